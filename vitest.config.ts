@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Network tests bind loopback ports and PoW is CPU-bound: two cores, so keep parallelism low.
+    maxWorkers: 2,
+  },
+})
