@@ -1,0 +1,105 @@
+// Node key files in geth's format (crypto.LoadECDSA/SaveECDSA): the secp256k1 private key as 64 hex
+// characters, written without a newline and with mode 0600. Files made by `geth --nodekey`,
+// `bootnode -genkey` or `wnode -idfile` load as they are, and ours load in them.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+
+export interface NodeKey {
+  privateKey: Uint8Array // 32 bytes
+  publicKey: Uint8Array // 65 bytes, uncompressed (0x04 || X || Y)
+  nodeId: string // 128 hex chars: publicKey without the 0x04 prefix, as in enode URLs
+  created: boolean // true when this call generated the key and wrote the file
+}
+
+export class NodeKeyError extends Error {
+  readonly file: string
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super(`node key file ${file}: ${message}`, options)
+    this.name = 'NodeKeyError'
+    this.file = file
+  }
+}
+
+export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
+  return secp256k1.getPublicKey(privateKey, false)
+}
+
+export function nodeIdOf(privateKey: Uint8Array): string {
+  return Buffer.from(publicKeyOf(privateKey).subarray(1)).toString('hex')
+}
+
+export function generateNodeKey(): Uint8Array {
+  return secp256k1.utils.randomSecretKey()
+}
+
+export function nodeKeyFromPrivateKey(privateKey: Uint8Array, created = false): NodeKey {
+  if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32 || !secp256k1.utils.isValidSecretKey(privateKey)) {
+    throw new Error('invalid node private key: want 32 bytes, a valid secp256k1 secret key')
+  }
+  const publicKey = publicKeyOf(privateKey)
+  return { privateKey, publicKey, nodeId: Buffer.from(publicKey.subarray(1)).toString('hex'), created }
+}
+
+// Parses the text of a key file. Tolerates surrounding whitespace (a trailing newline from an editor
+// or `echo`), nothing else.
+export function parseNodeKey(text: string, file = '<input>'): Uint8Array {
+  const hex = text.trim()
+  if (hex.length === 0) throw new NodeKeyError(file, 'file is empty (want 64 hex characters)')
+  if (!/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new NodeKeyError(file, 'not hex (want 64 hex characters of a secp256k1 private key, no 0x prefix)')
+  }
+  if (hex.length !== 64) throw new NodeKeyError(file, `has ${hex.length} hex characters, want 64`)
+  const key = Uint8Array.from(Buffer.from(hex, 'hex'))
+  if (!secp256k1.utils.isValidSecretKey(key)) {
+    throw new NodeKeyError(file, 'not a valid secp256k1 private key (zero or not below the curve order)')
+  }
+  return key
+}
+
+export function loadNodeKey(file: string): NodeKey {
+  let text: string
+  try {
+    text = readFileSync(file, 'latin1')
+  } catch (err) {
+    throw new NodeKeyError(file, `cannot read: ${describe(err)}`, { cause: err })
+  }
+  return nodeKeyFromPrivateKey(parseNodeKey(text, file))
+}
+
+// Loads the key, or on first run (file absent) generates one and writes it with mode 0600.
+export function loadOrCreateNodeKey(file: string): NodeKey {
+  try {
+    return loadNodeKey(file)
+  } catch (err) {
+    if (!(err instanceof NodeKeyError) || (err.cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw err
+  }
+  const privateKey = generateNodeKey()
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    // 'wx': never overwrite a key another process wrote in the meantime.
+    writeFileSync(file, Buffer.from(privateKey).toString('hex'), { mode: 0o600, flag: 'wx' })
+    chmodSync(file, 0o600) // the umask may have narrowed it, never widened; make it exact
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadNodeKey(file)
+    throw new NodeKeyError(file, `cannot create: ${describe(err)}`, { cause: err })
+  }
+  return nodeKeyFromPrivateKey(privateKey, true)
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  switch (e?.code) {
+    case 'ENOENT':
+      return 'no such file or directory'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied'
+    case 'EISDIR':
+      return 'is a directory'
+    case 'ENOTDIR':
+      return 'a parent path is not a directory'
+    default:
+      return e?.message ?? String(err)
+  }
+}
