@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander'
 import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
+import { registerEnode } from './enode.js'
+import { registerKeygen } from './keygen.js'
 
 export function buildProgram(): Command {
   const program = new Command('p2pmessage')
@@ -11,7 +13,11 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError(false)
+    // commander's own usage errors read like ours: one line, `p2pmessage: ...`
+    .configureOutput({ outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`) })
   // Subcommands: one register call per file.
+  registerKeygen(program)
+  registerEnode(program)
   return program
 }
 

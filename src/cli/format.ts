@@ -1,0 +1,83 @@
+// How received messages are shown: the original client's line format, and one JSON object per message.
+
+/** The fields of a whisper ReceivedMessage that the chat shows (structural, so any opener's result fits). */
+export interface ShownMessage {
+  shh: 5 | 6
+  topic: Uint8Array
+  payload: Uint8Array
+  src?: Uint8Array
+  address?: Uint8Array
+  sent: number
+  ttl: number
+  pow: number
+  hash: Uint8Array
+  symmetric: boolean
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0')
+
+/** Go's time.Unix(sent, 0).Format("2006-01-02 15:04:05"): local time. */
+export function formatLocalTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000)
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+}
+
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+const ZERO_ADDRESS = '0'.repeat(40)
+
+/**
+ * A peer's text reaches the user's terminal: escape sequences in it could rewrite the screen or the
+ * title, so control characters (other than tab) are shown as \xNN instead of being interpreted.
+ */
+export function sanitizeText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+export function payloadText(payload: Uint8Array): string {
+  return new TextDecoder('utf-8', { fatal: false }).decode(payload)
+}
+
+/** `2017-09-11 11:33:10 <mine>: text` or `2017-09-11 11:33:10 [40-hex address]: text`. */
+export function formatChatLine(msg: ShownMessage, mine: boolean): string {
+  const when = formatLocalTime(msg.sent)
+  const text = sanitizeText(payloadText(msg.payload))
+  if (mine) return `${when} <mine>: ${text}`
+  const address = msg.address ? toHex(msg.address) : ZERO_ADDRESS
+  return `${when} [${address}]: ${text}`
+}
+
+export interface JsonMessage {
+  time: string      // local time as in the chat line
+  sent: number      // unix seconds
+  from: string | null      // 40-hex address of the signer, null when unsigned
+  publicKey: string | null // 130-hex uncompressed public key of the signer
+  mine: boolean
+  direct: boolean   // asymmetric (addressed to our identity) rather than the room key
+  topic: string
+  text: string
+  payload: string   // hex, for binary payloads
+  hash: string
+  shh: 5 | 6
+  ttl: number
+  pow: number
+}
+
+export function toJsonMessage(msg: ShownMessage, mine: boolean): JsonMessage {
+  return {
+    time: formatLocalTime(msg.sent),
+    sent: msg.sent,
+    from: msg.address ? toHex(msg.address) : null,
+    publicKey: msg.src ? toHex(msg.src) : null,
+    mine,
+    direct: !msg.symmetric,
+    topic: toHex(msg.topic),
+    text: payloadText(msg.payload),
+    payload: toHex(msg.payload),
+    hash: toHex(msg.hash),
+    shh: msg.shh,
+    ttl: msg.ttl,
+    pow: msg.pow,
+  }
+}

@@ -1,0 +1,105 @@
+// Line input and output for the chat. On a terminal, node:readline edits the line, and every line printed
+// while the user types (incoming messages, logs) is written ABOVE the prompt: the prompt block is erased,
+// the text written, then the prompt and the partial input are redrawn with the cursor where it was.
+// Without a terminal, lines are read as they come and printed as they are: no prompt, no escapes.
+import { EventEmitter } from 'node:events'
+import * as readline from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
+
+export interface LineIOEvents {
+  line: [text: string]
+  /** end of input (Ctrl-D or end of a pipe) */
+  end: []
+  /** Ctrl-C on a terminal in raw mode (the process gets no SIGINT then) */
+  interrupt: []
+}
+
+export interface LineIOOptions {
+  input: Readable
+  output: Writable
+  prompt: string
+  /** true: readline editing, prompt and redraw; false: plain lines */
+  terminal: boolean
+}
+
+export class LineIO extends EventEmitter<LineIOEvents> {
+  private rl: readline.Interface | null = null
+  private readonly opts: LineIOOptions
+  /** the prompt is on screen and the cursor is in it */
+  private atPrompt = false
+  private closed = false
+
+  constructor(opts: LineIOOptions) {
+    super()
+    this.opts = opts
+  }
+
+  get terminal(): boolean {
+    return this.opts.terminal
+  }
+
+  /**
+   * Starts reading input; on a terminal, shows the prompt. Until then the terminal stays in cooked mode,
+   * so Ctrl-C still raises SIGINT while the chat waits for its first peer.
+   */
+  start(): void {
+    if (this.closed || this.rl) return
+    const { input, output, terminal, prompt } = this.opts
+    const rl = readline.createInterface({
+      input,
+      output: terminal ? output : undefined,
+      terminal,
+      prompt,
+      historySize: terminal ? 100 : 0,
+    })
+    this.rl = rl
+    rl.on('line', (text) => {
+      this.atPrompt = false
+      this.emit('line', text)
+      if (this.terminal && !this.closed) this.showPrompt()
+    })
+    rl.on('close', () => {
+      const wasClosed = this.closed
+      this.closed = true
+      if (!wasClosed) {
+        if (this.terminal && this.atPrompt) output.write('\n')
+        this.atPrompt = false
+        this.emit('end')
+      }
+    })
+    rl.on('SIGINT', () => this.emit('interrupt'))
+    if (terminal) this.showPrompt()
+  }
+
+  private showPrompt(): void {
+    this.rl?.prompt()
+    this.atPrompt = true
+  }
+
+  /** Writes one line without garbling what the user is typing. */
+  print(text: string): void {
+    const out = this.opts.output
+    if (!this.rl || !this.atPrompt || this.closed) {
+      out.write(text + '\n')
+      return
+    }
+    const { rows } = this.rl.getCursorPos()
+    if (rows > 0) readline.moveCursor(out, 0, -rows)
+    readline.cursorTo(out, 0)
+    readline.clearScreenDown(out)
+    out.write(text + '\n')
+    // readline moves up by the rows it drew last time before redrawing; the block was erased already and
+    // the cursor is at its top, so the redraw must start here.
+    ;(this.rl as unknown as { prevRows: number }).prevRows = 0
+    this.rl.prompt(true)
+  }
+
+  /** Stops reading; on a terminal, leaves the cursor on a fresh line. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.terminal && this.atPrompt) this.opts.output.write('\n')
+    this.atPrompt = false
+    this.rl?.close()
+  }
+}
