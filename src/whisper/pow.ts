@@ -5,11 +5,10 @@
 //  v6 (whisperv6, geth 1.9.7): work hash = keccak256(rlpWithoutNonce || nonce BE8),
 //     bits = 256 - BitLen(hash) = leading zero bits; the PoW value divides by len(rlpWithoutNonce)
 //     while the sealing target uses size = 20 + len(data).
-import { keccak256 } from './keccak.js'
+import { keccak256, keccak256Js } from './keccak.js'
+import { keccakWasm } from './wasm/keccak-engine.js'
 
 export type PowShh = 5 | 6
-
-const U64_MAX = (1n << 64n) - 1n
 
 function writeNonceBE(buf: Uint8Array, offset: number, nonce: bigint): void {
   const n = BigInt.asUintN(64, nonce)
@@ -96,46 +95,95 @@ export interface SearchOptions {
   workTimeMs: number
   /** First nonce (default 0n). */
   startNonce?: bigint
-  /** Distance between tried nonces (default 1n); workers use disjoint strides. */
+  /** Distance between tried nonces (default 1n); parallel searchers use disjoint strides. */
   stride?: bigint
+  /** Polled with the clock every 1024 hashes; true ends the search early (another searcher won, or abort). */
+  cancelled?: () => boolean
 }
 
 export interface SearchResult {
+  /** Nonce of the best bits (startNonce when nothing beat 0 bits). */
   nonce: bigint
-  /** Best bits found (0 when nothing beat 0: then nonce is startNonce). */
+  /** Best bits found: may fall short of the target when the time ran out or the search was cancelled. */
   bits: number
   /** Number of work hashes computed. */
   hashes: number
 }
 
+/** Hashes between two looks at the clock, as geth's Seal. */
+export const SEARCH_BATCH = 1024
+
+/** The bytes hashed before the nonce: v5 keccak256(rlp) || 24 zero bytes, v6 the rlp itself. */
+export function workPrefix(shh: PowShh, rlpWithoutNonce: Uint8Array): Uint8Array {
+  if (shh === 6) return rlpWithoutNonce
+  const p = new Uint8Array(56)
+  p.set(keccak256(rlpWithoutNonce), 0)
+  return p
+}
+
 /**
- * geth's Seal loop: nonces from startNonce upward by stride, keep the first nonce that beats the best
- * so far, stop once bits >= targetBits (when > 0) or when the time is up (checked every 1024 hashes).
- * The result may fall short of the target; the caller decides whether that is an error (geth's v1.7.3+
- * Seal returns "failed to reach the PoW target").
+ * geth's Seal loop: nonces from startNonce upward by stride (mod 2^64), keep the first nonce that
+ * beats the best so far, stop once bits >= targetBits (when > 0) or when the time is up (checked
+ * before every 1024 hashes, so at least 1024 are done). The result may fall short of the target;
+ * the caller decides whether that is an error (geth 1.7.3+ Seal: "failed to reach the PoW target").
+ * Runs in WebAssembly (midstate + whole loop inside) when available, else in pure JS.
  */
 export function searchNonce(shh: PowShh, rlpWithoutNonce: Uint8Array, opts: SearchOptions): SearchResult {
-  const start = opts.startNonce ?? 0n
-  const stride = opts.stride ?? 1n
+  const engine = keccakWasm()
+  if (!engine) return searchNonceJs(shh, rlpWithoutNonce, opts)
+  const start = BigInt.asUintN(64, opts.startNonce ?? 0n)
+  const stride = BigInt.asUintN(64, opts.stride ?? 1n)
+  const step = BigInt.asUintN(64, stride * BigInt(SEARCH_BATCH))
   const target = opts.targetBits
   const deadline = Date.now() + opts.workTimeMs
+  engine.prepareSearch(workPrefix(shh, rlpWithoutNonce))
+  let best = { nonce: start, bits: 0 }
+  let hashes = 0
+  let nonce = start
+  while (Date.now() < deadline && !opts.cancelled?.()) {
+    const r = engine.search(shh === 6, nonce, stride, SEARCH_BATCH, target, best.bits)
+    hashes += r.done
+    if (r.improved) {
+      best = { nonce: r.nonce, bits: r.best }
+      if (target > 0 && r.best >= target) break
+    }
+    nonce = BigInt.asUintN(64, nonce + step)
+  }
+  return { ...best, hashes }
+}
+
+/** The same loop in pure JS (noble keccak, whole input rehashed per nonce, as geth does): baseline and fallback. */
+export function searchNonceJs(shh: PowShh, rlpWithoutNonce: Uint8Array, opts: SearchOptions): SearchResult {
+  const start = BigInt.asUintN(64, opts.startNonce ?? 0n)
+  const stride = BigInt.asUintN(64, opts.stride ?? 1n)
+  const target = opts.targetBits
+  const deadline = Date.now() + opts.workTimeMs
+  const prefix = shh === 6 ? rlpWithoutNonce : workPrefixJs(rlpWithoutNonce)
+  const buf = new Uint8Array(prefix.length + 8)
+  buf.set(prefix, 0)
+  const bitsOf = shh === 5 ? powBitsV5 : powBitsV6
   let bestNonce = start
   let bestBits = 0
   let hashes = 0
   let nonce = start
-  // geth: `for nonce := 0; now < finish; { 1024 hashes }` -- the clock is read before each batch.
-  while (Date.now() < deadline) {
-    for (let i = 0; i < 1024; i++) {
-      const h = workHash(shh, rlpWithoutNonce, nonce)
+  while (Date.now() < deadline && !opts.cancelled?.()) {
+    for (let i = 0; i < SEARCH_BATCH; i++) {
+      writeNonceBE(buf, prefix.length, nonce)
+      const bits = bitsOf(keccak256Js(buf))
       hashes++
-      const bits = powBits(shh, h)
       if (bits > bestBits) {
         bestBits = bits
         bestNonce = nonce
         if (target > 0 && bits >= target) return { nonce: bestNonce, bits: bestBits, hashes }
       }
-      nonce = (nonce + stride) & U64_MAX
+      nonce = BigInt.asUintN(64, nonce + stride)
     }
   }
   return { nonce: bestNonce, bits: bestBits, hashes }
+}
+
+function workPrefixJs(rlpWithoutNonce: Uint8Array): Uint8Array {
+  const p = new Uint8Array(56)
+  p.set(keccak256Js(rlpWithoutNonce), 0)
+  return p
 }

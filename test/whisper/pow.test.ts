@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { RLP } from '@ethereumjs/rlp'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import {
-  powBitsV5, powBitsV6, powToFirstBit, powValue, searchNonce, workHashV5, workHashV6, workInputV5,
+  powBitsV5, powBitsV6, powToFirstBit, powValue, searchNonce, searchNonceJs, workHashV5, workHashV6, workInputV5,
 } from '../../src/whisper/pow.js'
 import { keccak256Js } from '../../src/whisper/keccak.js'
 
@@ -101,5 +101,23 @@ describe('searchNonce', () => {
     const r = searchNonce(6, rlp, { targetBits: 0, workTimeMs: 20 })
     expect(r.hashes).toBeGreaterThanOrEqual(1024)
     expect(powBitsV6(workHashV6(rlp, r.nonce))).toBe(r.bits)
+  })
+})
+
+describe('searchNonce (WebAssembly) agrees with the pure-JS loop', () => {
+  for (const len of [10, 127, 128, 135, 136, 1000]) {
+    for (const shh of [5, 6] as const) {
+      it(`v${shh}, rlp of ${len} bytes`, () => {
+        const rlp = RLP.encode([1700000000, 50, new Uint8Array(4), new Uint8Array(Math.max(0, len - 12)).fill(len)])
+        const opts = { targetBits: 11, workTimeMs: 60_000, startNonce: 1000n, stride: 3n }
+        expect(searchNonce(shh, rlp, opts)).toEqual(searchNonceJs(shh, rlp, opts))
+      })
+    }
+  }
+  it('stops when cancelled', () => {
+    const rlp = new Uint8Array(100)
+    let polls = 0
+    const r = searchNonce(6, rlp, { targetBits: 0, workTimeMs: 60_000, cancelled: () => ++polls > 3 })
+    expect(r.hashes).toBe(3 * 1024)
   })
 })
