@@ -1,0 +1,92 @@
+// Levelled logging like geth's `--verbosity`: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace.
+// Lines go to stderr by default (stdout belongs to the chat). Callers pass context as key/value pairs;
+// secrets (keys, passwords, payloads) are never given to the logger in the first place.
+
+export const LogLevel = { silent: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const
+export type LogLevelName = Exclude<keyof typeof LogLevel, 'silent'>
+
+/** Where formatted lines go: `msg` carries no timestamp or level tag, the sink adds what it wants. */
+export type LogSink = (level: number, msg: string) => void
+
+export type LogContext = Record<string, unknown>
+
+const TAGS = ['', 'ERROR', 'WARN ', 'INFO ', 'DEBUG', 'TRACE']
+
+/** Clamps anything a user typed to 0..5 (geth treats values above 5 as trace). */
+export function normalizeVerbosity(v: number | undefined, fallback = 3): number {
+  if (v === undefined || !Number.isFinite(v)) return fallback
+  return Math.max(0, Math.min(5, Math.trunc(v)))
+}
+
+function formatValue(v: unknown): string {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+  if (v instanceof Error) return JSON.stringify(v.message)
+  if (typeof v === 'string') return /^[\w.:/@+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v)
+  if (typeof v === 'bigint') return v.toString()
+  if (v === undefined) return 'undefined'
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)
+}
+
+/** `msg key=value key=value`, geth's logfmt style. */
+export function formatLine(msg: string, ctx?: LogContext): string {
+  if (!ctx) return msg
+  let out = msg
+  for (const [k, v] of Object.entries(ctx)) out += ` ${k}=${formatValue(v)}`
+  return out
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0')
+}
+
+/** geth's terminal format: `INFO [01-02|15:04:05.000] message key=value`. */
+export function stderrSink(level: number, msg: string): void {
+  const d = new Date()
+  const ts = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}|${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  process.stderr.write(`${TAGS[level] ?? 'TRACE'} [${ts}] ${msg}\n`)
+}
+
+export class Logger {
+  verbosity: number
+  private readonly sink: LogSink
+  private readonly prefix: string
+
+  constructor(opts: { verbosity?: number; sink?: LogSink; prefix?: string } = {}) {
+    this.verbosity = normalizeVerbosity(opts.verbosity)
+    this.sink = opts.sink ?? stderrSink
+    this.prefix = opts.prefix ?? ''
+  }
+
+  enabled(level: number): boolean {
+    return level > 0 && level <= this.verbosity
+  }
+
+  log(level: number, msg: string, ctx?: LogContext): void {
+    if (!this.enabled(level)) return
+    try {
+      this.sink(level, formatLine(this.prefix + msg, ctx))
+    } catch {
+      // a broken sink (closed stderr, throwing callback) must not take the node down
+    }
+  }
+
+  error(msg: string, ctx?: LogContext): void { this.log(LogLevel.error, msg, ctx) }
+  warn(msg: string, ctx?: LogContext): void { this.log(LogLevel.warn, msg, ctx) }
+  info(msg: string, ctx?: LogContext): void { this.log(LogLevel.info, msg, ctx) }
+  debug(msg: string, ctx?: LogContext): void { this.log(LogLevel.debug, msg, ctx) }
+  trace(msg: string, ctx?: LogContext): void { this.log(LogLevel.trace, msg, ctx) }
+
+  /** A logger sharing sink and verbosity setting at creation, with `prefix` before every message. */
+  child(prefix: string): Logger {
+    const parent = this
+    const c = new Logger({ verbosity: this.verbosity, sink: (l, m) => parent.sink(l, m), prefix: this.prefix + prefix })
+    // follow later verbosity changes of the parent
+    Object.defineProperty(c, 'verbosity', { get: () => parent.verbosity, set: (v: number) => { parent.verbosity = v } })
+    return c
+  }
+}
+
+/** Short form of a node id or hash for log lines (never used for secrets). */
+export function short(idHex: string, n = 8): string {
+  return idHex.length > n * 2 ? idHex.slice(0, n) + '…' : idHex
+}

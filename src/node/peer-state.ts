@@ -1,0 +1,105 @@
+// What the node tracks per connected peer for forwarding: the envelopes the peer already knows
+// (it sent them to us, or we sent them to it) and the queue of envelopes waiting to go out.
+// A peer "wants" an envelope it does not know yet, that meets its announced PoW requirement and
+// matches its announced bloom (v6; geth's peer.broadcast checks the same three things).
+import type { Envelope } from '../whisper/envelope.js'
+import { bloomMatch } from '../whisper/bloom.js'
+import { BoundedSet } from './bounded-set.js'
+import type { PoolEntry } from './pool.js'
+
+/** The part of a p2p `ShhPeer` the forwarder needs. */
+export interface ForwardTarget {
+  readonly id: string
+  readonly shh: 5 | 6
+  readonly minPow: number
+  readonly bloom: Uint8Array | null
+  sendEnvelopes(envs: Envelope[]): void
+}
+
+export const DEFAULT_KNOWN_MAX = 100_000
+
+export class PeerState<P extends ForwardTarget = ForwardTarget> {
+  readonly known: BoundedSet<string>
+  private queue: PoolEntry[] = []
+  private queuedBytes = 0
+
+  constructor(readonly peer: P, knownMax = DEFAULT_KNOWN_MAX) {
+    this.known = new BoundedSet(knownMax)
+  }
+
+  get id(): string {
+    return this.peer.id
+  }
+
+  get shh(): 5 | 6 {
+    return this.peer.shh
+  }
+
+  get pendingCount(): number {
+    return this.queue.length
+  }
+
+  get pendingBytes(): number {
+    return this.queuedBytes
+  }
+
+  /** True when the peer's requirements admit the envelope (known or not). */
+  accepts(e: PoolEntry): boolean {
+    if (e.env.shh !== this.peer.shh) return false
+    if (e.pow < this.peer.minPow) return false
+    const b = this.peer.bloom
+    return b === null || bloomMatch(b, e.bloom)
+  }
+
+  wants(e: PoolEntry): boolean {
+    return !this.known.has(e.key) && this.accepts(e)
+  }
+
+  mark(key: string): void {
+    this.known.add(key)
+  }
+
+  forget(key: string): void {
+    this.known.delete(key)
+  }
+
+  /** Queues `e` when the peer wants it (and marks it known); returns whether it was queued. */
+  offer(e: PoolEntry): boolean {
+    if (!this.wants(e)) return false
+    this.known.add(e.key)
+    this.queue.push(e)
+    this.queuedBytes += e.size
+    return true
+  }
+
+  /**
+   * The next batch to send: queued entries still `alive`, at most `maxBytes` of encoded envelopes
+   * (but always at least one, so an envelope bigger than the bound still goes out on its own).
+   */
+  take(maxBytes: number, alive: (e: PoolEntry) => boolean): PoolEntry[] {
+    const out: PoolEntry[] = []
+    let bytes = 0
+    let i = 0
+    for (; i < this.queue.length; i++) {
+      const e = this.queue[i]
+      if (!alive(e) || !this.accepts(e)) {
+        // expired meanwhile, or the peer tightened its requirements: let a later change re-offer it
+        this.known.delete(e.key)
+        this.queuedBytes -= e.size
+        continue
+      }
+      if (out.length > 0 && bytes + e.size > maxBytes) break
+      out.push(e)
+      bytes += e.size
+      this.queuedBytes -= e.size
+    }
+    this.queue = i >= this.queue.length ? [] : this.queue.slice(i)
+    return out
+  }
+
+  clearQueue(): void {
+    for (const e of this.queue) this.known.delete(e.key)
+    this.queue = []
+    this.queuedBytes = 0
+  }
+}
