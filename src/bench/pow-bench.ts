@@ -1,0 +1,105 @@
+// PoW and keccak throughput measurements, shared by `npm run bench` (bench/pow.ts) and any CLI
+// bench command. Unit: keccak hashes of the whole work input per second ("effective" for v6,
+// where the midstate makes one nonce cost one or two permutations instead of a full rehash).
+import { RLP } from '@ethereumjs/rlp'
+import { keccak256, keccak256Js } from '../whisper/keccak.js'
+import { searchNonce, searchNonceJs, type PowShh } from '../whisper/pow.js'
+
+export type Engine = 'wasm' | 'js'
+
+export interface LoopMeasurement {
+  shh: PowShh
+  engine: Engine
+  /** Bytes keccak'd per nonce: 64 for v5, len(rlpWithoutNonce) + 8 for v6. */
+  inputBytes: number
+  hashes: number
+  ms: number
+  hashesPerSec: number
+}
+
+/** go-ethereum's loops measured separately on the development machine (per core), for comparison. */
+export const GO_REFERENCE = { v5: 1.46e6, v6_1k: 0.32e6 } as const
+
+/** A v6 rlpWithoutNonce with `dataBytes` of data (1000 gives a ~1 KB envelope, the usual bench case). */
+export function benchEnvelopeRlp(dataBytes: number): Uint8Array {
+  const data = new Uint8Array(dataBytes)
+  for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff
+  return RLP.encode([1_700_000_000, 50, new Uint8Array([0x44, 0xc7, 0x42, 0x9f]), data])
+}
+
+/** Run the sealing loop with no target for about `ms` milliseconds and count hashes. */
+export function measureSealLoop(shh: PowShh, rlpWithoutNonce: Uint8Array, engine: Engine, ms: number): LoopMeasurement {
+  const search = engine === 'wasm' ? searchNonce : searchNonceJs
+  const t0 = performance.now()
+  const r = search(shh, rlpWithoutNonce, { targetBits: 0, workTimeMs: ms })
+  const dt = performance.now() - t0
+  return {
+    shh, engine, inputBytes: shh === 5 ? 64 : rlpWithoutNonce.length + 8,
+    hashes: r.hashes, ms: dt, hashesPerSec: (r.hashes / dt) * 1000,
+  }
+}
+
+export interface HashMeasurement { bytes: number; engine: Engine; nsPerHash: number; hashesPerSec: number }
+
+/** keccak256 of one input of `bytes` repeatedly for about `ms` milliseconds (call overhead included). */
+export function measureKeccak(bytes: number, engine: Engine, ms: number): HashMeasurement {
+  const f = engine === 'wasm' ? keccak256 : keccak256Js
+  const data = new Uint8Array(bytes).fill(0x5a)
+  let n = 0
+  const t0 = performance.now()
+  let dt = 0
+  do {
+    for (let i = 0; i < 16; i++) f(data)
+    n += 16
+    dt = performance.now() - t0
+  } while (dt < ms)
+  return { bytes, engine, nsPerHash: (dt * 1e6) / n, hashesPerSec: (n / dt) * 1000 }
+}
+
+export interface PowBenchReport {
+  loops: { name: string; fast: LoopMeasurement; js: LoopMeasurement; go?: number }[]
+  hashes: { fast: HashMeasurement; js: HashMeasurement }[]
+}
+
+export interface PowBenchOptions {
+  /** Milliseconds per measurement (default 2000 for the loops, a fifth of it per keccak size). */
+  ms?: number
+  /** Input sizes for the plain keccak256 measurement. */
+  keccakSizes?: number[]
+}
+
+export function runPowBench(opts: PowBenchOptions = {}): PowBenchReport {
+  const ms = opts.ms ?? 2000
+  const rlp1k = benchEnvelopeRlp(1000)
+  const loop = (name: string, shh: PowShh, rlp: Uint8Array, go?: number) => {
+    measureSealLoop(shh, rlp, 'wasm', Math.min(200, ms)) // warm up (tier-up of the WASM code)
+    return { name, fast: measureSealLoop(shh, rlp, 'wasm', ms), js: measureSealLoop(shh, rlp, 'js', ms), go }
+  }
+  const loops = [
+    loop('v5 seal loop (64 B)', 5, rlp1k, GO_REFERENCE.v5),
+    loop(`v6 seal loop (${rlp1k.length + 8} B envelope)`, 6, rlp1k, GO_REFERENCE.v6_1k),
+  ]
+  const hashes = (opts.keccakSizes ?? [32, 64, 136, 300, 1024, 16384]).map((bytes) => {
+    measureKeccak(bytes, 'wasm', Math.min(50, ms / 5))
+    return { fast: measureKeccak(bytes, 'wasm', ms / 5), js: measureKeccak(bytes, 'js', ms / 5) }
+  })
+  return { loops, hashes }
+}
+
+const mps = (x: number) => `${(x / 1e6).toFixed(3)} M/s`
+
+export function formatPowBench(r: PowBenchReport): string {
+  const lines = ['PoW sealing loops (keccak of the whole work input per second, one thread):']
+  for (const l of r.loops) {
+    const vsGo = l.go ? `   Go ref ${mps(l.go)} -> x${(l.fast.hashesPerSec / l.go).toFixed(2)}` : ''
+    lines.push(`  ${l.name.padEnd(30)} wasm ${mps(l.fast.hashesPerSec).padStart(12)}   pure JS ${mps(l.js.hashesPerSec).padStart(12)}` +
+      `   x${(l.fast.hashesPerSec / l.js.hashesPerSec).toFixed(1)}${vsGo}`)
+  }
+  lines.push('keccak256(data), call overhead included:')
+  for (const h of r.hashes) {
+    lines.push(`  ${String(h.fast.bytes).padStart(6)} B   wasm ${h.fast.nsPerHash.toFixed(0).padStart(8)} ns   pure JS ${h.js.nsPerHash.toFixed(0).padStart(8)} ns` +
+      `   x${(h.js.nsPerHash / h.fast.nsPerHash).toFixed(1)}`)
+  }
+  lines.push('(Go reference: geth keccak loops measured separately on the development machine, per core.)')
+  return lines.join('\n')
+}
