@@ -1,0 +1,164 @@
+// Envelope wire codecs for shh/5 (whisperv5, geth 1.6/1.7) and shh/6 (whisperv6, geth 1.9), the
+// envelope hash, and the PoW value exactly as geth computes it.
+//  v5: [version bytes, expiry u32, ttl u32, topic [4]byte, aesNonce bytes, data bytes, nonce u64]
+//  v6: [expiry u32, ttl u32, topic [4]byte, data bytes, nonce u64]
+import { keccak256 } from './keccak.js'
+import { powBitsV5, powBitsV6, powValue, workHashV5, workHashV6 } from './pow.js'
+import { WhisperError } from './errors.js'
+import { rlpBytes, rlpDecode, rlpEncode, rlpList, rlpUint, rlpUint32, type RlpItem } from './rlp.js'
+import { uintBE } from './bytes.js'
+import { topicBloom } from './bloom.js'
+import { TOPIC_LENGTH } from './topic.js'
+import { AES_NONCE_LENGTH } from './crypto.js'
+
+export type ShhVersion = 5 | 6
+
+export interface Envelope {
+  shh: ShhVersion
+  /** v5 wire field (normally [0]); empty for v6 */
+  version: Uint8Array
+  /** unix seconds */
+  expiry: number
+  /** seconds */
+  ttl: number
+  /** 4 bytes */
+  topic: Uint8Array
+  /** v5: 12 bytes when symmetric, empty when asymmetric; v6: always empty */
+  aesNonce: Uint8Array
+  data: Uint8Array
+  /** uint64 */
+  nonce: bigint
+}
+
+/** geth's EnvelopeHeaderLength: the fixed part counted by size(). */
+export const ENVELOPE_HEADER_LENGTH = 20
+/** geth v5 rejects envelopes whose version field is longer than this (whisper.add). */
+export const MAX_VERSION_LENGTH = 4
+export const U32_MAX = 0xffffffff
+export const U64_MAX = (1n << 64n) - 1n
+
+export function isShhVersion(v: unknown): v is ShhVersion {
+  return v === 5 || v === 6
+}
+
+function checkShh(shh: unknown): asserts shh is ShhVersion {
+  if (!isShhVersion(shh)) throw new WhisperError('version', `unsupported shh version ${String(shh)} (5 or 6)`)
+}
+
+function checkU32(v: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > U32_MAX) throw new WhisperError('params', `${what} must be a uint32, got ${v}`)
+}
+
+/** Field checks shared by encoding (our own envelopes) and decoding (a peer's). */
+export function checkEnvelope(env: Envelope): void {
+  checkShh(env.shh)
+  checkU32(env.expiry, 'expiry')
+  checkU32(env.ttl, 'ttl')
+  if (typeof env.nonce !== 'bigint' || env.nonce < 0n || env.nonce > U64_MAX) throw new WhisperError('params', `nonce must be a uint64`)
+  if (!(env.topic instanceof Uint8Array) || env.topic.length !== TOPIC_LENGTH) throw new WhisperError('field-size', `topic must be ${TOPIC_LENGTH} bytes`)
+  if (!(env.data instanceof Uint8Array)) throw new WhisperError('field-size', 'data must be bytes')
+  if (env.shh === 5) {
+    if (env.version.length > MAX_VERSION_LENGTH) throw new WhisperError('version', `oversized envelope version field (${env.version.length} bytes, at most ${MAX_VERSION_LENGTH})`)
+    if (env.aesNonce.length !== 0 && env.aesNonce.length !== AES_NONCE_LENGTH) {
+      throw new WhisperError('aes-nonce', `wrong size of AESNonce: ${env.aesNonce.length} bytes (0 or ${AES_NONCE_LENGTH})`)
+    }
+  } else {
+    if (env.version.length !== 0) throw new WhisperError('version', 'shh/6 envelopes have no version field')
+    if (env.aesNonce.length !== 0) throw new WhisperError('aes-nonce', 'shh/6 envelopes carry the AES nonce inside data')
+  }
+}
+
+/** The RLP list items (integers as minimal big-endian bytes). */
+export function envelopeFields(env: Envelope): Uint8Array[] {
+  checkEnvelope(env)
+  const head = [uintBE(env.expiry), uintBE(env.ttl), env.topic]
+  return env.shh === 5
+    ? [env.version, ...head, env.aesNonce, env.data, uintBE(env.nonce)]
+    : [...head, env.data, uintBE(env.nonce)]
+}
+
+export function encodeEnvelope(env: Envelope): Uint8Array {
+  return rlpEncode(envelopeFields(env))
+}
+
+/** geth rlpWithoutNonce: the list of all fields but the nonce (the input of the PoW). */
+export function rlpWithoutNonce(env: Envelope): Uint8Array {
+  return rlpEncode(envelopeFields(env).slice(0, -1))
+}
+
+export function decodeEnvelope(shh: ShhVersion, rlp: Uint8Array): Envelope {
+  checkShh(shh)
+  return envelopeFromFields(shh, rlpDecode(rlp, `shh/${shh} envelope`))
+}
+
+/** From an RLP-decoded item (e.g. one element of a v6 messages packet). Throws WhisperError. */
+export function envelopeFromFields(shh: ShhVersion, fields: unknown): Envelope {
+  checkShh(shh)
+  const what = `shh/${shh} envelope`
+  const items = rlpList(fields as RlpItem, what)
+  const want = shh === 5 ? 7 : 5
+  if (items.length !== want) throw new WhisperError('field-count', `${what}: ${items.length} fields, expected ${want}`)
+  for (const it of items) {
+    if (!(it instanceof Uint8Array)) throw new WhisperError('field-size', `${what}: a field is a list, expected bytes`)
+  }
+  const o = shh === 5 ? 1 : 0
+  const topic = rlpBytes(items[o + 2], `${what} topic`)
+  if (topic.length !== TOPIC_LENGTH) throw new WhisperError('field-size', `${what}: topic of ${topic.length} bytes, expected ${TOPIC_LENGTH}`)
+  const env: Envelope = {
+    shh,
+    version: shh === 5 ? rlpBytes(items[0], `${what} version`) : new Uint8Array(0),
+    expiry: rlpUint32(items[o], `${what} expiry`),
+    ttl: rlpUint32(items[o + 1], `${what} ttl`),
+    topic,
+    aesNonce: shh === 5 ? rlpBytes(items[4], `${what} aesNonce`) : new Uint8Array(0),
+    data: rlpBytes(items[shh === 5 ? 5 : 3], `${what} data`),
+    nonce: rlpUint(items[shh === 5 ? 6 : 4], 8, `${what} nonce`),
+  }
+  checkEnvelope(env)
+  return env
+}
+
+/** keccak256 of the whole RLP encoding: the envelope's identity (dedup key). */
+export function envelopeHash(env: Envelope): Uint8Array {
+  return keccak256(encodeEnvelope(env))
+}
+
+/** expiry - ttl, as geth's uint32 arithmetic. */
+export function envelopeSent(env: Envelope): number {
+  return (env.expiry - env.ttl) >>> 0
+}
+
+/** geth's Envelope.size(): v5 20 + len(version) + len(aesNonce) + len(data); v6 20 + len(data). */
+export function envelopeSize(env: Envelope): number {
+  return env.shh === 5
+    ? ENVELOPE_HEADER_LENGTH + env.version.length + env.aesNonce.length + env.data.length
+    : ENVELOPE_HEADER_LENGTH + env.data.length
+}
+
+/** v5: aesNonce present. v6 cannot tell from the envelope (the nonce is inside data): undefined. */
+export function isSymmetricEnvelope(env: Envelope): boolean | undefined {
+  return env.shh === 5 ? env.aesNonce.length > 0 : undefined
+}
+
+/** The number of PoW bits of the envelope's nonce as its geth version counts them. */
+export function envelopePowBits(env: Envelope): number {
+  const rlp = rlpWithoutNonce(env)
+  return env.shh === 5 ? powBitsV5(workHashV5(rlp, env.nonce)) : powBitsV6(workHashV6(rlp, env.nonce))
+}
+
+/**
+ * geth's calculatePoW(diff): 2^bits / size / (ttl + diff), where v5 divides by size() and v6 by
+ * len(rlpWithoutNonce) (both quirks are geth's). `diff` is the clock-skew allowance a receiver adds
+ * for envelopes sent in the future (sent - now + 1); ttl + diff is uint32 arithmetic as in geth.
+ */
+export function envelopePow(env: Envelope, diff = 0): number {
+  const rlp = rlpWithoutNonce(env)
+  const ttl = (env.ttl + diff) >>> 0
+  if (env.shh === 5) return powValue(powBitsV5(workHashV5(rlp, env.nonce)), envelopeSize(env), ttl, 0)
+  return powValue(powBitsV6(workHashV6(rlp, env.nonce)), rlp.length, ttl, 0)
+}
+
+/** The topic's bloom (shh/6; defined for v5 envelopes too, for filtering). */
+export function envelopeBloom(env: Envelope): Uint8Array {
+  return topicBloom(env.topic)
+}

@@ -1,0 +1,121 @@
+// Building and sealing envelopes with geth's Wrap/Seal semantics.
+import { concatBytes } from './bytes.js'
+import { AES_NONCE_LENGTH, aesGcmEncrypt, eciesEncrypt, isValidPrivateKey, isValidPublicKey, randomBytes } from './crypto.js'
+import { envelopeSize, rlpWithoutNonce, U32_MAX, type Envelope, type ShhVersion } from './envelope.js'
+import { WhisperError } from './errors.js'
+import { encodePlaintext } from './message.js'
+import { powToFirstBit, searchNonce } from './pow.js'
+import { TOPIC_LENGTH } from './topic.js'
+
+/** geth's DefaultTTL, used when ttl is 0. */
+export const DEFAULT_TTL = 50
+/** geth's MaxMessageSize: the hard cap of any envelope. */
+export const MAX_MESSAGE_SIZE = 10 * 1024 * 1024
+
+export interface SealParams {
+  shh: ShhVersion
+  topic: Uint8Array
+  payload: Uint8Array
+  padding?: Uint8Array
+  /** seconds; 0 = DEFAULT_TTL */
+  ttl: number
+  /**
+   * target PoW. v5: 0 = no target, best nonce within workTime (expiry += workTime).
+   * v6: 0 = no proof of work at all; < 0 = best nonce within workTime (expiry += workTime).
+   */
+  pow: number
+  /** seconds */
+  workTime: number
+  /** 32 bytes: symmetric (exactly one of symKey / dst) */
+  symKey?: Uint8Array
+  /** 65-byte uncompressed public key: asymmetric */
+  dst?: Uint8Array
+  /** 32-byte private key: sign */
+  src?: Uint8Array
+  /** unix seconds, default now */
+  now?: number
+}
+
+function checkParams(p: SealParams): void {
+  if (p.shh !== 5 && p.shh !== 6) throw new WhisperError('params', `shh must be 5 or 6, got ${String(p.shh)}`)
+  if (!(p.topic instanceof Uint8Array) || p.topic.length !== TOPIC_LENGTH) throw new WhisperError('topic', `topic must be ${TOPIC_LENGTH} bytes`)
+  if (!(p.payload instanceof Uint8Array)) throw new WhisperError('params', 'payload must be bytes')
+  if (p.payload.length + (p.padding?.length ?? 0) > MAX_MESSAGE_SIZE) throw new WhisperError('params', `message larger than ${MAX_MESSAGE_SIZE} bytes`)
+  if (!Number.isInteger(p.ttl) || p.ttl < 0 || p.ttl > U32_MAX) throw new WhisperError('params', `ttl must be a uint32 number of seconds, got ${p.ttl}`)
+  if (!Number.isInteger(p.workTime) || p.workTime < 0 || p.workTime > U32_MAX) throw new WhisperError('params', `workTime must be a uint32 number of seconds, got ${p.workTime}`)
+  if (typeof p.pow !== 'number' || Number.isNaN(p.pow) || p.pow === Infinity) throw new WhisperError('params', `pow must be a finite number, got ${p.pow}`)
+  if ((p.symKey === undefined) === (p.dst === undefined)) throw new WhisperError('params', 'exactly one of symKey (symmetric) and dst (asymmetric) is required')
+  if (p.dst !== undefined && !isValidPublicKey(p.dst)) throw new WhisperError('key', 'dst must be a 65-byte uncompressed secp256k1 public key')
+  if (p.src !== undefined && !isValidPrivateKey(p.src)) throw new WhisperError('key', 'src must be a 32-byte secp256k1 private key')
+}
+
+/** Plaintext + signature + encryption, wrapped in an envelope with nonce 0 (geth NewSentMessage + Wrap before Seal). */
+export function buildEnvelope(p: SealParams): Envelope {
+  checkParams(p)
+  const ttl = p.ttl === 0 ? DEFAULT_TTL : p.ttl
+  const now = Math.floor(p.now ?? Date.now() / 1000)
+  const raw = encodePlaintext(p.shh, { payload: p.payload, padding: p.padding, src: p.src })
+  let data: Uint8Array
+  let aesNonce: Uint8Array = new Uint8Array(0)
+  if (p.dst) {
+    data = eciesEncrypt(p.dst, raw)
+  } else {
+    const nonce = randomBytes(AES_NONCE_LENGTH)
+    const ct = aesGcmEncrypt(p.symKey!, nonce, raw)
+    if (p.shh === 5) {
+      data = ct
+      aesNonce = nonce
+    } else {
+      data = concatBytes(ct, nonce) // v6: the nonce travels after the ciphertext
+    }
+  }
+  const expiry = now + ttl
+  if (expiry > U32_MAX) throw new WhisperError('params', 'expiry beyond uint32')
+  return {
+    shh: p.shh,
+    version: p.shh === 5 ? new Uint8Array(1) : new Uint8Array(0), // v5 EnvelopeVersion 0
+    expiry,
+    ttl,
+    topic: p.topic.slice(),
+    aesNonce,
+    data,
+    nonce: 0n,
+  }
+}
+
+/**
+ * geth's Envelope.Seal, synchronously: search a nonce reaching `pow` within `workTime` seconds.
+ * Throws WhisperError 'pow' when a target was set and not reached in time (geth >= 1.7.3).
+ */
+export function sealEnvelope(env: Envelope, pow: number, workTime: number): Envelope {
+  if (!Number.isInteger(workTime) || workTime < 0 || workTime > U32_MAX) throw new WhisperError('params', `workTime must be a uint32 number of seconds, got ${workTime}`)
+  if (typeof pow !== 'number' || Number.isNaN(pow)) throw new WhisperError('params', `pow must be a number`)
+  let target = 0
+  let expiry = env.expiry
+  const timed = env.shh === 5 ? pow === 0 : pow < 0
+  if (env.shh === 6 && pow === 0) return { ...env } // whisperv6: PoW not required
+  if (timed) {
+    expiry = (expiry + workTime) >>> 0 // adjust for the time Seal will run, as geth
+  } else {
+    target = powToFirstBit(pow, envelopeSize(env), env.ttl)
+  }
+  const sealed: Envelope = { ...env, expiry, nonce: 0n }
+  const { nonce, bits } = searchNonce(env.shh, rlpWithoutNonce(sealed), { targetBits: target, workTimeMs: workTime * 1000 })
+  if (target > 0 && bits < target) {
+    throw new WhisperError('pow', `failed to reach the PoW target (${target} bits, best ${bits}): the work time of ${workTime} s was insufficient`)
+  }
+  sealed.nonce = nonce
+  return sealed
+}
+
+/** buildEnvelope + sealEnvelope. */
+export function sealMessage(p: SealParams): Envelope {
+  const env = buildEnvelope(p)
+  return sealEnvelope(env, p.pow, p.workTime)
+}
+
+/** PoW target bits geth's Seal would aim for (for workers sealing off the main thread). */
+export function sealTargetBits(env: Envelope, pow: number): number {
+  const timed = env.shh === 5 ? pow === 0 : pow <= 0
+  return timed ? 0 : powToFirstBit(pow, envelopeSize(env), env.ttl)
+}
