@@ -1,0 +1,151 @@
+// Corrections to @ethereumjs/devp2p 10's RLPx Peer where it is not wire-compatible with geth or not
+// safe against a hostile peer. Applied once, on the library's own Peer prototype (so the RLPx class
+// uses them), by P2PHost before it creates its RLPx. Each patch says what geth does.
+//
+// 1. Message codes are RLP uints (geth rlpx ReadMsg: rlp.Decode(content, &msg.Code)). devp2p reads
+//    the first byte as the code, so every code >= 0x80 (shh/6 offset 16 + 112..127, including the
+//    p2p direct message 127 -> 0x81 0x8f) was misparsed and the peer dropped. Decoded properly here.
+// 2. Payloads are snappy-decompressed with geth's size cap (16 MiB - 1, maxUint24) so a small frame
+//    cannot inflate without bound.
+// 3. A second HELLO after the handshake is ignored (geth discards base-protocol messages after the
+//    handshake) instead of re-instantiating the sub-protocols under our feet.
+// 4. Nothing more is dispatched from a connection we already decided to drop (devp2p kept parsing
+//    the rest of the buffered data).
+// 5. DISCONNECT is sent as geth sends it, `[reason]`, and snappy-compressed once the remote hello
+//    announced base protocol >= 5 (geth then reads every frame through snappy; uncompressed it sees
+//    "snappy: corrupt input" instead of the reason). Then the socket is ended right after the write
+//    (flushes first) and destroyed 2 s later if the remote keeps it open; before the RLPx handshake
+//    completed there is nothing to send and the socket is destroyed at once.
+import { RLP } from '@ethereumjs/rlp'
+import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
+import * as snappy from 'snappyjs'
+
+const MAX_PAYLOAD = 0xffffff // geth: maxUint24
+const BASE_PROTOCOL_LENGTH = 16
+const HELLO = 0
+const DISCONNECT = 1
+
+// The slice of Peer's internals these patches touch.
+interface PeerInternals {
+  _socket: import('node:net').Socket
+  _socketData: Uint8Array
+  _nextPacketSize: number
+  _state: string
+  _closed: boolean
+  _hello: { protocolVersion: number } | null
+  _disconnectReason?: number
+  _disconnectWe: boolean | null
+  _eciesSession: { parseBody(data: Uint8Array): Uint8Array | undefined }
+  _protocols: { protocol: { _handleMessage?: (code: number, payload: unknown) => void }; offset: number; length?: number }[]
+  _sendMessage(code: number, data: Uint8Array): boolean | undefined
+  _handleMessage(code: number, payload: unknown): void
+  disconnect(reason?: number): void
+  events: { emit(event: string, ...args: unknown[]): boolean }
+}
+
+let applied = false
+
+export function applyDevp2pFixes(): void {
+  if (applied) return
+  const proto = Peer.prototype as unknown as PeerInternals & Record<string, unknown>
+  if (typeof proto._handleBody !== 'function' || typeof proto._sendDisconnect !== 'function') {
+    throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
+  }
+  proto._handleBody = handleBody
+  proto._sendDisconnect = sendDisconnect
+  applied = true
+}
+
+// Decodes the RLP uint message code at the start of a frame body: [code, bytes consumed], or null
+// when it is not a canonical RLP uint.
+export function decodeMessageCode(body: Uint8Array): [number, number] | null {
+  const b0 = body[0]
+  if (b0 === undefined) return null
+  if (b0 < 0x80) return [b0, 1]
+  if (b0 === 0x80) return [0, 1]
+  const len = b0 - 0x80
+  if (len > 6 || body.length < 1 + len || body[1] === 0) return null // too big for any protocol / not canonical
+  let code = 0
+  for (let i = 1; i <= len; i++) code = code * 256 + body[i]
+  if (len === 1 && code < 0x80) return null // single byte < 0x80 must be encoded as itself
+  return [code, 1 + len]
+}
+
+function handleBody(this: PeerInternals): void {
+  const bytesCount = this._nextPacketSize
+  const body = this._eciesSession.parseBody(this._socketData.subarray(0, bytesCount))
+  // Consume the frame first: whatever happens below, the stream stays framed.
+  this._socketData = this._socketData.subarray(bytesCount)
+  this._state = 'Header'
+  this._nextPacketSize = 32
+  if (body === undefined) throw new Error('RLPx: frame body before the session keys exist')
+  if (this._closed) return
+
+  const decoded = decodeMessageCode(body)
+  if (decoded === null) return this.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
+  const [code, codeLength] = decoded
+  if (code !== HELLO && code !== DISCONNECT && this._hello === null) {
+    return this.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
+  }
+  if (code === HELLO && this._hello !== null) return
+
+  let target: { protocol: { _handleMessage?: (code: number, payload: unknown) => void }; offset: number } | undefined
+  if (code < BASE_PROTOCOL_LENGTH) target = { protocol: this, offset: 0 }
+  else target = this._protocols.find((p) => code >= p.offset && code < p.offset + (p.length ?? 0))
+  if (target === undefined) return this.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
+
+  try {
+    const raw = body.subarray(codeLength)
+    const compressed = this._hello !== null && this._hello.protocolVersion >= 5
+    let payload: unknown
+    if (target.protocol === this) {
+      if (code === DISCONNECT) {
+        // A disconnect may arrive around the handshake either way: try both readings (as devp2p does).
+        payload = decodeEither(raw, compressed)
+      } else {
+        payload = RLP.decode(compressed ? uncompress(raw) : raw)
+      }
+    } else {
+      payload = compressed ? uncompress(raw) : raw
+    }
+    target.protocol._handleMessage?.(code - target.offset, payload)
+  } catch (err) {
+    this.disconnect(DISCONNECT_REASON.SUBPROTOCOL_ERROR)
+    this.events.emit('error', err)
+  }
+}
+
+function uncompress(data: Uint8Array): Uint8Array {
+  return snappy.uncompress(data, MAX_PAYLOAD)
+}
+
+function decodeEither(raw: Uint8Array, compressed: boolean): unknown {
+  try {
+    return RLP.decode(compressed ? uncompress(raw) : raw)
+  } catch {
+    try {
+      return RLP.decode(compressed ? raw : uncompress(raw))
+    } catch {
+      return [Uint8Array.of(0)] // unreadable reason: treat as DISCONNECT_REQUESTED, the peer is leaving anyway
+    }
+  }
+}
+
+function sendDisconnect(this: PeerInternals, reason: number): void {
+  if (this._closed) return
+  const socket = this._socket
+  let data = RLP.encode([reason])
+  if (this._hello !== null && this._hello.protocolVersion >= 5) data = snappy.compress(data)
+  const sent = this._sendMessage(DISCONNECT, data) === true
+  this._disconnectReason = reason
+  this._disconnectWe = true
+  this._closed = true
+  if (!sent) {
+    socket.destroy()
+    return
+  }
+  socket.end()
+  const timer = setTimeout(() => socket.destroy(), 2000)
+  timer.unref()
+  socket.once('close', () => clearTimeout(timer))
+}

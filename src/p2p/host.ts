@@ -1,0 +1,697 @@
+// P2PHost: an RLPx host speaking only `shh`, over @ethereumjs/devp2p's RLPx (and DPT for discv4).
+//
+// What it adds to RLPx, following geth's p2p.Server (v1.6.6) where it matters:
+// - static peers dialled and redialled with exponential backoff when they fail or drop;
+// - MaxPeers enforced here (RLPx's own limit is lifted): trusted peers and our static dials may
+//   exceed it (geth encHandshakeChecks), everyone else gets TOO_MANY_PEERS;
+// - bootnodes dialled at start (and again, with backoff, while we have no peer at all) and used to
+//   bootstrap discovery; peers found by discovery dialled while there are free slots;
+// - a handshake deadline on every socket (devp2p has none: a silent TCP peer would pin a dial forever);
+// - no listening socket unless `listen` is given (like the original client), and a stop() that leaves
+//   no socket or timer behind.
+// Peers that share no shh version with us are dropped by devp2p itself (USELESS_PEER after hello).
+import { EventEmitter } from 'node:events'
+import { promises as dnsPromises } from 'node:dns'
+import type { Server, Socket } from 'node:net'
+import type { Common } from '@ethereumjs/common'
+import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereumjs/devp2p'
+import type { ShhVersion } from '../whisper/envelope.js'
+import { BLOOM_SIZE } from '../whisper/bloom.js'
+import { defaultClientId } from './client-id.js'
+import { applyDevp2pFixes } from './devp2p-fixes.js'
+import { formatEnode, nodeIdOf, parseEnode, type Enode } from './enode.js'
+import { nodeKeyFromPrivateKey } from './nodekey.js'
+import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_STATUS_TIMEOUT_MS,
+  shhCapabilities,
+  type ShhHostContext,
+  type ShhProtocol,
+} from './shh-protocol.js'
+
+// geth verbosity levels
+const ERROR = 1
+const WARN = 2
+const INFO = 3
+const DEBUG = 4
+const TRACE = 5
+
+export interface P2PHostOptions {
+  privateKey: Uint8Array
+  listen?: { host: string; port: number } // no listening socket when absent
+  shhVersions?: ShhVersion[] // default [5, 6]; devp2p picks the highest version both sides offer
+  maxPeers?: number // default 80
+  staticPeers?: string[] // enode URLs: dialled, redialled with backoff
+  trustedPeers?: string[] // enode URLs or node ids: allowed over maxPeers, marked trusted (p2p messages)
+  bootnodes?: string[] // enode URLs: dialled at start, and discovery seeds
+  discovery?: boolean // discv4 (UDP) on; default false
+  clientId?: string // default p2pmessage/vX/os-arch/nodejsN
+  minPow?: number // our status (v6), default 0.2
+  bloom?: Uint8Array | null // our status (v6): 64 bytes, null = full node (accept all), default null
+  lightNode?: boolean // our status (v6), default false
+  maxMessageSize?: number // packets above this drop the peer (geth), default 1 MiB
+  statusTimeoutMs?: number // shh status deadline after hello, default 5000
+  handshakeTimeoutMs?: number // TCP connect + RLPx handshake deadline, default 10000
+  redialMinMs?: number // first static-peer redial delay, default 1000 (doubles per failure)
+  redialMaxMs?: number // backoff ceiling, default 60000
+  logger?: (level: number, msg: string) => void // geth levels: 1 error .. 5 trace
+}
+
+export interface P2PHostEvents {
+  peer: [peer: ShhPeer]
+  'peer:removed': [peer: ShhPeer, reason: number]
+}
+
+export class P2PHostError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'P2PHostError'
+    this.code = code
+  }
+}
+
+type TargetKind = 'static' | 'bootnode'
+
+interface DialTarget extends Enode {
+  kind: TargetKind
+  backoffMs: number
+  timer: NodeJS.Timeout | null
+  dialing: boolean
+}
+
+// RLPx internals we need: its server (to see inbound sockets), its peer map (pending dial sockets),
+// the hello's listen port (known only once listening), its TOO_MANY_PEERS reconnect queue.
+interface RLPxView {
+  _server: Server | null
+  _peers: Map<string, Socket | Peer>
+  _listenPort: number | null
+  _peersQueue: unknown[]
+}
+interface PeerView {
+  _socket: Socket
+}
+interface DPTView {
+  _server: { _requests: Map<string, { timeoutId: NodeJS.Timeout }> }
+}
+
+const DYNAMIC_DIAL_HISTORY_MS = 30_000 // geth dialHistoryExpiration
+
+export class P2PHost extends EventEmitter {
+  readonly id: string
+  readonly publicKey: Uint8Array
+  private readonly privateKey: Uint8Array
+  private readonly versions: ShhVersion[]
+  private readonly maxPeers: number
+  private readonly clientId: string
+  private readonly discovery: boolean
+  private readonly listenOpt: { host: string; port: number } | undefined
+  private readonly handshakeTimeoutMs: number
+  private readonly redialMinMs: number
+  private readonly redialMaxMs: number
+  private readonly logger: (level: number, msg: string) => void
+  private status: { minPow: number; bloom: Uint8Array | null; lightNode: boolean }
+
+  private rlpx: RLPx | null = null
+  private dpt: DPT | null = null
+  private running = false
+  private stopping = false
+  private listenPort = 0
+  private udpPort = 0
+
+  private readonly statics = new Map<string, DialTarget>()
+  private readonly bootnodes = new Map<string, DialTarget>()
+  private readonly trusted = new Set<string>()
+  private readonly connected = new Map<string, Peer>() // after hello, accepted
+  private readonly shhPeers = new Map<string, ShhProtocol>() // after both statuses
+  private readonly sockets = new Set<Socket>()
+  private readonly inboundSockets = new WeakSet<Socket>()
+  private readonly helloDone = new WeakSet<Socket>()
+  private readonly dynamicHistory = new Map<string, number>()
+  private dynamicDialing = 0
+  readonly maxMessageSize: number
+  private readonly statusTimeoutMs: number
+
+  constructor(opts: P2PHostOptions) {
+    super()
+    const key = nodeKeyFromPrivateKey(opts.privateKey)
+    this.privateKey = key.privateKey
+    this.publicKey = key.publicKey
+    this.id = key.nodeId
+    this.versions = [...new Set<ShhVersion>(opts.shhVersions ?? [5, 6])]
+    if (this.versions.length === 0 || this.versions.some((v) => v !== 5 && v !== 6)) {
+      throw new P2PHostError('config', `shhVersions must be a non-empty subset of [5, 6], got ${JSON.stringify(opts.shhVersions)}`)
+    }
+    this.maxPeers = opts.maxPeers ?? 80
+    if (!Number.isInteger(this.maxPeers) || this.maxPeers < 0) throw new P2PHostError('config', `maxPeers must be an integer >= 0`)
+    this.clientId = opts.clientId ?? defaultClientId()
+    this.discovery = opts.discovery ?? false
+    if (opts.listen) {
+      const { host, port } = opts.listen
+      if (typeof host !== 'string' || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new P2PHostError('config', `invalid listen address ${JSON.stringify(opts.listen)}`)
+      }
+      this.listenOpt = { host, port }
+    }
+    this.maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+    this.statusTimeoutMs = opts.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000
+    this.redialMinMs = opts.redialMinMs ?? 1000
+    this.redialMaxMs = Math.max(opts.redialMaxMs ?? 60_000, this.redialMinMs)
+    this.logger = opts.logger ?? (() => {})
+    this.status = { minPow: 0.2, bloom: null, lightNode: opts.lightNode ?? false }
+    this.setMinPow(opts.minPow ?? 0.2)
+    this.setBloom(opts.bloom ?? null)
+
+    for (const url of opts.trustedPeers ?? []) this.trusted.add(nodeIdOf(url))
+    for (const url of opts.staticPeers ?? []) this.addTarget(url, 'static')
+    for (const url of opts.bootnodes ?? []) this.addTarget(url, 'bootnode')
+  }
+
+  // ---- public API ----
+
+  get enode(): string {
+    const e: Enode = { id: this.id, host: advertisedHost(this.listenOpt?.host), port: this.running ? this.listenPort : 0 }
+    if (this.dpt !== null && this.udpPort !== e.port) e.discport = this.udpPort
+    return formatEnode(e)
+  }
+
+  get listening(): { host: string; port: number } | null {
+    return this.running && this.listenOpt ? { host: this.listenOpt.host, port: this.listenPort } : null
+  }
+
+  get discoveryPort(): number | null {
+    return this.dpt !== null ? this.udpPort : null
+  }
+
+  peers(): ShhPeer[] {
+    return [...this.shhPeers.values()]
+  }
+
+  getPeer(id: string): ShhPeer | undefined {
+    return this.shhPeers.get(id.toLowerCase())
+  }
+
+  async start(): Promise<void> {
+    if (this.running || this.stopping) throw new P2PHostError('state', 'P2PHost already started')
+    applyDevp2pFixes()
+    const rlpx = new RLPx(this.privateKey, {
+      capabilities: shhCapabilities(this.versions, this.context()),
+      clientId: new TextEncoder().encode(this.clientId),
+      // MaxPeers is ours to enforce (trusted peers may exceed it); RLPx only sees a huge limit.
+      maxPeers: 1_000_000,
+      timeout: this.handshakeTimeoutMs,
+      // A port of 0 would go out in the hello as a non-canonical RLP 0x00, which geth rejects: the
+      // real port is filled in once we listen; without a listener the field stays empty (= 0).
+      listenPort: null,
+      common: undefined as unknown as Common,
+    })
+    this.rlpx = rlpx
+    const view = rlpx as unknown as RLPxView
+    view._server?.on('connection', (socket: Socket) => {
+      this.inboundSockets.add(socket)
+      this.track(socket)
+    })
+    rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
+    rlpx.events.on('peer:removed', (peer, reason) => this.onPeerRemoved(peer, reason))
+    rlpx.events.on('peer:error', (peer, err) => {
+      this.log(TRACE, 'Peer connection error', { addr: addrOf(peer), err: errText(err) })
+    })
+
+    try {
+      if (this.listenOpt) await this.listen(rlpx, this.listenOpt)
+      this.running = true
+      if (this.discovery) await this.startDiscovery()
+    } catch (err) {
+      this.running = false
+      this.teardownNow()
+      throw err
+    }
+    this.log(INFO, 'Started P2P networking', { self: this.enode, shh: this.versions.join(',') })
+    for (const t of this.statics.values()) this.dial(t)
+    for (const t of this.bootnodes.values()) this.dial(t)
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.stopping = true
+    for (const t of [...this.statics.values(), ...this.bootnodes.values()]) {
+      if (t.timer) clearTimeout(t.timer)
+      t.timer = null
+    }
+    const rlpx = this.rlpx
+    if (rlpx) {
+      for (const peer of new Set([...this.connected.values(), ...rlpx.getPeers()])) peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING)
+      for (const entry of (rlpx as unknown as RLPxView)._peers.values()) {
+        if (!isPeer(entry)) entry.destroy() // a dial still connecting
+      }
+      rlpx.destroy()
+    }
+    // Sockets that never finished the RLPx handshake have nobody to say goodbye to.
+    for (const s of this.sockets) if (!this.helloDone.has(s)) s.destroy()
+    this.stopDiscovery()
+    await this.waitSocketsClosed(1000)
+    this.rlpx = null
+    this.connected.clear()
+    this.shhPeers.clear()
+    this.dynamicHistory.clear()
+    this.stopping = false
+    this.log(INFO, 'Stopped P2P networking')
+  }
+
+  // Adds a static peer (like geth's admin.addPeer) and dials it now if running. Throws EnodeError.
+  addPeer(enode: string): void {
+    const t = this.addTarget(enode, 'static')
+    if (this.running) this.dial(t)
+  }
+
+  // Forgets a static peer and disconnects it (DISCONNECT_REQUESTED). Accepts an enode URL or a node id.
+  removePeer(enodeOrId: string): boolean {
+    const id = nodeIdOf(enodeOrId)
+    let found = false
+    const t = this.statics.get(id)
+    if (t) {
+      if (t.timer) clearTimeout(t.timer)
+      this.statics.delete(id)
+      found = true
+    }
+    const peer = this.connected.get(id)
+    if (peer) {
+      peer.disconnect(DISCONNECT_REASON.DISCONNECT_REQUESTED)
+      found = true
+    }
+    return found
+  }
+
+  addTrustedPeer(enodeOrId: string): void {
+    const id = nodeIdOf(enodeOrId)
+    this.trusted.add(id)
+    const p = this.shhPeers.get(id)
+    if (p) p.trusted = true
+  }
+
+  removeTrustedPeer(enodeOrId: string): void {
+    const id = nodeIdOf(enodeOrId)
+    this.trusted.delete(id)
+    const p = this.shhPeers.get(id)
+    if (p) p.trusted = false
+  }
+
+  get minPow(): number {
+    return this.status.minPow
+  }
+
+  get bloom(): Uint8Array | null {
+    return this.status.bloom
+  }
+
+  // Our PoW requirement: announced in new v6 handshakes and sent to connected v6 peers now.
+  setMinPow(pow: number): void {
+    if (!Number.isFinite(pow) || pow < 0) throw new P2PHostError('config', `invalid PoW requirement ${pow} (finite, >= 0)`)
+    this.status.minPow = pow
+    for (const p of this.shhPeers.values()) p.sendPowRequirement(pow)
+  }
+
+  // Our bloom filter (null = accept everything): announced in new v6 handshakes and sent to v6 peers now.
+  setBloom(bloom: Uint8Array | null): void {
+    if (bloom !== null && (!(bloom instanceof Uint8Array) || bloom.length !== BLOOM_SIZE)) {
+      throw new P2PHostError('config', `bloom must be ${BLOOM_SIZE} bytes or null`)
+    }
+    this.status.bloom = bloom === null ? null : Uint8Array.from(bloom)
+    const wire = bloom ?? new Uint8Array(BLOOM_SIZE).fill(0xff)
+    for (const p of this.shhPeers.values()) p.sendBloom(wire)
+  }
+
+  // ---- internals ----
+
+  private context(): ShhHostContext {
+    // geth announces a full node as 64 bytes of 0xff (MakeFullNodeBloom), not an empty bloom.
+    const fullBloom = new Uint8Array(BLOOM_SIZE).fill(0xff)
+    return {
+      ourStatus: () => ({ minPow: this.status.minPow, bloom: this.status.bloom ?? fullBloom, lightNode: this.status.lightNode }),
+      isTrusted: (id) => this.trusted.has(id),
+      isInbound: (socket) => this.inboundSockets.has(socket),
+      maxMessageSize: this.maxMessageSize,
+      statusTimeoutMs: this.statusTimeoutMs,
+      log: (level, msg) => this.logger(level, msg),
+      onReady: (peer) => this.onShhReady(peer),
+      onClose: (peer, reason, byUs, wasReady) => this.onShhClose(peer, reason, byUs, wasReady),
+    }
+  }
+
+  private listen(rlpx: RLPx, at: { host: string; port: number }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = (rlpx as unknown as RLPxView)._server
+      if (!server) return reject(new P2PHostError('state', 'RLPx server missing'))
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.off('listening', onListening)
+        const what =
+          err.code === 'EADDRINUSE'
+            ? 'address already in use'
+            : err.code === 'EADDRNOTAVAIL'
+              ? 'address not available on this machine'
+              : err.code === 'EACCES'
+                ? 'permission denied'
+                : err.message
+        reject(new P2PHostError(err.code ?? 'listen', `cannot listen on ${hostPort(at.host, at.port)}: ${what}`, { cause: err }))
+      }
+      const onListening = () => {
+        server.off('error', onError)
+        const addr = server.address()
+        this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : at.port
+        ;(rlpx as unknown as RLPxView)._listenPort = this.listenPort
+        server.on('error', (err) => this.log(ERROR, 'RLPx listener error', { err: errText(err) }))
+        resolve()
+      }
+      server.once('error', onError)
+      server.once('listening', onListening)
+      rlpx.listen(at.port, at.host)
+    })
+  }
+
+  private async startDiscovery(): Promise<void> {
+    const bindHost = this.listenOpt?.host ?? '0.0.0.0'
+    const udpPort = this.listenOpt && this.listenOpt.port !== 0 ? this.listenPort : 0
+    // devp2p's DPT points the process-wide dns.promises resolver at 8.8.8.8 when it builds its DNS
+    // helper (unused here): put the system resolvers back.
+    const servers = dnsPromises.getServers()
+    const dpt = new DPT(this.privateKey, {
+      endpoint: { address: advertisedHost(bindHost), udpPort: null, tcpPort: this.listenOpt ? this.listenPort : null },
+      shouldFindNeighbours: true,
+      shouldGetDnsPeers: false,
+      refreshInterval: 30_000,
+      timeout: 4000,
+      common: undefined as unknown as Common,
+    })
+    dnsPromises.setServers(servers)
+    this.dpt = dpt
+    dpt.events.on('error', (err) => this.log(TRACE, 'Discovery error', { err: errText(err) }))
+    dpt.events.on('peer:new', (peer) => this.onDiscovered(peer))
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        reject(new P2PHostError((err as NodeJS.ErrnoException).code ?? 'discovery', `cannot bind discovery UDP ${hostPort(bindHost, udpPort)}: ${err.message}`, { cause: err }))
+      }
+      dpt.events.once('error', onError)
+      dpt.events.once('listening', () => {
+        dpt.events.off('error', onError)
+        const socket = (dpt as unknown as { _server: { _socket: { address(): { port: number } } | null } })._server._socket
+        this.udpPort = socket?.address().port ?? udpPort
+        resolve()
+      })
+      dpt.bind(udpPort, bindHost)
+    })
+    // The DPT's own endpoint must carry the UDP port peers should answer to.
+    ;(dpt as unknown as { _server: { _endpoint: PeerInfo } })._server._endpoint = {
+      address: advertisedHost(bindHost),
+      udpPort: this.udpPort,
+      tcpPort: this.listenOpt ? this.listenPort : null,
+    }
+    for (const t of this.bootnodes.values()) {
+      void dpt.bootstrap({ id: hexToBytes(t.id), address: t.host, udpPort: t.discport ?? t.port, tcpPort: t.port })
+    }
+  }
+
+  private stopDiscovery(): void {
+    const dpt = this.dpt
+    if (!dpt) return
+    this.dpt = null
+    // ping deadlines are plain timers devp2p never clears: clear them so nothing outlives stop().
+    for (const r of (dpt as unknown as DPTView)._server._requests.values()) clearTimeout(r.timeoutId)
+    ;(dpt as unknown as DPTView)._server._requests.clear()
+    try {
+      dpt.destroy()
+    } catch (err) {
+      this.log(DEBUG, 'Discovery shutdown error', { err: errText(err) })
+    }
+  }
+
+  private teardownNow(): void {
+    this.stopDiscovery()
+    if (this.rlpx) {
+      try {
+        this.rlpx.destroy()
+      } catch {
+        // already destroyed
+      }
+    }
+    for (const s of this.sockets) s.destroy()
+    this.rlpx = null
+  }
+
+  private addTarget(url: string, kind: TargetKind): DialTarget {
+    const e = parseEnode(url)
+    if (e.port === 0) throw new P2PHostError('config', `cannot dial ${url}: port 0 (the node does not listen)`)
+    if (e.id === this.id) throw new P2PHostError('config', `cannot dial ${url}: that is this node's own id`)
+    const map = kind === 'static' ? this.statics : this.bootnodes
+    const old = map.get(e.id)
+    if (old) {
+      old.host = e.host
+      old.port = e.port
+      old.discport = e.discport
+      return old
+    }
+    const t: DialTarget = { ...e, kind, backoffMs: this.redialMinMs, timer: null, dialing: false }
+    map.set(e.id, t)
+    return t
+  }
+
+  private isTargetLive(t: DialTarget): boolean {
+    return (t.kind === 'static' ? this.statics : this.bootnodes).get(t.id) === t
+  }
+
+  private dial(t: DialTarget): void {
+    const rlpx = this.rlpx
+    if (!this.running || !rlpx || t.dialing || t.timer || !this.isTargetLive(t)) return
+    if (this.connected.has(t.id)) return
+    if (t.kind === 'bootnode' && this.statics.has(t.id)) return // the static entry takes care of it
+    t.dialing = true
+    this.log(TRACE, 'Dialing peer', { id: short(t.id), addr: hostPort(t.host, t.port), kind: t.kind })
+    this.connectRaw(rlpx, t.id, t.host, t.port).then(
+      (socket) => {
+        if (!socket) {
+          t.dialing = false
+          return this.schedule(t)
+        }
+        socket.once('close', () => {
+          t.dialing = false
+          this.schedule(t)
+        })
+      },
+      (err) => {
+        t.dialing = false
+        this.log(DEBUG, 'Dial failed', { id: short(t.id), addr: hostPort(t.host, t.port), err: errText(err) })
+        this.schedule(t)
+      },
+    )
+  }
+
+  // TCP connect through RLPx; resolves with the socket once connected (RLPx handshake then runs on
+  // it), or null when RLPx refused because a connection to that id exists already.
+  private async connectRaw(rlpx: RLPx, id: string, host: string, port: number): Promise<Socket | null> {
+    try {
+      await rlpx.connect({ id: hexToBytes(id), address: host, tcpPort: port })
+    } catch (err) {
+      if (/Already connected/.test(errText(err))) return null
+      // RLPx leaves a timed-out socket connecting in its peer map: finish it off.
+      const entry = (rlpx as unknown as RLPxView)._peers.get(id)
+      if (entry && !isPeer(entry)) entry.destroy()
+      throw err
+    }
+    const entry = (rlpx as unknown as RLPxView)._peers.get(id)
+    const socket = entry === undefined ? null : isPeer(entry) ? (entry as unknown as PeerView)._socket : entry
+    if (socket === null || socket.destroyed) return null
+    this.track(socket)
+    return socket
+  }
+
+  private schedule(t: DialTarget): void {
+    if (!this.running || t.timer || t.dialing || !this.isTargetLive(t)) return
+    if (this.connected.has(t.id)) return
+    if (t.kind === 'bootnode' && this.shhPeers.size > 0) return // fallback only while alone
+    const delay = t.backoffMs
+    t.backoffMs = Math.min(t.backoffMs * 2, this.redialMaxMs)
+    this.log(TRACE, 'Redial scheduled', { id: short(t.id), inMs: delay })
+    t.timer = setTimeout(() => {
+      t.timer = null
+      this.dial(t)
+    }, delay)
+  }
+
+  // Handshake deadline and bookkeeping for every socket we know of (inbound and dialled).
+  private track(socket: Socket): void {
+    if (this.sockets.has(socket)) return
+    this.sockets.add(socket)
+    const timer = setTimeout(() => {
+      if (!this.helloDone.has(socket)) {
+        this.log(DEBUG, 'RLPx handshake timeout', { addr: `${socket.remoteAddress}:${socket.remotePort}` })
+        socket.destroy()
+      }
+    }, this.handshakeTimeoutMs)
+    socket.once('close', () => {
+      clearTimeout(timer)
+      this.sockets.delete(socket)
+    })
+  }
+
+  private onPeerAdded(peer: Peer): void {
+    const socket = (peer as unknown as PeerView)._socket
+    this.helloDone.add(socket)
+    const idBytes = peer.getId()
+    if (!idBytes) return peer.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
+    const id = Buffer.from(idBytes).toString('hex')
+    if (!this.running) return peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING)
+    const inbound = this.inboundSockets.has(socket)
+    const privileged = this.trusted.has(id) || (!inbound && this.statics.has(id))
+    if (!privileged && this.connected.size >= this.maxPeers) {
+      this.log(DEBUG, 'Rejecting peer: too many peers', { id: short(id), addr: addrOf(peer) })
+      return peer.disconnect(DISCONNECT_REASON.TOO_MANY_PEERS)
+    }
+    this.connected.set(id, peer)
+    this.log(DEBUG, 'Adding p2p peer', { id: short(id), addr: addrOf(peer), name: peer.getHelloMessage()?.clientId ?? '', inbound })
+  }
+
+  private onPeerRemoved(peer: Peer, reason: number | undefined): void {
+    // RLPx queues peers that said TOO_MANY_PEERS for an automatic redial 5 minutes later: dialling is our job.
+    if (this.rlpx) (this.rlpx as unknown as RLPxView)._peersQueue.length = 0
+    const idBytes = peer.getId()
+    if (!idBytes) return
+    const id = Buffer.from(idBytes).toString('hex')
+    if (this.connected.get(id) === peer) this.connected.delete(id)
+    this.log(DEBUG, 'Removing p2p peer', { id: short(id), addr: addrOf(peer), reason: disconnectReasonName(reason ?? 1) })
+  }
+
+  private onShhReady(peer: ShhProtocol): void {
+    const devp2p = this.connected.get(peer.id)
+    if (!this.running || devp2p === undefined) {
+      peer.disconnect(this.running ? DISCONNECT_REASON.TOO_MANY_PEERS : DISCONNECT_REASON.CLIENT_QUITTING)
+      return
+    }
+    this.shhPeers.set(peer.id, peer)
+    const t = this.statics.get(peer.id) ?? this.bootnodes.get(peer.id)
+    if (t) t.backoffMs = this.redialMinMs
+    this.log(DEBUG, 'Whisper peer connected', {
+      id: short(peer.id),
+      addr: `${peer.remoteAddress}:${peer.remotePort}`,
+      shh: peer.shh,
+      name: peer.clientId,
+      trusted: peer.trusted,
+    })
+    try {
+      this.emit('peer', peer)
+    } catch (err) {
+      this.log(ERROR, "P2PHost 'peer' listener threw", { err: errText(err) })
+    }
+  }
+
+  private onShhClose(peer: ShhProtocol, reason: number, byUs: boolean, wasReady: boolean): void {
+    if (wasReady && this.shhPeers.get(peer.id) === peer) {
+      this.shhPeers.delete(peer.id)
+      this.log(DEBUG, 'Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason), byUs })
+      try {
+        this.emit('peer:removed', peer, reason)
+      } catch (err) {
+        this.log(ERROR, "P2PHost 'peer:removed' listener threw", { err: errText(err) })
+      }
+    }
+    const t = this.statics.get(peer.id)
+    if (t) this.schedule(t)
+    if (this.shhPeers.size === 0) for (const b of this.bootnodes.values()) this.schedule(b)
+  }
+
+  private onDiscovered(info: PeerInfo): void {
+    const rlpx = this.rlpx
+    if (!this.running || !rlpx || !info.id || !info.address || !info.tcpPort) return
+    const id = Buffer.from(info.id).toString('hex')
+    if (id === this.id || this.connected.has(id) || this.statics.has(id)) return
+    if (this.connected.size + this.dynamicDialing >= this.maxPeers) return
+    const now = Date.now()
+    const last = this.dynamicHistory.get(id)
+    if (last !== undefined && now - last < DYNAMIC_DIAL_HISTORY_MS) return
+    this.dynamicHistory.set(id, now)
+    if (this.dynamicHistory.size > 10_000) this.dynamicHistory.clear()
+    this.dynamicDialing++
+    this.log(TRACE, 'Dialing discovered peer', { id: short(id), addr: hostPort(info.address, info.tcpPort) })
+    this.connectRaw(rlpx, id, info.address, info.tcpPort).then(
+      (socket) => {
+        if (!socket) this.dynamicDialing--
+        else socket.once('close', () => this.dynamicDialing--)
+      },
+      (err) => {
+        this.dynamicDialing--
+        this.log(TRACE, 'Dial failed', { id: short(id), err: errText(err) })
+      },
+    )
+  }
+
+  private async waitSocketsClosed(graceMs: number): Promise<void> {
+    const all = () =>
+      Promise.all([...this.sockets].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r())))))
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)))
+    const first = await Promise.race([all(), grace])
+    clearTimeout(timer)
+    if (first === 'timeout') {
+      for (const s of this.sockets) s.destroy()
+      await all()
+    }
+  }
+
+  private log(level: number, msg: string, ctx?: Record<string, unknown>): void {
+    let line = msg
+    if (ctx) {
+      for (const [k, v] of Object.entries(ctx)) {
+        const s = typeof v === 'string' ? v : String(v)
+        line += ` ${k}=${/^[\w.:/@,+\-[\]]+$/.test(s) ? s : JSON.stringify(s)}`
+      }
+    }
+    try {
+      this.logger(level, line)
+    } catch {
+      // a broken logger must not break networking
+    }
+  }
+
+  // typed events
+  override on<E extends keyof P2PHostEvents>(event: E, listener: (...args: P2PHostEvents[E]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void)
+  }
+  override once<E extends keyof P2PHostEvents>(event: E, listener: (...args: P2PHostEvents[E]) => void): this {
+    return super.once(event, listener as (...args: unknown[]) => void)
+  }
+  override off<E extends keyof P2PHostEvents>(event: E, listener: (...args: P2PHostEvents[E]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void)
+  }
+}
+
+function isPeer(entry: Socket | Peer): entry is Peer {
+  return typeof (entry as Peer).getHelloMessage === 'function'
+}
+
+function advertisedHost(host: string | undefined): string {
+  if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+function addrOf(peer: Peer): string {
+  const s = (peer as unknown as PeerView)._socket
+  return `${s?.remoteAddress ?? '?'}:${s?.remotePort ?? '?'}`
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
+}
+
+function short(id: string): string {
+  return id.slice(0, 16)
+}
+
+function errText(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name
+  return String(err)
+}
