@@ -4,6 +4,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { keccak256, keccak256Js } from '../whisper/keccak.js'
 import { searchNonce, searchNonceJs, type PowShh } from '../whisper/pow.js'
+import { INLINE_MAX_BITS, SealPool } from '../node/seal-pool.js'
 
 export type Engine = 'wasm' | 'js'
 
@@ -102,4 +103,54 @@ export function formatPowBench(r: PowBenchReport): string {
   }
   lines.push('(Go reference: geth keccak loops measured separately on the development machine, per core.)')
   return lines.join('\n')
+}
+
+export interface PoolMeasurement {
+  threads: number
+  /** First job on a new pool: worker start-up (module + WebAssembly load) plus a 1-bit search. */
+  coldStartMs: number
+  /** Median hand-over cost on warm workers: a 1-bit job's round trip. */
+  warmRoundTripMs: number
+  /** Expected time of an inline search at the inline threshold (2^INLINE_MAX_BITS hashes, one thread). */
+  inlineMsAtThreshold: number
+  /** All threads together, v6 ~1 KB envelope, no target. */
+  hashesPerSec: number
+}
+
+/** Seal pool costs and multi-core throughput (for choosing the inline threshold). */
+export async function measureSealPool(ms: number, threads?: number): Promise<PoolMeasurement> {
+  const rlp = benchEnvelopeRlp(1000)
+  const pool = new SealPool({ threads, inlineMaxBits: 0 }) // everything through the workers
+  try {
+    let t0 = performance.now()
+    await pool.sealNonce(6, rlp, { targetBits: 1, workTimeMs: 10_000 })
+    const coldStartMs = performance.now() - t0
+    const trips: number[] = []
+    for (let i = 0; i < 41; i++) {
+      t0 = performance.now()
+      await pool.sealNonce(6, rlp, { targetBits: 1, workTimeMs: 10_000 })
+      trips.push(performance.now() - t0)
+    }
+    trips.sort((a, b) => a - b)
+    t0 = performance.now()
+    const r = await pool.sealNonce(6, rlp, { targetBits: 0, workTimeMs: ms })
+    const hashesPerSec = (r.hashes / (performance.now() - t0)) * 1000
+    const one = measureSealLoop(6, rlp, 'wasm', Math.min(ms, 500))
+    return {
+      threads: pool.threads, coldStartMs, warmRoundTripMs: trips[trips.length >> 1],
+      inlineMsAtThreshold: (2 ** INLINE_MAX_BITS / one.hashesPerSec) * 1000, hashesPerSec,
+    }
+  } finally {
+    await pool.close()
+  }
+}
+
+export function formatPoolMeasurement(p: PoolMeasurement, inlineMaxBits = INLINE_MAX_BITS): string {
+  return [
+    `Seal pool (${p.threads} worker threads, v6 ~1 KB envelope):`,
+    `  all threads                    ${mps(p.hashesPerSec)}`,
+    `  cold start (first job)         ${p.coldStartMs.toFixed(1)} ms`,
+    `  warm hand-over (1-bit job)     ${p.warmRoundTripMs.toFixed(2)} ms (median)`,
+    `  inline 2^${inlineMaxBits} hashes (threshold) ${p.inlineMsAtThreshold.toFixed(2)} ms expected: targets <= ${inlineMaxBits} bits seal inline`,
+  ].join('\n')
 }

@@ -41,10 +41,11 @@ export interface SealPoolOptions {
 }
 
 /**
- * Up to 2^14 expected hashes (~5 ms at the WebAssembly engine's ~3.3 M/s) run inline: measured
- * (bench/seal-pool.ts), a job on warm workers costs ~1-2 ms of messaging, a cold start ~50 ms per
- * worker, and geth's default PoW 0.2 on a chat message needs ~12 bits. Above it, blocking the
- * event loop longer is worse than the hand-over.
+ * Targets up to 14 bits (2^14 expected hashes, ~5 ms at the WebAssembly engine's ~3.3 M/s) seal
+ * inline. Measured with `npm run bench` on 2 cores: starting the workers costs ~35 ms (paid once per
+ * pool), a job on warm workers ~0.1 ms of hand-over; geth's default PoW 0.2 needs 12 bits for a
+ * 300-byte message, 14 for 1 KB. Above 14 bits, blocking the event loop longer is worse than a
+ * one-time start-up.
  */
 export const INLINE_MAX_BITS = 14
 
