@@ -1,0 +1,100 @@
+// JSON over HTTP: every answer, including every error, is a JSON body with the right status, and a
+// request body is read only up to a fixed size.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'HttpError'
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end()
+    return
+  }
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  })
+  res.end(text)
+}
+
+/** `{ "error": { "code", "message" } }`; anything that is not an HttpError is a 500 with no details. */
+export function sendError(res: ServerResponse, err: unknown): void {
+  if (err instanceof HttpError) {
+    sendJson(res, err.status, { error: { code: err.code, message: err.message } })
+  } else {
+    sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } })
+  }
+}
+
+/**
+ * Reads and parses a JSON body. Requires `Content-Type: application/json`: besides being honest, it
+ * makes a cross-site browser request non-simple, so the browser must ask (preflight) first and the
+ * bridge never answers a preflight.
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+  if (type !== 'application/json') {
+    drain(req)
+    throw new HttpError(415, 'unsupported-media-type', 'request body must be application/json')
+  }
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    drain(req)
+    throw new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > maxBytes) {
+        req.off('data', onData)
+        drain(req)
+        reject(new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`))
+        return
+      }
+      chunks.push(chunk)
+    }
+    req.on('data', onData)
+    req.once('end', () => resolve())
+    req.once('error', () => reject(new HttpError(400, 'bad-request', 'request body could not be read')))
+  })
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') throw new HttpError(400, 'bad-json', 'request body is empty')
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new HttpError(400, 'bad-json', 'request body is not valid JSON')
+  }
+}
+
+// Keep reading (and discarding) so the response can still be delivered on this connection.
+function drain(req: IncomingMessage): void {
+  req.resume()
+}
+
+export function requireObject(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'bad-request', 'request body must be a JSON object')
+  }
+  return body as Record<string, unknown>
+}
+
+export function requireString(obj: Record<string, unknown>, field: string, opts: { allowEmpty?: boolean } = {}): string {
+  const v = obj[field]
+  if (typeof v !== 'string') throw new HttpError(400, 'bad-request', `"${field}" must be a string`)
+  if (!opts.allowEmpty && v.length === 0) throw new HttpError(400, 'bad-request', `"${field}" must not be empty`)
+  return v
+}

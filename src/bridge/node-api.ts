@@ -1,0 +1,51 @@
+// The part of WhisperNode's public API the bridge uses (docs/architecture.md, `src/node/`). Written
+// as a structural type so the bridge depends on the contract, not on the node's internals; the real
+// WhisperNode is what runs behind it, in the CLI and in the tests.
+import type { EventEmitter } from 'node:events'
+
+export interface BridgePeerSummary {
+  id: string
+  enode?: string
+  clientId: string
+  shh: 5 | 6
+  address: string
+  inbound: boolean
+  trusted: boolean
+}
+
+export interface BridgeReceivedMessage {
+  topic: Uint8Array
+  payload: Uint8Array
+  /** 20-byte sender address, present when the message was signed. */
+  address?: Uint8Array
+  sent: number
+  hash: Uint8Array
+}
+
+export interface BridgePostParams {
+  topic: Uint8Array
+  payload: Uint8Array
+  ttl: number
+  pow: number
+  workTime: number
+  symKey: Uint8Array
+  src: Uint8Array
+}
+
+export interface BridgeStats {
+  peers: number
+  poolSize: number
+  envelopesIn: number
+  envelopesOut: number
+}
+
+export interface BridgeNode extends EventEmitter {
+  readonly enode: string
+  post(p: BridgePostParams): Promise<{ hash: string; envelopes: { expiry: number; ttl: number }[] }>
+  subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array }, cb: (m: BridgeReceivedMessage) => void): string
+  unsubscribe(id: string): boolean
+  addPeer(enode: string): void
+  removePeer(enodeOrId: string): void
+  peers(): BridgePeerSummary[]
+  stats(): BridgeStats
+}

@@ -1,0 +1,233 @@
+// The bridge's HTTP server: a small router that applies the access policy and the request rate limit
+// to everything it serves, so routes mounted by other adapters (JSON-RPC under /rpc) get the same
+// protection by registering with `route`/`mount`/`upgrade` instead of owning a server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { HttpError, sendError, sendJson } from './http.js'
+import { KeyedRateLimiter, type BridgeLimits } from './limits.js'
+import { checkRequest, type AccessPolicy } from './security.js'
+
+export type Params = Record<string, string>
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => void | Promise<void>
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+export interface RouteOptions {
+  /** Public routes (the static chat page) skip the token check; host and origin rules still apply. */
+  public?: boolean
+}
+
+interface Route {
+  method: string
+  parts: string[] | null // null: prefix mount
+  prefix: string
+  handler: RouteHandler
+  public: boolean
+}
+
+export interface HttpServerOptions {
+  host: string
+  port: number
+  policy: AccessPolicy
+  limits: BridgeLimits
+}
+
+export class BridgeHttpServer {
+  readonly policy: AccessPolicy
+  private readonly limits: BridgeLimits
+  private readonly routes: Route[] = []
+  private readonly upgrades = new Map<string, UpgradeHandler>()
+  private readonly requestLimiter: KeyedRateLimiter
+  private readonly server: Server
+  private readonly host: string
+  private readonly port: number
+  private readonly closers: (() => void | Promise<void>)[] = []
+
+  constructor(opts: HttpServerOptions) {
+    this.policy = opts.policy
+    this.limits = opts.limits
+    this.host = opts.host
+    this.port = opts.port
+    this.requestLimiter = new KeyedRateLimiter(opts.limits.requestRate)
+    this.server = createServer((req, res) => void this.handle(req, res))
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+      else socket.destroy()
+    })
+    this.server.headersTimeout = 20_000
+    this.server.requestTimeout = 60_000
+  }
+
+  /** Registers `METHOD /path/:param/...`. Exact match on segments. */
+  route(method: string, pattern: string, handler: RouteHandler, opts: RouteOptions = {}): void {
+    const parts = splitPath(pattern)
+    this.routes.push({ method: method.toUpperCase(), parts, prefix: pattern, handler, public: !!opts.public })
+  }
+
+  /** Every method on `prefix` and below (e.g. '/rpc'); the handler reads method and path itself. */
+  mount(prefix: string, handler: RouteHandler, opts: RouteOptions = {}): void {
+    this.routes.push({ method: '*', parts: null, prefix: prefix.replace(/\/+$/, ''), handler, public: !!opts.public })
+  }
+
+  /** WebSocket (or other upgrade) path; runs after the access checks passed. */
+  upgrade(path: string, handler: UpgradeHandler): void {
+    this.upgrades.set(path, handler)
+  }
+
+  /** Called on close(), before the server stops (WebSocket servers close their clients here). */
+  onClose(fn: () => void | Promise<void>): void {
+    this.closers.push(fn)
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      this.server.once('error', onError)
+      this.server.listen(this.port, this.host, () => {
+        this.server.off('error', onError)
+        resolve()
+      })
+    })
+    return this.address()
+  }
+
+  address(): AddressInfo {
+    const a = this.server.address()
+    if (!a || typeof a === 'string') throw new Error('server is not listening')
+    return a
+  }
+
+  /** Base URL as a user would type it. */
+  get url(): string {
+    const a = this.address()
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address
+    return `http://${host}:${a.port}`
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) await fn()
+    if (!this.server.listening) return
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://bridge.invalid')
+      const match = this.match(req.method ?? 'GET', url.pathname)
+      const denial = checkRequest(this.policy, req)
+      if (denial && !(match.route?.public && denial.status === 401)) {
+        throw new HttpError(denial.status, denial.code, denial.message)
+      }
+      if (!this.requestLimiter.take(clientKey(req))) {
+        throw new HttpError(429, 'rate-limited', 'too many requests, slow down')
+      }
+      if (!match.route) {
+        if (match.methods.length > 0) {
+          res.setHeader('allow', match.methods.join(', '))
+          throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}`)
+        }
+        throw new HttpError(404, 'not-found', `no such endpoint: ${url.pathname}`)
+      }
+      await match.route.handler(req, res, match.params, url)
+    } catch (err) {
+      if (!(err instanceof HttpError)) {
+        process.emitWarning(`bridge: ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      if (res.headersSent) res.end()
+      else sendError(res, err)
+    }
+  }
+
+  private match(method: string, pathname: string): { route?: Route; params: Params; methods: string[] } {
+    const segs = splitPath(pathname)
+    const methods: string[] = []
+    for (const r of this.routes) {
+      if (r.parts === null) {
+        if (pathname === r.prefix || pathname.startsWith(r.prefix + '/')) return { route: r, params: {}, methods }
+        continue
+      }
+      const params = matchParts(r.parts, segs)
+      if (!params) continue
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { route: r, params, methods }
+      methods.push(r.method)
+    }
+    return { params: {}, methods }
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy())
+    const path = new URL(req.url ?? '/', 'http://bridge.invalid').pathname
+    const handler = this.upgrades.get(path)
+    const denial = checkRequest(this.policy, req)
+    let status = 0
+    let body = ''
+    if (!handler) {
+      status = 404
+      body = JSON.stringify({ error: { code: 'not-found', message: `no WebSocket endpoint at ${path}` } })
+    } else if (denial) {
+      status = denial.status
+      body = JSON.stringify({ error: { code: denial.code, message: denial.message } })
+    } else if (!this.requestLimiter.take(clientKey(req))) {
+      status = 429
+      body = JSON.stringify({ error: { code: 'rate-limited', message: 'too many requests, slow down' } })
+    }
+    if (status !== 0) {
+      rejectUpgrade(socket, status, body)
+      return
+    }
+    try {
+      handler!(req, socket, head)
+    } catch (err) {
+      process.emitWarning(`bridge: upgrade ${path}: ${err instanceof Error ? err.message : String(err)}`)
+      socket.destroy()
+    }
+  }
+}
+
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }
+
+export function rejectUpgrade(socket: Duplex, status: number, body: string): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  )
+}
+
+export function clientKey(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown'
+}
+
+function splitPath(p: string): string[] {
+  return p.split('/').filter((s) => s.length > 0)
+}
+
+function matchParts(pattern: string[], segs: string[]): Params | null {
+  if (pattern.length !== segs.length) return null
+  const params: Params = {}
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]
+    if (p.startsWith(':')) {
+      let v: string
+      try {
+        v = decodeURIComponent(segs[i])
+      } catch {
+        return null
+      }
+      params[p.slice(1)] = v
+    } else if (p !== segs[i]) {
+      return null
+    }
+  }
+  return params
+}
