@@ -5,6 +5,8 @@ import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
 import { registerEnode } from './enode.js'
 import { registerKeygen } from './keygen.js'
+import { registerVectors } from './vectors.js'
+import { registerEnvelope } from './envelope.js'
 
 export function buildProgram(): Command {
   const program = new Command('p2pmessage')
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   // Subcommands: one register call per file.
   registerKeygen(program)
   registerEnode(program)
+  registerVectors(program)
+  registerEnvelope(program)
   return program
 }
 

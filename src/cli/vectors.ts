@@ -1,0 +1,47 @@
+// `p2pmessage vectors verify <file.json>`: runs a geth vector file (format of ../shared/vectors) through
+// this implementation. One line per failed entry, then `N passed, M failed`; exit 1 on any failure,
+// 2 when the file cannot be read or is not a vector file.
+import type { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import { checkVectorFile, vectorFileVersion } from '../whisper/vectors.js'
+import { CliError } from './errors.js'
+
+export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s)): number {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new CliError(`${path} is not JSON: ${(e as Error).message}`)
+  }
+  try {
+    vectorFileVersion(json)
+  } catch (e) {
+    throw new CliError(`${path}: ${(e as Error).message}`)
+  }
+  const report = checkVectorFile(json)
+  if (opts.json) {
+    out(JSON.stringify({ file: path, protocol: `shh/${report.shh}`, passed: report.passed, failed: report.failed, results: report.results }) + '\n')
+  } else {
+    for (const r of report.results) if (!r.ok) out(`FAIL ${r.id}: ${r.reason}\n`)
+    out(`${report.passed} passed, ${report.failed} failed\n`)
+  }
+  return report.failed > 0 ? 1 : 0
+}
+
+export function registerVectors(program: Command): void {
+  const vectors = program.command('vectors').description('conformance tools for geth-produced whisper vector files')
+  vectors
+    .command('verify <file>')
+    .description('check every entry of a vector file (shh/5 or shh/6, told by its "protocol" field) against this implementation')
+    .option('--json', 'one JSON object with every result instead of text lines')
+    .action((file: string, opts: { json?: boolean }) => {
+      const code = verifyVectorFile(file, opts)
+      if (code !== 0) process.exitCode = code
+    })
+}

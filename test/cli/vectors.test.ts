@@ -1,0 +1,83 @@
+// `p2pmessage vectors verify` through the real binary (node bin/p2pmessage, built by tsc).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, ROOT, run } from './harness.js'
+
+const fixture = (f: string) => join(ROOT, 'fixtures', f)
+const lines = (s: string) => s.split('\n').filter((l) => l !== '')
+
+function expectOneErrorLine(r: { code: number | null; stderr: string }, re: RegExp): void {
+  expect(r.code).toBe(2)
+  expect(lines(r.stderr)).toHaveLength(1)
+  expect(r.stderr).toMatch(/^p2pmessage: /)
+  expect(r.stderr).toMatch(re)
+  expect(r.stderr).not.toMatch(/\n\s+at /)
+}
+
+describe('p2pmessage vectors verify', () => {
+  let dir: string
+  beforeAll(() => {
+    ensureBuilt()
+    dir = mkdtempSync(join(tmpdir(), 'p2pmessage-vectors-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it.each([['shh5-geth.json', 44], ['shh6-geth.json', 53]] as const)(
+    '%s: every envelope, packet, kdf and bloom entry passes; only the wnode topic entries fail, each with its reason',
+    async (file, passed) => {
+      const r = await run(['vectors', 'verify', fixture(file)])
+      expect(r.code).toBe(1)
+      const out = lines(r.stdout)
+      expect(out.at(-1)).toBe(`${passed} passed, 3 failed`)
+      const fails = out.slice(0, -1)
+      expect(fails).toHaveLength(3)
+      for (const l of fails) expect(l).toMatch(/^FAIL wnodeTopicFromPassword\[\d\]: .*first 4 bytes of the same PBKDF2 output/)
+    })
+
+  it('exits 0 when nothing fails (the file without its wnode topic entries)', async () => {
+    const j = JSON.parse(readFileSync(fixture('shh6-geth.json'), 'utf8'))
+    delete j.wnodeTopicFromPassword
+    const f = join(dir, 'no-wnode.json')
+    writeFileSync(f, JSON.stringify(j))
+    const r = await run(['vectors', 'verify', f])
+    expect(r.stdout).toBe('53 passed, 0 failed\n')
+    expect(r.code).toBe(0)
+  })
+
+  it('reports a tampered envelope with its name and reason', async () => {
+    const j = JSON.parse(readFileSync(fixture('shh5-geth.json'), 'utf8'))
+    delete j.wnodeTopicFromPassword
+    j.envelopes[3].payload = 'ff' + j.envelopes[3].payload.slice(2)
+    j.envelopes[5].pow = j.envelopes[5].pow * 1.001
+    const f = join(dir, 'tampered.json')
+    writeFileSync(f, JSON.stringify(j))
+    const r = await run(['vectors', 'verify', f])
+    expect(r.code).toBe(1)
+    const out = lines(r.stdout)
+    expect(out).toHaveLength(3)
+    expect(out[0]).toMatch(/^FAIL envelopes\[sym-password-b255-true\]: payload /)
+    expect(out[1]).toMatch(/^FAIL envelopes\[sym-password-b1000-true\]: PoW .* differs from vector/)
+    expect(out[2]).toBe('42 passed, 2 failed')
+  })
+
+  it('--json gives every result', async () => {
+    const r = await run(['vectors', 'verify', fixture('shh6-geth.json'), '--json'])
+    const j = JSON.parse(r.stdout)
+    expect(j.protocol).toBe('shh/6')
+    expect(j.passed + j.failed).toBe(j.results.length)
+    expect(j.results.find((x: { id: string }) => x.id === 'envelopes[asym-b1000-true]')).toEqual({ id: 'envelopes[asym-b1000-true]', ok: true })
+  })
+
+  it('unreadable, non-JSON and non-vector files exit 2 with one line', async () => {
+    expectOneErrorLine(await run(['vectors', 'verify', join(dir, 'missing.json')]), /cannot read .*ENOENT/)
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, '{"protocol": "shh/5", ')
+    expectOneErrorLine(await run(['vectors', 'verify', bad]), /not JSON/)
+    const other = join(dir, 'other.json')
+    writeFileSync(other, '{"protocol": "eth/66"}')
+    expectOneErrorLine(await run(['vectors', 'verify', other]), /not a whisper vector file/)
+    expectOneErrorLine(await run(['vectors', 'verify', dir]), /cannot read/)
+  })
+})
