@@ -1,31 +1,94 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { P2PHost } from '../../src/p2p/host.js'
-import { makeHost, waitPeer } from './helpers.js'
+import { fixture, hex, logsOf, makeHost, rawPeer, type RawPeer, until, waitPeer } from './helpers.js'
 
 const hosts: P2PHost[] = []
+const raws: RawPeer[] = []
 function host(...args: Parameters<typeof makeHost>): P2PHost {
   const h = makeHost(...args)
   hosts.push(h)
   return h
 }
 afterEach(async () => {
+  await Promise.all(raws.splice(0).map((r) => r.close()))
   await Promise.all(hosts.splice(0).map((h) => h.stop()))
 })
 
-describe('shh handshake between two hosts', () => {
-  it('negotiates shh/6 when both offer [5, 6]', async () => {
-    const a = host()
-    const b = host()
+describe('shh handshake between hosts', () => {
+  it('negotiates shh/6 when both offer [5, 6], and each side sees the other status', async () => {
+    const a = host({ minPow: 0.5, bloom: new Uint8Array(64).fill(3) })
+    const b = host({ lightNode: true })
     await a.start()
     await b.start()
     b.addPeer(a.enode)
     const [pa, pb] = await Promise.all([waitPeer(a, b.id), waitPeer(b, a.id)])
-    expect(pa.shh).toBe(6)
-    expect(pb.shh).toBe(6)
-    expect(pa.inbound).toBe(true)
-    expect(pb.inbound).toBe(false)
-    expect(pb.minPow).toBe(0.2)
-    expect(pb.bloom).toBeNull()
+    expect([pa.shh, pb.shh]).toEqual([6, 6])
+    expect([pa.inbound, pb.inbound]).toEqual([true, false])
+    expect(pb.minPow).toBe(0.5)
+    expect(pb.bloom).toEqual(new Uint8Array(64).fill(3))
+    expect(pb.lightNode).toBe(false)
+    expect(pa.minPow).toBe(0.2)
+    expect(pa.bloom).toBeNull() // full node
+    expect(pa.lightNode).toBe(true)
     expect(pb.baseProtocolVersion).toBe(5)
+    expect(pb.clientId).toMatch(/^p2pmessage\/v\d+\.\d+\.\d+\/\w+-\w+\/nodejs\d+$/)
+    expect(pb.remoteAddress).toBe('127.0.0.1')
+    expect(a.peers()).toEqual([pa])
+  })
+
+  it('negotiates shh/5 when one side offers only 5', async () => {
+    const a = host({ shhVersions: [5] })
+    const b = host()
+    await a.start()
+    await b.start()
+    a.addPeer(b.enode)
+    const [pa, pb] = await Promise.all([waitPeer(a, b.id), waitPeer(b, a.id)])
+    expect([pa.shh, pb.shh]).toEqual([5, 5])
+    expect(pa.minPow).toBe(0) // v5 has no PoW requirement in its status
+    expect(pa.bloom).toBeNull()
+  })
+
+  it('a host offering [5, 6] talks 5 to a v5-only host and 6 to a v6-only host at the same time', async () => {
+    const both = host()
+    const v5 = host({ shhVersions: [5] })
+    const v6 = host({ shhVersions: [6] })
+    await Promise.all([both.start(), v5.start(), v6.start()])
+    v5.addPeer(both.enode)
+    v6.addPeer(both.enode)
+    const [p5, p6] = await Promise.all([waitPeer(both, v5.id), waitPeer(both, v6.id)])
+    expect(p5.shh).toBe(5)
+    expect(p6.shh).toBe(6)
+    expect(both.peers()).toHaveLength(2)
+  })
+
+  it('sends its status byte-for-byte as geth does (v5 bare uint, v6 list with full bloom)', async () => {
+    for (const shh of [5, 6] as const) {
+      const h = host()
+      await h.start()
+      const raw = rawPeer(h, [{ name: 'shh', version: shh, length: shh === 5 ? 64 : 128 }])
+      raws.push(raw)
+      const proto = await raw.protocol
+      expect(hex(await proto.nextMessage(0))).toBe(fixture(shh).status[0].rlp)
+    }
+  })
+
+  it('a host and a peer sharing no shh version never become shh peers (devp2p: USELESS_PEER)', async () => {
+    const a = host({ shhVersions: [5] })
+    const b = host({ shhVersions: [6] })
+    await a.start()
+    await b.start()
+    let sawPeer = false
+    a.on('peer', () => (sawPeer = true))
+    b.on('peer', () => (sawPeer = true))
+    const raw = rawPeer(a, [{ name: 'eth', version: 68, length: 17 }])
+    raws.push(raw)
+    const raw2 = rawPeer(b, [{ name: 'shh', version: 5, length: 64 }])
+    raws.push(raw2)
+    a.addPeer(b.enode)
+    await Promise.all([raw.socketClosed, raw2.socketClosed])
+    await until(() => logsOf(a).some((l) => l.startsWith('Dial failed') || l.startsWith('Redial scheduled')), 10_000, 'a failed dial from a to b')
+    expect(sawPeer).toBe(false)
+    expect(a.peers()).toHaveLength(0)
+    expect(b.peers()).toHaveLength(0)
   })
 })

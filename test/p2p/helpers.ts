@@ -1,17 +1,26 @@
 // Shared helpers for the p2p tests: hosts on 127.0.0.1 with ephemeral ports, event waits with a
 // deadline (a missed event fails the test instead of hanging it), geth fixture envelopes.
 import { readFileSync } from 'node:fs'
-import type { EventEmitter } from 'node:events'
+import { EventEmitter as NodeEmitter, type EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import type { Common } from '@ethereumjs/common'
+import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
+import * as snappy from 'snappyjs'
 import { P2PHost, type P2PHostOptions } from '../../src/p2p/host.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { decodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
 
-export const logs: string[] = []
 export const DEBUG = process.env.P2P_TEST_LOG === '1'
+const hostLogs = new WeakMap<P2PHost, string[]>()
+
+export function logsOf(host: P2PHost): string[] {
+  return hostLogs.get(host) ?? []
+}
 
 export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
-  return new P2PHost({
+  const logs: string[] = []
+  const host = new P2PHost({
     privateKey: generateNodeKey(),
     listen: { host: '127.0.0.1', port: 0 },
     redialMinMs: 50,
@@ -22,6 +31,8 @@ export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
     },
     ...opts,
   })
+  hostLogs.set(host, logs)
+  return host
 }
 
 export function waitEvent<T extends unknown[]>(
@@ -80,3 +91,96 @@ export function fixtureEnvelopes(shh: ShhVersion): { name: string; rlp: Uint8Arr
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+// ---- a "raw" peer: devp2p's RLPx with a bare-bones shh protocol whose every byte the test controls ----
+
+
+export class RawShh extends NodeEmitter {
+  readonly received: [number, Uint8Array][] = []
+  constructor(
+    readonly version: number,
+    readonly peer: Peer,
+    private readonly sendFn: (code: number, data: Uint8Array) => void,
+  ) {
+    super()
+  }
+  _handleMessage(code: number, data: Uint8Array): void {
+    this.received.push([code, data])
+    this.emit('message', code, data)
+  }
+  // compress=false sends the payload raw even though the host speaks base protocol 5 (hostile)
+  send(code: number, payload: Uint8Array, compress = true): void {
+    this.sendFn(code, compress ? snappy.compress(payload) : payload)
+  }
+  nextMessage(code?: number, ms = 10_000): Promise<Uint8Array> {
+    const have = this.received.find(([c]) => code === undefined || c === code)
+    if (have) {
+      this.received.splice(this.received.indexOf(have), 1)
+      return Promise.resolve(have[1])
+    }
+    return waitEvent<[number, Uint8Array]>(this, 'message', (c) => code === undefined || c === code, ms).then(([c, d]) => {
+      const i = this.received.findIndex(([cc, dd]) => cc === c && dd === d)
+      if (i >= 0) this.received.splice(i, 1)
+      return d
+    })
+  }
+}
+
+export interface RawPeer {
+  rlpx: RLPx
+  id: string
+  protocol: Promise<RawShh>
+  removed: Promise<{ reason: number; byUs: boolean | null }> // only for peers past the hello
+  socketClosed: Promise<void> // the TCP connection is gone, whatever the stage
+  close(): Promise<void>
+}
+
+// Dials `host` from a fresh RLPx whose only capability is `caps` (default shh/6), no listener.
+export function rawPeer(target: P2PHost, caps: { name: string; version: number; length: number }[] = [{ name: 'shh', version: 6, length: 128 }]): RawPeer {
+  const key = generateNodeKey()
+  let resolveProto!: (p: RawShh) => void
+  const protocol = new Promise<RawShh>((r) => (resolveProto = r))
+  const capabilities: Capabilities[] = caps.map((c) => {
+    class Bound extends RawShh {
+      constructor(v: number, peer: Peer, send: (code: number, data: Uint8Array) => void) {
+        super(v, peer, send)
+        // like any protocol, only talk after both hellos
+        peer.events.once('connect', () => resolveProto(this))
+      }
+    }
+    return { ...c, constructor: Bound as unknown as Capabilities['constructor'] }
+  })
+  const rlpx = new RLPx(key, { capabilities, common: undefined as unknown as Common, maxPeers: 10, listenPort: null })
+  const removed = new Promise<{ reason: number; byUs: boolean | null }>((resolve) => {
+    rlpx.events.on('peer:removed', (_p, reason, byUs) => resolve({ reason, byUs }))
+  })
+  const enode = target.enode
+  const m = /^enode:\/\/([0-9a-f]{128})@([\d.]+):(\d+)/.exec(enode)!
+  const socketClosed = rlpx
+    .connect({ id: Uint8Array.from(Buffer.from(m[1], 'hex')), address: m[2], tcpPort: Number(m[3]) })
+    .then(() => {
+      const s = (rlpx as unknown as { _peers: Map<string, Socket> })._peers.get(m[1])
+      return new Promise<void>((r) => (!s || s.closed ? r() : s.once('close', () => r())))
+    })
+  return {
+    rlpx,
+    id: Buffer.from(rlpx.id).toString('hex'),
+    protocol,
+    removed,
+    socketClosed,
+    close: async () => {
+      const sockets: Socket[] = []
+      for (const e of (rlpx as unknown as { _peers: Map<string, unknown> })._peers.values()) {
+        const s = (e as { _socket?: Socket })._socket ?? (e as Socket)
+        sockets.push(s)
+      }
+      try {
+        rlpx.destroy()
+      } catch {
+        // already destroyed
+      }
+      for (const s of sockets) s.destroy()
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r())))))
+    },
+  }
+}
