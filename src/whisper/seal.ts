@@ -83,39 +83,52 @@ export function buildEnvelope(p: SealParams): Envelope {
   }
 }
 
+/** What geth's Seal will do for an envelope: for sealing elsewhere (a worker pool) with the same semantics. */
+export interface SealPlan {
+  /** the envelope to search a nonce for (expiry already moved by workTime when the search is timed) */
+  env: Envelope
+  /** false: whisperv6 with pow == 0, no proof of work at all (nonce stays 0) */
+  search: boolean
+  /** bits to reach (geth's powToFirstBit, at least 1); 0 = no target, best nonce within the work time */
+  targetBits: number
+  workTimeMs: number
+}
+
+/**
+ * geth's Seal prologue. v5: pow == 0 means "no target, search for workTime, expiry += workTime".
+ * v6: pow == 0 means no PoW at all; pow < 0 means the timed search (expiry += workTime).
+ */
+export function planSeal(env: Envelope, pow: number, workTime: number): SealPlan {
+  if (!Number.isInteger(workTime) || workTime < 0 || workTime > U32_MAX) throw new WhisperError('params', `workTime must be a uint32 number of seconds, got ${workTime}`)
+  if (typeof pow !== 'number' || Number.isNaN(pow)) throw new WhisperError('params', 'pow must be a number')
+  const plain: Envelope = { ...env, nonce: 0n }
+  if (env.shh === 6 && pow === 0) return { env: plain, search: false, targetBits: 0, workTimeMs: 0 }
+  const timed = env.shh === 5 ? pow === 0 : pow < 0
+  if (timed) return { env: { ...plain, expiry: (env.expiry + workTime) >>> 0 }, search: true, targetBits: 0, workTimeMs: workTime * 1000 }
+  return { env: plain, search: true, targetBits: powToFirstBit(pow, envelopeSize(env), env.ttl), workTimeMs: workTime * 1000 }
+}
+
+/** geth's Seal epilogue: the sealed envelope, or WhisperError 'pow' when a target was not reached in time. */
+export function completeSeal(plan: SealPlan, result: { nonce: bigint; bits: number }): Envelope {
+  if (plan.targetBits > 0 && result.bits < plan.targetBits) {
+    throw new WhisperError('pow', `failed to reach the PoW target (${plan.targetBits} bits, best ${result.bits}): the work time of ${plan.workTimeMs / 1000} s was insufficient`)
+  }
+  return { ...plan.env, nonce: plan.search ? result.nonce : 0n }
+}
+
 /**
  * geth's Envelope.Seal, synchronously: search a nonce reaching `pow` within `workTime` seconds.
  * Throws WhisperError 'pow' when a target was set and not reached in time (geth >= 1.7.3).
  */
 export function sealEnvelope(env: Envelope, pow: number, workTime: number): Envelope {
-  if (!Number.isInteger(workTime) || workTime < 0 || workTime > U32_MAX) throw new WhisperError('params', `workTime must be a uint32 number of seconds, got ${workTime}`)
-  if (typeof pow !== 'number' || Number.isNaN(pow)) throw new WhisperError('params', `pow must be a number`)
-  let target = 0
-  let expiry = env.expiry
-  const timed = env.shh === 5 ? pow === 0 : pow < 0
-  if (env.shh === 6 && pow === 0) return { ...env } // whisperv6: PoW not required
-  if (timed) {
-    expiry = (expiry + workTime) >>> 0 // adjust for the time Seal will run, as geth
-  } else {
-    target = powToFirstBit(pow, envelopeSize(env), env.ttl)
-  }
-  const sealed: Envelope = { ...env, expiry, nonce: 0n }
-  const { nonce, bits } = searchNonce(env.shh, rlpWithoutNonce(sealed), { targetBits: target, workTimeMs: workTime * 1000 })
-  if (target > 0 && bits < target) {
-    throw new WhisperError('pow', `failed to reach the PoW target (${target} bits, best ${bits}): the work time of ${workTime} s was insufficient`)
-  }
-  sealed.nonce = nonce
-  return sealed
+  const plan = planSeal(env, pow, workTime)
+  if (!plan.search) return plan.env
+  const found = searchNonce(env.shh, rlpWithoutNonce(plan.env), { targetBits: plan.targetBits, workTimeMs: plan.workTimeMs })
+  return completeSeal(plan, found)
 }
 
 /** buildEnvelope + sealEnvelope. */
 export function sealMessage(p: SealParams): Envelope {
   const env = buildEnvelope(p)
   return sealEnvelope(env, p.pow, p.workTime)
-}
-
-/** PoW target bits geth's Seal would aim for (for workers sealing off the main thread). */
-export function sealTargetBits(env: Envelope, pow: number): number {
-  const timed = env.shh === 5 ? pow === 0 : pow <= 0
-  return timed ? 0 : powToFirstBit(pow, envelopeSize(env), env.ttl)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildEnvelope, sealEnvelope, sealMessage, sealTargetBits, type SealParams } from '../../src/whisper/seal.js'
+import { buildEnvelope, completeSeal, planSeal, sealEnvelope, sealMessage, type SealParams } from '../../src/whisper/seal.js'
 import { openEnvelope } from '../../src/whisper/open.js'
 import {
   decodeEnvelope, encodeEnvelope, envelopePow, envelopePowBits, envelopeSize, type Envelope, type ShhVersion,
@@ -90,9 +90,19 @@ describe('geth Wrap/Seal semantics', () => {
   })
   it('target bits = ceil(log2(pow * size * ttl)), at least 1', () => {
     const env = buildEnvelope(base)
-    expect(sealTargetBits(env, 0.2)).toBe(Math.ceil(Math.log2(0.2 * envelopeSize(env) * 50)))
-    expect(sealTargetBits(env, 1e-9)).toBe(1)
-    expect(sealTargetBits(env, 0)).toBe(0)
+    expect(planSeal(env, 0.2, 5)).toMatchObject({ search: true, targetBits: Math.ceil(Math.log2(0.2 * envelopeSize(env) * 50)), workTimeMs: 5000 })
+    expect(planSeal(env, 1e-9, 5).targetBits).toBe(1)
+    expect(planSeal(env, 0, 5)).toMatchObject({ search: true, targetBits: 0 })
+    expect(planSeal(env, 0, 5).env.expiry).toBe(env.expiry + 5)
+    const e6 = buildEnvelope({ ...base, shh: 6 })
+    expect(planSeal(e6, 0, 5)).toMatchObject({ search: false, targetBits: 0 })
+    expect(planSeal(e6, -1, 5)).toMatchObject({ search: true, targetBits: 0 })
+    expect(planSeal(e6, -1, 5).env.expiry).toBe(e6.expiry + 5)
+    // v6 target uses size() = 20 + len(data), not the rlp length its PoW value divides by
+    expect(planSeal(e6, 0.2, 5).targetBits).toBe(Math.ceil(Math.log2(0.2 * (20 + e6.data.length) * 50)))
+    const plan = planSeal(env, 0.2, 5)
+    expect(() => completeSeal(plan, { nonce: 5n, bits: plan.targetBits - 1 })).toThrowError(WhisperError)
+    expect(completeSeal(plan, { nonce: 5n, bits: plan.targetBits }).nonce).toBe(5n)
   })
   it('v5 pow 0: no target, best nonce within the work time, expiry += workTime', () => {
     const env = buildEnvelope(base)
