@@ -8,7 +8,7 @@ import { resolveLimits, type BridgeLimits } from './limits.js'
 import type { BridgeNode } from './node-api.js'
 import { Rooms, type PostSettings } from './rooms.js'
 import { createAccessPolicy } from './security.js'
-import { BridgeHttpServer } from './server.js'
+import { BridgeHttpServer, type BridgeLogger } from './server.js'
 import { registerPage } from './static.js'
 import { WsHub } from './ws.js'
 
@@ -28,6 +28,8 @@ export interface BridgeOptions {
   /** Sealing parameters of sent messages; default as the chat: TTL 50 s, PoW 0.2, 5 s of work. */
   post?: Partial<PostSettings>
   limits?: Partial<BridgeLimits>
+  /** Level 1 error ... 5 trace, as WhisperNode's logger; default: errors on stderr. */
+  log?: BridgeLogger
 }
 
 export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 }
@@ -59,8 +61,8 @@ export class Bridge {
       post: { ...DEFAULT_POST, ...(opts.post ?? {}) },
       limits: this.limits,
     })
-    this.server = new BridgeHttpServer({ host: http.host, port: http.port, policy, limits: this.limits })
-    this.hub = new WsHub({ rooms: this.rooms, node: opts.node, limits: this.limits })
+    this.server = new BridgeHttpServer({ host: http.host, port: http.port, policy, limits: this.limits, log: opts.log })
+    this.hub = new WsHub({ rooms: this.rooms, node: opts.node, limits: this.limits, log: opts.log })
     this.server.upgrade(WS_PATH, this.hub.handleUpgrade)
     this.server.onClose(() => this.hub.close())
     registerPage(this.server)

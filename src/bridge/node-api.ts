@@ -30,6 +30,8 @@ export interface BridgePostParams {
   workTime: number
   symKey: Uint8Array
   src: Uint8Array
+  /** Which envelope version(s) to publish; WhisperNode's default when absent. */
+  shh?: 5 | 6 | 'both'
 }
 
 export interface BridgeStats {

@@ -17,6 +17,7 @@ export interface PostSettings {
   ttl: number
   pow: number
   workTime: number
+  shh?: 5 | 6 | 'both'
 }
 
 export interface RoomsOptions {

@@ -37,6 +37,11 @@ export function isLoopbackHost(host: string): boolean {
   return false
 }
 
+/** Throws when a chosen token is too weak or cannot travel in a header and a URL unchanged. */
+export function checkToken(token: string): void {
+  if (!TOKEN_RE.test(token)) throw new Error('access token must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ -')
+}
+
 export function generateToken(): string {
   return randomBytes(24).toString('hex')
 }
@@ -45,9 +50,7 @@ export function createAccessPolicy(opts: AccessPolicyOptions): AccessPolicy {
   const loopbackOnly = isLoopbackHost(opts.bindHost)
   let token = opts.token ?? null
   let generatedToken = false
-  if (token !== null && !TOKEN_RE.test(token)) {
-    throw new Error('access token must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ -')
-  }
+  if (token !== null) checkToken(token)
   if (token === null && !loopbackOnly) {
     token = generateToken()
     generatedToken = true

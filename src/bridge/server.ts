@@ -25,11 +25,20 @@ interface Route {
   public: boolean
 }
 
+/** Same shape as WhisperNode's logger: level 1 error ... 5 trace. */
+export type BridgeLogger = (level: number, msg: string) => void
+
+/** Without a logger, only errors are printed (on stderr). */
+export const defaultLogger: BridgeLogger = (level, msg) => {
+  if (level <= 1) process.stderr.write(`ERROR bridge: ${msg}\n`)
+}
+
 export interface HttpServerOptions {
   host: string
   port: number
   policy: AccessPolicy
   limits: BridgeLimits
+  log?: BridgeLogger
 }
 
 export class BridgeHttpServer {
@@ -42,12 +51,14 @@ export class BridgeHttpServer {
   private readonly host: string
   private readonly port: number
   private readonly closers: (() => void | Promise<void>)[] = []
+  private readonly log: BridgeLogger
 
   constructor(opts: HttpServerOptions) {
     this.policy = opts.policy
     this.limits = opts.limits
     this.host = opts.host
     this.port = opts.port
+    this.log = opts.log ?? defaultLogger
     this.requestLimiter = new KeyedRateLimiter(opts.limits.requestRate)
     this.server = createServer((req, res) => void this.handle(req, res))
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
@@ -135,7 +146,10 @@ export class BridgeHttpServer {
       await match.route.handler(req, res, match.params, url)
     } catch (err) {
       if (!(err instanceof HttpError)) {
-        process.emitWarning(`bridge: ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`)
+        // the path only: the query may carry the access token
+        this.log(1, `${req.method} ${pathOf(req)}: ${err instanceof Error ? err.message : String(err)}`)
+      } else {
+        this.log(5, `${req.method} ${pathOf(req)}: ${err.status} ${err.code}`)
       }
       if (res.headersSent) res.end()
       else sendError(res, err)
@@ -182,7 +196,7 @@ export class BridgeHttpServer {
     try {
       handler!(req, socket, head)
     } catch (err) {
-      process.emitWarning(`bridge: upgrade ${path}: ${err instanceof Error ? err.message : String(err)}`)
+      this.log(1, `upgrade ${path}: ${err instanceof Error ? err.message : String(err)}`)
       socket.destroy()
     }
   }
@@ -202,6 +216,10 @@ export function rejectUpgrade(socket: Duplex, status: number, body: string): voi
       'connection: close\r\n\r\n' +
       body,
   )
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0]
 }
 
 export function clientKey(req: IncomingMessage): string {

@@ -11,13 +11,14 @@ import type { BridgeNode } from './node-api.js'
 import { PROTOCOL_VERSION, parseClientMessage, salvageId, type ClientMessage, type RequestId, type ServerMessage } from './protocol.js'
 import type { StoredMessage } from './history.js'
 import type { Rooms } from './rooms.js'
-import { rejectUpgrade } from './server.js'
+import { defaultLogger, rejectUpgrade, type BridgeLogger } from './server.js'
 import { messageView, peerView } from './views.js'
 
 export interface WsHubOptions {
   rooms: Rooms
   node: BridgeNode
   limits: BridgeLimits
+  log?: BridgeLogger
 }
 
 const DEFAULT_HISTORY = 100
@@ -68,6 +69,7 @@ export class WsHub {
   private readonly rooms: Rooms
   private readonly node: BridgeNode
   private readonly limits: BridgeLimits
+  private readonly log: BridgeLogger
   private readonly heartbeat: NodeJS.Timeout
   private readonly unhook: () => void
   private closed = false
@@ -76,6 +78,7 @@ export class WsHub {
     this.rooms = opts.rooms
     this.node = opts.node
     this.limits = opts.limits
+    this.log = opts.log ?? defaultLogger
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.limits.maxWsMessageBytes, perMessageDeflate: false })
     this.heartbeat = setInterval(() => this.beat(), opts.limits.heartbeatMs)
     this.heartbeat.unref()
@@ -189,7 +192,7 @@ export class WsHub {
       await this.dispatch(client, msg)
     } catch (err) {
       const e = err instanceof BridgeError ? err : new BridgeError('bad-request', 'request failed')
-      if (!(err instanceof BridgeError)) process.emitWarning(`bridge ws: ${err instanceof Error ? err.message : String(err)}`)
+      if (!(err instanceof BridgeError)) this.log(1, `websocket request failed: ${err instanceof Error ? err.message : String(err)}`)
       client.send({ type: 'error', ...(id === undefined ? {} : { id }), code: e.code, message: e.message })
     }
   }

@@ -9,6 +9,7 @@ import { BridgeHttpServer } from '../../src/bridge/server.js'
 import { http } from './http-client.js'
 
 const servers: BridgeHttpServer[] = []
+const logged: string[] = []
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close()
 })
@@ -16,7 +17,7 @@ afterEach(async () => {
 async function start(opts: { token?: string; bindHost?: string; allowedOrigins?: string[]; limits?: object } = {}): Promise<BridgeHttpServer> {
   const limits = resolveLimits({ maxBodyBytes: 100, ...(opts.limits ?? {}) })
   const policy = createAccessPolicy({ bindHost: opts.bindHost ?? '127.0.0.1', token: opts.token, allowedOrigins: opts.allowedOrigins })
-  const s = new BridgeHttpServer({ host: '127.0.0.1', port: 0, policy, limits })
+  const s = new BridgeHttpServer({ host: '127.0.0.1', port: 0, policy, limits, log: (level, msg) => logged.push(`${level} ${msg}`) })
   s.route('GET', '/hello/:name', (_req, res, p) => sendJson(res, 200, { hi: p.name }))
   s.route('POST', '/echo', async (req, res) => sendJson(res, 200, { got: await readJsonBody(req, limits.maxBodyBytes) }))
   s.route('GET', '/page', (_req, res) => sendJson(res, 200, { page: true }), { public: true })
@@ -55,6 +56,7 @@ describe('BridgeHttpServer routing', () => {
     const boom = await http(s.url, '/boom')
     expect(boom.status).toBe(500)
     expect(boom.json).toEqual({ error: { code: 'internal', message: 'internal error' } })
+    expect(logged).toContain('1 GET /boom: secret internals')
     expect((await http(s.url, '/teapot')).json).toEqual({ error: { code: 'teapot', message: 'short and stout' } })
   })
 
@@ -122,6 +124,8 @@ describe('access rules', () => {
     expect((await http(s.url, '/hello/a', { headers: { authorization: 'Bearer wrong-token-000000' } })).status).toBe(401)
     expect((await http(s.url, '/hello/a', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
     expect((await http(s.url, `/hello/a?token=${token}`)).status).toBe(200)
+    expect((await http(s.url, `/nothing?token=${token}`)).status).toBe(404)
+    expect(logged.join('\n')).not.toContain(token) // the token never reaches the log
     expect((await http(s.url, '/rpc', { method: 'POST' })).status).toBe(401)
     expect((await http(s.url, '/page')).status).toBe(200)
     // with a token the Host name is free (the bridge is meant to be reached by name)

@@ -195,7 +195,7 @@
     const list = el('ol', 'messages')
     list.setAttribute('role', 'log')
     list.setAttribute('aria-live', 'polite')
-    list.setAttribute('aria-label', 'Messages in room ' + topic)
+    list.setAttribute('aria-label', 'Conversation in room ' + topic)
     panel.append(head, list)
     $('panels').append(panel)
     return { room, topic, password, tab, panel, list, unread, count: 0 }
