@@ -59,7 +59,7 @@ function workArg(v: string): number {
 function detectShh(rlp: Uint8Array): ShhVersion {
   let item
   try {
-    item = rlpDecode(rlp, 'envelope')
+    item = rlpDecode(rlp, 'envelope', { maxListItems: 8 })
   } catch (e) {
     throw new CliError(`not an envelope: ${(e as Error).message}`)
   }

@@ -88,7 +88,7 @@ export function rlpWithoutNonce(env: Envelope): Uint8Array {
 
 export function decodeEnvelope(shh: ShhVersion, rlp: Uint8Array): Envelope {
   checkShh(shh)
-  return envelopeFromFields(shh, rlpDecode(rlp, `shh/${shh} envelope`))
+  return envelopeFromFields(shh, rlpDecode(rlp, `shh/${shh} envelope`, { maxListItems: shh === 5 ? 7 : 5 }))
 }
 
 /** From an RLP-decoded item (e.g. one element of a v6 messages packet). Throws WhisperError. */

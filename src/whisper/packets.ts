@@ -3,8 +3,8 @@
 //  v6: status = [6, float64 bits of min PoW, bloom (64 or 0 bytes), light node bool] (only the version is
 //      mandatory); messages = LIST of envelopes; PoW requirement = float64 bits; bloom exchange = 64 bytes
 import { WhisperError } from './errors.js'
-import { rlpDecodeFirst, rlpEncode, rlpUint, type RlpItem } from './rlp.js'
-import { envelopeFields, envelopeFromFields, type Envelope, type ShhVersion } from './envelope.js'
+import { rlpDecodeFirst, rlpEncode, rlpForEachListItem, rlpUint, type RlpItem } from './rlp.js'
+import { decodeEnvelope, envelopeFields, envelopeFromFields, type Envelope, type ShhVersion } from './envelope.js'
 import { BLOOM_SIZE } from './bloom.js'
 
 export const MESSAGE_CODES = {
@@ -61,7 +61,8 @@ export function encodeStatus(shh: ShhVersion, s?: StatusV6): Uint8Array {
  * 'version' when the version is not `shh`). Optional v6 fields that do not decode are ignored, like geth.
  */
 export function decodeStatus(shh: ShhVersion, payload: Uint8Array): Status {
-  const item = rlpDecodeFirst(payload, `shh/${shh} status`)
+  // geth reads the fields it knows and ignores the rest
+  const item = rlpDecodeFirst(payload, `shh/${shh} status`, { maxListItems: 4, extraItems: 'ignore' })
   if (shh === 5) {
     const version = packetUint(item, 'shh/5 status')
     if (version !== 5n) throw new WhisperError('version', `protocol version mismatch: peer sent ${version}, expected 5`)
@@ -108,7 +109,7 @@ export function encodePowRequirement(pow: number): Uint8Array {
 }
 
 export function decodePowRequirement(payload: Uint8Array): number {
-  const item = rlpDecodeFirst(payload, 'PoW requirement')
+  const item = rlpDecodeFirst(payload, 'PoW requirement', { maxListItems: 0 })
   return checkPow(bitsToFloat64(packetUint(item, 'PoW requirement')), 'PoW requirement')
 }
 
@@ -118,7 +119,7 @@ export function encodeBloomFilterEx(bloom: Uint8Array): Uint8Array {
 }
 
 export function decodeBloomFilterEx(payload: Uint8Array): Uint8Array {
-  const item = rlpDecodeFirst(payload, 'bloom filter exchange')
+  const item = rlpDecodeFirst(payload, 'bloom filter exchange', { maxListItems: 0 })
   if (!(item instanceof Uint8Array)) throw new WhisperError('packet', 'bloom filter exchange: expected bytes, got a list')
   if (item.length !== BLOOM_SIZE) throw new WhisperError('packet', `wrong bloom filter size ${item.length}`)
   return item
@@ -135,10 +136,11 @@ export function encodeMessages(shh: ShhVersion, envs: Envelope[]): Uint8Array {
 }
 
 export function decodeMessages(shh: ShhVersion, payload: Uint8Array): Envelope[] {
-  const item = rlpDecodeFirst(payload, `shh/${shh} messages packet`)
-  if (shh === 5) return [envelopeFromFields(5, item)]
-  if (!Array.isArray(item)) throw new WhisperError('rlp', 'shh/6 messages packet: expected a list of envelopes')
-  return item.map((f) => envelopeFromFields(6, f))
+  if (shh === 5) return [decodeEnvelopePacket(5, payload)]
+  // one envelope at a time: a hostile list stops at its first bad element, nothing is built ahead
+  const envs: Envelope[] = []
+  rlpForEachListItem(payload, 'shh/6 messages packet', (encoded) => envs.push(decodeEnvelope(6, encoded)))
+  return envs
 }
 
 /** A single envelope as in p2p message / p2p request packets (both versions). */
@@ -147,6 +149,6 @@ export function encodeEnvelopePacket(env: Envelope): Uint8Array {
 }
 
 export function decodeEnvelopePacket(shh: ShhVersion, payload: Uint8Array): Envelope {
-  return envelopeFromFields(shh, rlpDecodeFirst(payload, `shh/${shh} envelope packet`))
+  return envelopeFromFields(shh, rlpDecodeFirst(payload, `shh/${shh} envelope packet`, { maxListItems: shh === 5 ? 7 : 5 }))
 }
 

@@ -14,23 +14,61 @@ export function rlpEncode(input: RlpInput): Uint8Array {
 }
 export type RlpInput = Uint8Array | number | bigint | RlpInput[]
 
+/**
+ * Bounds on what a decode may build, so that many tiny items (1 MiB of empty lists) cannot make it
+ * allocate millions of objects: lists longer than maxListItems are an error ('field-count'), or with
+ * extraItems 'ignore' the rest is skipped (geth's Stream stops reading after the fields it wants).
+ */
+export interface RlpDecodeOptions {
+  maxListItems?: number
+  extraItems?: 'error' | 'ignore'
+}
+
+interface Ctx {
+  what: string
+  max: number
+  ignore: boolean
+}
+
+function ctx(what: string, opts?: RlpDecodeOptions): Ctx {
+  return { what, max: opts?.maxListItems ?? Infinity, ignore: opts?.extraItems === 'ignore' }
+}
+
 /** Decodes exactly one item spanning the whole input. Throws WhisperError 'rlp'. */
-export function rlpDecode(input: Uint8Array, what = 'RLP'): RlpItem {
+export function rlpDecode(input: Uint8Array, what = 'RLP', opts?: RlpDecodeOptions): RlpItem {
   if (!(input instanceof Uint8Array)) throw new WhisperError('rlp', `${what}: not bytes`)
   if (input.length === 0) throw new WhisperError('rlp', `${what}: empty input`)
-  const [item, end] = decodeAt(input, 0, input.length, 0, what)
+  const [item, end] = decodeAt(input, 0, input.length, 0, ctx(what, opts))
   if (end !== input.length) throw new WhisperError('rlp', `${what}: ${input.length - end} trailing bytes after the value`)
   return item
+}
+
+/**
+ * Walks the items of the list at the start of `input` (trailing bytes ignored, as geth's Msg.Decode),
+ * handing each item's whole encoding to `fn` without decoding it: a long list of envelopes is then
+ * decoded one at a time and fails at its first bad element.
+ */
+export function rlpForEachListItem(input: Uint8Array, what: string, fn: (encoded: Uint8Array, index: number) => void): void {
+  if (!(input instanceof Uint8Array)) throw new WhisperError('rlp', `${what}: not bytes`)
+  if (input.length === 0) throw new WhisperError('rlp', `${what}: empty input`)
+  const [isList, start, end] = header(input, 0, input.length, what)
+  if (!isList) throw new WhisperError('rlp', `${what}: expected a list, got a byte string`)
+  let p = start
+  for (let i = 0; p < end; i++) {
+    const [, , itemEnd] = header(input, p, end, what)
+    fn(input.subarray(p, itemEnd), i)
+    p = itemEnd
+  }
 }
 
 /**
  * Decodes the first item and ignores what follows, as geth's rlp.Stream does for packet payloads
  * (Msg.Decode never checks for trailing bytes). Throws WhisperError 'rlp'.
  */
-export function rlpDecodeFirst(input: Uint8Array, what = 'RLP'): RlpItem {
+export function rlpDecodeFirst(input: Uint8Array, what = 'RLP', opts?: RlpDecodeOptions): RlpItem {
   if (!(input instanceof Uint8Array)) throw new WhisperError('rlp', `${what}: not bytes`)
   if (input.length === 0) throw new WhisperError('rlp', `${what}: empty input`)
-  return decodeAt(input, 0, input.length, 0, what)[0]
+  return decodeAt(input, 0, input.length, 0, ctx(what, opts))[0]
 }
 
 /** Reads the header at `pos`: [isList, payload start, payload end]. */
@@ -68,14 +106,18 @@ function long(buf: Uint8Array, pos: number, limit: number, lenOfLen: number, lis
   return [list, start, start + len]
 }
 
-function decodeAt(buf: Uint8Array, pos: number, limit: number, depth: number, what: string): [RlpItem, number] {
-  const [isList, start, end] = header(buf, pos, limit, what)
+function decodeAt(buf: Uint8Array, pos: number, limit: number, depth: number, c: Ctx): [RlpItem, number] {
+  const [isList, start, end] = header(buf, pos, limit, c.what)
   if (!isList) return [buf.subarray(start, end), end]
-  if (depth >= MAX_DEPTH) throw new WhisperError('rlp', `${what}: lists nested deeper than ${MAX_DEPTH}`)
+  if (depth >= MAX_DEPTH) throw new WhisperError('rlp', `${c.what}: lists nested deeper than ${MAX_DEPTH}`)
   const items: RlpItem[] = []
   let p = start
   while (p < end) {
-    const [item, next] = decodeAt(buf, p, end, depth + 1, what)
+    if (items.length >= c.max) {
+      if (c.ignore) break
+      throw new WhisperError('field-count', `${c.what}: a list has more than ${c.max} items`)
+    }
+    const [item, next] = decodeAt(buf, p, end, depth + 1, c)
     items.push(item)
     p = next
   }

@@ -168,6 +168,22 @@ describe('fuzz: decoders are total', () => {
     }
   })
 
+  it('many tiny items are refused without building them', () => {
+    // 1 MiB of empty lists / empty strings inside one list: the decoders stop at the first bad element
+    const body = (b: number) => new Uint8Array(1 << 20).fill(b)
+    const list = (b: number) => Uint8Array.from([0xfa, 0x10, 0x00, 0x00, ...body(b)])
+    for (const b of [0xc0, 0x80]) {
+      for (const shh of [5, 6] as const) {
+        expect(() => decodeEnvelope(shh, list(b))).toThrowError(WhisperError)
+        expect(() => decodeMessages(shh, list(b))).toThrowError(WhisperError)
+        expect(() => decodeEnvelopePacket(shh, list(b))).toThrowError(WhisperError)
+      }
+      // status: geth reads the first fields and ignores the rest
+      expect(() => decodeStatus(6, list(b))).toThrowError(WhisperError)
+    }
+    expect(decodeStatus(6, Uint8Array.from([0xfa, 0x10, 0x00, 0x01, 0x06, ...body(0x80)])).version).toBe(6)
+  })
+
   it('hostile lengths are refused before any allocation', () => {
     // a list/string header claiming 2^56..2^64 bytes, in every position of a packet
     for (const prefix of ['bf', 'ff', 'f8ff', 'b8ff', 'f9ffff', 'bbffffffff', 'fbffffffff']) {
