@@ -569,6 +569,7 @@ export class P2PHost extends EventEmitter {
       return
     }
     this.shhPeers.set(peer.id, peer)
+    peer.trusted = this.trusted.has(peer.id) // the trusted set may have changed since the hello
     const t = this.statics.get(peer.id) ?? this.bootnodes.get(peer.id)
     if (t) t.backoffMs = this.redialMinMs
     this.log(DEBUG, 'Whisper peer connected', {
@@ -578,22 +579,14 @@ export class P2PHost extends EventEmitter {
       name: peer.clientId,
       trusted: peer.trusted,
     })
-    try {
-      this.emit('peer', peer)
-    } catch (err) {
-      this.log(ERROR, "P2PHost 'peer' listener threw", { err: errText(err) })
-    }
+    this.safeEmit('peer', peer)
   }
 
   private onShhClose(peer: ShhProtocol, reason: number, byUs: boolean, wasReady: boolean): void {
     if (wasReady && this.shhPeers.get(peer.id) === peer) {
       this.shhPeers.delete(peer.id)
       this.log(DEBUG, 'Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason), byUs })
-      try {
-        this.emit('peer:removed', peer, reason)
-      } catch (err) {
-        this.log(ERROR, "P2PHost 'peer:removed' listener threw", { err: errText(err) })
-      }
+      this.safeEmit('peer:removed', peer, reason)
     }
     const t = this.statics.get(peer.id)
     if (t) this.schedule(t)
@@ -635,6 +628,17 @@ export class P2PHost extends EventEmitter {
     if (first === 'timeout') {
       for (const s of this.sockets) s.destroy()
       await all()
+    }
+  }
+
+  // Listeners are the node's code: one that throws is logged and must not stop the others or us.
+  private safeEmit(event: keyof P2PHostEvents, ...args: unknown[]): void {
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
+      try {
+        listener.apply(this, args)
+      } catch (err) {
+        this.log(ERROR, `P2PHost '${event}' listener threw`, { err: errText(err) })
+      }
     }
   }
 

@@ -289,12 +289,15 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     // Unknown codes: later protocol versions may define them; geth ignores them for forward compatibility.
   }
 
-  // A throwing listener is the node's bug, not the peer's fault: log it, keep the peer.
-  private deliver(event: 'envelopes' | 'p2pMessage' | 'powRequirement' | 'bloom', arg: unknown): void {
-    try {
-      this.emit(event, arg)
-    } catch (err) {
-      this.ctx.log(1, `shh peer '${event}' listener threw id=${short(this.id)} err=${JSON.stringify((err as Error)?.message ?? String(err))}`)
+  // A throwing listener is the node's bug, not the peer's fault: log it, keep the peer, and still call
+  // the other listeners (a plain emit() would stop at the first throw).
+  private deliver(event: 'envelopes' | 'p2pMessage' | 'powRequirement' | 'bloom' | 'close', ...args: unknown[]): void {
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
+      try {
+        listener.apply(this, args)
+      } catch (err) {
+        this.ctx.log(1, `shh peer '${event}' listener threw id=${short(this.id)} err=${JSON.stringify((err as Error)?.message ?? String(err))}`)
+      }
     }
   }
 
@@ -306,13 +309,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     this.early = []
     const r = reason ?? DISCONNECT_REASON.NETWORK_ERROR
     const wasReady = this.ready
-    if (wasReady) {
-      try {
-        this.emit('close', r, byUs === true)
-      } catch (err) {
-        this.ctx.log(1, `shh peer 'close' listener threw id=${short(this.id)} err=${JSON.stringify((err as Error)?.message ?? String(err))}`)
-      }
-    }
+    if (wasReady) this.deliver('close', r, byUs === true)
     this.ctx.onClose(this, r, byUs === true, wasReady)
   }
 }

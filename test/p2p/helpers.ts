@@ -62,6 +62,12 @@ export function waitPeer(host: P2PHost, id?: string, ms?: number): Promise<ShhPe
   return waitEvent<[ShhPeer]>(host, 'peer', (p) => id === undefined || p.id === id, ms).then(([p]) => p)
 }
 
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
+}
+
 export async function until(cond: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms
   while (!cond()) {
