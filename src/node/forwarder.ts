@@ -2,7 +2,9 @@
 // new envelope is queued for every peer that wants it at once, and the queues are flushed on the
 // next turn of the event loop (setImmediate). Everything that arrived in the same I/O turn goes out
 // together: one list packet per peer on v6 (split to stay under the peer's packet limit), one packet
-// per envelope on v5, whose messages packet holds a single envelope.
+// per envelope on v5, whose messages packet holds a single envelope. A peer whose socket still holds
+// more than BUSY_BYTES unwritten is left to drain for a moment; what piles up meanwhile then goes out
+// in fewer, bigger v6 lists instead of many small packets.
 import type { Logger } from './log.js'
 import { short } from './log.js'
 import type { PoolEntry } from './pool.js'
@@ -10,20 +12,26 @@ import type { ForwardTarget, PeerState } from './peer-state.js'
 
 /** geth drops a peer whose packet is bigger than its max message size (1 MiB by default). */
 export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
+/** Unwritten bytes above which a peer counts as busy. */
+export const BUSY_BYTES = 256 * 1024
+/** How long a busy peer is left to drain before the next try. */
+export const BUSY_RETRY_MS = 25
 
 export interface ForwarderOptions {
   log: Logger
   /** Is the entry still worth sending (still pooled, not expired)? */
   alive: (e: PoolEntry) => boolean
   maxPacketBytes?: number
-  /** Called after envelopes went to a peer. */
-  onSent?: (peer: ForwardTarget, count: number) => void
+  /** Called after envelopes were handed to a peer's connection. */
+  onSent?: (peer: ForwardTarget, entries: PoolEntry[]) => void
 }
 
 export class Forwarder<P extends ForwardTarget = ForwardTarget> {
   private readonly states = new Map<string, PeerState<P>>()
   private readonly dirty = new Set<PeerState<P>>()
   private immediate: NodeJS.Immediate | null = null
+  private retry: NodeJS.Timeout | null = null
+  private readonly busy = new Set<PeerState<P>>()
   private closed = false
   private readonly maxPacketBytes: number
 
@@ -52,6 +60,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     if (!s) return undefined
     this.states.delete(id)
     this.dirty.delete(s)
+    this.busy.delete(s)
     s.clearQueue()
     return s
   }
@@ -85,7 +94,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     for (const s of this.states.values()) s.forget(key)
   }
 
-  /** Sends everything queued now. */
+  /** Sends everything queued now (to peers that are not busy). */
   flush(): void {
     if (this.immediate !== null) {
       clearImmediate(this.immediate)
@@ -95,20 +104,36 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     this.dirty.clear()
     for (const s of batch) {
       if (this.states.get(s.id) !== s) continue
-      for (;;) {
-        const envs = s.take(this.maxPacketBytes, this.opts.alive)
-        if (envs.length === 0) break
+      while (s.pendingCount > 0) {
+        if ((s.peer.bufferedBytes ?? 0) > BUSY_BYTES) {
+          this.busy.add(s)
+          break
+        }
+        const entries = s.take(this.maxPacketBytes, this.opts.alive)
+        if (entries.length === 0) break
+        let ok: boolean | void
         try {
-          s.peer.sendEnvelopes(envs.map((e) => e.env))
+          ok = s.peer.sendEnvelopes(entries.map((e) => e.env))
         } catch (err) {
-          // the connection is going away; its 'close' removes the peer
+          ok = false
           this.opts.log.debug('send failed', { peer: short(s.id), err })
+        }
+        if (ok === false) {
+          // the connection is going away; its 'close' removes the peer
           s.clearQueue()
           break
         }
-        this.opts.log.trace('broadcast', { peer: short(s.id), shh: s.shh, count: envs.length })
-        this.opts.onSent?.(s.peer, envs.length)
+        this.opts.log.trace('broadcast', { peer: short(s.id), shh: s.shh, count: entries.length })
+        this.opts.onSent?.(s.peer, entries)
       }
+    }
+    if (this.busy.size > 0 && this.retry === null && !this.closed) {
+      this.retry = setTimeout(() => {
+        this.retry = null
+        for (const s of this.busy) this.dirty.add(s)
+        this.busy.clear()
+        this.flush()
+      }, BUSY_RETRY_MS)
     }
   }
 
@@ -116,6 +141,9 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     this.closed = true
     if (this.immediate !== null) clearImmediate(this.immediate)
     this.immediate = null
+    if (this.retry !== null) clearTimeout(this.retry)
+    this.retry = null
+    this.busy.clear()
     for (const s of this.states.values()) s.clearQueue()
     this.states.clear()
     this.dirty.clear()

@@ -13,7 +13,10 @@ export interface ForwardTarget {
   readonly shh: 5 | 6
   readonly minPow: number
   readonly bloom: Uint8Array | null
-  sendEnvelopes(envs: Envelope[]): void
+  /** bytes queued on the connection, not yet written (absent: never busy) */
+  readonly bufferedBytes?: number
+  /** false when nothing was written (connection closed) */
+  sendEnvelopes(envs: Envelope[]): boolean | void
 }
 
 export const DEFAULT_KNOWN_MAX = 100_000

@@ -1,0 +1,729 @@
+// WhisperNode: a running Whisper node (geth's whisperv5/whisperv6 `Whisper` service) over P2PHost.
+// One envelope pool per protocol version (a v5 envelope cannot travel to a v6 peer), geth's `add`
+// validation for everything that enters a pool (our own posts included), prompt forwarding to every
+// peer that does not know an envelope yet, filters that open what matches, and sealing off the main
+// thread (SealPool). Envelopes stay pooled until they expire, so a post made while no peer is
+// connected goes out as soon as one connects.
+import { EventEmitter } from 'node:events'
+import { encodeEnvelope, envelopeBloom, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
+import { buildEnvelope, planSeal, completeSeal, type SealParams } from '../whisper/seal.js'
+import { keccak256 } from '../whisper/keccak.js'
+import { toHex } from '../whisper/bytes.js'
+import { isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
+import { isWhisperError } from '../whisper/errors.js'
+import { P2PHost } from '../p2p/host.js'
+import type { ShhPeer } from '../p2p/shh-peer.js'
+import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
+import { formatEnode, nodeIdOf } from '../p2p/enode.js'
+import { loadOrCreateNodeKey, generateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
+import { NodeError } from './errors.js'
+import { Logger, normalizeVerbosity, short, stderrSink, type LogSink } from './log.js'
+import { EnvelopePool, type PoolEntry } from './pool.js'
+import { PeerState } from './peer-state.js'
+import { Forwarder } from './forwarder.js'
+import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
+import { SealPool } from './seal-pool.js'
+import {
+  validateEnvelope,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_MIN_POW,
+  MAX_MESSAGE_SIZE_CAP,
+  SYNC_ALLOWANCE,
+  type ValidationPolicy,
+} from './validate.js'
+
+export interface NodeOptions {
+  /** 32-byte node key; else loaded from / created in nodeKeyFile; else a fresh one per run. */
+  privateKey?: Uint8Array
+  nodeKeyFile?: string
+  /** Listening socket (off when absent). Port 0 picks a free port; see `enode`. */
+  listen?: { host: string; port: number }
+  /** Offered protocol versions, default [5, 6]; each peer speaks the highest both sides offer. */
+  shhVersions?: ShhVersion[]
+  /** enode URLs dialled and redialled with backoff */
+  staticPeers?: string[]
+  /** enode URLs or node ids allowed beyond maxPeers and trusted for p2p direct messages */
+  trustedPeers?: string[]
+  bootnodes?: string[]
+  discovery?: boolean
+  /** default 80 */
+  maxPeers?: number
+  /** default 0.2 */
+  minPow?: number
+  /** default 1 MiB, at most 10 MiB */
+  maxMessageSize?: number
+  /** Standalone forwarder: keeps and forwards everything, opens nothing (no subscribe/post). */
+  relay?: boolean
+  /** v6 light node: announces the bloom of its subscriptions and the light flag, forwards only its own posts. */
+  lightNode?: boolean
+  /** v6: the bloom to announce from the start (64 bytes; default: everything) */
+  bloom?: Uint8Array
+  /** 0 silent .. 5 trace, default 3 */
+  verbosity?: number
+  /** Where log lines go (default stderr, geth terminal format). */
+  logger?: LogSink
+  clientId?: string
+  /** Pool bounds per protocol version. */
+  poolMaxBytes?: number
+  poolMaxEnvelopes?: number
+  /** PoW worker threads (default: all cores). */
+  sealThreads?: number
+}
+
+export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
+  /** default: every version the node offers ('both' for [5, 6]) */
+  shh?: ShhVersion | 'both'
+  /** Send as a p2p direct message to this peer only (enode or node id), not through the pool. */
+  targetPeer?: string
+}
+
+export interface PostResult {
+  /** hash of the first envelope (hex, no 0x) */
+  hash: string
+  /** one per envelope, in `envelopes` order */
+  hashes: string[]
+  envelopes: Envelope[]
+}
+
+export interface PeerSummary {
+  id: string
+  /** for peers we dialled: the address we reach them at */
+  enode?: string
+  clientId: string
+  shh: ShhVersion
+  /** ip:port of the connection */
+  address: string
+  inbound: boolean
+  trusted: boolean
+  minPow: number
+  /** v6: hex of the peer's bloom; null = it takes everything */
+  bloom: string | null
+  lightNode: boolean
+}
+
+export interface NodeStats {
+  peers: number
+  /** envelopes pooled, all versions */
+  poolSize: number
+  poolBytes: number
+  /** new envelopes accepted from peers */
+  envelopesIn: number
+  /** envelopes handed to peers */
+  envelopesOut: number
+  /** envelopes ignored (expired, low PoW on v5, pool full) */
+  envelopesDropped: number
+  /** peers dropped for a bad envelope */
+  peersDropped: number
+}
+
+export interface EnvelopeEvent {
+  hash: string
+  shh: ShhVersion
+  topic: string
+  pow: number
+  size: number
+  expiry: number
+  local: boolean
+  /** node id of the peer it came from (absent for our own) */
+  from?: string
+}
+
+export interface NodeInfo {
+  enode: string
+  id: string
+  shhVersions: ShhVersion[]
+  minPow: number
+  maxMessageSize: number
+  /** hex; null = everything */
+  bloom: string | null
+  lightNode: boolean
+  relay: boolean
+  listening: { host: string; port: number } | null
+}
+
+type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+const unixNow = (): number => Math.floor(Date.now() / 1000)
+
+export class WhisperNode extends EventEmitter {
+  readonly relay: boolean
+  readonly lightNode: boolean
+  readonly versions: ShhVersion[]
+  readonly maxMessageSize: number
+  readonly log: Logger
+  private readonly key: NodeKey
+  private readonly host: P2PHost
+  private readonly pools = new Map<ShhVersion, EnvelopePool>()
+  private readonly forwarder: Forwarder<ShhPeer>
+  private readonly filters: Filters
+  private readonly seals: SealPool
+  private readonly dialled = new Map<string, string>() // node id -> enode we dial it at
+  private phase: Phase = 'new'
+  private expiryTimer: NodeJS.Timeout | null = null
+  private readonly toleranceTimers = new Set<NodeJS.Timeout>()
+  private readonly abort = new AbortController()
+  private ownMinPow: number
+  private minPowTolerance: number
+  private ownBloom: Uint8Array | null
+  private bloomTolerance: Uint8Array | null
+  private readonly counters = { envelopesIn: 0, envelopesOut: 0, envelopesDropped: 0, peersDropped: 0 }
+
+  constructor(opts: NodeOptions = {}) {
+    super()
+    const verbosity = normalizeVerbosity(opts.verbosity)
+    const sink = opts.logger ?? stderrSink
+    this.log = new Logger({
+      verbosity,
+      sink: (level, msg) => {
+        sink(level, msg)
+        if (this.listenerCount('log') > 0) this.emit('log', level, msg)
+      },
+    })
+    this.relay = opts.relay ?? false
+    this.lightNode = opts.lightNode ?? false
+    if (this.relay && this.lightNode) throw new NodeError('params', 'a relay forwards everything: it cannot be a light node')
+    this.versions = [...new Set(opts.shhVersions ?? [5, 6])].sort() as ShhVersion[]
+    if (this.versions.length === 0 || this.versions.some((v) => v !== 5 && v !== 6)) {
+      throw new NodeError('params', `shhVersions must be a non-empty subset of [5, 6]`)
+    }
+    this.maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+    if (!Number.isInteger(this.maxMessageSize) || this.maxMessageSize < 1 || this.maxMessageSize > MAX_MESSAGE_SIZE_CAP) {
+      throw new NodeError('params', `maxMessageSize must be an integer in 1..${MAX_MESSAGE_SIZE_CAP}`)
+    }
+    this.ownMinPow = checkPow(opts.minPow ?? DEFAULT_MIN_POW)
+    this.minPowTolerance = this.ownMinPow
+    if (opts.bloom !== undefined) checkBloom(opts.bloom)
+    this.ownBloom = opts.bloom && !isFullBloom(opts.bloom) ? Uint8Array.from(opts.bloom) : null
+    if (this.lightNode && this.ownBloom === null) this.ownBloom = new Uint8Array(BLOOM_SIZE)
+    this.bloomTolerance = this.ownBloom
+
+    this.key = resolveNodeKey(opts)
+    for (const v of this.versions) {
+      this.pools.set(v, new EnvelopePool({ maxBytes: opts.poolMaxBytes, maxEnvelopes: opts.poolMaxEnvelopes }))
+    }
+    this.filters = new Filters(this.log)
+    this.forwarder = new Forwarder<ShhPeer>({
+      log: this.log,
+      alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
+      onSent: (peer, entries) => {
+        this.counters.envelopesOut += entries.length
+        if (this.listenerCount('sent') > 0) this.emit('sent', peer.id, entries.map((e) => e.key))
+      },
+    })
+    this.seals = new SealPool({ threads: opts.sealThreads })
+    this.host = new P2PHost({
+      privateKey: this.key.privateKey,
+      listen: opts.listen,
+      shhVersions: this.versions,
+      maxPeers: opts.maxPeers ?? 80,
+      staticPeers: opts.staticPeers,
+      trustedPeers: opts.trustedPeers,
+      bootnodes: opts.bootnodes,
+      discovery: opts.discovery,
+      clientId: opts.clientId,
+      minPow: this.ownMinPow,
+      bloom: this.ownBloom,
+      lightNode: this.lightNode,
+      maxMessageSize: this.maxMessageSize,
+      logger: (level, msg) => this.log.log(level, msg),
+    })
+    for (const url of opts.staticPeers ?? []) this.rememberDialled(url)
+    this.host.on('peer', (peer) => this.onPeer(peer))
+    this.host.on('peer:removed', (peer, reason) => this.onPeerRemoved(peer, reason))
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<void> {
+    if (this.phase !== 'new') throw new NodeError('state', `cannot start a node that is ${this.phase}`)
+    this.phase = 'starting'
+    try {
+      await this.host.start()
+    } catch (err) {
+      this.phase = 'stopped'
+      await this.seals.close().catch(() => {})
+      throw err
+    }
+    this.expiryTimer = setInterval(() => this.expire(), 1000)
+    this.expiryTimer.unref()
+    this.phase = 'running'
+    this.log.info(`Started whisper node`, {
+      shh: this.versions.join(','),
+      mode: this.relay ? 'relay' : this.lightNode ? 'light' : 'full',
+      self: this.enode,
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped' || this.phase === 'stopping') return
+    const wasRunning = this.phase === 'running'
+    this.phase = 'stopping'
+    this.abort.abort()
+    if (this.expiryTimer) clearInterval(this.expiryTimer)
+    this.expiryTimer = null
+    for (const t of this.toleranceTimers) clearTimeout(t)
+    this.toleranceTimers.clear()
+    this.forwarder.close()
+    await Promise.all([wasRunning ? this.host.stop() : Promise.resolve(), this.seals.close()])
+    for (const p of this.pools.values()) p.clear()
+    this.filters.clear()
+    this.phase = 'stopped'
+    this.log.info('Whisper node stopped')
+  }
+
+  get running(): boolean {
+    return this.phase === 'running'
+  }
+
+  // ---- identity ----
+
+  get enode(): string {
+    return this.host.enode
+  }
+
+  get id(): string {
+    return this.key.nodeId
+  }
+
+  /** 65-byte uncompressed public key of the node key. */
+  get publicKey(): Uint8Array {
+    return this.key.publicKey
+  }
+
+  info(): NodeInfo {
+    return {
+      enode: this.enode,
+      id: this.id,
+      shhVersions: [...this.versions],
+      minPow: this.ownMinPow,
+      maxMessageSize: this.maxMessageSize,
+      bloom: this.ownBloom === null ? null : toHex(this.ownBloom),
+      lightNode: this.lightNode,
+      relay: this.relay,
+      listening: this.host.listening,
+    }
+  }
+
+  // ---- messages ----
+
+  /**
+   * Seals one envelope per requested version (PoW off the main thread), adds each to its pool (geth's
+   * Send: the pool's own checks apply, e.g. PoW at least the node's minimum), forwards it to the
+   * connected peers, or keeps it for peers that connect before it expires, and delivers it to this
+   * node's matching subscriptions once, marked `mine`.
+   */
+  async post(p: PostParams): Promise<PostResult> {
+    this.requireRunning()
+    if (this.relay) throw new NodeError('relay', 'a relay node does not post messages')
+    if (!p || typeof p !== 'object') throw new NodeError('params', 'post: parameters required')
+    let target: ShhPeer | undefined
+    if (p.targetPeer !== undefined) {
+      target = this.findPeer(p.targetPeer)
+      if (!target) throw new NodeError('peer', `post: no connected peer ${short(String(p.targetPeer), 16)}`)
+    }
+    const versions = this.postVersions(p.shh, target)
+    const { shh: _ignored, targetPeer: _t, ...params } = p
+    const envelopes: Envelope[] = []
+    for (const shh of versions) envelopes.push(await this.seal({ ...params, shh }))
+    this.requireRunning()
+
+    if (target) {
+      for (const env of envelopes) {
+        if (!target.sendP2PMessage(env)) throw new NodeError('peer', 'post: the target peer is gone')
+      }
+      const hashes = envelopes.map((e) => toHex(keccak256(encodeEnvelope(e))))
+      this.log.debug('Sent direct message', { peer: short(target.id), hash: hashes[0] })
+      return { hash: hashes[0], hashes, envelopes }
+    }
+
+    const entries: PoolEntry[] = []
+    for (const env of envelopes) {
+      const entry = this.admit(env, { local: true })
+      entries.push(entry)
+    }
+    // the same text sealed once per version: this node's filters see it once
+    this.filters.notify(entries[0].env, { hash: entries[0].hash, mine: true, p2p: false, now: unixNow() })
+    for (const e of entries) this.announce(e)
+    return { hash: entries[0].key, hashes: entries.map((e) => e.key), envelopes }
+  }
+
+  /** Installs a filter; `cb` gets each matching message once. Returns the subscription id. */
+  subscribe(f: FilterSpec, cb: MessageHandler): string {
+    if (this.phase === 'stopping' || this.phase === 'stopped') throw new NodeError('state', 'node stopped')
+    if (this.relay) throw new NodeError('relay', 'a relay node opens nothing: no subscriptions')
+    const id = this.filters.install(f, cb)
+    if (this.lightNode) this.updateLightBloom()
+    return id
+  }
+
+  unsubscribe(id: string): boolean {
+    const ok = this.filters.uninstall(id)
+    if (ok && this.lightNode) this.updateLightBloom()
+    return ok
+  }
+
+  /** The node's PoW requirement: checked on every envelope and announced to v6 peers. */
+  setMinPow(pow: number): void {
+    checkPow(pow)
+    const previous = this.ownMinPow
+    this.ownMinPow = pow
+    // geth tolerates the previous requirement for a while: peers may not have heard of the new one
+    this.minPowTolerance = Math.min(previous, pow)
+    this.later(SYNC_ALLOWANCE * 1000, () => (this.minPowTolerance = this.ownMinPow))
+    this.host.setMinPow(pow)
+    this.log.info('PoW requirement changed', { pow })
+  }
+
+  get minPow(): number {
+    return this.ownMinPow
+  }
+
+  /** v6: the bloom announced to peers and enforced on what they send (null = everything). */
+  setBloom(bloom: Uint8Array | null): void {
+    if (bloom !== null) checkBloom(bloom)
+    const next = bloom === null || isFullBloom(bloom) ? null : Uint8Array.from(bloom)
+    const previous = this.ownBloom
+    this.ownBloom = next
+    this.bloomTolerance = previous === null || next === null ? null : previous
+    this.later(SYNC_ALLOWANCE * 1000, () => (this.bloomTolerance = this.ownBloom))
+    this.host.setBloom(next)
+    this.log.debug('Bloom filter changed', { full: next === null })
+  }
+
+  get bloom(): Uint8Array | null {
+    return this.ownBloom
+  }
+
+  // ---- peers ----
+
+  /** Adds a static peer (dialled now and redialled with backoff); `trusted` allows its p2p messages. */
+  addPeer(enode: string, opts: { trusted?: boolean } = {}): void {
+    if (this.phase === 'stopping' || this.phase === 'stopped') throw new NodeError('state', 'node stopped')
+    try {
+      if (opts.trusted) this.host.addTrustedPeer(enode)
+      this.host.addPeer(enode)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+    this.rememberDialled(enode)
+  }
+
+  /** Forgets a static peer and disconnects it. Returns whether there was anything to remove. */
+  removePeer(enodeOrId: string): boolean {
+    let id: string
+    try {
+      id = nodeIdOf(enodeOrId)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+    this.dialled.delete(id)
+    return this.host.removePeer(id)
+  }
+
+  /** geth's AllowP2PMessagesFromPeer / markTrustedPeer. */
+  markTrusted(enodeOrId: string): void {
+    try {
+      this.host.addTrustedPeer(enodeOrId)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+  }
+
+  peers(): PeerSummary[] {
+    return this.host.peers().map((p) => this.summary(p))
+  }
+
+  stats(): NodeStats {
+    let poolSize = 0
+    let poolBytes = 0
+    for (const p of this.pools.values()) {
+      poolSize += p.count
+      poolBytes += p.bytes
+    }
+    return { peers: this.host.peers().length, poolSize, poolBytes, ...this.counters }
+  }
+
+  /** Resolves once at least one shh peer is connected; rejects with NodeError 'timeout' / 'state'. */
+  waitForPeer(timeoutMs?: number): Promise<void> {
+    if (this.host.peers().length > 0) return Promise.resolve()
+    if (this.phase === 'stopping' || this.phase === 'stopped') return Promise.reject(new NodeError('state', 'node stopped'))
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null
+      const done = (err?: Error) => {
+        if (timer) clearTimeout(timer)
+        this.off('peer:added', onPeer)
+        this.abort.signal.removeEventListener('abort', onStop)
+        if (err) reject(err)
+        else resolve()
+      }
+      const onPeer = () => done()
+      const onStop = () => done(new NodeError('state', 'node stopped while waiting for a peer'))
+      this.on('peer:added', onPeer)
+      this.abort.signal.addEventListener('abort', onStop)
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => done(new NodeError('timeout', `no peer within ${timeoutMs} ms`)), timeoutMs)
+      }
+    })
+  }
+
+  /** The envelopes currently pooled (both versions), e.g. for geth's shh_getFilterMessages on a new filter. */
+  envelopes(shh?: ShhVersion): Envelope[] {
+    const out: Envelope[] = []
+    for (const [v, pool] of this.pools) if (shh === undefined || shh === v) for (const e of pool.values()) out.push(e.env)
+    return out
+  }
+
+  // ---- internals ----
+
+  private requireRunning(): void {
+    if (this.phase !== 'running') throw new NodeError('state', `node is ${this.phase === 'new' ? 'not started' : this.phase}`)
+  }
+
+  private postVersions(shh: PostParams['shh'], target: ShhPeer | undefined): ShhVersion[] {
+    if (target) {
+      if (shh !== undefined && shh !== 'both' && shh !== target.shh) {
+        throw new NodeError('params', `post: the target peer speaks shh/${target.shh}, not shh/${shh}`)
+      }
+      return [target.shh]
+    }
+    if (shh === undefined || shh === 'both') return [...this.versions]
+    if (shh !== 5 && shh !== 6) throw new NodeError('params', `post: shh must be 5, 6 or 'both'`)
+    if (!this.versions.includes(shh)) throw new NodeError('params', `post: this node does not speak shh/${shh}`)
+    return [shh]
+  }
+
+  private async seal(p: SealParams): Promise<Envelope> {
+    let plan
+    try {
+      plan = planSeal(buildEnvelope(p), p.pow, p.workTime)
+    } catch (err) {
+      throw asParamsError(err)
+    }
+    if (!plan.search) return completeSeal(plan, { nonce: 0n, bits: 0 })
+    const found = await this.seals.sealNonce(plan.env.shh, rlpWithoutNonce(plan.env), {
+      targetBits: plan.targetBits,
+      workTimeMs: plan.workTimeMs,
+      signal: this.abort.signal,
+    })
+    try {
+      return completeSeal(plan, found)
+    } catch (err) {
+      if (isWhisperError(err, 'pow')) throw new NodeError('pow', err.message, { cause: err })
+      throw err
+    }
+  }
+
+  private policy(): ValidationPolicy {
+    return {
+      now: unixNow(),
+      minPow: this.ownMinPow,
+      minPowTolerance: this.minPowTolerance,
+      maxMessageSize: this.maxMessageSize,
+      bloom: this.ownBloom,
+      bloomTolerance: this.bloomTolerance,
+    }
+  }
+
+  /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
+  private admit(env: Envelope, o: { local: true }): PoolEntry {
+    const v = validateEnvelope(env, this.policy())
+    if (v.kind !== 'accept') {
+      const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason
+      throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
+    }
+    const entry = makeEntry(env, v.pow, o.local)
+    const res = this.pools.get(env.shh)!.add(entry)
+    if (res.status === 'full') throw new NodeError('rejected', 'envelope pool full')
+    if (res.status === 'added') this.afterAdd(res.entry, res.evicted)
+    return res.entry
+  }
+
+  private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
+    for (const e of evicted) this.forwarder.forget(e.key)
+    if (this.listenerCount('envelope') > 0) {
+      const ev: EnvelopeEvent = {
+        hash: entry.key,
+        shh: entry.env.shh,
+        topic: toHex(entry.env.topic),
+        pow: entry.pow,
+        size: entry.size,
+        expiry: entry.expiry,
+        local: entry.local,
+        from,
+      }
+      this.emit('envelope', ev)
+    }
+  }
+
+  private announce(e: PoolEntry): void {
+    if (this.lightNode && !e.local) return
+    this.forwarder.announce(e)
+  }
+
+  private onPeer(peer: ShhPeer): void {
+    if (this.phase !== 'running') return
+    const state = new PeerState(peer)
+    this.forwarder.add(state)
+    peer.on('envelopes', (envs) => this.onEnvelopes(state, envs))
+    peer.on('p2pMessage', (env) => this.onP2PMessage(peer, env))
+    // a relaxed requirement may admit envelopes skipped so far
+    peer.on('powRequirement', () => this.offerPool(state))
+    peer.on('bloom', () => this.offerPool(state))
+    this.log.info('Whisper peer connected', {
+      id: short(peer.id, 16),
+      addr: `${peer.remoteAddress}:${peer.remotePort}`,
+      shh: peer.shh,
+      name: peer.clientId,
+    })
+    this.emit('peer:added', this.summary(peer))
+    this.offerPool(state)
+  }
+
+  private onPeerRemoved(peer: ShhPeer, reason: number): void {
+    if (!this.forwarder.remove(peer.id)) return
+    this.log.info('Whisper peer disconnected', { id: short(peer.id, 16), reason: disconnectReasonName(reason) })
+    this.emit('peer:removed', this.summary(peer), reason)
+  }
+
+  private offerPool(state: PeerState<ShhPeer>): void {
+    const pool = this.pools.get(state.shh)
+    if (!pool || this.forwarder.get(state.id) !== state) return
+    const entries = this.lightNode ? [...pool.values()].filter((e) => e.local) : pool.values()
+    this.forwarder.offerAll(state, entries)
+  }
+
+  /** geth's runMessageLoop messagesCode: every envelope through `add`; any error drops the peer afterwards. */
+  private onEnvelopes(state: PeerState<ShhPeer>, envs: Envelope[]): void {
+    if (this.phase !== 'running') return
+    const peer = state.peer
+    const pool = this.pools.get(peer.shh)
+    if (!pool) return
+    const policy = this.policy()
+    let trouble: string | null = null
+    for (const env of envs) {
+      if (env.shh !== peer.shh) continue
+      const v = validateEnvelope(env, policy)
+      if (v.kind === 'reject') {
+        trouble ??= v.message
+        this.log.debug('Bad envelope received, peer will be disconnected', { peer: short(peer.id), reason: v.reason })
+        continue
+      }
+      if (v.kind === 'drop') {
+        this.counters.envelopesDropped++
+        this.log.trace('Envelope dropped', { peer: short(peer.id), reason: v.reason })
+        continue
+      }
+      const entry = makeEntry(env, v.pow, false)
+      const res = pool.add(entry)
+      if (res.status === 'full') {
+        this.counters.envelopesDropped++
+        this.log.debug('Envelope pool full: envelope dropped', { shh: peer.shh, pow: v.pow })
+        continue
+      }
+      state.mark(res.entry.key)
+      if (res.status === 'known') continue
+      this.counters.envelopesIn++
+      this.afterAdd(res.entry, res.evicted, peer.id)
+      if (!this.relay) this.filters.notify(env, { hash: res.entry.hash, mine: false, p2p: false, now: policy.now })
+      this.announce(res.entry)
+    }
+    if (trouble !== null) {
+      this.counters.peersDropped++
+      this.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id, 16), err: trouble })
+      peer.drop(`invalid envelope: ${trouble}`)
+    }
+  }
+
+  private onP2PMessage(peer: ShhPeer, env: Envelope): void {
+    // geth reads direct messages from trusted peers only (the p2p layer checks too) and never pools them
+    if (this.phase !== 'running' || this.relay || !peer.trusted) return
+    this.filters.notify(env, { hash: keccak256(encodeEnvelope(env)), mine: false, p2p: true, now: unixNow() })
+  }
+
+  private expire(): void {
+    const now = unixNow()
+    for (const pool of this.pools.values()) {
+      for (const e of pool.expire(now)) this.forwarder.forget(e.key)
+    }
+  }
+
+  private updateLightBloom(): void {
+    // a light node asks only for its subscriptions' topics (a subscription to every topic: everything)
+    this.setBloom(this.filters.size === 0 ? new Uint8Array(BLOOM_SIZE) : this.filters.bloom())
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.toleranceTimers.delete(t)
+      fn()
+    }, ms)
+    t.unref()
+    this.toleranceTimers.add(t)
+  }
+
+  private findPeer(enodeOrId: string): ShhPeer | undefined {
+    try {
+      return this.host.getPeer(nodeIdOf(enodeOrId))
+    } catch {
+      return undefined
+    }
+  }
+
+  private rememberDialled(url: string): void {
+    try {
+      this.dialled.set(nodeIdOf(url), url)
+    } catch {
+      // the host reports bad URLs itself
+    }
+  }
+
+  private summary(p: ShhPeer): PeerSummary {
+    const s: PeerSummary = {
+      id: p.id,
+      clientId: p.clientId,
+      shh: p.shh,
+      address: `${p.remoteAddress}:${p.remotePort}`,
+      inbound: p.inbound,
+      trusted: p.trusted,
+      minPow: p.minPow,
+      bloom: p.bloom === null ? null : toHex(p.bloom),
+      lightNode: p.lightNode,
+    }
+    if (!p.inbound) {
+      s.enode = this.dialled.get(p.id) ?? formatEnode({ id: p.id, host: p.remoteAddress, port: p.remotePort })
+    }
+    return s
+  }
+}
+
+function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
+  const rlp = encodeEnvelope(env)
+  const hash = keccak256(rlp)
+  return { env, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
+}
+
+function checkPow(pow: number): number {
+  if (typeof pow !== 'number' || !Number.isFinite(pow) || pow < 0) throw new NodeError('params', `invalid PoW ${pow}: want a finite number >= 0`)
+  return pow
+}
+
+function checkBloom(b: Uint8Array): void {
+  if (!(b instanceof Uint8Array) || b.length !== BLOOM_SIZE) throw new NodeError('params', `bloom must be ${BLOOM_SIZE} bytes`)
+}
+
+function resolveNodeKey(opts: NodeOptions): NodeKey {
+  try {
+    if (opts.privateKey) return nodeKeyFromPrivateKey(opts.privateKey)
+    if (opts.nodeKeyFile) return loadOrCreateNodeKey(opts.nodeKeyFile)
+    return nodeKeyFromPrivateKey(generateNodeKey(), true)
+  } catch (err) {
+    throw new NodeError('params', (err as Error).message, { cause: err })
+  }
+}
+
+function asParamsError(err: unknown): Error {
+  if (isWhisperError(err)) return new NodeError('params', err.message, { cause: err })
+  return err instanceof Error ? err : new Error(String(err))
+}
+
+export { DISCONNECT_REASON }

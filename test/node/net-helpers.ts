@@ -1,0 +1,96 @@
+// Helpers for node tests over real sockets: nodes on 127.0.0.1 with ephemeral ports, low PoW,
+// waits with a deadline (a missed event fails the test rather than hanging it), and clean teardown.
+import type { EventEmitter } from 'node:events'
+import { WhisperNode, type NodeOptions } from '../../src/node/whisper-node.js'
+import type { DeliveredMessage } from '../../src/node/filter.js'
+import { ProbeConnection } from '../../src/p2p/probe-connection.js'
+import { parseEnode } from '../../src/p2p/enode.js'
+import type { ShhPeer } from '../../src/p2p/shh-peer.js'
+import type { ShhVersion } from '../../src/whisper/envelope.js'
+import { randomBytes } from '../../src/whisper/crypto.js'
+
+export const DEBUG = process.env.NODE_TEST_LOG === '1'
+export const TEST_POW = 0.01
+export const TOPIC = new Uint8Array([0x44, 0xc7, 0x42, 0x9f])
+
+export class Net {
+  readonly nodes: WhisperNode[] = []
+  readonly probes: ProbeConnection[] = []
+
+  async node(o: NodeOptions & { name?: string; noListen?: boolean } = {}): Promise<WhisperNode> {
+    const { name, noListen, ...opts } = o
+    const n = new WhisperNode({
+      listen: noListen ? undefined : { host: '127.0.0.1', port: 0 },
+      minPow: 0.001,
+      verbosity: DEBUG ? 5 : 0,
+      logger: DEBUG ? (l, m) => process.stderr.write(`${name ?? '?'} [${l}] ${m}\n`) : () => {},
+      sealThreads: 1,
+      ...opts,
+    })
+    this.nodes.push(n)
+    await n.start()
+    return n
+  }
+
+  /** A protocol-correct peer under the test's control (it sends whatever envelopes it is given). */
+  async probe(target: WhisperNode, shh: ShhVersion, status?: { minPow: number; bloom: Uint8Array | null; lightNode: boolean }): Promise<{ conn: ProbeConnection; peer: ShhPeer }> {
+    const conn = await ProbeConnection.open({ target: parseEnode(target.enode), shhVersions: [shh], ourStatus: status })
+    this.probes.push(conn)
+    return { conn, peer: await conn.shh }
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.probes.splice(0)) p.close()
+    await Promise.all(this.nodes.splice(0).map((n) => n.stop()))
+  }
+}
+
+export function inbox(node: WhisperNode, symKey: Uint8Array, topics = [TOPIC]): DeliveredMessage[] {
+  const got: DeliveredMessage[] = []
+  node.subscribe({ topics, symKey }, (m) => got.push(m))
+  return got
+}
+
+export const text = (m: DeliveredMessage): string => Buffer.from(m.payload).toString()
+
+export function post(node: WhisperNode, symKey: Uint8Array, msg: string, o: { shh?: ShhVersion | 'both'; pow?: number; ttl?: number; topic?: Uint8Array } = {}) {
+  return node.post({ topic: o.topic ?? TOPIC, payload: new TextEncoder().encode(msg), symKey, ttl: o.ttl ?? 50, pow: o.pow ?? TEST_POW, workTime: 2, shh: o.shh })
+}
+
+export const newKey = (): Uint8Array => randomBytes(32)
+
+export async function until(cond: () => boolean, what = 'condition', ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+export function waitEvent<T extends unknown[]>(em: EventEmitter, event: string, filter: (...args: T) => boolean = () => true, ms = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      em.off(event, on)
+      reject(new Error(`timed out waiting for '${event}'`))
+    }, ms)
+    const on = (...args: unknown[]) => {
+      if (!filter(...(args as T))) return
+      clearTimeout(timer)
+      em.off(event, on)
+      resolve(args as T)
+    }
+    em.on(event, on)
+  })
+}
+
+/** Resolves once `node` has a peer with id `id` (already connected or later). */
+export async function connected(node: WhisperNode, id: string): Promise<void> {
+  if (node.peers().some((p) => p.id === id)) return
+  await waitEvent(node, 'peer:added', (p: { id: string }) => p.id === id)
+}
+
+/** Connects b to a (b dials a) and waits until both see each other. */
+export async function link(a: WhisperNode, b: WhisperNode): Promise<void> {
+  b.addPeer(a.enode)
+  await Promise.all([connected(a, b.id), connected(b, a.id)])
+}
