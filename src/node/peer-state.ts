@@ -25,6 +25,9 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
   readonly known: BoundedSet<string>
   private queue: PoolEntry[] = []
   private queuedBytes = 0
+  private readonly queued = new Set<string>()
+  /** queued for the peer, then received from it before the flush: no need to send it back */
+  private readonly cancelled = new Set<string>()
 
   constructor(readonly peer: P, knownMax = DEFAULT_KNOWN_MAX) {
     this.known = new BoundedSet(knownMax)
@@ -58,8 +61,10 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
     return !this.known.has(e.key) && this.accepts(e)
   }
 
+  /** The peer has this envelope (it sent it to us). */
   mark(key: string): void {
     this.known.add(key)
+    if (this.queued.has(key)) this.cancelled.add(key)
   }
 
   forget(key: string): void {
@@ -71,6 +76,7 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
     if (!this.wants(e)) return false
     this.known.add(e.key)
     this.queue.push(e)
+    this.queued.add(e.key)
     this.queuedBytes += e.size
     return true
   }
@@ -85,7 +91,14 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
     let i = 0
     for (; i < this.queue.length; i++) {
       const e = this.queue[i]
+      if (this.cancelled.has(e.key)) {
+        this.cancelled.delete(e.key)
+        this.queued.delete(e.key)
+        this.queuedBytes -= e.size
+        continue
+      }
       if (!alive(e) || !this.accepts(e)) {
+        this.queued.delete(e.key)
         // expired meanwhile, or the peer tightened its requirements: let a later change re-offer it
         this.known.delete(e.key)
         this.queuedBytes -= e.size
@@ -94,6 +107,7 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
       if (out.length > 0 && bytes + e.size > maxBytes) break
       out.push(e)
       bytes += e.size
+      this.queued.delete(e.key)
       this.queuedBytes -= e.size
     }
     this.queue = i >= this.queue.length ? [] : this.queue.slice(i)
@@ -101,8 +115,10 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
   }
 
   clearQueue(): void {
-    for (const e of this.queue) this.known.delete(e.key)
+    for (const e of this.queue) if (!this.cancelled.has(e.key)) this.known.delete(e.key)
     this.queue = []
+    this.queued.clear()
+    this.cancelled.clear()
     this.queuedBytes = 0
   }
 }

@@ -107,4 +107,37 @@ describe('Forwarder', () => {
     expect(good.packets.length).toBe(1)
     f.close()
   })
+
+  it('does not send back an envelope the peer sent us while it was queued for it', async () => {
+    const f = new Forwarder({ log, alive: () => true })
+    const p = new RecordingPeer('a', 6)
+    const s = new PeerState(p)
+    f.add(s)
+    const [x, y] = [entryOf(rawEnvelope(6)), entryOf(rawEnvelope(6))]
+    f.announce(x)
+    f.announce(y)
+    s.mark(x.key) // the peer's own copy of x arrived before the flush
+    await tick()
+    expect(p.packets).toEqual([[y.env]])
+    expect(s.wants(x)).toBe(false)
+    f.close()
+  })
+
+  it('leaves a busy peer to drain, then sends what piled up in one list', async () => {
+    const f = new Forwarder({ log, alive: () => true })
+    const p = new RecordingPeer('a', 6) as RecordingPeer & { bufferedBytes: number }
+    p.bufferedBytes = 10 * 1024 * 1024
+    f.add(new PeerState(p))
+    const envs = [entryOf(rawEnvelope(6)), entryOf(rawEnvelope(6)), entryOf(rawEnvelope(6))]
+    f.announce(envs[0])
+    await tick()
+    f.announce(envs[1])
+    f.announce(envs[2])
+    await tick()
+    expect(p.packets).toEqual([])
+    p.bufferedBytes = 0
+    for (let i = 0; i < 200 && p.packets.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(p.packets).toEqual([envs.map((e) => e.env)])
+    f.close()
+  })
 })
