@@ -5,6 +5,7 @@ import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
 import { registerEnode } from './enode.js'
 import { registerKeygen } from './keygen.js'
+import { registerProbe } from './probe.js'
 import { registerVectors } from './vectors.js'
 import { registerEnvelope } from './envelope.js'
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   // Subcommands: one register call per file.
   registerKeygen(program)
   registerEnode(program)
+  registerProbe(program)
   registerVectors(program)
   registerEnvelope(program)
   return program

@@ -1,0 +1,164 @@
+// Runs the real CLI (node bin/p2pmessage, from dist/) as child processes for end-to-end tests, and
+// reads their stdout/stderr line by line. Everything stays on 127.0.0.1 (tests pass --bootnodes none).
+import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/p2pmessage')
+const MAIN_JS = join(ROOT, 'dist/src/cli/main.js')
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, name.name)
+    if (name.isDirectory()) newest = Math.max(newest, newestMtime(p))
+    else if (name.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+/** Compiles with tsc when dist/ is missing or older than src/ (`npm test` builds first anyway). */
+export function ensureBuilt(): void {
+  const stale = () => !existsSync(MAIN_JS) || statSync(MAIN_JS).mtimeMs < newestMtime(join(ROOT, 'src'))
+  if (!stale()) return
+  // several test files may start at once: one builds, the others wait for it
+  const lock = join(tmpdir(), 'p2pmessage-cli-build.lock')
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      execFileSync('sleep', ['0.5'])
+      if (!existsSync(lock)) continue
+      if (Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock)
+    }
+  }
+  try {
+    if (stale()) {
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' })
+      } catch {
+        // tsc emits despite type errors elsewhere in the tree; a missing main.js is caught below
+      }
+    }
+  } finally {
+    rmdirSync(lock)
+  }
+  if (!existsSync(MAIN_JS)) throw new Error('build failed: dist/src/cli/main.js missing')
+}
+
+export interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+export class Cli {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly stdoutLines: string[] = []
+  readonly stderrLines: string[] = []
+  stdout = ''
+  stderr = ''
+  readonly exited: Promise<Exit>
+  private waiters: (() => void)[] = []
+
+  constructor(args: string[], opts: { env?: Record<string, string> } = {}) {
+    this.child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let outBuf = ''
+    let errBuf = ''
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      this.stdout += d
+      outBuf += d
+      const parts = outBuf.split('\n')
+      outBuf = parts.pop() ?? ''
+      this.stdoutLines.push(...parts)
+      this.wake()
+    })
+    this.child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d
+      errBuf += d
+      const parts = errBuf.split('\n')
+      errBuf = parts.pop() ?? ''
+      this.stderrLines.push(...parts)
+      this.wake()
+    })
+    this.child.stdin.on('error', () => undefined) // EPIPE when the process already left
+    this.exited = new Promise((resolveExit) => {
+      this.child.on('close', (code, signal) => {
+        if (outBuf) this.stdoutLines.push(outBuf)
+        if (errBuf) this.stderrLines.push(errBuf)
+        this.wake()
+        resolveExit({ code, signal })
+      })
+    })
+  }
+
+  private wake(): void {
+    const ws = this.waiters
+    this.waiters = []
+    for (const w of ws) w()
+  }
+
+  /** Waits for a line (stdout by default) matching `re`; fails after `timeoutMs` with the output so far. */
+  async waitFor(re: RegExp, opts: { stream?: 'stdout' | 'stderr'; timeoutMs?: number; from?: number } = {}): Promise<string> {
+    const lines = opts.stream === 'stderr' ? this.stderrLines : this.stdoutLines
+    const deadline = Date.now() + (opts.timeoutMs ?? 40_000)
+    let done = false
+    void this.exited.then(() => (done = true))
+    for (;;) {
+      const hit = lines.slice(opts.from ?? 0).find((l) => re.test(l))
+      if (hit !== undefined) return hit
+      if (done || Date.now() > deadline) {
+        throw new Error(`no ${opts.stream ?? 'stdout'} line matching ${re} ${done ? '(process exited)' : '(timeout)'}\n` +
+          `--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`)
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.max(0, Math.min(500, deadline - Date.now())))
+        this.waiters.push(() => {
+          clearTimeout(t)
+          r()
+        })
+      })
+    }
+  }
+
+  write(text: string): void {
+    this.child.stdin.write(text)
+  }
+
+  end(text?: string): void {
+    this.child.stdin.end(text)
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+  }
+
+  /** For afterEach: make sure nothing is left running. */
+  async dispose(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL')
+    }
+    await this.exited
+  }
+}
+
+/** Runs to completion (stdin closed at once unless `input` is given). */
+export async function run(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cli = new Cli(args)
+  cli.end(input)
+  const { code } = await cli.exited
+  return { code, stdout: cli.stdout, stderr: cli.stderr }
+}
+
+/** Flags every test chat gets: stay on this machine, cheap proof of work. */
+export const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1']
+/** The same for a relay (it seals nothing, so no --work). */
+export const LOCAL_RELAY = ['--bootnodes', 'none', '--pow', '0.01']
+
+export const CHAT_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (<mine>|\[([0-9a-f]{40})\]): (.*)$/
