@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander'
 import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
 import { registerEnode } from './enode.js'
+import { registerChat } from './chat.js'
 import { registerKeygen } from './keygen.js'
+import { registerRelay } from './relay.js'
 import { registerProbe } from './probe.js'
 import { registerVectors } from './vectors.js'
 import { registerEnvelope } from './envelope.js'
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     // commander's own usage errors read like ours: one line, `p2pmessage: ...`
     .configureOutput({ outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`) })
   // Subcommands: one register call per file.
+  registerChat(program)
+  registerRelay(program)
   registerKeygen(program)
   registerEnode(program)
   registerProbe(program)

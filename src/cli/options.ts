@@ -77,7 +77,7 @@ export const parseTtl = (v: string): number =>
 export const parsePow = (v: string, flag = '--pow'): number =>
   parseNumber(v, flag, 'a proof-of-work value >= 0, e.g. 0.2', (n) => n >= 0 && n < 1e6)
 export const parseWork = (v: string): number =>
-  parseNumber(v, '--work', 'a number of seconds > 0 spent on proof of work, e.g. 5', (n) => n > 0 && n <= 3600)
+  parseNumber(v, '--work', 'a whole number of seconds (1 to 3600) spent on proof of work, e.g. 5', (n) => Number.isInteger(n) && n >= 1 && n <= 3600)
 export const parseSeconds = (v: string, flag: string): number =>
   parseNumber(v, flag, 'a number of seconds >= 0', (n) => n >= 0 && n <= 86400 * 365)
 export const parsePositiveInt = (v: string, flag: string): number =>

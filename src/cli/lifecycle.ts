@@ -1,0 +1,44 @@
+// Ending a long-running command: on Ctrl-C, SIGTERM or a quit command the node says goodbye to its
+// peers (devp2p DISCONNECT) before the process exits with the chosen status, once.
+export interface Stoppable {
+  stop(): Promise<void>
+}
+
+export interface Lifecycle {
+  /** Stops the node (politely, bounded in time) and exits with `code`. Later calls are ignored. */
+  exit(code: number, message?: string): void
+  readonly exiting: boolean
+}
+
+const STOP_TIMEOUT_MS = 5000
+
+export function createLifecycle(opts: { node: () => Stoppable | null; beforeStop?: () => void; onSignal?: (sig: string) => void }): Lifecycle {
+  let exiting = false
+  const lifecycle: Lifecycle = {
+    get exiting() {
+      return exiting
+    },
+    exit(code, message) {
+      if (exiting) return
+      exiting = true
+      try {
+        opts.beforeStop?.()
+      } catch {
+        // best effort: we are leaving anyway
+      }
+      if (message) process.stderr.write(message + '\n')
+      const node = opts.node()
+      const stopped = node ? node.stop().catch(() => undefined) : Promise.resolve()
+      const guard = new Promise<void>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())
+      void Promise.race([stopped, guard]).then(() => process.exit(code))
+    },
+  }
+  const onSignal = (sig: NodeJS.Signals) => {
+    opts.onSignal?.(sig)
+    lifecycle.exit(0)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  process.once('SIGHUP', onSignal)
+  return lifecycle
+}

@@ -1,0 +1,121 @@
+// The network flags shared by `chat` and `relay` (--enode, --bootnodes, --listen, --shh, --nodekey,
+// --verbosity, --max-peers), checked up front and turned into WhisperNode options.
+import { Option, type Command } from 'commander'
+import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
+import { EnodeError, parseEnode } from '../p2p/enode.js'
+import { generateNodeKey } from '../p2p/nodekey.js'
+import { CliError } from './errors.js'
+import { loadOrCreateKeyFile } from './keys.js'
+import {
+  collect, parseListen, parsePositiveInt, parseShh, parseVerbosity, shhVersionsOf, type HostPort, type ShhChoice,
+} from './options.js'
+
+export interface NetworkFlags {
+  enode?: string[]
+  bootnodes: string
+  listen?: string
+  shh: string
+  nodekey?: string
+  verbosity: string
+  maxPeers?: string
+}
+
+export interface NetworkConfig {
+  nodeKey: Uint8Array
+  staticPeers: string[]
+  bootnodes: string[]
+  listen?: HostPort
+  shh: ShhChoice
+  shhVersions: (5 | 6)[]
+  verbosity: number
+  maxPeers?: number
+}
+
+export function addNetworkOptions(cmd: Command, defaults: { listen?: string; verbosity: string }): Command {
+  cmd
+    .option('--enode <url>', 'a node to connect to and stay connected with (repeatable)', collect)
+    .option('--bootnodes <list>', 'discovery bootstrap: mainnet, none, or comma-separated enode URLs', 'mainnet')
+  if (defaults.listen) cmd.option('--listen <host:port>', 'accept incoming connections on this address', defaults.listen)
+  else cmd.option('--listen <host:port>', 'accept incoming connections on this address (default: off, like the original)')
+  cmd
+    .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both').default('both'))
+    .option('--nodekey <file>', 'node key file (created when missing), for a stable enode URL; default: a new key per run')
+    .option('--verbosity <0-5>', 'log level on stderr: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace', defaults.verbosity)
+    .option('--max-peers <n>', 'maximum number of peers', '80')
+  return cmd
+}
+
+export function checkEnode(url: string, flag: string): string {
+  try {
+    parseEnode(url)
+    return url.trim()
+  } catch (err) {
+    if (err instanceof EnodeError) throw new CliError(`${flag}: ${err.message}`)
+    throw err
+  }
+}
+
+export function resolveBootnodes(value: string): string[] {
+  const v = value.trim()
+  if (v.toLowerCase() === 'mainnet') return [...MAINNET_BOOTNODES]
+  if (v.toLowerCase() === 'none' || v === '') return []
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => checkEnode(s, '--bootnodes'))
+}
+
+export function resolveNetwork(flags: NetworkFlags): NetworkConfig {
+  const verbosity = parseVerbosity(flags.verbosity)
+  const shh = parseShh(flags.shh)
+  const staticPeers = (flags.enode ?? []).map((u) => checkEnode(u, '--enode'))
+  const bootnodes = resolveBootnodes(flags.bootnodes)
+  const listen = flags.listen !== undefined ? parseListen(flags.listen) : undefined
+  const maxPeers = flags.maxPeers !== undefined ? parsePositiveInt(flags.maxPeers, '--max-peers') : undefined
+  const nodeKey = flags.nodekey ? loadOrCreateKeyFile(flags.nodekey, '--nodekey').privateKey : generateNodeKey()
+  return { nodeKey, staticPeers, bootnodes, listen, shh, shhVersions: shhVersionsOf(shh), verbosity, maxPeers }
+}
+
+/** A listening or startup failure, as one line the user can act on. */
+export function startError(err: unknown, listen?: HostPort): CliError {
+  const e = err as NodeJS.ErrnoException
+  const where = listen ? `${listen.host}:${listen.port}` : ''
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliError(`cannot listen on ${where}: address already in use (is another node running? use --listen with another port)`)
+    case 'EADDRNOTAVAIL':
+      return new CliError(`cannot listen on ${where}: that address does not belong to this machine`)
+    case 'EACCES':
+      return new CliError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CliError(`cannot listen on ${where}: unknown host`)
+    default:
+      return new CliError(`cannot start the node: ${e instanceof Error ? e.message.split('\n')[0] : String(err)}`)
+  }
+}
+
+/**
+ * Like the original, --enode peers that cannot be reached are retried in the background (the host
+ * redials with backoff); this tells the user so (warn level) once per outage instead of staying silent.
+ */
+export function watchStaticPeers(
+  node: { peers(): { id: string }[] },
+  staticPeers: string[],
+  log: (level: number, msg: string) => void,
+  everyMs = 5000,
+): () => void {
+  if (staticPeers.length === 0) return () => undefined
+  const targets = staticPeers.map((url) => ({ url, id: parseEnode(url).id, warned: false }))
+  const timer = setInterval(() => {
+    const connected = new Set(node.peers().map((p) => p.id))
+    for (const t of targets) {
+      if (connected.has(t.id)) {
+        if (t.warned) log(2, `Connected to ${t.url}`)
+        t.warned = false
+      } else if (!t.warned) {
+        t.warned = true
+        log(2, `Cannot reach ${t.url} yet, retrying in the background`)
+      }
+    }
+  }, everyMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}

@@ -1,0 +1,99 @@
+// `p2pmessage relay`: a whisper node that listens, keeps and forwards every envelope and opens none:
+// a meeting point for chat clients (theirs and geth's). Prints its enode URL, peers joining and
+// leaving (verbosity >= 3), and a periodic one-line status.
+import type { Command } from 'commander'
+import { WhisperNode } from '../node/whisper-node.js'
+import { disconnectReasonName } from '../p2p/shh-peer.js'
+import { formatLocalTime } from './format.js'
+import { createLifecycle } from './lifecycle.js'
+import { createLogSink } from './logsink.js'
+import { addNetworkOptions, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
+import { parsePow, parseSeconds } from './options.js'
+
+interface RelayFlags extends NetworkFlags {
+  pow: string
+  status: string
+}
+
+const now = () => formatLocalTime(Date.now() / 1000)
+
+export function registerRelay(program: Command): void {
+  const cmd = program
+    .command('relay')
+    .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
+  addNetworkOptions(cmd, { listen: '0.0.0.0:30303', verbosity: '3' })
+  cmd
+    .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
+    .option('--status <seconds>', 'print a status line this often (0: never)', '60')
+    .action(async (flags: RelayFlags) => {
+      await runRelay(flags)
+    })
+}
+
+async function runRelay(flags: RelayFlags): Promise<void> {
+  const net = resolveNetwork(flags)
+  const minPow = parsePow(flags.pow)
+  const statusEvery = parseSeconds(flags.status, '--status')
+  const logger = createLogSink({ verbosity: net.verbosity })
+  const say = (line: string) => process.stdout.write(line + '\n')
+
+  let node: WhisperNode | null = null
+  let timer: NodeJS.Timeout | null = null
+  const lifecycle = createLifecycle({
+    node: () => node,
+    beforeStop: () => {
+      if (timer) clearInterval(timer)
+      say(`${now()} relay stopping`)
+    },
+  })
+  node = new WhisperNode({
+    privateKey: net.nodeKey,
+    listen: net.listen,
+    shhVersions: net.shhVersions,
+    staticPeers: net.staticPeers,
+    trustedPeers: net.staticPeers,
+    bootnodes: net.bootnodes,
+    discovery: net.bootnodes.length > 0,
+    maxPeers: net.maxPeers,
+    minPow,
+    relay: true,
+    verbosity: net.verbosity,
+    logger,
+  })
+  try {
+    await node.start()
+  } catch (err) {
+    node = null
+    throw startError(err, net.listen)
+  }
+  const running = node
+  say(running.enode)
+  watchStaticPeers(running, net.staticPeers, logger)
+
+  if (net.verbosity >= 3) {
+    running.on('peer:added', (p: PeerLike) => say(`${now()} peer joined ${describePeer(p)}`))
+    running.on('peer:removed', (p: PeerLike, reason?: unknown) =>
+      say(`${now()} peer left   ${describePeer(p)}${reason !== undefined && reason !== null ? ` reason=${typeof reason === 'number' ? disconnectReasonName(reason) : String(reason)}` : ''}`))
+  }
+  const status = () => {
+    const s = running.stats()
+    say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`)
+  }
+  if (statusEvery > 0) timer = setInterval(status, statusEvery * 1000)
+  if (lifecycle.exiting && timer) clearInterval(timer)
+}
+
+interface PeerLike {
+  id: string
+  clientId?: string
+  shh?: number
+  address?: string
+  remoteAddress?: string
+  remotePort?: number
+  inbound?: boolean
+}
+
+function describePeer(p: PeerLike): string {
+  const addr = p.address ?? (p.remoteAddress ? `${p.remoteAddress}:${p.remotePort ?? ''}` : '?')
+  return `id=${p.id.slice(0, 16)} shh/${p.shh ?? '?'} ${addr} ${p.inbound ? 'inbound' : 'outbound'} client=${JSON.stringify(p.clientId ?? '')}`
+}

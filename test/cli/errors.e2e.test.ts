@@ -1,0 +1,79 @@
+// Every bad input: one clear line on stderr, exit status 2, no stack trace.
+import { createServer, type Server } from 'node:net'
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ensureBuilt, run, LOCAL } from './harness.js'
+
+const GOOD_ID =
+  '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
+
+function expectUsageError(r: { code: number | null; stderr: string; stdout: string }, re: RegExp): void {
+  expect(r.code).toBe(2)
+  const lines = r.stderr.split('\n').filter((l) => l !== '')
+  expect(lines).toHaveLength(1)
+  expect(lines[0]).toMatch(/^p2pmessage: /)
+  expect(lines[0]).toMatch(re)
+  expect(r.stderr).not.toMatch(/\n\s+at /)
+}
+
+describe('bad input exits 2 with one line', () => {
+  let dir: string
+  let busy: Server
+  let busyPort: number
+  beforeAll(async () => {
+    ensureBuilt()
+    dir = mkdtempSync(join(tmpdir(), 'p2pmessage-errors-'))
+    busy = createServer()
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r))
+    busyPort = (busy.address() as { port: number }).port
+  })
+  afterAll(() => new Promise<void>((r) => busy.close(() => r())))
+
+  it('malformed enode URL', async () => {
+    expectUsageError(await run([...LOCAL, '--enode', 'enode://1234@127.0.0.1:30303']), /--enode: invalid enode URL .*node id/)
+    expectUsageError(await run([...LOCAL, '--enode', `enode://${GOOD_ID}@localhost:30303`]), /not an IP address/)
+    expectUsageError(await run([...LOCAL, '--enode', `enode://${GOOD_ID}@127.0.0.1`]), /missing port/)
+    expectUsageError(await run(['--bootnodes', 'http://example.com']), /--bootnodes: invalid enode URL/)
+  })
+
+  it('topic that is not 4 hex bytes, also with the original single-dash spelling', async () => {
+    expectUsageError(await run([...LOCAL, '--topic', 'ffff00']), /invalid --topic "ffff00": .*8 hex digits/)
+    expectUsageError(await run([...LOCAL, '-topic', 'zzzzzzzz']), /invalid --topic "zzzzzzzz"/)
+  })
+
+  it('unreadable or malformed key files', async () => {
+    const garbage = join(dir, 'garbage.key')
+    writeFileSync(garbage, 'not a key')
+    const adir = join(dir, 'a-directory')
+    mkdirSync(adir)
+    expectUsageError(await run([...LOCAL, '--identity', garbage]), /--identity: .*garbage\.key.*not hex/)
+    expectUsageError(await run([...LOCAL, '--nodekey', adir]), /--nodekey: .*a-directory.*is a directory/)
+    expectUsageError(await run(['enode', '--nodekey', join(dir, 'missing.key')]), /--nodekey .*missing\.key: no such file/)
+    expectUsageError(await run(['keygen', '--show', garbage]), /--show: .*not hex/)
+  })
+
+  it('port in use', async () => {
+    expectUsageError(await run([...LOCAL, '--listen', `127.0.0.1:${busyPort}`]), new RegExp(`127\\.0\\.0\\.1:${busyPort}: address already in use`))
+    expectUsageError(await run(['relay', '--bootnodes', 'none', '--listen', `127.0.0.1:${busyPort}`]), /address already in use/)
+  })
+
+  it('other bad values', async () => {
+    expectUsageError(await run([...LOCAL, '--listen', 'nonsense']), /invalid --listen/)
+    expectUsageError(await run([...LOCAL, '--shh', '7']), /invalid --shh "7"/)
+    expectUsageError(await run([...LOCAL, '-verbosity', '9']), /invalid --verbosity "9"/)
+    expectUsageError(await run([...LOCAL, '--to', 'abcd']), /invalid --to/)
+    expectUsageError(await run([...LOCAL, '--ttl', '-5']), /invalid --ttl/)
+    expectUsageError(await run(['--bogus']), /unknown option '--bogus'/)
+  })
+
+  it('probe of an unreachable enode', async () => {
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as { port: number }).port
+    await new Promise<void>((r) => closed.close(() => r()))
+    expectUsageError(await run(['probe', `enode://${GOOD_ID}@127.0.0.1:${port}`]), /cannot connect|refused|unreachable/i)
+    expectUsageError(await run(['probe', 'enode://nope']), /invalid enode URL/)
+  })
+})
