@@ -1,0 +1,114 @@
+// The public API's edges: lifecycle states, typed errors, waitForPeer, direct (p2p) messages from
+// trusted peers, removePeer, and a stop that leaves no socket or timer behind.
+import { afterEach, describe, expect, it } from 'vitest'
+import { Net, TOPIC, inbox, link, newKey, post, text, until } from './net-helpers.js'
+import { WhisperNode } from '../../src/node/whisper-node.js'
+import { NodeError } from '../../src/node/errors.js'
+
+const net = new Net()
+afterEach(() => net.close())
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<NodeError> {
+  const err = await p.then(() => null, (e: unknown) => e)
+  expect(err).toBeInstanceOf(NodeError)
+  expect((err as NodeError).code).toBe(code)
+  return err as NodeError
+}
+
+describe('WhisperNode API', () => {
+  it('rejects bad options and calls out of state with NodeError codes', async () => {
+    expect(() => new WhisperNode({ shhVersions: [7 as 5] })).toThrow(NodeError)
+    expect(() => new WhisperNode({ minPow: -1 })).toThrow(/PoW/)
+    expect(() => new WhisperNode({ maxMessageSize: 11 * 1024 * 1024 })).toThrow(/maxMessageSize/)
+    expect(() => new WhisperNode({ privateKey: new Uint8Array(5) })).toThrow(NodeError)
+    const n = new WhisperNode({ verbosity: 0, logger: () => {} })
+    await rejectsWith(post(n, newKey(), 'too early'), 'state')
+    await n.stop() // never started: fine
+    await rejectsWith(n.start(), 'state')
+  })
+
+  it('post: bad parameters, PoW not reached in time, PoW under the node minimum', async () => {
+    const a = await net.node({ minPow: 0.001, name: 'a' })
+    await rejectsWith(a.post({ topic: new Uint8Array(3), payload: new Uint8Array(1), symKey: newKey(), ttl: 50, pow: 0.01, workTime: 1 }), 'params')
+    await rejectsWith(a.post({ topic: TOPIC, payload: new Uint8Array(1), ttl: 50, pow: 0.01, workTime: 1 }), 'params')
+    await rejectsWith(a.post({ topic: TOPIC, payload: new Uint8Array(1), symKey: newKey(), ttl: 50, pow: 0.5, workTime: 0 }), 'pow')
+    const b = await net.node({ minPow: 1e9, shhVersions: [5], name: 'b' })
+    await rejectsWith(post(b, newKey(), 'weak', { pow: 0.01 }), 'rejected')
+    await rejectsWith(post(b, newKey(), 'v6 on a v5 node', { shh: 6 }), 'params')
+    expect(b.stats().poolSize).toBe(0)
+  })
+
+  it('waitForPeer resolves on connect, times out, and rejects when the node stops', async () => {
+    const a = await net.node({ name: 'a' })
+    await rejectsWith(a.waitForPeer(50), 'timeout')
+    const waiting = a.waitForPeer()
+    const b = await net.node({ noListen: true, staticPeers: [a.enode], name: 'b' })
+    await waiting
+    await b.waitForPeer(10_000)
+    const c = await net.node({ name: 'c' })
+    const pending = c.waitForPeer()
+    await c.stop()
+    await rejectsWith(pending, 'state')
+  })
+
+  it('direct messages: delivered from trusted peers to filters that allow them, ignored otherwise, never pooled', async () => {
+    const key = newKey()
+    const a = await net.node({ shhVersions: [6], name: 'a' })
+    const b = await net.node({ shhVersions: [6], name: 'b' })
+    const p2pInbox: string[] = []
+    b.subscribe({ topics: [TOPIC], symKey: key, allowP2P: true }, (m) => p2pInbox.push(`${text(m)}:${m.p2p}`))
+    const plain = inbox(b, key)
+    await link(a, b)
+    await a.post({ topic: TOPIC, payload: new TextEncoder().encode('untrusted'), symKey: key, ttl: 50, pow: 0.01, workTime: 1, targetPeer: b.id })
+    // a pooled message after it: once it arrived, the direct one was handled (one connection, in order)
+    await post(a, key, 'sentinel')
+    await until(() => plain.length === 1, 'sentinel')
+    expect(p2pInbox).toEqual(['sentinel:false'])
+    b.markTrusted(a.id)
+    expect(b.peers()[0].trusted).toBe(true)
+    const r = await a.post({ topic: TOPIC, payload: new TextEncoder().encode('direct'), symKey: key, ttl: 50, pow: 0.01, workTime: 1, targetPeer: b.enode })
+    expect(r.envelopes).toHaveLength(1)
+    await until(() => p2pInbox.length === 2, 'direct message')
+    expect(p2pInbox).toEqual(['sentinel:false', 'direct:true'])
+    expect(plain.map(text)).toEqual(['sentinel'])
+    expect([a.stats().poolSize, b.stats().poolSize]).toEqual([1, 1]) // the sentinel only
+    await rejectsWith(a.post({ topic: TOPIC, payload: new Uint8Array(1), symKey: key, ttl: 50, pow: 0.01, workTime: 1, targetPeer: '00'.repeat(64) }), 'peer')
+  })
+
+  it('removePeer disconnects a static peer; peers() describes connections', async () => {
+    const a = await net.node({ name: 'a' })
+    const b = await net.node({ noListen: true, name: 'b' })
+    await link(a, b)
+    const [pa] = b.peers()
+    expect(pa).toMatchObject({ id: a.id, enode: a.enode, inbound: false, shh: 6, trusted: false })
+    expect(a.peers()[0]).toMatchObject({ id: b.id, inbound: true })
+    expect(a.peers()[0].enode).toBeUndefined()
+    expect(b.removePeer(a.enode)).toBe(true)
+    await until(() => b.peers().length === 0 && a.peers().length === 0, 'disconnect')
+    expect(() => b.removePeer('nonsense')).toThrow(NodeError)
+    expect(() => b.addPeer('enode://nonsense')).toThrow(NodeError)
+  })
+
+  it('stop closes every socket and timer it opened', async () => {
+    const count = () => {
+      const r = process.getActiveResourcesInfo()
+      return { tcp: r.filter((x) => x.startsWith('TCP')).length, timers: r.filter((x) => x === 'Timeout').length }
+    }
+    await new Promise((r) => setTimeout(r, 20))
+    const before = count()
+    const key = newKey()
+    const a = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, minPow: 0.001, verbosity: 0, logger: () => {} })
+    const b = new WhisperNode({ staticPeers: [], minPow: 0.001, verbosity: 0, logger: () => {} })
+    await a.start()
+    await b.start()
+    const inB = inbox(b, key)
+    await link(a, b)
+    await post(a, key, 'bye')
+    await until(() => inB.length === 1, 'message')
+    a.setMinPow(0.002) // arms a tolerance timer
+    await b.stop()
+    await a.stop()
+    // the listening socket's handle goes once its close completes, a moment after stop() resolved
+    await until(() => count().tcp <= before.tcp && count().timers <= before.timers, 'handles released', 2000)
+  })
+})
