@@ -16,6 +16,7 @@ import type { Socket } from 'node:net'
 import { DISCONNECT_REASON, type Capabilities, type Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
+import { WhisperError } from '../whisper/errors.js'
 import {
   decodeBloomFilterEx,
   decodeEnvelopePacket,
@@ -99,11 +100,12 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
 
     // 'connect' fires once both hellos are through (maybe later in this very tick, maybe on the next):
     // only then may we send. 'close' fires when the socket closes (the Peer is connected by now).
-    peer.events.once('connect', () => this.sendStatus())
-    peer.events.once('close', (reason: number | undefined, byUs: boolean | null) => this.onClose(reason, byUs))
+    // Both run from devp2p socket/tick callbacks where an exception would be uncaught: they never throw.
+    peer.events.once('connect', () => this.guard('status', () => this.sendStatus()))
+    peer.events.once('close', (reason: number | undefined, byUs: boolean | null) => this.guard('close', () => this.onClose(reason, byUs)))
     this.statusTimer = setTimeout(() => {
       this.statusTimer = null
-      if (!this.ready) this.dropWith(DISCONNECT_REASON.TIMEOUT, 'shh status timeout')
+      if (!this.ready) this.dropWith(DISCONNECT_REASON.TIMEOUT, 'shh status timeout', 4)
     }, ctx.statusTimeoutMs)
   }
 
@@ -144,7 +146,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
 
   sendP2PMessage(env: Envelope): boolean {
     if (!this.ready || this.isClosed) return false
-    if (env.shh !== this.shh) throw new Error(`shh/${env.shh} envelope sent to a shh/${this.shh} peer`)
+    if (env.shh !== this.shh) throw new WhisperError('params', `shh/${env.shh} envelope sent to a shh/${this.shh} peer`)
     return this.send(MESSAGE_CODES[this.shh].p2pMessage, encodeEnvelopePacket(env))
   }
 
@@ -154,12 +156,13 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
   }
 
   drop(why: string): void {
-    this.dropWith(DISCONNECT_REASON.SUBPROTOCOL_ERROR, why)
+    this.dropWith(DISCONNECT_REASON.SUBPROTOCOL_ERROR, why, 2)
   }
 
-  private dropWith(reason: number, why: string): void {
+  // Protocol violations log at warn, as geth's "peer will be disconnected" lines; timeouts at debug.
+  private dropWith(reason: number, why: string, level: number): void {
     if (this.isClosed || (this.devp2pPeer as unknown as PeerView)._closed) return
-    this.ctx.log(3, `Dropping shh peer id=${short(this.id)} addr=${this.remoteAddress}:${this.remotePort} reason=${disconnectReasonName(reason)} err=${JSON.stringify(why)}`)
+    this.ctx.log(level, `Dropping shh peer id=${short(this.id)} addr=${this.remoteAddress}:${this.remotePort} reason=${disconnectReasonName(reason)} err=${JSON.stringify(why)}`)
     this.devp2pPeer.disconnect(reason as DISCONNECT_REASON)
   }
 
@@ -179,6 +182,15 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     if (!this.send(MESSAGE_CODES[this.shh].status, payload)) return
     this.statusSent = true
     this.maybeReady()
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.ctx.log(1, `shh peer ${what} handling failed id=${short(this.id)} err=${JSON.stringify((err as Error)?.message ?? String(err))}`)
+      if (!this.isClosed) this.drop(`internal error in ${what}`)
+    }
   }
 
   // ---- receiving ----
