@@ -95,6 +95,8 @@ export interface PeerSummary {
   address: string
   inbound: boolean
   trusted: boolean
+  /** a static peer of ours (dialled and redialled) */
+  static: boolean
   minPow: number
   /** v6: hex of the peer's bloom; null = it takes everything */
   bloom: string | null
@@ -139,6 +141,8 @@ export interface NodeInfo {
   lightNode: boolean
   relay: boolean
   listening: { host: string; port: number } | null
+  /** UDP port of discovery when on */
+  discoveryPort: number | null
 }
 
 type Phase = 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
@@ -147,10 +151,10 @@ const unixNow = (): number => Math.floor(Date.now() / 1000)
 
 export class WhisperNode extends EventEmitter {
   readonly relay: boolean
-  readonly lightNode: boolean
   readonly versions: ShhVersion[]
-  readonly maxMessageSize: number
   readonly log: Logger
+  private light: boolean
+  private maxSize: number
   private readonly key: NodeKey
   private readonly host: P2PHost
   private readonly pools = new Map<ShhVersion, EnvelopePool>()
@@ -180,21 +184,18 @@ export class WhisperNode extends EventEmitter {
       },
     })
     this.relay = opts.relay ?? false
-    this.lightNode = opts.lightNode ?? false
-    if (this.relay && this.lightNode) throw new NodeError('params', 'a relay forwards everything: it cannot be a light node')
+    this.light = opts.lightNode ?? false
+    if (this.relay && this.light) throw new NodeError('params', 'a relay forwards everything: it cannot be a light node')
     this.versions = [...new Set(opts.shhVersions ?? [5, 6])].sort() as ShhVersion[]
     if (this.versions.length === 0 || this.versions.some((v) => v !== 5 && v !== 6)) {
       throw new NodeError('params', `shhVersions must be a non-empty subset of [5, 6]`)
     }
-    this.maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
-    if (!Number.isInteger(this.maxMessageSize) || this.maxMessageSize < 1 || this.maxMessageSize > MAX_MESSAGE_SIZE_CAP) {
-      throw new NodeError('params', `maxMessageSize must be an integer in 1..${MAX_MESSAGE_SIZE_CAP}`)
-    }
+    this.maxSize = checkMaxMessageSize(opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE)
     this.ownMinPow = checkPow(opts.minPow ?? DEFAULT_MIN_POW)
     this.minPowTolerance = this.ownMinPow
     if (opts.bloom !== undefined) checkBloom(opts.bloom)
     this.ownBloom = opts.bloom && !isFullBloom(opts.bloom) ? Uint8Array.from(opts.bloom) : null
-    if (this.lightNode && this.ownBloom === null) this.ownBloom = new Uint8Array(BLOOM_SIZE)
+    if (this.light && this.ownBloom === null) this.ownBloom = new Uint8Array(BLOOM_SIZE)
     this.bloomTolerance = this.ownBloom
 
     this.key = resolveNodeKey(opts)
@@ -223,8 +224,8 @@ export class WhisperNode extends EventEmitter {
       clientId: opts.clientId,
       minPow: this.ownMinPow,
       bloom: this.ownBloom,
-      lightNode: this.lightNode,
-      maxMessageSize: this.maxMessageSize,
+      lightNode: this.light,
+      maxMessageSize: this.maxSize,
       logger: (level, msg) => this.log.log(level, msg),
     })
     for (const url of opts.staticPeers ?? []) this.rememberDialled(url)
@@ -249,7 +250,7 @@ export class WhisperNode extends EventEmitter {
     this.phase = 'running'
     this.log.info(`Started whisper node`, {
       shh: this.versions.join(','),
-      mode: this.relay ? 'relay' : this.lightNode ? 'light' : 'full',
+      mode: this.relay ? 'relay' : this.light ? 'light' : 'full',
       self: this.enode,
     })
   }
@@ -290,17 +291,31 @@ export class WhisperNode extends EventEmitter {
     return this.key.publicKey
   }
 
+  /** A copy of the 32-byte node key (secret: for signing the node record, never for logs). */
+  get privateKey(): Uint8Array {
+    return Uint8Array.from(this.key.privateKey)
+  }
+
+  get lightNode(): boolean {
+    return this.light
+  }
+
+  get maxMessageSize(): number {
+    return this.maxSize
+  }
+
   info(): NodeInfo {
     return {
       enode: this.enode,
       id: this.id,
       shhVersions: [...this.versions],
       minPow: this.ownMinPow,
-      maxMessageSize: this.maxMessageSize,
+      maxMessageSize: this.maxSize,
       bloom: this.ownBloom === null ? null : toHex(this.ownBloom),
-      lightNode: this.lightNode,
+      lightNode: this.light,
       relay: this.relay,
       listening: this.host.listening,
+      discoveryPort: this.host.discoveryPort,
     }
   }
 
@@ -336,15 +351,55 @@ export class WhisperNode extends EventEmitter {
       return { hash: hashes[0], hashes, envelopes }
     }
 
-    const entries: PoolEntry[] = []
-    for (const env of envelopes) {
-      const entry = this.admit(env, { local: true })
-      entries.push(entry)
-    }
+    const entries = envelopes.map((env) => this.admit(env))
     // the same text sealed once per version: this node's filters see it once
     this.filters.notify(entries[0].env, { hash: entries[0].hash, mine: true, p2p: false, now: unixNow() })
     for (const e of entries) this.announce(e)
     return { hash: entries[0].key, hashes: entries.map((e) => e.key), envelopes }
+  }
+
+  /** geth's Wrap: builds and seals an envelope (PoW off the main thread) without sending it. */
+  async wrap(p: Omit<SealParams, 'now'>): Promise<Envelope> {
+    this.requireRunning()
+    if (!p || (p.shh !== 5 && p.shh !== 6)) throw new NodeError('params', 'wrap: shh must be 5 or 6')
+    if (!this.versions.includes(p.shh)) throw new NodeError('params', `wrap: this node does not speak shh/${p.shh}`)
+    return this.seal({ ...p })
+  }
+
+  /**
+   * geth's Send: an envelope sealed elsewhere (e.g. by wrap) through the pool's checks, to this
+   * node's subscriptions (marked mine) and out to the peers. Returns its hash; NodeError 'rejected'.
+   */
+  send(env: Envelope): string {
+    this.requireRunning()
+    if (this.relay) throw new NodeError('relay', 'a relay node does not post messages')
+    if (!env || !this.pools.has(env.shh)) throw new NodeError('params', `send: this node does not speak shh/${env?.shh}`)
+    let entry: PoolEntry
+    try {
+      entry = this.admit(env)
+    } catch (err) {
+      if (isWhisperError(err)) throw new NodeError('params', `send: ${err.message}`, { cause: err })
+      throw err
+    }
+    this.filters.notify(entry.env, { hash: entry.hash, mine: true, p2p: false, now: unixNow() })
+    this.announce(entry)
+    return entry.key
+  }
+
+  /** geth's SendP2PMessage: a sealed envelope straight to one connected peer (enode or node id), not pooled. */
+  sendDirect(peer: string, env: Envelope): string {
+    this.requireRunning()
+    const target = this.findPeer(peer)
+    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer), 16)}`)
+    if (env?.shh !== target.shh) throw new NodeError('params', `the peer speaks shh/${target.shh}, the envelope is shh/${env?.shh}`)
+    let hash: string
+    try {
+      hash = toHex(keccak256(encodeEnvelope(env)))
+    } catch (err) {
+      throw asParamsError(err)
+    }
+    if (!target.sendP2PMessage(env)) throw new NodeError('peer', 'the peer is gone')
+    return hash
   }
 
   /** Installs a filter; `cb` gets each matching message once. Returns the subscription id. */
@@ -352,14 +407,35 @@ export class WhisperNode extends EventEmitter {
     if (this.phase === 'stopping' || this.phase === 'stopped') throw new NodeError('state', 'node stopped')
     if (this.relay) throw new NodeError('relay', 'a relay node opens nothing: no subscriptions')
     const id = this.filters.install(f, cb)
-    if (this.lightNode) this.updateLightBloom()
+    if (this.light) this.updateLightBloom()
     return id
   }
 
   unsubscribe(id: string): boolean {
     const ok = this.filters.uninstall(id)
-    if (ok && this.lightNode) this.updateLightBloom()
+    if (ok && this.light) this.updateLightBloom()
     return ok
+  }
+
+  /**
+   * v6 light mode on/off: on, the node announces the bloom of its subscriptions and forwards only its
+   * own posts; off, it takes and forwards everything again. The light flag of the status handshake
+   * keeps the value the node started with (it is only sent when a peer connects).
+   */
+  setLightNode(on: boolean): void {
+    if (on && this.relay) throw new NodeError('relay', 'a relay forwards everything: it cannot be a light node')
+    if (on === this.light) return
+    this.light = on
+    if (on) this.updateLightBloom()
+    else {
+      this.setBloom(null)
+      for (const s of this.forwarder.all()) this.offerPool(s)
+    }
+  }
+
+  /** geth's SetMaxMessageSize: the largest envelope (geth size()) accepted from now on, at most 10 MiB. */
+  setMaxMessageSize(size: number): void {
+    this.maxSize = checkMaxMessageSize(size)
   }
 
   /** The node's PoW requirement: checked on every envelope and announced to v6 peers. */
@@ -518,20 +594,20 @@ export class WhisperNode extends EventEmitter {
       now: unixNow(),
       minPow: this.ownMinPow,
       minPowTolerance: this.minPowTolerance,
-      maxMessageSize: this.maxMessageSize,
+      maxMessageSize: this.maxSize,
       bloom: this.ownBloom,
       bloomTolerance: this.bloomTolerance,
     }
   }
 
   /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
-  private admit(env: Envelope, o: { local: true }): PoolEntry {
+  private admit(env: Envelope): PoolEntry {
     const v = validateEnvelope(env, this.policy())
     if (v.kind !== 'accept') {
       const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason
       throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
     }
-    const entry = makeEntry(env, v.pow, o.local)
+    const entry = makeEntry(env, v.pow, true)
     const res = this.pools.get(env.shh)!.add(entry)
     if (res.status === 'full') throw new NodeError('rejected', 'envelope pool full')
     if (res.status === 'added') this.afterAdd(res.entry, res.evicted)
@@ -556,7 +632,7 @@ export class WhisperNode extends EventEmitter {
   }
 
   private announce(e: PoolEntry): void {
-    if (this.lightNode && !e.local) return
+    if (this.light && !e.local) return
     this.forwarder.announce(e)
   }
 
@@ -588,7 +664,7 @@ export class WhisperNode extends EventEmitter {
   private offerPool(state: PeerState<ShhPeer>): void {
     const pool = this.pools.get(state.shh)
     if (!pool || this.forwarder.get(state.id) !== state) return
-    const entries = this.lightNode ? [...pool.values()].filter((e) => e.local) : pool.values()
+    const entries = this.light ? [...pool.values()].filter((e) => e.local) : pool.values()
     this.forwarder.offerAll(state, entries)
   }
 
@@ -685,6 +761,7 @@ export class WhisperNode extends EventEmitter {
       address: `${p.remoteAddress}:${p.remotePort}`,
       inbound: p.inbound,
       trusted: p.trusted,
+      static: this.dialled.has(p.id),
       minPow: p.minPow,
       bloom: p.bloom === null ? null : toHex(p.bloom),
       lightNode: p.lightNode,
@@ -705,6 +782,13 @@ function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
 function checkPow(pow: number): number {
   if (typeof pow !== 'number' || !Number.isFinite(pow) || pow < 0) throw new NodeError('params', `invalid PoW ${pow}: want a finite number >= 0`)
   return pow
+}
+
+function checkMaxMessageSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_MESSAGE_SIZE_CAP) {
+    throw new NodeError('params', `maxMessageSize must be an integer in 1..${MAX_MESSAGE_SIZE_CAP}, got ${size}`)
+  }
+  return size
 }
 
 function checkBloom(b: Uint8Array): void {

@@ -75,6 +75,43 @@ describe('WhisperNode API', () => {
     await rejectsWith(a.post({ topic: TOPIC, payload: new Uint8Array(1), symKey: key, ttl: 50, pow: 0.01, workTime: 1, targetPeer: '00'.repeat(64) }), 'peer')
   })
 
+  it('wrap + send (geth Wrap/Send), sendDirect, setMaxMessageSize', async () => {
+    const key = newKey()
+    const a = await net.node({ shhVersions: [6], name: 'a' })
+    const b = await net.node({ shhVersions: [6], trustedPeers: [], name: 'b' })
+    const inA = inbox(a, key)
+    const inB = inbox(b, key)
+    await link(a, b)
+    const env = await a.wrap({ shh: 6, topic: TOPIC, payload: new TextEncoder().encode('wrapped'), symKey: key, ttl: 50, pow: 0.01, workTime: 1 })
+    expect(a.stats().poolSize).toBe(0)
+    const hash = a.send(env)
+    expect(hash).toMatch(/^[0-9a-f]{64}$/)
+    await until(() => inB.length === 1, 'wrapped message')
+    expect(inA.map((m) => [text(m), m.mine])).toEqual([['wrapped', true]])
+    expect(() => a.send(env)).not.toThrow() // already pooled: geth's add says ok
+    expect(() => a.sendDirect('00'.repeat(64), env)).toThrow(NodeError)
+    expect(a.sendDirect(b.id, env)).toBe(hash)
+    a.setMaxMessageSize(100)
+    const big = await a.wrap({ shh: 6, topic: TOPIC, payload: new Uint8Array(200), symKey: key, ttl: 50, pow: 0.01, workTime: 1 })
+    expect(() => a.send(big)).toThrow(/huge/)
+    expect(() => a.setMaxMessageSize(11 * 1024 * 1024)).toThrow(NodeError)
+    expect(a.info()).toMatchObject({ maxMessageSize: 100, lightNode: false, relay: false, shhVersions: [6] })
+  })
+
+  it('setLightNode announces the bloom of the subscriptions, and everything again when off', async () => {
+    const key = newKey()
+    const a = await net.node({ shhVersions: [6], name: 'a' })
+    const b = await net.node({ shhVersions: [6], name: 'b' })
+    inbox(b, key)
+    await link(a, b)
+    expect(a.peers()[0].bloom).toBeNull()
+    b.setLightNode(true)
+    await until(() => a.peers()[0].bloom !== null, 'bloom announced')
+    b.setLightNode(false)
+    await until(() => a.peers()[0].bloom === null, 'full bloom announced')
+    expect(b.lightNode).toBe(false)
+  })
+
   it('removePeer disconnects a static peer; peers() describes connections', async () => {
     const a = await net.node({ name: 'a' })
     const b = await net.node({ noListen: true, name: 'b' })

@@ -1,0 +1,15 @@
+// Public API of the running node, for the CLI, bridge and RPC adapters.
+export {
+  WhisperNode,
+  type NodeOptions,
+  type PostParams,
+  type PostResult,
+  type PeerSummary,
+  type NodeStats,
+  type NodeInfo,
+  type EnvelopeEvent,
+} from './whisper-node.js'
+export type { FilterSpec, DeliveredMessage, MessageHandler } from './filter.js'
+export { NodeError, type NodeErrorCode } from './errors.js'
+export { Logger, LogLevel, normalizeVerbosity, stderrSink, type LogSink } from './log.js'
+export { DEFAULT_MIN_POW, DEFAULT_MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE_CAP } from './validate.js'
