@@ -69,6 +69,8 @@ describe('shh handshake between hosts', () => {
       raws.push(raw)
       const proto = await raw.protocol
       expect(hex(await proto.nextMessage(0))).toBe(fixture(shh).status[0].rlp)
+      // the hello carries the real listening port (never a non-canonical 0x00 for port 0)
+      expect(proto.peer.getHelloMessage()!.port).toBe(h.listening!.port)
     }
   })
 
