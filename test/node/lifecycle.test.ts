@@ -1,6 +1,9 @@
 // The public API's edges: lifecycle states, typed errors, waitForPeer, direct (p2p) messages from
 // trusted peers, removePeer, and a stop that leaves no socket or timer behind.
 import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Net, TOPIC, inbox, link, newKey, post, text, until } from './net-helpers.js'
 import { WhisperNode } from '../../src/node/whisper-node.js'
 import { NodeError } from '../../src/node/errors.js'
@@ -110,6 +113,21 @@ describe('WhisperNode API', () => {
     b.setLightNode(false)
     await until(() => a.peers()[0].bloom === null, 'full bloom announced')
     expect(b.lightNode).toBe(false)
+  })
+
+  it('keeps its identity in a node key file (geth format) across runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-node-'))
+    try {
+      const file = join(dir, 'nodekey')
+      const first = await net.node({ nodeKeyFile: file, name: 'first' })
+      await first.stop()
+      expect(readFileSync(file, 'latin1')).toMatch(/^[0-9a-f]{64}$/)
+      const again = await net.node({ nodeKeyFile: file, name: 'again' })
+      expect(again.id).toBe(first.id)
+      expect(again.enode).toMatch(new RegExp(`^enode://${first.id}@127\\.0\\.0\\.1:\\d+$`))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('removePeer disconnects a static peer; peers() describes connections', async () => {
