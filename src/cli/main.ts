@@ -10,6 +10,7 @@ import { registerRelay } from './relay.js'
 import { registerProbe } from './probe.js'
 import { registerVectors } from './vectors.js'
 import { registerEnvelope } from './envelope.js'
+import { registerBench } from './bench.js'
 
 export function buildProgram(): Command {
   const program = new Command('p2pmessage')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerProbe(program)
   registerVectors(program)
   registerEnvelope(program)
+  registerBench(program)
   return program
 }
 
