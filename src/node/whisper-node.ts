@@ -208,7 +208,7 @@ export class WhisperNode extends EventEmitter {
       alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
-        if (this.listenerCount('sent') > 0) this.emit('sent', peer.id, entries.map((e) => e.key))
+        if (this.listenerCount('sent') > 0) this.safeEmit('sent', peer.id, entries.map((e) => e.key))
       },
     })
     this.seals = new SealPool({ threads: opts.sealThreads })
@@ -627,7 +627,7 @@ export class WhisperNode extends EventEmitter {
         local: entry.local,
         from,
       }
-      this.emit('envelope', ev)
+      this.safeEmit('envelope', ev)
     }
   }
 
@@ -651,14 +651,14 @@ export class WhisperNode extends EventEmitter {
       shh: peer.shh,
       name: peer.clientId,
     })
-    this.emit('peer:added', this.summary(peer))
+    this.safeEmit('peer:added', this.summary(peer))
     this.offerPool(state)
   }
 
   private onPeerRemoved(peer: ShhPeer, reason: number): void {
     if (!this.forwarder.remove(peer.id)) return
     this.log.info('Whisper peer disconnected', { id: short(peer.id, 16), reason: disconnectReasonName(reason) })
-    this.emit('peer:removed', this.summary(peer), reason)
+    this.safeEmit('peer:removed', this.summary(peer), reason)
   }
 
   private offerPool(state: PeerState<ShhPeer>): void {
@@ -726,6 +726,18 @@ export class WhisperNode extends EventEmitter {
   private updateLightBloom(): void {
     // a light node asks only for its subscriptions' topics (a subscription to every topic: everything)
     this.setBloom(this.filters.size === 0 ? new Uint8Array(BLOOM_SIZE) : this.filters.bloom())
+  }
+
+  /** Each listener on its own: one that throws (the caller's bug) is logged and the others still run. */
+  private safeEmit(event: string, ...args: unknown[]): void {
+    // rawListeners: `once` wrappers remove themselves when called, as with emit()
+    for (const l of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
+      try {
+        l.apply(this, args)
+      } catch (err) {
+        this.log.error(`'${event}' listener threw`, { err })
+      }
+    }
   }
 
   private later(ms: number, fn: () => void): void {

@@ -115,6 +115,20 @@ describe('WhisperNode API', () => {
     expect(b.lightNode).toBe(false)
   })
 
+  it("a throwing event listener is logged, the node's work goes on", async () => {
+    const key = newKey()
+    const a = await net.node({ name: 'a' })
+    const lines: string[] = []
+    const b = await net.node({ name: 'b', verbosity: 1, logger: (_l, m) => lines.push(m) })
+    b.on('envelope', () => { throw new Error('listener bug') })
+    b.on('peer:added', () => { throw new Error('listener bug') })
+    const inB = inbox(b, key)
+    await link(a, b)
+    await post(a, key, 'still delivered')
+    await until(() => inB.length === 1, 'delivery')
+    expect(lines.some((l) => l.includes("'envelope' listener threw"))).toBe(true)
+  })
+
   it('keeps its identity in a node key file (geth format) across runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-node-'))
     try {
