@@ -19,7 +19,8 @@ export interface ForwardTarget {
   sendEnvelopes(envs: Envelope[]): boolean | void
 }
 
-export const DEFAULT_KNOWN_MAX = 100_000
+// Entries also leave when their envelope leaves the pool; forgetting one early costs at most a resend.
+export const DEFAULT_KNOWN_MAX = 16_384
 
 export class PeerState<P extends ForwardTarget = ForwardTarget> {
   readonly known: BoundedSet<string>
