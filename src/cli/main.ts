@@ -11,6 +11,7 @@ import { registerProbe } from './probe.js'
 import { registerVectors } from './vectors.js'
 import { registerEnvelope } from './envelope.js'
 import { registerBench } from './bench.js'
+import { registerBridge } from './bridge.js'
 
 export function buildProgram(): Command {
   const program = new Command('p2pmessage')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerVectors(program)
   registerEnvelope(program)
   registerBench(program)
+  registerBridge(program)
   return program
 }
 

@@ -1,0 +1,146 @@
+// `p2pmessage bridge`: a whisper node (all the chat's network flags) plus the browser bridge: the chat
+// page, a WebSocket and a REST API on --http (loopback by default). Keys live in --datadir so the
+// enode URL and the signing address (`me` in the page and in history) survive restarts.
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { Bridge, DEFAULT_HTTP } from '../bridge/bridge.js'
+import { checkToken } from '../bridge/security.js'
+import { WhisperNode } from '../node/index.js'
+import { addressOf, publicKeyOf } from '../whisper/crypto.js'
+import { CliError } from './errors.js'
+import { toHex } from './format.js'
+import { loadOrCreateKeyFile } from './keys.js'
+import { createLifecycle } from './lifecycle.js'
+import { createLogSink } from './logsink.js'
+import { addNetworkOptions, resolveNetwork, startError, type NetworkFlags } from './network.js'
+import { collect, parseListen, parsePow, parseTtl, parseWork, type HostPort } from './options.js'
+
+interface BridgeFlags extends NetworkFlags {
+  http: string
+  datadir: string
+  token?: string
+  allowOrigin?: string[]
+  identity?: string
+  ttl: string
+  pow: string
+  work: string
+}
+
+export const DEFAULT_DATADIR = join(homedir(), '.p2pmessage', 'bridge')
+
+export function registerBridge(program: Command): void {
+  const cmd = program
+    .command('bridge')
+    .description('run a node and serve it to browsers and web apps: chat page, WebSocket and REST API')
+    .option('--http <host:port>', 'address of the HTTP server (a token is required beyond loopback)', `${DEFAULT_HTTP.host}:${DEFAULT_HTTP.port}`)
+    .option('--datadir <dir>', 'directory for room history, node key and identity', DEFAULT_DATADIR)
+    .option('--token <token>', 'access token for HTTP and WebSocket clients (generated when --http is not loopback)')
+    .option('--allow-origin <origin>', 'a web app origin (scheme://host:port) allowed to use the API (repeatable)', collect)
+  addNetworkOptions(cmd, { verbosity: '2' })
+  cmd
+    .option('--identity <file>', 'signing key file (created when missing); default: <datadir>/identity')
+    .option('--ttl <seconds>', 'time to live of sent messages', '50')
+    .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
+    .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
+    .action(async (flags: BridgeFlags) => {
+      await runBridge(flags)
+    })
+}
+
+/** `host:port`, or a bare port on loopback (never all interfaces by accident). */
+export function parseHttp(value: string): HostPort {
+  if (/^\s*\d+\s*$/.test(value)) return parseListen(`127.0.0.1:${value.trim()}`, '--http')
+  return parseListen(value, '--http')
+}
+
+async function runBridge(flags: BridgeFlags): Promise<void> {
+  const http = parseHttp(flags.http)
+  if (flags.token !== undefined) {
+    try {
+      checkToken(flags.token)
+    } catch (err) {
+      throw new CliError(`invalid --token: ${(err as Error).message}`)
+    }
+  }
+  for (const o of flags.allowOrigin ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/i.test(o.trim())) throw new CliError(`invalid --allow-origin "${o}": expected scheme://host[:port], e.g. https://app.example.com`)
+  }
+  const datadir = flags.datadir
+  const net = resolveNetwork({ ...flags, nodekey: flags.nodekey ?? join(datadir, 'nodekey') })
+  const ttl = parseTtl(flags.ttl)
+  const pow = parsePow(flags.pow)
+  const work = parseWork(flags.work)
+  const identity = loadOrCreateKeyFile(flags.identity ?? join(datadir, 'identity'), '--identity').privateKey
+  const logger = createLogSink({ verbosity: net.verbosity })
+  const say = (line: string) => process.stdout.write(line + '\n')
+
+  let node: WhisperNode | null = null
+  let bridge: Bridge | null = null
+  createLifecycle({
+    node: () => ({
+      stop: async () => {
+        await bridge?.stop()
+        await node?.stop()
+      },
+    }),
+  })
+
+  node = new WhisperNode({
+    privateKey: net.nodeKey,
+    listen: net.listen,
+    shhVersions: net.shhVersions,
+    staticPeers: net.staticPeers,
+    trustedPeers: net.staticPeers,
+    bootnodes: net.bootnodes,
+    discovery: net.bootnodes.length > 0,
+    maxPeers: net.maxPeers,
+    minPow: pow,
+    verbosity: net.verbosity,
+    logger,
+  })
+  try {
+    await node.start()
+  } catch (err) {
+    node = null
+    throw startError(err, net.listen)
+  }
+  try {
+    bridge = await Bridge.start({
+      node,
+      identity,
+      http,
+      token: flags.token,
+      allowedOrigins: flags.allowOrigin,
+      dataDir: datadir,
+      post: { ttl, pow, workTime: work, shh: net.shh },
+      log: logger,
+    })
+  } catch (err) {
+    await node.stop().catch(() => undefined)
+    node = null
+    throw httpError(err, http)
+  }
+  say(`bridge ${bridge.url}/`)
+  say(`enode ${node.enode}`)
+  say(`identity ${toHex(addressOf(publicKeyOf(identity)))}`)
+  if (bridge.token !== null) {
+    say(`token ${bridge.token}${bridge.server.policy.generatedToken ? ' (generated for this run; pass --token to choose one)' : ''}`)
+  }
+  say(`open ${bridge.pageUrl}`)
+}
+
+function httpError(err: unknown, http: HostPort): CliError {
+  const e = err as NodeJS.ErrnoException
+  const where = `--http ${http.host}:${http.port}`
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliError(`cannot listen on ${where}: address already in use (another bridge? choose another port)`)
+    case 'EADDRNOTAVAIL':
+      return new CliError(`cannot listen on ${where}: that address does not belong to this machine`)
+    case 'EACCES':
+      return new CliError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`)
+    default:
+      return new CliError(`cannot start the bridge: ${e instanceof Error ? e.message.split('\n')[0] : String(err)}`)
+  }
+}
