@@ -602,7 +602,8 @@ export class WhisperNode extends EventEmitter {
 
   /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
   private admit(env: Envelope): PoolEntry {
-    const v = validateEnvelope(env, this.policy())
+    // our bloom says what we ask peers for; it does not limit what we post (geth's Send would refuse)
+    const v = validateEnvelope(env, { ...this.policy(), bloom: null, bloomTolerance: null })
     if (v.kind !== 'accept') {
       const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason
       throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
