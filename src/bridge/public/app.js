@@ -260,10 +260,10 @@
     return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + time
   }
 
+  // A stable hue per sender makes a busy room easier to follow; lightness stays readable on white.
   function colorOf(address) {
-    let h = 0
-    for (let i = 0; i < 8; i++) h = (h * 31 + address.charCodeAt(i)) % 360
-    return 'hsl(' + h + ', 55%, 38%)'
+    const hue = parseInt(address.slice(0, 6), 16) % 360
+    return 'hsl(' + hue + ', 60%, 36%)'
   }
 
   function addMessage(room, m, fromHistory) {

@@ -1,0 +1,190 @@
+// The chat page in headless Chromium against real bridges: two pages on two bridges whose nodes are
+// peered over RLPx (the peer added from the page itself), plus the CLI chat on the same room.
+// Set BRIDGE_SCREENSHOT=docs/bridge.png to save a screenshot of the first page at the end.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Cli, CHAT_LINE, LOCAL, ensureBuilt } from '../cli/harness.js'
+import type { Bridge } from '../../src/bridge/bridge.js'
+import type { WhisperNode } from '../../src/node/index.js'
+import { Harness, TEST_POW } from './harness.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const haveChromium = existsSync(CHROMIUM)
+const skip = !haveChromium && !process.env.CI
+if (skip) {
+  process.stderr.write(`SKIPPED bridge browser tests: ${CHROMIUM} not found (install: apt-get install -y chromium). They always run when CI is set.\n`)
+}
+
+const TOPIC = '5eed1e55'
+const PASSWORD = 'browser room'
+const WAIT = 40_000
+
+describe.skipIf(skip)('chat page in Chromium', () => {
+  const h = new Harness()
+  let context: BrowserContext
+  let profile: string
+  let nodeA: WhisperNode
+  let nodeB: WhisperNode
+  let bridgeA: Bridge
+  let bridgeB: Bridge
+  let page1: Page
+  let page2: Page
+  let cli: Cli | null = null
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    ensureBuilt() // the CLI chat runs from dist/
+    nodeA = await h.node()
+    nodeB = await h.node()
+    bridgeA = await h.bridge(nodeA)
+    bridgeB = await h.bridge(nodeB, { token: 'browser-test-token-123' })
+    profile = mkdtempSync(join(tmpdir(), 'p2pmessage-chromium-'))
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 720 },
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    })
+    page1 = await context.newPage()
+    page2 = await context.newPage()
+    for (const p of [page1, page2]) p.on('pageerror', (e) => pageErrors.push(e.message))
+  }, 120_000)
+
+  afterAll(async () => {
+    await cli?.dispose()
+    await context?.close()
+    await h.close()
+    if (profile) rmSync(profile, { recursive: true, force: true })
+  }, 60_000)
+
+  async function joinRoom(page: Page): Promise<void> {
+    await page.getByLabel('Topic').fill(TOPIC)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Join' }).click()
+    await page.getByRole('tab', { name: new RegExp(TOPIC) }).waitFor({ timeout: WAIT })
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.getByLabel('Message').fill(text)
+    await page.getByRole('button', { name: 'Send' }).click()
+  }
+
+  /** The row of a message in the visible room's log, once it is there. */
+  async function row(page: Page, text: string) {
+    const li = page.getByRole('log').locator('li', { hasText: text })
+    await li.first().waitFor({ timeout: WAIT })
+    return li.first()
+  }
+
+  it('loads on both bridges (the second with its token from the URL fragment)', async () => {
+    await page1.goto(bridgeA.pageUrl)
+    await page2.goto(bridgeB.pageUrl)
+    expect(bridgeB.pageUrl).toContain('#token=')
+    for (const [page, node] of [[page1, nodeA], [page2, nodeB]] as const) {
+      await page.locator('#conn.ok').waitFor({ timeout: WAIT })
+      expect(await page.getByRole('status').first().textContent()).toBe('connected')
+      await expect.poll(() => page.locator('#self-enode').textContent(), { timeout: WAIT }).toBe(node.enode)
+    }
+    // the fragment was removed from the address bar once read
+    expect(page2.url()).not.toContain('token')
+  })
+
+  it('adds a peer by enode URL from the page', async () => {
+    await page2.getByLabel('Enode').fill(nodeA.enode)
+    await page2.getByRole('button', { name: 'Add peer' }).click()
+    const peers = page2.getByRole('list', { name: 'Connected peers' })
+    await peers.locator('li').first().waitFor({ timeout: WAIT })
+    await expect.poll(() => peers.locator('li').first().textContent()).toContain('shh/6')
+    // the other page hears about its new (inbound) peer by push
+    await page1.getByRole('list', { name: 'Connected peers' }).locator('li', { hasText: 'inbound' }).waitFor({ timeout: WAIT })
+    expect(await page1.locator('#peer-count').textContent()).toBe('1')
+  })
+
+  it('exchanges messages both ways between two pages on peered bridges, and with the CLI chat', async () => {
+    await joinRoom(page1)
+    await joinRoom(page2)
+    cli = new Cli(['chat', '--topic', TOPIC, '--password', PASSWORD, '--enode', nodeA.enode, ...LOCAL])
+    await cli.waitFor(/Connected to peer/, { timeoutMs: WAIT })
+    expect(LOCAL).toContain(String(TEST_POW))
+
+    await send(page1, 'hello from page one')
+    const mine = await row(page1, 'hello from page one')
+    expect(await mine.locator('.from').textContent()).toBe('me')
+    const there = await row(page2, 'hello from page one')
+    expect(await there.locator('.from').textContent()).toBe(bridgeA.rooms.address.slice(0, 8))
+    expect(await there.locator('time').textContent()).toMatch(/^\d\d:\d\d:\d\d$/)
+    // the message input is cleared once sent
+    await expect.poll(() => page1.getByLabel('Message').inputValue()).toBe('')
+
+    await send(page2, 'hello from page two')
+    const back = await row(page1, 'hello from page two')
+    expect(await back.locator('.from').textContent()).toBe(bridgeB.rooms.address.slice(0, 8))
+
+    const l1 = await cli.waitFor(/hello from page one$/, { timeoutMs: WAIT })
+    expect(CHAT_LINE.exec(l1)?.[3]).toBe(bridgeA.rooms.address)
+    const l2 = await cli.waitFor(/hello from page two$/, { timeoutMs: WAIT })
+    expect(CHAT_LINE.exec(l2)?.[3]).toBe(bridgeB.rooms.address)
+
+    cli.write('hello from the terminal\n')
+    for (const page of [page1, page2]) {
+      const r = await row(page, 'hello from the terminal')
+      const from = await r.locator('.from').textContent()
+      expect(from).toMatch(/^[0-9a-f]{8}$/)
+      expect(from).not.toBe(bridgeA.rooms.address.slice(0, 8))
+    }
+  })
+
+  it('shows a hostile message from a peer as text', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>'
+    cli!.write(hostile + '\n')
+    for (const page of [page1, page2]) {
+      const r = await row(page, 'bold?')
+      expect(await r.locator('.text').textContent()).toBe(hostile)
+      expect(await page.getByRole('log').locator('img, script, b').count()).toBe(0)
+      expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined()
+    }
+  })
+
+  it('holds several rooms at once, one tab each, driven from the keyboard', async () => {
+    const tabs = page1.getByRole('tab')
+    await page1.getByLabel('Topic').fill(TOPIC)
+    await page1.getByLabel('Password').fill('a second room')
+    await page1.getByLabel('Password').press('Enter')
+    await expect.poll(() => tabs.count(), { timeout: WAIT }).toBe(2)
+    expect(await tabs.nth(1).getAttribute('aria-selected')).toBe('true') // the new room is shown
+    await page1.getByLabel('Message').fill('only in the second room')
+    await page1.getByLabel('Message').press('Enter')
+    await row(page1, 'only in the second room')
+
+    // the first room keeps receiving while hidden: its tab counts unread messages
+    cli!.write('while you were away\n')
+    await tabs.nth(0).locator('.unread', { hasText: '1' }).waitFor({ timeout: WAIT })
+    await tabs.nth(1).focus()
+    await page1.keyboard.press('ArrowLeft')
+    await expect.poll(() => tabs.nth(0).getAttribute('aria-selected')).toBe('true')
+    expect(await tabs.nth(0).evaluate((el) => el === (globalThis as any).document.activeElement)).toBe(true)
+    expect(await tabs.nth(0).locator('.unread').isHidden()).toBe(true)
+    await row(page1, 'while you were away')
+    expect(await page1.getByRole('log').locator('li', { hasText: 'only in the second room' }).count()).toBe(0)
+    // the page on the other bridge is not in the second room and never sees it
+    await row(page2, 'while you were away')
+    expect(await page2.getByRole('log').locator('li', { hasText: 'only in the second room' }).count()).toBe(0)
+  })
+
+  it('keeps the room and its history over a reload', async () => {
+    await page2.reload()
+    await page2.getByRole('tab', { name: new RegExp(TOPIC) }).waitFor({ timeout: WAIT })
+    for (const text of ['hello from page one', 'hello from page two', 'hello from the terminal']) await row(page2, text)
+    // and the reloaded page still sends (token kept for the tab)
+    await send(page2, 'after the reload')
+    await row(page1, 'after the reload')
+    expect(pageErrors).toEqual([])
+    if (process.env.BRIDGE_SCREENSHOT) await page1.screenshot({ path: process.env.BRIDGE_SCREENSHOT })
+  })
+})

@@ -1,0 +1,83 @@
+// `p2pmessage bridge` through the real binary: startup lines, persistent keys in --datadir, the
+// token flag, flag errors and a clean exit on SIGTERM.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Cli, ensureBuilt, run } from '../cli/harness.js'
+import { http } from './http-client.js'
+
+const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1', '--http', '127.0.0.1:0']
+
+const running: Cli[] = []
+const dirs: string[] = []
+afterEach(async () => {
+  for (const c of running.splice(0)) await c.dispose()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function datadir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'p2pmessage-bridge-cli-'))
+  dirs.push(d)
+  return d
+}
+
+async function startBridge(args: string[]): Promise<{ cli: Cli; url: string; enode: string; identity: string }> {
+  const cli = new Cli(['bridge', ...LOCAL, ...args])
+  running.push(cli)
+  const url = (await cli.waitFor(/^bridge http:\/\//)).slice('bridge '.length).replace(/\/$/, '')
+  const enode = (await cli.waitFor(/^enode enode:\/\//)).slice('enode '.length)
+  const identity = (await cli.waitFor(/^identity [0-9a-f]{40}$/)).slice('identity '.length)
+  await cli.waitFor(/^open http:\/\//)
+  return { cli, url, enode, identity }
+}
+
+describe('p2pmessage bridge', () => {
+  beforeAll(() => ensureBuilt(), 180_000)
+
+  it('serves the API, keeps its keys in --datadir and exits cleanly on SIGTERM', async () => {
+    const dir = datadir()
+    const first = await startBridge(['--datadir', dir])
+    const status = await http(first.url, '/api/status')
+    expect(status.status).toBe(200)
+    expect(status.json).toMatchObject({ enode: first.enode, address: first.identity, peers: 0 })
+    expect((await http(first.url, '/')).text).toContain('<label for="message">Message</label>')
+    first.cli.kill('SIGTERM')
+    expect((await first.cli.exited).code).toBe(0)
+
+    const second = await startBridge(['--datadir', dir])
+    expect(second.enode.split('@')[0]).toBe(first.enode.split('@')[0])
+    expect(second.identity).toBe(first.identity)
+  })
+
+  it('prints and enforces a given token', async () => {
+    const token = 'cli-token-abcdefghijkl'
+    const b = await startBridge(['--datadir', datadir(), '--token', token])
+    await b.cli.waitFor(new RegExp(`^token ${token}$`))
+    await b.cli.waitFor(new RegExp(`^open http://127\\.0\\.0\\.1:\\d+/#token=${token}$`))
+    expect((await http(b.url, '/api/status')).status).toBe(401)
+    expect((await http(b.url, '/api/status', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
+  })
+
+  it('refuses bad flags with one line and status 2', async () => {
+    const dir = datadir()
+    for (const [args, msg] of [
+      [['--http', 'nowhere'], /invalid --http "nowhere"/],
+      [['--token', 'short'], /invalid --token/],
+      [['--allow-origin', 'evil.example'], /invalid --allow-origin/],
+    ] as const) {
+      const r = await run(['bridge', '--bootnodes', 'none', '--datadir', dir, ...args])
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(msg)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+
+  it('reports a busy HTTP port as a clear error', async () => {
+    const b = await startBridge(['--datadir', datadir()])
+    const port = new URL(b.url).port
+    const r = await run(['bridge', '--bootnodes', 'none', '--datadir', datadir(), '--http', `127.0.0.1:${port}`])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/cannot listen on --http 127\.0\.0\.1:\d+: address already in use/)
+  })
+})
