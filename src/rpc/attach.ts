@@ -1,0 +1,63 @@
+// One call to serve a running WhisperNode over JSON-RPC: the service (keys and filters shared by all
+// transports), mounted under /rpc on the bridge's server when one is given, and on its own address
+// (`--rpc-addr`) when asked. What the CLI's `bridge --rpc` uses.
+import type { BridgeHttpServer } from '../bridge/server.js'
+import type { WhisperNode } from '../node/index.js'
+import { mountRpc, RpcEndpoint, type RpcTransportOptions } from './endpoint.js'
+import { NodeNetBackend, NodeShhBackend } from './node-backend.js'
+import { RpcService, type RpcServiceOptions } from './service.js'
+
+export interface AttachRpcOptions extends RpcServiceOptions, RpcTransportOptions {
+  node: WhisperNode
+  /** mount under /rpc on this server (the bridge's), with its access rules */
+  bridgeServer?: BridgeHttpServer
+  /** also listen here (every path answers JSON-RPC, HTTP and WebSocket) */
+  rpcAddr?: { host: string; port: number }
+  /** for rpcAddr: required from clients beyond loopback (generated when absent) */
+  token?: string
+  allowedOrigins?: string[]
+  /** the devp2p client id the node announces (web3_clientVersion, admin_nodeInfo.name) */
+  clientId?: string
+}
+
+export interface AttachedRpc {
+  readonly service: RpcService
+  /** the standalone server, when rpcAddr was given */
+  readonly endpoint: RpcEndpoint | null
+  close(): Promise<void>
+}
+
+export async function attachRpc(opts: AttachRpcOptions): Promise<AttachedRpc> {
+  const service = new RpcService(
+    { shh: new NodeShhBackend(opts.node), net: new NodeNetBackend(opts.node, { clientId: opts.clientId }) },
+    opts,
+  )
+  let endpoint: RpcEndpoint | null = null
+  try {
+    if (opts.rpcAddr) {
+      endpoint = await RpcEndpoint.start(service.server, {
+        host: opts.rpcAddr.host,
+        port: opts.rpcAddr.port,
+        token: opts.token,
+        allowedOrigins: opts.allowedOrigins,
+        http: opts.http,
+        ws: opts.ws,
+      })
+    }
+  } catch (err) {
+    service.close()
+    throw err
+  }
+  if (opts.bridgeServer) mountRpc(opts.bridgeServer, service.server, opts)
+  let closed = false
+  return {
+    service,
+    endpoint,
+    async close() {
+      if (closed) return
+      closed = true
+      await endpoint?.close()
+      service.close()
+    },
+  }
+}

@@ -1,0 +1,216 @@
+// The RPC backends over a real WhisperNode: geth's Whisper methods that the shh API calls, with
+// geth's error texts where the node words things its own way (unknown peers, the pool's add checks,
+// sealing that missed its PoW target, the 10 MiB cap), and the devp2p facts the admin API reports.
+import { MAX_MESSAGE_SIZE_CAP, NodeError, type WhisperNode } from '../node/index.js'
+import { validateEnvelope } from '../node/validate.js'
+import { defaultClientId } from '../p2p/client-id.js'
+import { parseEnode } from '../p2p/enode.js'
+import { BLOOM_SIZE } from '../whisper/bloom.js'
+import { envelopeHash, envelopePow, type Envelope } from '../whisper/envelope.js'
+import { keccak256 } from '../whisper/keccak.js'
+import type { ReceivedMessage } from '../whisper/open.js'
+import type { FilterCriteria, NetBackend, PeerDetails, ShhBackend, WrapParams } from './backend.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+/** Go's %f. */
+const goF = (n: number): string => n.toFixed(6)
+
+/** geth's getPeer error: the id it prints is keccak256 of the public key. */
+function peerNotFound(pubkey: Uint8Array): Error {
+  return new Error(`Could not find peer with ID: ${hex(keccak256(pubkey))}`)
+}
+
+export class NodeShhBackend implements ShhBackend {
+  constructor(private readonly node: WhisperNode) {}
+
+  minPow(): number {
+    return this.node.minPow
+  }
+
+  maxMessageSize(): number {
+    return this.node.maxMessageSize
+  }
+
+  setMinPow(pow: number): void {
+    if (pow < 0) throw new Error(`invalid PoW: ${goF(pow)}`)
+    this.node.setMinPow(pow)
+  }
+
+  setMaxMessageSize(size: number): void {
+    if (size > MAX_MESSAGE_SIZE_CAP) throw new Error(`message size too large [${size}>${MAX_MESSAGE_SIZE_CAP}]`)
+    // geth accepts 0 (then nothing fits); every envelope is at least 20 bytes, so 1 behaves the same
+    this.node.setMaxMessageSize(Math.max(1, size))
+  }
+
+  setBloomFilter(bloom: Uint8Array): void {
+    if (bloom.length !== BLOOM_SIZE) throw new Error(`invalid bloom filter size: ${bloom.length}`)
+    this.node.setBloom(bloom)
+  }
+
+  setLightClient(on: boolean): void {
+    this.node.setLightNode(on)
+  }
+
+  lightClient(): boolean {
+    return this.node.lightNode
+  }
+
+  info(): { memory: number; messages: number } {
+    const s = this.node.stats()
+    return { memory: s.poolBytes, messages: s.poolSize }
+  }
+
+  private connected(pubkey: Uint8Array): string {
+    const id = hex(pubkey)
+    if (!this.node.peers().some((p) => p.id === id)) throw peerNotFound(pubkey)
+    return id
+  }
+
+  markTrustedPeer(pubkey: Uint8Array): void {
+    this.node.markTrusted(this.connected(pubkey))
+  }
+
+  async wrap(p: WrapParams): Promise<Envelope> {
+    try {
+      return await this.node.wrap({ ...p, shh: 6 })
+    } catch (e) {
+      if (e instanceof NodeError && e.code === 'pow') {
+        throw new Error(`failed to reach the PoW target, specified pow time (${p.workTime} seconds) was insufficient`)
+      }
+      throw e
+    }
+  }
+
+  /** geth Send: the add() errors, in geth's words, or "failed to add envelope" for a quiet drop. */
+  send(env: Envelope): void {
+    try {
+      this.node.send(env)
+    } catch (e) {
+      if (e instanceof NodeError && e.code === 'rejected') throw new Error(this.gethAddError(env) ?? e.message)
+      throw e
+    }
+  }
+
+  private gethAddError(env: Envelope): string | null {
+    const v = validateEnvelope(env, {
+      now: Date.now() / 1000,
+      minPow: this.node.minPow,
+      minPowTolerance: this.node.minPow,
+      maxMessageSize: this.node.maxMessageSize,
+      bloom: null,
+      bloomTolerance: null,
+    })
+    // geth prints the hash with %x here and with Hex() (0x-prefixed) in the PoW message
+    const h = hex(envelopeHash(env))
+    if (v.kind === 'drop') return v.reason === 'expired' ? 'failed to add envelope' : null
+    if (v.kind !== 'reject') return null
+    switch (v.reason) {
+      case 'future':
+        return `envelope created in the future [${h}]`
+      case 'very-old':
+        return 'very old message'
+      case 'too-big':
+        return `huge messages are not allowed [${h}]`
+      case 'low-pow':
+        return `envelope with low PoW received: PoW=${goF(envelopePow(env))}, hash=[0x${h}]`
+      default:
+        return v.message
+    }
+  }
+
+  sendP2P(pubkey: Uint8Array, env: Envelope): void {
+    this.node.sendDirect(this.connected(pubkey), env)
+  }
+
+  subscribe(c: FilterCriteria, cb: (m: ReceivedMessage) => void): string {
+    return this.node.subscribe(
+      { topics: c.topics, symKey: c.symKey, privateKey: c.privateKey, minPow: c.minPow, allowP2P: c.allowP2P, src: c.src },
+      cb,
+    )
+  }
+
+  unsubscribe(id: string): boolean {
+    return this.node.unsubscribe(id)
+  }
+}
+
+export interface NodeNetBackendOptions {
+  /** the devp2p hello name the node uses (default: the node's default client id) */
+  clientId?: string
+}
+
+export class NodeNetBackend implements NetBackend {
+  private readonly clientId: string
+
+  constructor(
+    private readonly node: WhisperNode,
+    opts: NodeNetBackendOptions = {},
+  ) {
+    this.clientId = opts.clientId ?? defaultClientId()
+  }
+
+  clientVersion(): string {
+    return this.clientId
+  }
+
+  nodePublicKey(): Uint8Array {
+    return this.node.publicKey.subarray(1)
+  }
+
+  nodePrivateKey(): Uint8Array | null {
+    return this.node.privateKey
+  }
+
+  listenAddress(): { ip: string; tcpPort: number; udpPort: number; listenAddr: string } {
+    const info = this.node.info()
+    const e = parseEnode(this.node.enode)
+    const tcpPort = info.listening?.port ?? 0
+    const udpPort = info.discoveryPort ?? tcpPort
+    const listenAddr = info.listening ? `${info.listening.host.includes(':') ? `[${info.listening.host}]` : info.listening.host}:${info.listening.port}` : ''
+    return { ip: e.host, tcpPort, udpPort, listenAddr }
+  }
+
+  peers(): PeerDetails[] {
+    const info = this.node.info()
+    return this.node.peers().map((p) => {
+      const colon = p.address.lastIndexOf(':')
+      const remoteIp = p.address.slice(0, colon).replace(/^\[|\]$/g, '')
+      const remotePort = Number(p.address.slice(colon + 1))
+      let listenPort = remotePort
+      if (p.enode) {
+        try {
+          listenPort = parseEnode(p.enode).port
+        } catch {
+          // keep the connection's port
+        }
+      }
+      // the node does not report the local end of a connection; for inbound ones it is our listener
+      const local = p.inbound && info.listening ? `${info.listening.host}:${info.listening.port}` : ''
+      return {
+        pubkey: p.id,
+        clientId: p.clientId,
+        caps: [`shh/${p.shh}`],
+        localAddress: local,
+        remoteAddress: p.address,
+        inbound: p.inbound,
+        trusted: p.trusted,
+        static: p.static,
+        listenPort,
+        remoteIp,
+      }
+    })
+  }
+
+  peerCount(): number {
+    return this.node.peers().length
+  }
+
+  addPeer(enode: string): void {
+    this.node.addPeer(enode)
+  }
+
+  removePeer(enodeOrId: string): void {
+    this.node.removePeer(enodeOrId)
+  }
+}

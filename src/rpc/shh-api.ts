@@ -1,0 +1,388 @@
+// The `shh` JSON-RPC namespace of go-ethereum v1.9.7 (whisper/whisperv6/api.go): the same method
+// names, parameter and result shapes, hex encodings and error messages, over a ShhBackend. Posting
+// is always shh/6, as in geth v1.9. Results use hexutil encodings: bytes "0x..", ids as plain hex.
+import { isValidPublicKey, publicKeyOf } from '../whisper/crypto.js'
+import { envelopeHash, type Envelope } from '../whisper/envelope.js'
+import { isWhisperError } from '../whisper/errors.js'
+import type { ReceivedMessage } from '../whisper/open.js'
+import type { FilterCriteria, ShhBackend, WrapParams } from './backend.js'
+import { parseNodeUrl } from './enode-url.js'
+import { PollFilters, type PollFiltersOptions } from './filters.js'
+import { T, type GoType } from './gotypes.js'
+import { encodeBytes } from './hexutil.js'
+import type { RpcServer } from './jsonrpc.js'
+import { Keystore } from './keystore.js'
+
+export const PROTOCOL_VERSION_STR = '6.0'
+
+// api.go's error values
+export const ERR_SYM_ASYM = 'specify either a symmetric or an asymmetric key'
+export const ERR_INVALID_SYMMETRIC_KEY = 'invalid symmetric key'
+export const ERR_INVALID_PUBLIC_KEY = 'invalid public key'
+export const ERR_INVALID_SIGNING_PUB_KEY = 'invalid signing public key'
+export const ERR_TOO_LOW_POW = 'message rejected, PoW too low'
+export const ERR_NO_TOPICS = 'missing topic(s)'
+
+/** NewMessage (gen_newmessage_json.go): every field optional. */
+export const NEW_MESSAGE: GoType = {
+  kind: 'struct',
+  name: 'whisperv6.NewMessage',
+  structName: 'NewMessage',
+  fields: {
+    symKeyID: T.string,
+    pubKey: T.bytes,
+    sig: T.string,
+    ttl: T.uint32,
+    topic: T.topic,
+    payload: T.bytes,
+    padding: T.bytes,
+    powTime: T.uint32,
+    powTarget: T.float64,
+    targetPeer: T.string,
+  },
+}
+
+/** Criteria (gen_criteria_json.go). */
+export const CRITERIA: GoType = {
+  kind: 'struct',
+  name: 'whisperv6.Criteria',
+  structName: 'Criteria',
+  fields: {
+    symKeyID: T.string,
+    privateKeyID: T.string,
+    sig: T.bytes,
+    minPow: T.float64,
+    topics: { kind: 'slice', elem: T.topic },
+    allowP2P: T.bool,
+  },
+}
+
+interface NewMessage {
+  symKeyID?: string
+  pubKey?: Uint8Array
+  sig?: string
+  ttl?: number
+  topic?: Uint8Array
+  payload?: Uint8Array
+  padding?: Uint8Array
+  powTime?: number
+  powTarget?: number
+  targetPeer?: string
+}
+
+interface Criteria {
+  symKeyID?: string
+  privateKeyID?: string
+  sig?: Uint8Array
+  minPow?: number
+  topics?: Uint8Array[] | null
+  allowP2P?: boolean
+}
+
+/** The RPC shape of a received message (api.go Message, gen_message_json.go field order). */
+export interface RpcMessage {
+  sig?: string
+  ttl: number
+  timestamp: number
+  topic: string
+  payload: string
+  padding: string
+  pow: number
+  hash: string
+  recipientPublicKey?: string
+}
+
+/** geth's validateDataIntegrity for a 32-byte key: right size and not all zero. */
+function validKey(k: Uint8Array, size: number): boolean {
+  return k.length === size && !(size > 3 && k.every((b) => b === 0))
+}
+
+const isZeroTopic = (t: Uint8Array | undefined): boolean => !t || t.every((b) => b === 0)
+
+/** geth's ToWhisperMessage; `dst` is the filter's public key for messages opened with a private key. */
+export function toRpcMessage(m: ReceivedMessage, dst?: Uint8Array): RpcMessage {
+  const out: RpcMessage = {
+    ttl: m.ttl,
+    timestamp: m.sent,
+    topic: encodeBytes(m.topic),
+    payload: encodeBytes(m.payload),
+    padding: encodeBytes(m.padding),
+    pow: m.pow,
+    hash: encodeBytes(m.hash),
+  }
+  const ordered: RpcMessage = m.src ? { sig: encodeBytes(m.src), ...out } : out
+  if (!m.symmetric && dst) ordered.recipientPublicKey = encodeBytes(dst)
+  return ordered
+}
+
+/** geth's Envelope.Seal failure text (our whisper layer words it differently). */
+function sealErrorText(workTime: number): string {
+  return `failed to reach the PoW target, specified pow time (${workTime} seconds) was insufficient`
+}
+
+export interface ShhApiOptions {
+  keystore?: Keystore
+  filters?: PollFiltersOptions
+}
+
+/** The shh service: state shared by all connections of one node (keys, poll filters). */
+export class ShhApi {
+  readonly keystore: Keystore
+  readonly filters: PollFilters
+
+  constructor(
+    private readonly backend: ShhBackend,
+    opts: ShhApiOptions = {},
+  ) {
+    this.keystore = opts.keystore ?? new Keystore()
+    this.filters = new PollFilters(backend, opts.filters)
+  }
+
+  version(): string {
+    return PROTOCOL_VERSION_STR
+  }
+
+  info(): { memory: number; messages: number; minPow: number; maxMessageSize: number } {
+    const i = this.backend.info()
+    return { memory: i.memory, messages: i.messages, minPow: this.backend.minPow(), maxMessageSize: this.backend.maxMessageSize() }
+  }
+
+  setMaxMessageSize(size: number): boolean {
+    this.backend.setMaxMessageSize(size)
+    return true
+  }
+
+  setMinPoW(pow: number): boolean {
+    this.backend.setMinPow(pow)
+    return true
+  }
+
+  setBloomFilter(bloom: Uint8Array): boolean {
+    this.backend.setBloomFilter(bloom)
+    return true
+  }
+
+  async markTrustedPeer(url: string): Promise<boolean> {
+    const n = await parseNodeUrl(url)
+    this.backend.markTrustedPeer(n.pubkey)
+    return true
+  }
+
+  newKeyPair(): string {
+    return this.keystore.newKeyPair()
+  }
+
+  addPrivateKey(key: Uint8Array): string {
+    return this.keystore.addPrivateKey(key)
+  }
+
+  deleteKeyPair(id: string): boolean {
+    if (this.keystore.deleteKeyPair(id)) return true
+    throw new Error(`key pair ${id} not found`)
+  }
+
+  hasKeyPair(id: string): boolean {
+    return this.keystore.hasKeyPair(id)
+  }
+
+  getPublicKey(id: string): string {
+    return encodeBytes(this.keystore.getPublicKey(id))
+  }
+
+  getPrivateKey(id: string): string {
+    return encodeBytes(this.keystore.getPrivateKey(id))
+  }
+
+  newSymKey(): string {
+    return this.keystore.newSymKey()
+  }
+
+  addSymKey(key: Uint8Array): string {
+    return this.keystore.addSymKey(key)
+  }
+
+  generateSymKeyFromPassword(password: string): Promise<string> {
+    return this.keystore.addSymKeyFromPassword(password)
+  }
+
+  hasSymKey(id: string): boolean {
+    return this.keystore.hasSymKey(id)
+  }
+
+  getSymKey(id: string): string {
+    return encodeBytes(this.keystore.getSymKey(id))
+  }
+
+  deleteSymKey(id: string): boolean {
+    return this.keystore.deleteSymKey(id)
+  }
+
+  makeLightClient(): boolean {
+    this.backend.setLightClient(true)
+    return this.backend.lightClient()
+  }
+
+  cancelLightClient(): boolean {
+    this.backend.setLightClient(false)
+    return !this.backend.lightClient()
+  }
+
+  /** shh_post: returns the envelope hash. */
+  async post(req: NewMessage): Promise<string> {
+    const symKeyGiven = (req.symKeyID ?? '').length > 0
+    const pubKeyGiven = (req.pubKey?.length ?? 0) > 0
+    if (symKeyGiven === pubKeyGiven) throw new Error(ERR_SYM_ASYM)
+
+    const powTarget = req.powTarget ?? 0
+    const powTime = req.powTime ?? 0
+    const topic = req.topic ?? new Uint8Array(4)
+    const params: WrapParams = {
+      ttl: req.ttl ?? 0,
+      payload: req.payload ?? new Uint8Array(0),
+      padding: req.padding && req.padding.length > 0 ? req.padding : undefined,
+      workTime: powTime,
+      pow: powTarget,
+      topic,
+    }
+    if ((req.sig ?? '').length > 0) params.src = this.keystore.getPrivateKey(req.sig as string)
+    if (symKeyGiven) {
+      if (isZeroTopic(req.topic)) throw new Error(ERR_NO_TOPICS)
+      const key = this.keystore.getSymKey(req.symKeyID as string)
+      if (!validKey(key, 32)) throw new Error(ERR_INVALID_SYMMETRIC_KEY)
+      params.symKey = key
+    }
+    if (pubKeyGiven) {
+      if (!isValidPublicKey(req.pubKey as Uint8Array)) throw new Error(ERR_INVALID_PUBLIC_KEY)
+      params.dst = req.pubKey
+    }
+    const targetPeer = req.targetPeer ?? ''
+    // geth seals first and checks the node's minimum afterwards; without a PoW target the outcome is
+    // known before sealing, so skip the work (a negative target would otherwise burn powTime seconds)
+    if (targetPeer === '' && powTarget <= 0 && powTarget < this.backend.minPow()) throw new Error(ERR_TOO_LOW_POW)
+
+    let env: Envelope
+    try {
+      env = await this.backend.wrap(params)
+    } catch (e) {
+      if (isWhisperError(e, 'pow') || (e instanceof Error && (e as { code?: string }).code === 'pow')) throw new Error(sealErrorText(powTime))
+      throw e
+    }
+    if (targetPeer !== '') {
+      let n
+      try {
+        n = await parseNodeUrl(targetPeer)
+      } catch (e) {
+        throw new Error(`failed to parse target peer: ${(e as Error).message}`)
+      }
+      this.backend.sendP2P(n.pubkey, env)
+      return encodeBytes(envelopeHash(env))
+    }
+    if (powTarget < this.backend.minPow()) throw new Error(ERR_TOO_LOW_POW)
+    this.backend.send(env)
+    return encodeBytes(envelopeHash(env))
+  }
+
+  /** The checks shared by shh_newMessageFilter and shh_subscribe("messages"), in geth's order for each. */
+  private criteria(c: Criteria, forSubscription: boolean): { criteria: FilterCriteria; dst?: Uint8Array } {
+    const symKeyGiven = (c.symKeyID ?? '').length > 0
+    const asymKeyGiven = (c.privateKeyID ?? '').length > 0
+    if (symKeyGiven === asymKeyGiven) throw new Error(ERR_SYM_ASYM)
+    const out: FilterCriteria = { topics: (c.topics ?? []).map((t) => Uint8Array.from(t)), minPow: c.minPow ?? 0, allowP2P: c.allowP2P ?? false }
+    if (c.sig && c.sig.length > 0) {
+      if (!isValidPublicKey(c.sig)) throw new Error(ERR_INVALID_SIGNING_PUB_KEY)
+      out.src = c.sig
+    }
+    let dst: Uint8Array | undefined
+    if (symKeyGiven) {
+      if (forSubscription && out.topics.length === 0) throw new Error(ERR_NO_TOPICS)
+      const key = this.keystore.getSymKey(c.symKeyID as string)
+      if (!validKey(key, 32)) throw new Error(ERR_INVALID_SYMMETRIC_KEY)
+      out.symKey = key
+    }
+    if (asymKeyGiven) {
+      let key: Uint8Array
+      try {
+        key = this.keystore.getPrivateKey(c.privateKeyID as string)
+      } catch (e) {
+        // Messages() hides the keystore's reason; NewMessageFilter passes it on
+        if (forSubscription) throw new Error(ERR_INVALID_PUBLIC_KEY)
+        throw e
+      }
+      out.privateKey = key
+      dst = publicKeyOf(key)
+    }
+    return { criteria: out, dst }
+  }
+
+  /** shh_newMessageFilter: the id to poll with shh_getFilterMessages. */
+  newMessageFilter(c: Criteria): string {
+    const { criteria, dst } = this.criteria(c, false)
+    const id = this.filters.create(criteria)
+    if (dst) this.dsts.set(id, dst)
+    return id
+  }
+
+  private readonly dsts = new Map<string, Uint8Array>()
+
+  getFilterMessages(id: string): RpcMessage[] {
+    const msgs = this.filters.retrieve(id)
+    const dst = this.dsts.get(id)
+    return msgs.map((m) => toRpcMessage(m, dst))
+  }
+
+  deleteMessageFilter(id: string): boolean {
+    this.filters.delete(id)
+    this.dsts.delete(id)
+    return true
+  }
+
+  /** shh_subscribe("messages", criteria): starts delivery, returns the cleanup. */
+  subscribeMessages(c: Criteria, notify: (m: RpcMessage) => void): () => void {
+    const { criteria, dst } = this.criteria(c, true)
+    const id = this.backend.subscribe(criteria, (m) => notify(toRpcMessage(m, dst)))
+    return () => {
+      this.backend.unsubscribe(id)
+    }
+  }
+
+  /** Drops every poll filter and key (node shutdown). */
+  close(): void {
+    this.filters.close()
+    this.dsts.clear()
+    this.keystore.clear()
+  }
+
+  /** Registers the shh_* methods and the "messages" subscription on `server`. */
+  register(server: RpcServer): void {
+    const m = (name: string, params: GoType[], call: (args: unknown[]) => unknown): void =>
+      server.register('shh', name, { params, call: (args) => call(args) })
+    m('version', [], () => this.version())
+    m('info', [], () => this.info())
+    m('setMaxMessageSize', [T.uint32], ([n]) => this.setMaxMessageSize(n as number))
+    m('setMinPoW', [T.float64], ([n]) => this.setMinPoW(n as number))
+    m('setBloomFilter', [T.bytes], ([b]) => this.setBloomFilter(b as Uint8Array))
+    m('markTrustedPeer', [T.string], ([u]) => this.markTrustedPeer(u as string))
+    m('newKeyPair', [], () => this.newKeyPair())
+    m('addPrivateKey', [T.bytes], ([k]) => this.addPrivateKey(k as Uint8Array))
+    m('deleteKeyPair', [T.string], ([id]) => this.deleteKeyPair(id as string))
+    m('hasKeyPair', [T.string], ([id]) => this.hasKeyPair(id as string))
+    m('getPublicKey', [T.string], ([id]) => this.getPublicKey(id as string))
+    m('getPrivateKey', [T.string], ([id]) => this.getPrivateKey(id as string))
+    m('newSymKey', [], () => this.newSymKey())
+    m('addSymKey', [T.bytes], ([k]) => this.addSymKey(k as Uint8Array))
+    m('generateSymKeyFromPassword', [T.string], ([p]) => this.generateSymKeyFromPassword(p as string))
+    m('hasSymKey', [T.string], ([id]) => this.hasSymKey(id as string))
+    m('getSymKey', [T.string], ([id]) => this.getSymKey(id as string))
+    m('deleteSymKey', [T.string], ([id]) => this.deleteSymKey(id as string))
+    m('makeLightClient', [], () => this.makeLightClient())
+    m('cancelLightClient', [], () => this.cancelLightClient())
+    m('post', [NEW_MESSAGE], ([req]) => this.post(req as NewMessage))
+    m('newMessageFilter', [CRITERIA], ([c]) => this.newMessageFilter(c as Criteria))
+    m('getFilterMessages', [T.string], ([id]) => this.getFilterMessages(id as string))
+    m('deleteMessageFilter', [T.string], ([id]) => this.deleteMessageFilter(id as string))
+    server.registerSubscription('shh', 'messages', {
+      params: [CRITERIA],
+      subscribe: ([c], notify) => this.subscribeMessages(c as Criteria, notify),
+    })
+  }
+}
