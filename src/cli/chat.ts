@@ -224,7 +224,12 @@ async function runChat(flags: ChatFlags): Promise<void> {
   }
   if (terminal) {
     // like the original: the prompt appears once there is someone to talk to
-    await running.waitForPeer()
+    try {
+      await running.waitForPeer()
+    } catch (err) {
+      if (lifecycle.exiting) return // Ctrl-C or SIGTERM while waiting: the node is stopping on purpose
+      throw err
+    }
     if (lifecycle.exiting) return
     announceConnected()
     io.start()

@@ -1,7 +1,7 @@
 // Runs the real CLI (node bin/p2pmessage, from dist/) as child processes for end-to-end tests, and
 // reads their stdout/stderr line by line. Everything stays on 127.0.0.1 (tests pass --bootnodes none).
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 
@@ -9,20 +9,13 @@ export const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/p2pmessage')
 const MAIN_JS = join(ROOT, 'dist/src/cli/main.js')
 
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const name of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, name.name)
-    if (name.isDirectory()) newest = Math.max(newest, newestMtime(p))
-    else if (name.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs)
-  }
-  return newest
-}
-
-/** Compiles with tsc when dist/ is missing or older than src/ (`npm test` builds first anyway). */
+/**
+ * `npm test` compiles first (tsc -> dist/). When dist/ is missing altogether (a bare `npx vitest run`
+ * on a fresh checkout), compile once here. A dist/ that merely looks older than src/ is NOT rebuilt:
+ * other test files run the same binary concurrently, and rewriting dist/ under them breaks them.
+ */
 export function ensureBuilt(): void {
-  const stale = () => !existsSync(MAIN_JS) || statSync(MAIN_JS).mtimeMs < newestMtime(join(ROOT, 'src'))
-  if (!stale()) return
+  if (existsSync(MAIN_JS)) return
   // several test files may start at once: one builds, the others wait for it
   const lock = join(tmpdir(), 'p2pmessage-cli-build.lock')
   for (;;) {
@@ -31,12 +24,11 @@ export function ensureBuilt(): void {
       break
     } catch {
       execFileSync('sleep', ['0.5'])
-      if (!existsSync(lock)) continue
-      if (Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock)
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock)
     }
   }
   try {
-    if (stale()) {
+    if (!existsSync(MAIN_JS)) {
       try {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' })
       } catch {
@@ -46,7 +38,7 @@ export function ensureBuilt(): void {
   } finally {
     rmdirSync(lock)
   }
-  if (!existsSync(MAIN_JS)) throw new Error('build failed: dist/src/cli/main.js missing')
+  if (!existsSync(MAIN_JS)) throw new Error('build failed: dist/src/cli/main.js missing (run npx tsc -p tsconfig.json)')
 }
 
 export interface Exit {

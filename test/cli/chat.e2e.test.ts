@@ -1,0 +1,142 @@
+// Real `p2pmessage` processes on 127.0.0.1: one listening, one dialling it with --enode; lines typed
+// (written to stdin) in one appear in the other in the original client's exact format.
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadOrCreateNodeKey } from '../../src/p2p/nodekey.js'
+import { addressOf } from '../../src/whisper/crypto.js'
+import { Cli, CHAT_LINE, ensureBuilt, LOCAL } from './harness.js'
+
+const CONNECTED = /^Connected to peer,you can type message now\.$/
+
+function identity(dir: string, name: string): { file: string; address: string; publicKey: string } {
+  const file = join(dir, `${name}.key`)
+  const key = loadOrCreateNodeKey(file)
+  return { file, address: Buffer.from(addressOf(key.publicKey)).toString('hex'), publicKey: Buffer.from(key.publicKey).toString('hex') }
+}
+
+/** The local time in a chat line is close to now (same clock, same machine). */
+function expectRecentLocalTime(stamp: string): void {
+  const [date, time] = stamp.split(' ')
+  const [y, mo, d] = date.split('-').map(Number)
+  const [h, mi, s] = time.split(':').map(Number)
+  const t = new Date(y, mo - 1, d, h, mi, s).getTime()
+  expect(Math.abs(t - Date.now())).toBeLessThan(5 * 60_000)
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+const procs: Cli[] = []
+function spawnCli(args: string[]): Cli {
+  const c = new Cli(args)
+  procs.push(c)
+  return c
+}
+
+let dir: string
+beforeAll(() => {
+  ensureBuilt()
+  dir = mkdtempSync(join(tmpdir(), 'p2pmessage-chat-'))
+})
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.dispose()))
+})
+
+describe.each([5, 6])('chat over shh/%i, one listening and one dialling', (shh) => {
+  it('exchanges lines both ways in the original format; ~Q and SIGTERM exit 0', async () => {
+    const a = identity(dir, `a${shh}`)
+    const b = identity(dir, `b${shh}`)
+    const A = spawnCli([...LOCAL, '--shh', String(shh), '--listen', '127.0.0.1:0', '--identity', a.file, '-topic', 'ffff0000', '-password', '7859931', '-verbosity', '3'])
+    const listening = await A.waitFor(/^Listening on enode:\/\//)
+    const enode = listening.replace('Listening on ', '')
+    const B = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--identity', b.file, '--topic', 'ffff0000', '--password', '7859931'])
+    await A.waitFor(CONNECTED)
+    await B.waitFor(/^Please type the message/)
+    expect(await A.waitFor(/Whisper peer connected/, { stream: 'stderr' })).toMatch(new RegExp(`shh=${shh}\\b`))
+    expect(B.stdoutLines.slice(0, 4)).toEqual([
+      'Whisper node started,please send message after connect to other nodes',
+      'Connected to peer,you can type message now.',
+      'Filter is configured for the topic: ffff0000 ',
+      "Please type the message. To quit type: '~Q'",
+    ])
+
+    B.write('who am i\n')
+    const got = await A.waitFor(/: who am i$/)
+    const m = CHAT_LINE.exec(got)
+    expect(m).not.toBeNull()
+    expect(m![2]).toBe(`[${b.address}]`)
+    expectRecentLocalTime(m![1])
+    expect(await B.waitFor(/: who am i$/)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <mine>: who am i$/)
+
+    A.write('héllo, b ✓\n')
+    expect(await B.waitFor(/: héllo, b ✓$/)).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[${a.address}\\]: héllo, b ✓$`))
+
+    A.write('~Q\n')
+    await A.waitFor(/^Quit command received$/)
+    expect((await A.exited).code).toBe(0)
+
+    B.kill('SIGTERM')
+    expect(await B.exited).toEqual({ code: 0, signal: null })
+    expect(B.stderr).toBe('')
+  })
+})
+
+describe('piped input', () => {
+  it('waits for a peer that comes up later, delivers every line, then exits 0', async () => {
+    const port = await freePort()
+    const keyA = identity(dir, 'late-node')
+    const enode = `enode://${keyA.publicKey.slice(2)}@127.0.0.1:${port}`
+    const sender = spawnCli([...LOCAL, '--enode', enode])
+    sender.end('first line\nsecond line\n')
+    // the sender has posted into its pool and waits; now the peer appears
+    await sender.waitFor(/<mine>: second line$/)
+    const A = spawnCli([...LOCAL, '--listen', `127.0.0.1:${port}`, '--nodekey', keyA.file, '--json'])
+    const exit = await sender.exited
+    expect(exit.code).toBe(0)
+    const texts: string[] = []
+    for (const want of ['first line', 'second line']) {
+      const line = await A.waitFor(new RegExp(`"text":"${want}"`))
+      const msg = JSON.parse(line)
+      expect(msg).toMatchObject({ mine: false, direct: false, topic: '44c7429f', text: want })
+      expect(msg.from).toMatch(/^[0-9a-f]{40}$/)
+      texts.push(msg.text)
+    }
+    expect(texts).toEqual(['first line', 'second line'])
+    // with --json, stdout carries nothing but JSON objects
+    for (const l of A.stdoutLines) expect(() => JSON.parse(l)).not.toThrow()
+    A.kill('SIGINT')
+    expect((await A.exited).code).toBe(0)
+  })
+
+  it('an unreachable --enode is retried in the background and said so at verbosity 2', async () => {
+    const port = await freePort()
+    const ghost = identity(dir, 'ghost')
+    const C = spawnCli([...LOCAL, '--enode', `enode://${ghost.publicKey.slice(2)}@127.0.0.1:${port}`, '--verbosity', '2'])
+    await C.waitFor(/Cannot reach enode:\/\/.* yet, retrying in the background/, { stream: 'stderr' })
+    C.kill('SIGTERM')
+    expect((await C.exited).code).toBe(0)
+  })
+})
+
+describe('direct messages', () => {
+  it('--to encrypts to one public key; the recipient sees the sender and direct: true', async () => {
+    const r = identity(dir, 'recipient')
+    const R = spawnCli([...LOCAL, '--listen', '127.0.0.1:0', '--identity', r.file, '--json'])
+    const enode = (await R.waitFor(/^Listening on /, { stream: 'stderr' })).replace('Listening on ', '')
+    const S = spawnCli([...LOCAL, '--enode', enode, '--to', r.publicKey])
+    S.end('for your eyes only\n')
+    expect((await S.exited).code).toBe(0)
+    const msg = JSON.parse(await R.waitFor(/for your eyes only/))
+    expect(msg).toMatchObject({ direct: true, mine: false, text: 'for your eyes only' })
+    R.kill('SIGTERM')
+    expect((await R.exited).code).toBe(0)
+  })
+})

@@ -1,0 +1,71 @@
+// Two chat clients meeting through a `p2pmessage relay`, and `probe` finding that relay fully conformant.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { ProbeReport } from '../../src/cli/probe.js'
+import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
+
+const procs: Cli[] = []
+function spawnCli(args: string[]): Cli {
+  const c = new Cli(args)
+  procs.push(c)
+  return c
+}
+
+async function startRelay(extra: string[] = []): Promise<{ relay: Cli; enode: string }> {
+  const relay = spawnCli(['relay', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--status', '1', ...extra])
+  const enode = await relay.waitFor(/^enode:\/\//)
+  return { relay, enode }
+}
+
+beforeAll(() => ensureBuilt())
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.dispose()))
+})
+
+describe.each([5, 6])('relay, clients on shh/%i', (shh) => {
+  it('carries lines between two clients that only know the relay', async () => {
+    const { relay, enode } = await startRelay()
+    expect(enode).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
+    const reader = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode])
+    await reader.waitFor(/^Connected to peer/)
+    const writer = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode])
+    writer.end('through the relay\n')
+    expect((await writer.exited).code).toBe(0)
+    const line = await reader.waitFor(/: through the relay$/)
+    expect(line).toMatch(CHAT_LINE)
+    expect(CHAT_LINE.exec(line)![2]).toMatch(/^\[[0-9a-f]{40}\]$/)
+
+    await relay.waitFor(/ peer joined id=[0-9a-f]{16} shh\/\d 127\.0\.0\.1:\d+ inbound /)
+    await relay.waitFor(/ status peers=\d+ pool=[1-9]\d* in=[1-9]\d* out=[1-9]\d*$/)
+    relay.kill('SIGTERM')
+    expect((await relay.exited).code).toBe(0)
+    reader.kill('SIGTERM')
+    expect((await reader.exited).code).toBe(0)
+  })
+})
+
+describe('probe', () => {
+  it.each(['5', '6', 'both'])('reports our relay as fully conformant (--shh %s)', async (shh) => {
+    const { enode } = await startRelay()
+    const r = await run(['probe', enode, '--shh', shh, '--json', '--pow', '0.01', '--work', '1'])
+    const report = JSON.parse(r.stdout) as ProbeReport
+    expect(report.checks.filter((c) => !c.ok)).toEqual([])
+    expect(report.passed).toBe(true)
+    expect(r.code).toBe(0)
+    expect(report.shh).toBe(shh === '5' ? 5 : 6)
+    expect(report.hello?.capabilities).toEqual(expect.arrayContaining([{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]))
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'RLPx handshake', 'hello', 'shh version', 'status', 'accepts a valid envelope', 'forwards envelopes',
+      'drops a peer sending an invalid envelope',
+    ])
+  })
+
+  it('prints a readable report', async () => {
+    const { enode } = await startRelay()
+    const r = await run(['probe', enode, '--pow', '0.01', '--work', '1'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^probe enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+\n/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}status +min PoW 0\.01, bloom full \(all topics\), light node no\n/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}drops a peer sending an invalid envelope +envelope dated 1 h ahead: it disconnected us \(SUBPROTOCOL_ERROR\)\n/)
+    expect(r.stdout).toMatch(/\nall 7 checks passed\n$/)
+  })
+})

@@ -1,0 +1,67 @@
+// The interactive path on a real pseudo-terminal (util-linux `script`): the prompt, an incoming line
+// printed above it while the user is typing, the partial input kept, then ~Q.
+import { execFileSync, spawn } from 'node:child_process'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Cli, ensureBuilt, LOCAL, ROOT } from './harness.js'
+import { VirtualTerminal } from './virtual-terminal.js'
+
+const PROMPT = 'input ~Q to quit>'
+
+function hasScript(): boolean {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const procs: Cli[] = []
+beforeAll(() => ensureBuilt())
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.dispose()))
+})
+
+describe.runIf(hasScript())('chat on a terminal', () => {
+  it('keeps the partial input intact when a message arrives, sends it on Enter, quits on ~Q', async () => {
+    const A = new Cli([...LOCAL, '--listen', '127.0.0.1:0'])
+    procs.push(A)
+    const enode = (await A.waitFor(/^Listening on /)).replace('Listening on ', '')
+
+    const cmd = `stty cols 100 rows 40; exec node bin/p2pmessage ${[...LOCAL, '--enode', enode].join(' ')}`
+    const tty = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+    const screen = new VirtualTerminal(100)
+    let raw = ''
+    tty.stdout.setEncoding('utf8').on('data', (d: string) => {
+      raw += d
+      screen.feed(d)
+    })
+    const exited = new Promise<number | null>((r) => tty.on('close', (code) => r(code)))
+    const until = async (pred: () => boolean, what: string) => {
+      for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 100))
+      if (!pred()) throw new Error(`timeout waiting for ${what}; screen:\n${screen.screen().join('\n')}\nraw: ${JSON.stringify(raw)}`)
+    }
+    try {
+      await until(() => screen.screen().at(-1) === PROMPT, 'the prompt')
+      expect(screen.screen()).toContain('Connected to peer,you can type message now.')
+
+      tty.stdin.write('half a sen')
+      await until(() => screen.screen().at(-1) === PROMPT + 'half a sen', 'the typed text')
+      A.write('interrupting you\n')
+      await until(() => screen.screen().some((l) => / \[[0-9a-f]{40}\]: interrupting you$/.test(l)), 'the incoming line')
+      const lines = screen.screen()
+      expect(lines.at(-2)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[[0-9a-f]{40}\]: interrupting you$/)
+      expect(lines.at(-1)).toBe(PROMPT + 'half a sen')
+
+      tty.stdin.write('tence\r')
+      await A.waitFor(/\]: half a sentence$/)
+      await until(() => screen.screen().some((l) => /<mine>: half a sentence$/.test(l)), 'the own line')
+
+      tty.stdin.write('~Q\r')
+      await until(() => screen.screen().includes('Quit command received'), 'the quit line')
+      expect(await exited).toBe(0)
+    } finally {
+      tty.kill('SIGKILL')
+    }
+  })
+})
