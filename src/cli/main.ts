@@ -22,6 +22,10 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     // commander's own usage errors read like ours: one line, `p2pmessage: ...`
     .configureOutput({ outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`) })
+    .addHelpText('after', `
+Without a command, p2pmessage chats, like the original client:
+  p2pmessage -topic ffff0000 -password 7859931
+(all chat options: p2pmessage chat --help)`)
   // Subcommands: one register call per file.
   registerChat(program)
   registerRelay(program)
