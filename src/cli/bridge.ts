@@ -15,8 +15,9 @@ import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { addNetworkOptions, resolveNetwork, startError, type NetworkFlags } from './network.js'
 import { collect, parseListen, parsePow, parseTtl, parseWork, type HostPort } from './options.js'
+import { addRpcOptions, startBridgeRpc, type RpcFlags } from '../rpc/cli.js'
 
-interface BridgeFlags extends NetworkFlags {
+interface BridgeFlags extends NetworkFlags, RpcFlags {
   http: string
   datadir: string
   token?: string
@@ -43,9 +44,10 @@ export function registerBridge(program: Command): void {
     .option('--ttl <seconds>', 'time to live of sent messages', '50')
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
-    .action(async (flags: BridgeFlags) => {
-      await runBridge(flags)
-    })
+  addRpcOptions(cmd)
+  cmd.action(async (flags: BridgeFlags) => {
+    await runBridge(flags)
+  })
 }
 
 /** `host:port`, or a bare port on loopback (never all interfaces by accident). */
@@ -77,9 +79,11 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
 
   let node: WhisperNode | null = null
   let bridge: Bridge | null = null
+  let rpc: Awaited<ReturnType<typeof startBridgeRpc>> = null
   createLifecycle({
     node: () => ({
       stop: async () => {
+        await rpc?.close()
         await bridge?.stop()
         await node?.stop()
       },
@@ -122,6 +126,15 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     throw httpError(err, http)
   }
   say(`bridge ${bridge.url}/`)
+  try {
+    rpc = await startBridgeRpc({ flags, node, bridge, say })
+  } catch (err) {
+    await bridge.stop().catch(() => undefined)
+    await node.stop().catch(() => undefined)
+    bridge = null
+    node = null
+    throw err
+  }
   say(`enode ${node.enode}`)
   say(`identity ${toHex(addressOf(publicKeyOf(identity)))}`)
   if (bridge.token !== null) {
