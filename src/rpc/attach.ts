@@ -28,9 +28,11 @@ export interface AttachedRpc {
 }
 
 export async function attachRpc(opts: AttachRpcOptions): Promise<AttachedRpc> {
+  // method names and error texts only (never parameters or results) go to the node's log
+  const log = opts.log ?? ((level: 'debug' | 'warn' | 'error', msg: string) => opts.node.log[level](msg))
   const service = new RpcService(
     { shh: new NodeShhBackend(opts.node), net: new NodeNetBackend(opts.node, { clientId: opts.clientId }) },
-    opts,
+    { ...opts, log },
   )
   let endpoint: RpcEndpoint | null = null
   try {
