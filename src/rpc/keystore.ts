@@ -46,6 +46,9 @@ export class Keystore {
   private readonly privateKeys = new Map<string, Uint8Array>()
   private readonly symKeys = new Map<string, Uint8Array>()
 
+  /** `maxKeys` bounds each kind (geth has no bound; an RPC client must not be able to exhaust memory). */
+  constructor(private readonly maxKeys = 10_000) {}
+
   /** shh_newKeyPair */
   newKeyPair(): string {
     let key = generatePrivateKey()
@@ -124,6 +127,7 @@ export class Keystore {
   }
 
   private store(map: Map<string, Uint8Array>, key: Uint8Array): string {
+    if (map.size >= this.maxKeys) throw new Error(`too many keys (${this.maxKeys}): delete some first`)
     const id = generateKeyId()
     if (map.has(id)) throw new Error('failed to generate unique ID')
     map.set(id, key)

@@ -53,4 +53,14 @@ describe('keystore (geth whisperv6 key storage)', () => {
     ks.clear()
     expect(ks.size).toEqual({ keyPairs: 0, symKeys: 0 })
   })
+
+  it('bounds the number of keys of each kind', () => {
+    const ks = new Keystore(2)
+    ks.newSymKey()
+    ks.newSymKey()
+    expect(() => ks.newSymKey()).toThrow('too many keys (2): delete some first')
+    ks.newKeyPair()
+    ks.newKeyPair()
+    expect(() => ks.addPrivateKey(new Uint8Array(32).fill(1))).toThrow('too many keys (2)')
+  })
 })
