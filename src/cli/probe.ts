@@ -36,6 +36,7 @@ export interface ProbeReport {
   checks: ProbeCheck[]
   hello: RemoteHello | null
   shh: ShhVersion | null
+  /** v6 status fields; null for shh/5, whose status carries only the version */
   status: { minPow: number; bloom: string; lightNode: boolean } | null
 }
 
@@ -184,7 +185,7 @@ export async function runProbe(url: string, flags: ProbeFlags): Promise<ProbeRep
     const peerA = statusA.value
     report.shh = peerA.shh
     pass('shh version', `shh/${peerA.shh} (offered: ${versions.map((v) => `shh/${v}`).join(', ')})`)
-    report.status = { minPow: peerA.minPow, bloom: bloomText(peerA.bloom), lightNode: peerA.lightNode }
+    if (peerA.shh === 6) report.status = { minPow: peerA.minPow, bloom: bloomText(peerA.bloom), lightNode: peerA.lightNode }
     pass('status', peerA.shh === 6
       ? `min PoW ${peerA.minPow}, bloom ${peerA.bloom === null ? 'full (all topics)' : 'partial'}, light node ${peerA.lightNode ? 'yes' : 'no'}`
       : 'shh/5 status (version only)')

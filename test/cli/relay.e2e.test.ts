@@ -52,6 +52,8 @@ describe('probe', () => {
     expect(report.passed).toBe(true)
     expect(r.code).toBe(0)
     expect(report.shh).toBe(shh === '5' ? 5 : 6)
+    if (shh === '5') expect(report.status).toBeNull()
+    else expect(report.status).toEqual({ minPow: 0.01, bloom: 'full', lightNode: false })
     expect(report.hello?.capabilities).toEqual(expect.arrayContaining([{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]))
     expect(report.checks.map((c) => c.name)).toEqual([
       'RLPx handshake', 'hello', 'shh version', 'status', 'accepts a valid envelope', 'forwards envelopes',
