@@ -4,6 +4,7 @@
 import type { Command } from 'commander'
 import { WhisperNode } from '../node/whisper-node.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
+import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
 import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
@@ -166,9 +167,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
     queue = queue.then(async () => {
       if (lifecycle.exiting) return
       try {
-        const { hashes } = await running.post({
+        const payload = new TextEncoder().encode(text)
+        const { hashes, envelopes } = await running.post({
           topic: cfg.topic,
-          payload: new TextEncoder().encode(text),
+          payload,
           ...(cfg.to ? { dst: cfg.to } : { symKey: cfg.symKey }),
           src: cfg.identity,
           ttl: cfg.ttl,
@@ -177,6 +179,15 @@ async function runChat(flags: ChatFlags): Promise<void> {
           shh: net.shh,
         })
         delivery.add(hashes, Date.now() + cfg.ttl * 1000)
+        // A direct message is encrypted to the recipient: our own filters cannot open it, so the
+        // echo the room gets from the pool is made here.
+        if (cfg.to) {
+          const env = envelopes[0]
+          show({
+            shh: env.shh, topic: env.topic, payload, src: myPublicKey, address: addressOf(myPublicKey),
+            sent: envelopeSent(env), ttl: env.ttl, pow: envelopePow(env), hash: envelopeHash(env), symmetric: false, mine: true,
+          })
+        }
       } catch (err) {
         failed++
         say(`failed to send message: ${err instanceof Error ? err.message : String(err)}`)

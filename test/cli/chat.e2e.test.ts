@@ -134,6 +134,8 @@ describe('direct messages', () => {
     const S = spawnCli([...LOCAL, '--enode', enode, '--to', r.publicKey])
     S.end('for your eyes only\n')
     expect((await S.exited).code).toBe(0)
+    // the sender sees its own direct line although no filter of its own can open it
+    expect(S.stdoutLines.some((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <mine>: for your eyes only$/.test(l))).toBe(true)
     const msg = JSON.parse(await R.waitFor(/for your eyes only/))
     expect(msg).toMatchObject({ direct: true, mine: false, text: 'for your eyes only' })
     R.kill('SIGTERM')
