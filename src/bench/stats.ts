@@ -30,3 +30,16 @@ export function seededBytes(seed: number, n: number): Uint8Array {
   }
   return out
 }
+
+/** A seeded PRNG (mulberry32) for reproducible topologies and schedules. */
+export function prng(seed: number): { next(): number; int(n: number): number } {
+  let a = seed >>> 0
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  return { next, int: (n) => Math.floor(next() * n) }
+}
