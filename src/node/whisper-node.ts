@@ -23,6 +23,7 @@ import { PeerState } from './peer-state.js'
 import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
 import { SealPool } from './seal-pool.js'
+import { PeerLimits, type PeerLimitOptions } from './peer-limits.js'
 import {
   validateEnvelope,
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -68,6 +69,8 @@ export interface NodeOptions {
   poolMaxEnvelopes?: number
   /** PoW worker threads (default: all cores). */
   sealThreads?: number
+  /** Per-peer CPU and flood limits (peer-limits.ts); false = none, as geth. */
+  peerLimits?: PeerLimitOptions | false
 }
 
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
@@ -116,6 +119,10 @@ export interface NodeStats {
   envelopesDropped: number
   /** peers dropped for a bad envelope */
   peersDropped: number
+  /** times a peer's connection was paused for using more than its share of CPU (peer-limits.ts) */
+  peerPauses: number
+  /** peers dropped (and refused for a while) for flooding useless envelopes */
+  floodDrops: number
 }
 
 export interface EnvelopeEvent {
@@ -171,6 +178,7 @@ export class WhisperNode extends EventEmitter {
   private ownBloom: Uint8Array | null
   private bloomTolerance: Uint8Array | null
   private readonly counters = { envelopesIn: 0, envelopesOut: 0, envelopesDropped: 0, peersDropped: 0 }
+  private readonly limits: PeerLimits | null
 
   constructor(opts: NodeOptions = {}) {
     super()
@@ -212,6 +220,11 @@ export class WhisperNode extends EventEmitter {
       },
     })
     this.seals = new SealPool({ threads: opts.sealThreads })
+    try {
+      this.limits = opts.peerLimits === false ? null : new PeerLimits(opts.peerLimits ?? {}, this.log)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message)
+    }
     this.host = new P2PHost({
       privateKey: this.key.privateKey,
       listen: opts.listen,
@@ -265,6 +278,7 @@ export class WhisperNode extends EventEmitter {
     for (const t of this.toleranceTimers) clearTimeout(t)
     this.toleranceTimers.clear()
     this.forwarder.close()
+    this.limits?.close()
     await Promise.all([wasRunning ? this.host.stop() : Promise.resolve(), this.seals.close()])
     for (const p of this.pools.values()) p.clear()
     this.filters.clear()
@@ -516,7 +530,8 @@ export class WhisperNode extends EventEmitter {
       poolSize += p.count
       poolBytes += p.bytes
     }
-    return { peers: this.host.peers().length, poolSize, poolBytes, ...this.counters }
+    const limits = this.limits?.stats
+    return { peers: this.host.peers().length, poolSize, poolBytes, ...this.counters, peerPauses: limits?.pauses ?? 0, floodDrops: limits?.floodDrops ?? 0 }
   }
 
   /** Resolves once at least one shh peer is connected; rejects with NodeError 'timeout' / 'state'. */
@@ -639,8 +654,14 @@ export class WhisperNode extends EventEmitter {
 
   private onPeer(peer: ShhPeer): void {
     if (this.phase !== 'running') return
+    if (this.limits?.refuse(peer.id)) {
+      this.log.debug('Refusing a peer dropped for flooding', { id: short(peer.id, 16) })
+      peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+      return
+    }
     const state = new PeerState(peer)
     this.forwarder.add(state)
+    this.limits?.add(peer)
     peer.on('envelopes', (envs) => this.onEnvelopes(state, envs))
     peer.on('p2pMessage', (env) => this.onP2PMessage(peer, env))
     // a relaxed requirement may admit envelopes skipped so far
@@ -657,6 +678,7 @@ export class WhisperNode extends EventEmitter {
   }
 
   private onPeerRemoved(peer: ShhPeer, reason: number): void {
+    this.limits?.remove(peer.id, peer)
     if (!this.forwarder.remove(peer.id)) return
     this.log.info('Whisper peer disconnected', { id: short(peer.id, 16), reason: disconnectReasonName(reason) })
     this.safeEmit('peer:removed', this.summary(peer), reason)
@@ -677,6 +699,8 @@ export class WhisperNode extends EventEmitter {
     if (!pool) return
     const policy = this.policy()
     let trouble: string | null = null
+    const started = performance.now()
+    let useless = 0 // known already, or dropped quietly: what a flood costs its sender nothing for
     for (const env of envs) {
       if (env.shh !== peer.shh) continue
       const v = validateEnvelope(env, policy)
@@ -686,6 +710,7 @@ export class WhisperNode extends EventEmitter {
         continue
       }
       if (v.kind === 'drop') {
+        useless++
         this.counters.envelopesDropped++
         this.log.trace('Envelope dropped', { peer: short(peer.id), reason: v.reason })
         continue
@@ -698,12 +723,16 @@ export class WhisperNode extends EventEmitter {
         continue
       }
       state.mark(res.entry.key)
-      if (res.status === 'known') continue
+      if (res.status === 'known') {
+        useless++
+        continue
+      }
       this.counters.envelopesIn++
       this.afterAdd(res.entry, res.evicted, peer.id)
       if (!this.relay) this.filters.notify(env, { hash: res.entry.hash, mine: false, p2p: false, now: policy.now })
       this.announce(res.entry)
     }
+    if (trouble === null) this.limits?.charge(peer.id, performance.now() - started, useless)
     if (trouble !== null) {
       this.counters.peersDropped++
       this.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id, 16), err: trouble })

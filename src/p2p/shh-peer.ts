@@ -35,6 +35,10 @@ export interface ShhPeer extends EventEmitter {
   disconnect(reason?: number): void // default DISCONNECT_REQUESTED
   // Drops the peer for breaking the protocol (SUBPROTOCOL_ERROR), logging why, like geth returning an error.
   drop(why: string): void
+  // Flow control (the node's per-peer limits): stop reading the connection, so TCP backpressure slows
+  // the sender down, and read again. Packets already read are still delivered.
+  pauseReading?(): void
+  resumeReading?(): void
 
   on<E extends keyof ShhPeerEvents>(event: E, listener: (...args: ShhPeerEvents[E]) => void): this
   once<E extends keyof ShhPeerEvents>(event: E, listener: (...args: ShhPeerEvents[E]) => void): this

@@ -159,6 +159,14 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     this.dropWith(DISCONNECT_REASON.SUBPROTOCOL_ERROR, why, 2)
   }
 
+  pauseReading(): void {
+    if (!this.isClosed) this.socket.pause()
+  }
+
+  resumeReading(): void {
+    if (!this.isClosed && !this.socket.destroyed) this.socket.resume()
+  }
+
   // Protocol violations log at warn, as geth's "peer will be disconnected" lines; timeouts at debug.
   private dropWith(reason: number, why: string, level: number): void {
     if (this.isClosed || (this.devp2pPeer as unknown as PeerView)._closed) return
