@@ -42,6 +42,8 @@ export async function measureIngest(opts: IngestOptions): Promise<IngestMeasurem
   const timeoutMs = opts.timeoutMs ?? 120_000
   const node = new WhisperNode({
     listen: { host: '127.0.0.1', port: 0 }, shhVersions: [6], minPow: 1e-6, verbosity: 0, logger: () => {}, sealThreads: 1,
+    // the node's capacity, not its policy: with the default limits one peer gets at most half a core
+    peerLimits: false,
   })
   let worker: Worker | null = null
   let timer: NodeJS.Timeout | undefined
