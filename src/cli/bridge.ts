@@ -6,14 +6,14 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { Bridge, DEFAULT_HTTP } from '../bridge/bridge.js'
 import { checkToken } from '../bridge/security.js'
-import { WhisperNode } from '../node/index.js'
+import type { WhisperNode } from '../node/index.js'
 import { addressOf, publicKeyOf } from '../whisper/crypto.js'
 import { CliError } from './errors.js'
 import { toHex } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
-import { addNetworkOptions, resolveNetwork, startError, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startError, type NetworkFlags } from './network.js'
 import { collect, parseListen, parsePow, parseTtl, parseWork, type HostPort } from './options.js'
 import { addRpcOptions, startBridgeRpc, type RpcFlags } from '../rpc/cli.js'
 
@@ -90,19 +90,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     }),
   })
 
-  node = new WhisperNode({
-    privateKey: net.nodeKey,
-    listen: net.listen,
-    shhVersions: net.shhVersions,
-    staticPeers: net.staticPeers,
-    trustedPeers: net.staticPeers,
-    bootnodes: net.bootnodes,
-    discovery: net.bootnodes.length > 0,
-    maxPeers: net.maxPeers,
-    minPow: pow,
-    verbosity: net.verbosity,
-    logger,
-  })
+  node = createNode(net, { minPow: pow, logger })
   try {
     await node.start()
   } catch (err) {

@@ -2,14 +2,14 @@
 // network), plus what it lacked: custom enodes, listening, shh/6, persistent identity, direct messages,
 // JSON output, piped input that exits once delivered, and clean exits.
 import type { Command } from 'commander'
-import { WhisperNode } from '../node/whisper-node.js'
+import type { WhisperNode } from '../node/whisper-node.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
 import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
-import { addNetworkOptions, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { LineIO } from './prompt.js'
 
@@ -126,19 +126,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   let node: WhisperNode | null = null
   const lifecycle = createLifecycle({ node: () => node, beforeStop: () => io.close() })
 
-  node = new WhisperNode({
-    privateKey: net.nodeKey,
-    listen: net.listen,
-    shhVersions: net.shhVersions,
-    staticPeers: net.staticPeers,
-    trustedPeers: net.staticPeers,
-    bootnodes: net.bootnodes,
-    discovery: net.bootnodes.length > 0,
-    maxPeers: net.maxPeers,
-    minPow: cfg.pow,
-    verbosity: net.verbosity,
-    logger,
-  })
+  node = createNode(net, { minPow: cfg.pow, logger })
   try {
     await node.start()
   } catch (err) {
@@ -149,14 +137,32 @@ async function runChat(flags: ChatFlags): Promise<void> {
   logger(3, `chat identity address=${toHex(addressOf(myPublicKey))} publicKey=${toHex(myPublicKey)}`)
   watchStaticPeers(running, net.staticPeers, logger)
 
+  // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
+  // hands us in between waits for it.
+  let early: string[] | null = terminal ? [] : null
   const show = (m: ShownMessage & { mine?: boolean }) => {
     const mine = m.mine === true || (m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey)))
     if (cfg.json) process.stdout.write(JSON.stringify(toJsonMessage(m, mine)) + '\n')
+    else if (early) early.push(formatChatLine(m, mine))
     else io.print(formatChatLine(m, mine))
+  }
+  // A v6 peer announces the least PoW it accepts; our node, like geth, never sends it less, which would
+  // look like a silent room. Said once per peer, whatever the verbosity.
+  const warnedPow = new Set<string>()
+  const warn = (line: string) => (terminal ? io.print(line) : process.stderr.write(line + '\n'))
+  const checkPowRequirements = () => {
+    for (const p of running.peers()) {
+      if (p.minPow > cfg.pow && !warnedPow.has(p.id)) {
+        warnedPow.add(p.id)
+        warn(`warning: peer ${p.id.slice(0, 16)} (${p.address}) requires PoW ${p.minPow}; your messages (--pow ${cfg.pow}) will not be sent to it`)
+      }
+    }
   }
   running.subscribe({ topics: [cfg.topic], symKey: cfg.symKey, allowP2P: true }, show)
   // Direct messages to our identity, as the original's filter (KeySym + KeyAsym) also received.
   running.subscribe({ topics: [cfg.topic], privateKey: cfg.identity, allowP2P: true }, show)
+
+  running.on('peer:added', checkPowRequirements)
 
   const delivery = new DeliveryTracker()
   running.on('sent', (_peer: string, hashes: string[]) => delivery.sent(hashes))
@@ -167,6 +173,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     queue = queue.then(async () => {
       if (lifecycle.exiting) return
       try {
+        checkPowRequirements()
         const payload = new TextEncoder().encode(text)
         const { hashes, envelopes } = await running.post({
           topic: cfg.topic,
@@ -200,7 +207,11 @@ async function runChat(flags: ChatFlags): Promise<void> {
     const undelivered = await delivery.settle()
     if (undelivered > 0 || failed > 0) {
       const parts: string[] = []
-      if (undelivered > 0) parts.push(`${undelivered} message(s) expired before reaching any peer`)
+      if (undelivered > 0) {
+        const demanding = running.peers().filter((p) => p.minPow > cfg.pow)
+        parts.push(`${undelivered} message(s) expired before reaching any peer` +
+          (demanding.length > 0 ? ` (${demanding.length} peer(s) require more PoW than --pow ${cfg.pow})` : ''))
+      }
       if (failed > 0) parts.push(`${failed} message(s) could not be sent`)
       lifecycle.exit(1, `p2pmessage: ${parts.join('; ')}`)
     } else {
@@ -232,6 +243,9 @@ async function runChat(flags: ChatFlags): Promise<void> {
     say('Connected to peer,you can type message now.')
     say(`Filter is configured for the topic: ${toHex(cfg.topic)} `)
     say(`Please type the message. To quit type: '${QUIT_COMMAND}'`)
+    const held = early ?? []
+    early = null
+    for (const line of held) io.print(line)
   }
   if (terminal) {
     // like the original: the prompt appears once there is someone to talk to

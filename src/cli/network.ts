@@ -1,6 +1,7 @@
 // The network flags shared by `chat` and `relay` (--enode, --bootnodes, --listen, --shh, --nodekey,
 // --verbosity, --max-peers), checked up front and turned into WhisperNode options.
 import { Option, type Command } from 'commander'
+import { WhisperNode } from '../node/whisper-node.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
@@ -31,14 +32,14 @@ export interface NetworkConfig {
   maxPeers?: number
 }
 
-export function addNetworkOptions(cmd: Command, defaults: { listen?: string; verbosity: string }): Command {
+export function addNetworkOptions(cmd: Command, defaults: { listen?: string; verbosity: string; shh?: string }): Command {
   cmd
     .option('--enode <url>', 'a node to connect to and stay connected with (repeatable)', collect)
     .option('--bootnodes <list>', 'discovery bootstrap: mainnet, none, or comma-separated enode URLs', 'mainnet')
   if (defaults.listen) cmd.option('--listen <host:port>', 'accept incoming connections on this address', defaults.listen)
   else cmd.option('--listen <host:port>', 'accept incoming connections on this address (default: off, like the original)')
   cmd
-    .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both').default('both'))
+    .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both').default(defaults.shh ?? 'both'))
     .option('--nodekey <file>', 'node key file (created when missing), for a stable enode URL; default: a new key per run')
     .option('--verbosity <0-5>', 'log level on stderr: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace', defaults.verbosity)
     .option('--max-peers <n>', 'maximum number of peers', '80')
@@ -71,6 +72,28 @@ export function resolveNetwork(flags: NetworkFlags): NetworkConfig {
   const maxPeers = flags.maxPeers !== undefined ? parsePositiveInt(flags.maxPeers, '--max-peers') : undefined
   const nodeKey = flags.nodekey ? loadOrCreateKeyFile(flags.nodekey, '--nodekey').privateKey : generateNodeKey()
   return { nodeKey, staticPeers, bootnodes, listen, shh, shhVersions: shhVersionsOf(shh), verbosity, maxPeers }
+}
+
+/** The WhisperNode each command runs on: the network flags, plus what the command itself decides. */
+export function createNode(
+  net: NetworkConfig,
+  opts: { minPow: number; relay?: boolean; logger: (level: number, msg: string) => void },
+): WhisperNode {
+  return new WhisperNode({
+    privateKey: net.nodeKey,
+    listen: net.listen,
+    shhVersions: net.shhVersions,
+    staticPeers: net.staticPeers,
+    // the original client made its custom enode a static and a trusted peer at once
+    trustedPeers: net.staticPeers,
+    bootnodes: net.bootnodes,
+    discovery: net.bootnodes.length > 0,
+    maxPeers: net.maxPeers,
+    minPow: opts.minPow,
+    relay: opts.relay === true,
+    verbosity: net.verbosity,
+    logger: opts.logger,
+  })
 }
 
 /** A listening or startup failure, as one line the user can act on. */

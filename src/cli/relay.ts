@@ -2,12 +2,12 @@
 // a meeting point for chat clients (theirs and geth's). Prints its enode URL, peers joining and
 // leaving (verbosity >= 3), and a periodic one-line status.
 import type { Command } from 'commander'
-import { WhisperNode } from '../node/whisper-node.js'
+import type { WhisperNode } from '../node/whisper-node.js'
 import { disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatLocalTime } from './format.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
-import { addNetworkOptions, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parseSeconds } from './options.js'
 
 interface RelayFlags extends NetworkFlags {
@@ -21,7 +21,10 @@ export function registerRelay(program: Command): void {
   const cmd = program
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
-  addNetworkOptions(cmd, { listen: '0.0.0.0:30303', verbosity: '3' })
+  // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
+  // a v6 one, so v5 and v6 peers of one relay never see each other. The original clients speak shh/5, and
+  // ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both serves geth 1.9 peers too.
+  addNetworkOptions(cmd, { listen: '0.0.0.0:30303', verbosity: '3', shh: '5' })
   cmd
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
     .option('--status <seconds>', 'print a status line this often (0: never)', '60')
@@ -46,20 +49,7 @@ async function runRelay(flags: RelayFlags): Promise<void> {
       say(`${now()} relay stopping`)
     },
   })
-  node = new WhisperNode({
-    privateKey: net.nodeKey,
-    listen: net.listen,
-    shhVersions: net.shhVersions,
-    staticPeers: net.staticPeers,
-    trustedPeers: net.staticPeers,
-    bootnodes: net.bootnodes,
-    discovery: net.bootnodes.length > 0,
-    maxPeers: net.maxPeers,
-    minPow,
-    relay: true,
-    verbosity: net.verbosity,
-    logger,
-  })
+  node = createNode(net, { minPow, relay: true, logger })
   try {
     await node.start()
   } catch (err) {
@@ -75,6 +65,16 @@ async function runRelay(flags: RelayFlags): Promise<void> {
     running.on('peer:removed', (p: PeerLike, reason?: unknown) =>
       say(`${now()} peer left   ${describePeer(p)}${reason !== undefined && reason !== null ? ` reason=${typeof reason === 'number' ? disconnectReasonName(reason) : String(reason)}` : ''}`))
   }
+  // Said once, the first time the relay serves both versions at the same time.
+  let warnedSplit = false
+  running.on('peer:added', () => {
+    if (warnedSplit) return
+    const versions = new Set(running.peers().map((p) => p.shh))
+    if (versions.size > 1) {
+      warnedSplit = true
+      say(`${now()} note: peers on shh/5 and shh/6 are connected; messages do not cross between the two versions`)
+    }
+  })
   const status = () => {
     const s = running.stats()
     say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`)

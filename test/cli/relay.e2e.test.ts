@@ -23,7 +23,7 @@ afterEach(async () => {
 
 describe.each([5, 6])('relay, clients on shh/%i', (shh) => {
   it('carries lines between two clients that only know the relay', async () => {
-    const { relay, enode } = await startRelay()
+    const { relay, enode } = await startRelay(['--shh', String(shh)])
     expect(enode).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
     const reader = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode])
     await reader.waitFor(/^Connected to peer/)
@@ -43,9 +43,44 @@ describe.each([5, 6])('relay, clients on shh/%i', (shh) => {
   })
 })
 
+describe('the default relay', () => {
+  it('puts our chats (offering 5 and 6) in one room with shh/5-only clients like the original', async () => {
+    const { relay, enode } = await startRelay()
+    const original = spawnCli([...LOCAL, '--shh', '5', '--enode', enode])
+    await original.waitFor(/^Connected to peer/)
+    const ours = spawnCli([...LOCAL, '--enode', enode])
+    ours.end('one room for all\n')
+    expect((await ours.exited).code).toBe(0)
+    await original.waitFor(/: one room for all$/)
+    await relay.waitFor(/ peer joined id=[0-9a-f]{16} shh\/5 .*inbound/)
+    expect(relay.stdout).not.toMatch(/shh\/6/)
+  })
+
+  it('with --shh both, says once that shh/5 and shh/6 peers do not see each other', async () => {
+    const { relay, enode } = await startRelay(['--shh', 'both'])
+    const v5 = spawnCli([...LOCAL, '--shh', '5', '--enode', enode])
+    await v5.waitFor(/^Connected to peer/)
+    const v6 = spawnCli([...LOCAL, '--shh', '6', '--enode', enode])
+    await v6.waitFor(/^Connected to peer/)
+    await relay.waitFor(/ note: peers on shh\/5 and shh\/6 are connected; messages do not cross between the two versions$/)
+  })
+})
+
+describe('a relay that requires more PoW than the chat seals', () => {
+  it('the chat says so instead of going silent, and piped input exits 1 naming the cause', async () => {
+    const { enode } = await startRelay(['--pow', '0.5', '--shh', '6'])
+    // the TTL leaves room for a slow start: the warning needs the connection, which may come after the post
+    const writer = spawnCli([...LOCAL, '--shh', '6', '--ttl', '8', '--enode', enode])
+    writer.end('too little work\n')
+    await writer.waitFor(/^warning: peer [0-9a-f]{16} \(127\.0\.0\.1:\d+\) requires PoW 0\.5; your messages \(--pow 0\.01\) will not be sent to it$/, { stream: 'stderr' })
+    expect((await writer.exited).code).toBe(1)
+    expect(writer.stderr).toMatch(/1 message\(s\) expired before reaching any peer \(1 peer\(s\) require more PoW than --pow 0\.01\)/)
+  })
+})
+
 describe('probe', () => {
   it.each(['5', '6', 'both'])('reports our relay as fully conformant (--shh %s)', async (shh) => {
-    const { enode } = await startRelay()
+    const { enode } = await startRelay(['--shh', 'both'])
     const r = await run(['probe', enode, '--shh', shh, '--json', '--pow', '0.01', '--work', '1'])
     const report = JSON.parse(r.stdout) as ProbeReport
     expect(report.checks.filter((c) => !c.ok)).toEqual([])
@@ -62,7 +97,7 @@ describe('probe', () => {
   })
 
   it('prints a readable report', async () => {
-    const { enode } = await startRelay()
+    const { enode } = await startRelay(['--shh', 'both'])
     const r = await run(['probe', enode, '--pow', '0.01', '--work', '1'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^probe enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+\n/)
