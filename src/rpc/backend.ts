@@ -3,31 +3,14 @@
 // `node-backend.ts` implements both over the real WhisperNode; the APIs depend only on this contract.
 import type { Envelope } from '../whisper/envelope.js'
 import type { ReceivedMessage } from '../whisper/open.js'
+import type { SealParams } from '../whisper/seal.js'
+import type { FilterSpec } from '../node/filter.js'
 
-export interface FilterCriteria {
-  /** 4-byte topics; empty = every topic */
-  topics: Uint8Array[]
-  symKey?: Uint8Array
-  privateKey?: Uint8Array
-  minPow?: number
-  allowP2P?: boolean
-  /** only messages signed by this 65-byte public key */
-  src?: Uint8Array
-}
+/** A node filter as the RPC creates it: the shh version is chosen by the node (v5 and v6 both deliver). */
+export type FilterCriteria = Omit<FilterSpec, 'shh'>
 
-export interface WrapParams {
-  topic: Uint8Array
-  payload: Uint8Array
-  padding?: Uint8Array
-  /** seconds; 0 = geth's default 50 */
-  ttl: number
-  /** geth v6 Seal: 0 = no PoW, < 0 = best nonce within workTime, > 0 = target */
-  pow: number
-  workTime: number
-  symKey?: Uint8Array
-  dst?: Uint8Array
-  src?: Uint8Array
-}
+/** geth's Wrap parameters, always v6 (its Seal semantics: pow 0 = no PoW, < 0 = best within workTime). */
+export type WrapParams = Omit<SealParams, 'shh' | 'now'>
 
 export interface ShhBackend {
   minPow(): number
