@@ -1,4 +1,5 @@
-// The cryptography geth's whisper uses, on the noble libraries (portable: no node:crypto).
+// The cryptography geth's whisper uses, on the noble libraries (portable: no node:crypto import; AES-GCM
+// decryption, the hot path of every filter, goes through the runtime's OpenSSL when there is one: aes-gcm-native.ts).
 //  - room key from password: PBKDF2-HMAC-SHA256, 65356 iterations (sic), no salt, 32 bytes
 //    (whisperv5 deriveKeyMaterial / whisperv6 AddSymKeyFromPassword)
 //  - symmetric: AES-256-GCM, 12-byte nonce, no additional data, 16-byte tag appended
@@ -13,6 +14,7 @@ import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from './keccak.js'
 import { concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
 import { WhisperError } from './errors.js'
+import { nativeAesGcmDecrypt } from './aes-gcm-native.js'
 
 export const AES_KEY_LENGTH = 32
 export const AES_NONCE_LENGTH = 12
@@ -50,6 +52,11 @@ export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Ui
   checkSymKey(key)
   if (nonce.length !== AES_NONCE_LENGTH) throw new WhisperError('aes-nonce', `wrong AES nonce size: want ${AES_NONCE_LENGTH}, got ${nonce.length}`)
   if (ciphertext.length < GCM_TAG_LENGTH) throw new WhisperError('ciphertext', `AES-GCM ciphertext of ${ciphertext.length} bytes is shorter than its tag`)
+  if (nativeAesGcmDecrypt) {
+    const plain = nativeAesGcmDecrypt(key, nonce, ciphertext)
+    if (plain === null) throw new WhisperError('decrypt', 'AES-GCM authentication failed (wrong key or corrupted data)')
+    return plain
+  }
   try {
     return gcm(key, nonce).decrypt(ciphertext)
   } catch (e) {
