@@ -19,6 +19,8 @@
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
+// RLPx frame MACs on the WebAssembly keccak (perf; patched when this module loads, see fast-mac.ts)
+import './fast-mac.js'
 
 const MAX_PAYLOAD = 0xffffff // geth: maxUint24
 const BASE_PROTOCOL_LENGTH = 16

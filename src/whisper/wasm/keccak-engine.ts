@@ -14,6 +14,7 @@ interface Exports {
   inputCapacity(): number
   outputPtr(): number
   resultPtr(): number
+  statePtr(): number
   init(): void
   update(len: number): void
   final(len: number): void
@@ -38,6 +39,7 @@ export class KeccakWasm {
   private readonly x: Exports
   private readonly input: number
   private readonly capacity: number
+  private readonly state: number
   private u8: Uint8Array
   private dv: DataView
 
@@ -45,6 +47,7 @@ export class KeccakWasm {
     this.x = x
     this.input = x.inputPtr()
     this.capacity = x.inputCapacity()
+    this.state = x.statePtr()
     this.u8 = new Uint8Array(x.memory.buffer)
     this.dv = new DataView(x.memory.buffer)
   }
@@ -76,6 +79,25 @@ export class KeccakWasm {
       x.final(tail)
     }
     const out = x.outputPtr()
+    return this.u8.slice(out, out + 32)
+  }
+
+  /**
+   * Streaming, for hash states kept by the caller (200 bytes each; the module has one state of its own,
+   * so each call loads the caller's state and stores it back): absorb `data`, whole rate blocks only.
+   */
+  absorbInto(state: Uint8Array, data: Uint8Array): void {
+    this.u8.set(state, this.state)
+    this.absorbWhole(data)
+    state.set(this.u8.subarray(this.state, this.state + 200))
+  }
+
+  /** Digest of `state` followed by `tail` (the last, partial block: < 136 bytes); `state` is not changed. */
+  digestOf(state: Uint8Array, tail: Uint8Array): Uint8Array {
+    this.u8.set(state, this.state)
+    this.put(tail)
+    this.x.final(tail.length)
+    const out = this.x.outputPtr()
     return this.u8.slice(out, out + 32)
   }
 

@@ -36,6 +36,7 @@ export function inputPtr(): usize { return INPUT }
 export function inputCapacity(): u32 { return INPUT_CAPACITY }
 export function outputPtr(): usize { return OUT }
 export function resultPtr(): usize { return RESULT }
+export function statePtr(): usize { return STATE }
 
 /** keccak-f[1600] on the 25 lanes at `s`. */
 function permute(s: usize): void {
