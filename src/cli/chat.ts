@@ -9,8 +9,9 @@ import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './forma
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
-import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
-import { parsePow, parsePublicKey, parseTopicArg, parseTtl, parseWork } from './options.js'
+import { CliError } from './errors.js'
+import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
+import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { LineIO } from './prompt.js'
 
 export const QUIT_COMMAND = '~Q'
@@ -25,6 +26,7 @@ interface ChatFlags extends NetworkFlags {
   pow: string
   work: string
   json?: boolean
+  connectTimeout: string
 }
 
 interface ChatConfig {
@@ -36,6 +38,8 @@ interface ChatConfig {
   pow: number
   work: number
   json: boolean
+  /** seconds; 0 = wait for a peer forever */
+  connectTimeout: number
 }
 
 export function registerChat(program: Command): void {
@@ -52,6 +56,7 @@ export function registerChat(program: Command): void {
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
+    .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
     .action(async (flags: ChatFlags) => {
       await runChat(flags)
     })
@@ -64,7 +69,8 @@ function resolveChat(flags: ChatFlags): ChatConfig {
   const work = parseWork(flags.work)
   const to = flags.to !== undefined ? parsePublicKey(flags.to) : undefined
   const identity = flags.identity ? loadOrCreateKeyFile(flags.identity, '--identity').privateKey : generatePrivateKey()
-  return { topic, symKey: symKeyFromPassword(flags.password), identity, to, ttl, pow, work, json: flags.json === true }
+  const connectTimeout = parseSeconds(flags.connectTimeout, '--connect-timeout')
+  return { topic, symKey: symKeyFromPassword(flags.password), identity, to, ttl, pow, work, json: flags.json === true, connectTimeout }
 }
 
 /** Lines posted but not yet handed to any peer (piped input waits for them before exiting). */
@@ -112,6 +118,9 @@ class DeliveryTracker {
 async function runChat(flags: ChatFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const cfg = resolveChat(flags)
+  if (net.staticPeers.length === 0 && net.bootnodes.length === 0 && !net.listen) {
+    throw new CliError('nothing to connect to: give --enode <url>, --bootnodes mainnet|<list>, or --listen <host:port>')
+  }
   const myPublicKey = publicKeyOf(cfg.identity)
 
   const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true && !cfg.json
@@ -236,6 +245,19 @@ async function runChat(flags: ChatFlags): Promise<void> {
   })
   io.on('interrupt', () => lifecycle.exit(0))
 
+  // A node that only dials out and has reached nobody says whom it could not reach and leaves, instead of
+  // waiting forever (with --listen, others may still dial in: it waits).
+  const giveUpMs = !net.listen && cfg.connectTimeout > 0 ? cfg.connectTimeout * 1000 : undefined
+  const waitForPeer = () =>
+    running.waitForPeer(giveUpMs).catch((err: unknown) => {
+      if (lifecycle.exiting) return false
+      if (err instanceof Error && (err as { code?: string }).code === 'timeout') {
+        lifecycle.exit(2, `p2pmessage: ${unreachableMessage(running.dialTargets(), cfg.connectTimeout)}`)
+        return false
+      }
+      throw err
+    })
+
   say('Whisper node started,please send message after connect to other nodes')
   // the original never listened; with --listen, others need this URL to dial us
   if (net.listen) say(`Listening on ${running.enode}`)
@@ -250,7 +272,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   if (terminal) {
     // like the original: the prompt appears once there is someone to talk to
     try {
-      await running.waitForPeer()
+      if ((await waitForPeer()) === false) return
     } catch (err) {
       if (lifecycle.exiting) return // Ctrl-C or SIGTERM while waiting: the node is stopping on purpose
       throw err
@@ -261,8 +283,8 @@ async function runChat(flags: ChatFlags): Promise<void> {
   } else {
     // piped lines are posted at once; the pool keeps them until a peer comes
     io.start()
-    void running.waitForPeer().then(() => {
-      if (!lifecycle.exiting) announceConnected()
+    void waitForPeer().then((ok) => {
+      if (ok !== false && !lifecycle.exiting) announceConnected()
     }, () => undefined)
   }
 }

@@ -2,6 +2,7 @@
 // --verbosity, --max-peers), checked up front and turned into WhisperNode options.
 import { Option, type Command } from 'commander'
 import { WhisperNode } from '../node/whisper-node.js'
+import type { DialTargetStatus } from '../p2p/host.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
@@ -94,6 +95,15 @@ export function createNode(
     verbosity: net.verbosity,
     logger: opts.logger,
   })
+}
+
+/** Why a node that only dials out has no peer after `seconds`, as one line the user can act on. */
+export function unreachableMessage(targets: DialTargetStatus[], seconds: number): string {
+  const after = `no peer after ${seconds} s; --connect-timeout 0 waits forever`
+  const t = targets.find((x) => x.kind === 'static' && !x.connected)
+  if (t) return `cannot reach enode://${t.id}@${t.host}:${t.port}: ${t.lastError ?? 'no whisper handshake'} (${after})`
+  const boots = targets.filter((x) => x.kind === 'bootnode')
+  return `no bootnode answered (${boots.length} tried; ${after})`
 }
 
 /** A listening or startup failure, as one line the user can act on. */

@@ -11,7 +11,7 @@ import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
 import { isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
 import { isWhisperError } from '../whisper/errors.js'
-import { P2PHost } from '../p2p/host.js'
+import { P2PHost, type DialTargetStatus } from '../p2p/host.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
@@ -521,6 +521,11 @@ export class WhisperNode extends EventEmitter {
 
   peers(): PeerSummary[] {
     return this.host.peers().map((p) => this.summary(p))
+  }
+
+  /** The static peers and bootnodes this node dials, connected or not (with the last dial error). */
+  dialTargets(): DialTargetStatus[] {
+    return this.host.dialTargets()
   }
 
   stats(): NodeStats {

@@ -79,6 +79,18 @@ interface DialTarget extends Enode {
   backoffMs: number
   timer: NodeJS.Timeout | null
   dialing: boolean
+  /** why the last dial failed, until one succeeds: what a user is told when a peer stays unreachable */
+  lastError?: string
+}
+
+/** A peer we dial (static or bootnode), as the host sees it now. */
+export interface DialTargetStatus {
+  id: string
+  host: string
+  port: number
+  kind: TargetKind
+  connected: boolean
+  lastError?: string
 }
 
 // RLPx internals we need: its server (to see inbound sockets), its peer map (pending dial sockets),
@@ -440,6 +452,18 @@ export class P2PHost extends EventEmitter {
     this.rlpx = null
   }
 
+  /** The peers we dial and whether each is connected, with the last dial error of those that are not. */
+  dialTargets(): DialTargetStatus[] {
+    return [...this.statics.values(), ...this.bootnodes.values()].map((t) => ({
+      id: t.id,
+      host: t.host,
+      port: t.port,
+      kind: t.kind,
+      connected: this.connected.has(t.id),
+      ...(t.lastError !== undefined ? { lastError: t.lastError } : {}),
+    }))
+  }
+
   private addTarget(url: string, kind: TargetKind): DialTarget {
     const e = parseEnode(url)
     if (e.port === 0) throw new P2PHostError('config', `cannot dial ${url}: port 0 (the node does not listen)`)
@@ -474,6 +498,7 @@ export class P2PHost extends EventEmitter {
           t.dialing = false
           return this.schedule(t)
         }
+        t.lastError = undefined
         socket.once('close', () => {
           t.dialing = false
           this.schedule(t)
@@ -481,6 +506,7 @@ export class P2PHost extends EventEmitter {
       },
       (err) => {
         t.dialing = false
+        t.lastError = errText(err)
         this.log(DEBUG, 'Dial failed', { id: short(t.id), addr: hostPort(t.host, t.port), err: errText(err) })
         this.schedule(t)
       },

@@ -76,4 +76,19 @@ describe('bad input exits 2 with one line', () => {
     expectUsageError(await run(['probe', `enode://${GOOD_ID}@127.0.0.1:${port}`]), /cannot connect|refused|unreachable/i)
     expectUsageError(await run(['probe', 'enode://nope']), /invalid enode URL/)
   })
+
+  it('chat with an unreachable --enode: after --connect-timeout, one line naming it and why', async () => {
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as { port: number }).port
+    await new Promise<void>((r) => closed.close(() => r()))
+    expectUsageError(
+      await run([...LOCAL, '--connect-timeout', '2', '--enode', `enode://${GOOD_ID}@127.0.0.1:${port}`], 'hello?\n'),
+      new RegExp(`cannot reach enode://${GOOD_ID}@127\\.0\\.0\\.1:${port}: .*(refused|ECONNREFUSED).*\\(no peer after 2 s; --connect-timeout 0 waits forever\\)$`),
+    )
+  })
+
+  it('chat with nothing to connect to', async () => {
+    expectUsageError(await run([...LOCAL]), /nothing to connect to: give --enode <url>, --bootnodes mainnet\|<list>, or --listen <host:port>/)
+  })
 })
