@@ -29,10 +29,15 @@ export const nativeAesGcmDecrypt: ((key: Uint8Array, nonce: Uint8Array, cipherte
       d.setAuthTag(ciphertext.subarray(ciphertext.length - TAG))
       const head = d.update(ciphertext.subarray(0, ciphertext.length - TAG))
       let tail: Buffer
+      // A wrong key is the common case (every filter key is tried): no stack trace for OpenSSL's error.
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = 0
       try {
         tail = d.final()
       } catch {
         return null
+      } finally {
+        Error.stackTraceLimit = limit
       }
       // a plain Uint8Array (Buffer's slice() shares memory, and small Buffers live in a shared pool)
       const out = new Uint8Array(head.length + tail.length)
@@ -41,3 +46,14 @@ export const nativeAesGcmDecrypt: ((key: Uint8Array, nonce: Uint8Array, cipherte
       return out
     }
   : null
+
+/** An error built without capturing a stack trace: for failures that are routine and always caught. */
+export function withoutStack<E extends Error>(make: () => E): E {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return make()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
