@@ -1,4 +1,5 @@
-// npm run soak [-- --nodes 10 --messages 10000 --rate 100 --ttl 30 --kill-every 4000 --seed 1 --json]
+// npm run soak [-- --nodes 10 --senders 3 --messages 10000 --rate 100 --ttl 30 --payload 200 --pow 0.05
+//                  --kill-every 4000 --grace 3000 --seed 1 --json]
 // Nodes in separate processes on loopback, a random mesh around a relay, senders posting while other
 // nodes are killed (SIGKILL) and restarted; reports lost and twice-delivered messages, memory, CPU.
 // Exit status 1 when a message was lost or delivered twice.
@@ -15,7 +16,7 @@ const num = (name: string): number | undefined => {
 const json = args.includes('--json')
 const opts: SoakOptions = {
   nodes: num('nodes'), senders: num('senders'), messages: num('messages'), rate: num('rate'), ttl: num('ttl'),
-  payloadBytes: num('payload'), pow: num('pow'), killEveryMs: num('kill-every'), seed: num('seed'),
+  payloadBytes: num('payload'), pow: num('pow'), killEveryMs: num('kill-every'), seed: num('seed'), graceMs: num('grace'),
   progress: json ? undefined : (line) => process.stderr.write(`soak: ${line}\n`),
 }
 const report = await runSoak(opts)
