@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Network tests bind loopback ports and PoW is CPU-bound: two cores, so keep parallelism low.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 })
