@@ -17,7 +17,8 @@ import { short } from './log.js'
 export interface PeerLimitOptions {
   /** average share of one core the node spends on one peer's envelopes (default 0.5) */
   cpuShare?: number
-  /** CPU milliseconds a peer may use at once before being slowed down (default 200) */
+  /** CPU milliseconds a peer may use at once before being slowed down (default 50: at a 0.5 share, at most
+   *  ~100 ms of uninterrupted work for one peer, the worst stall its flood can cause the others) */
   cpuBurstMs?: number
   /** longest single pause of a peer's connection, ms (default 1000; devp2p pings must still get through) */
   maxPauseMs?: number
@@ -61,7 +62,7 @@ interface PeerBudget {
 }
 
 const DEFAULTS: Required<PeerLimitOptions> = {
-  cpuShare: 0.5, cpuBurstMs: 200, maxPauseMs: 1000, uselessPerSec: 1000, uselessBurst: 20_000, banMs: 60_000,
+  cpuShare: 0.5, cpuBurstMs: 50, maxPauseMs: 1000, uselessPerSec: 1000, uselessBurst: 20_000, banMs: 60_000,
 }
 
 export class PeerLimits {
