@@ -1,7 +1,8 @@
 // The figures of `p2pmessage bench`: this implementation (WebAssembly keccak, all cores where the node
 // uses them) next to the baseline (pure-JS keccak, one thread) measured in the same run. The baseline
 // runs the very same code in a child process started with --no-expose-wasm: without WebAssembly every
-// keccak (hash, PoW check, sealing loop) falls back to the pure-JS engine; it seals on one thread.
+// keccak (envelope hash, PoW check, sealing loop, RLPx frame MACs) falls back to noble's pure JS, and
+// it seals on one thread. Everything else is shared (e.g. AES-GCM through OpenSSL in both).
 // go-ethereum's figures (measured separately, per core) are shown for reference.
 import { execFile } from 'node:child_process'
 import { availableParallelism, cpus, loadavg } from 'node:os'
