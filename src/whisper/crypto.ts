@@ -25,8 +25,13 @@ export const PRIVATE_KEY_LENGTH = 32
 /** 65-byte ephemeral key + 16-byte IV + 32-byte HMAC: the fixed overhead of geth's ECIES. */
 export const ECIES_OVERHEAD = 65 + 16 + 32
 
+/** The platform's CSPRNG gives at most 65536 bytes per call; larger requests are filled in chunks. */
 export function randomBytes(n: number): Uint8Array {
-  return nobleRandomBytes(n)
+  const CHUNK = 65536
+  if (n <= CHUNK) return nobleRandomBytes(n)
+  const out = new Uint8Array(n)
+  for (let o = 0; o < n; o += CHUNK) out.set(nobleRandomBytes(Math.min(CHUNK, n - o)), o)
+  return out
 }
 
 /** geth's AddSymKeyFromPassword. Slow on purpose (~0.1 s). */

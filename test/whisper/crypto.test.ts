@@ -5,7 +5,7 @@ import { ctr } from '@noble/ciphers/aes.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import {
   addressOf, aesGcmDecrypt, aesGcmEncrypt, eciesDecrypt, eciesEncrypt, generatePrivateKey, publicKeyOf,
-  recoverPublicKey, sign, symKeyFromPassword,
+  randomBytes, recoverPublicKey, sign, symKeyFromPassword,
 } from '../../src/whisper/crypto.js'
 import { WhisperError } from '../../src/whisper/errors.js'
 import { hex, loadVectors, toHex } from './helpers.js'
@@ -104,5 +104,15 @@ describe('signatures', () => {
     expect(code(() => recoverPublicKey(h, bad))).toBe('signature') // r, s >= n
     bad[64] = 4
     expect(code(() => recoverPublicKey(h, bad))).toBe('signature')
+  })
+})
+
+describe('randomBytes', () => {
+  it('fills requests larger than one CSPRNG call (64 KiB), without repeating a chunk', () => {
+    const b = randomBytes(200_000)
+    expect(b.length).toBe(200_000)
+    expect(Buffer.from(b.subarray(0, 65536)).equals(Buffer.from(b.subarray(65536, 131072)))).toBe(false)
+    expect(b.subarray(131072).some((x) => x !== 0)).toBe(true)
+    expect(randomBytes(0).length).toBe(0)
   })
 })
