@@ -16,6 +16,12 @@ export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
 export const BUSY_BYTES = 256 * 1024
 /** How long a busy peer is left to drain before the next try. */
 export const BUSY_RETRY_MS = 25
+/**
+ * Envelope bytes one peer gets per event-loop turn. A big backlog (a new peer, a relaxed bloom, a
+ * flood of tiny envelopes) then goes out over several turns, so encoding and compressing it never
+ * holds the other peers' I/O for long (a 1 MiB list of small envelopes took ~100 ms in one go).
+ */
+export const TURN_BYTES = 256 * 1024
 
 export interface ForwarderOptions {
   log: Logger
@@ -102,15 +108,23 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     }
     const batch = [...this.dirty]
     this.dirty.clear()
+    let more = false
     for (const s of batch) {
       if (this.states.get(s.id) !== s) continue
+      let sentBytes = 0
       while (s.pendingCount > 0) {
         if ((s.peer.bufferedBytes ?? 0) > BUSY_BYTES) {
           this.busy.add(s)
           break
         }
-        const entries = s.take(this.maxPacketBytes, this.opts.alive)
+        if (sentBytes >= TURN_BYTES) {
+          this.dirty.add(s)
+          more = true
+          break
+        }
+        const entries = s.take(Math.min(this.maxPacketBytes, TURN_BYTES - sentBytes), this.opts.alive)
         if (entries.length === 0) break
+        for (const e of entries) sentBytes += e.size
         let ok: boolean | void
         try {
           ok = s.peer.sendEnvelopes(entries.map((e) => e.env))
@@ -127,6 +141,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
         this.opts.onSent?.(s.peer, entries)
       }
     }
+    if (more) this.schedule()
     if (this.busy.size > 0 && this.retry === null && !this.closed) {
       this.retry = setTimeout(() => {
         this.retry = null

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, it, expect } from 'vitest'
-import { Forwarder } from '../../src/node/forwarder.js'
+import { Forwarder, TURN_BYTES } from '../../src/node/forwarder.js'
 import { PeerState, type ForwardTarget } from '../../src/node/peer-state.js'
 import { Logger } from '../../src/node/log.js'
 import type { Envelope } from '../../src/whisper/envelope.js'
@@ -120,6 +120,23 @@ describe('Forwarder', () => {
     await tick()
     expect(p.packets).toEqual([[y.env]])
     expect(s.wants(x)).toBe(false)
+    f.close()
+  })
+
+  it('spreads a backlog bigger than TURN_BYTES over several event-loop turns, losing nothing', async () => {
+    const entries = Array.from({ length: 40 }, () => entryOf(rawEnvelope(6, { data: new Uint8Array(randomBytes(20_000)) })))
+    const total = entries.reduce((n, e) => n + e.size, 0)
+    expect(total).toBeGreaterThan(3 * TURN_BYTES)
+    const f = new Forwarder({ log, alive: () => true })
+    const p = new RecordingPeer('a', 6)
+    f.add(new PeerState(p))
+    entries.forEach((e) => f.announce(e))
+    f.flush() // one turn's worth, synchronously
+    const firstTurn = p.packets.flat().reduce((n, env) => n + (entries.find((e) => e.env === env)?.size ?? 0), 0)
+    expect(firstTurn).toBeGreaterThan(0)
+    expect(firstTurn).toBeLessThan(TURN_BYTES + 20_100)
+    for (let i = 0; i < 20 && p.packets.flat().length < entries.length; i++) await tick()
+    expect(p.packets.flat()).toEqual(entries.map((e) => e.env))
     f.close()
   })
 
