@@ -16,6 +16,9 @@
 //    "snappy: corrupt input" instead of the reason). Then the socket is ended right after the write
 //    (flushes first) and destroyed 2 s later if the remote keeps it open; before the RLPx handshake
 //    completed there is nothing to send and the socket is destroyed at once.
+// 6. A connection that ends before the sub-protocols start (no shared capability: USELESS_PEER, from
+//    either side) emits no 'close' in devp2p, so nobody would learn why. Its hello and reason are kept
+//    per socket in `endedBeforeConnect` for the host to report.
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
@@ -34,7 +37,8 @@ interface PeerInternals {
   _nextPacketSize: number
   _state: string
   _closed: boolean
-  _hello: { protocolVersion: number } | null
+  _hello: { protocolVersion: number; clientId: string; id: Uint8Array; capabilities: { name: string; version: number }[] } | null
+  _connected: boolean
   _disconnectReason?: number
   _disconnectWe: boolean | null
   _eciesSession: { parseBody(data: Uint8Array): Uint8Array | undefined }
@@ -47,14 +51,22 @@ interface PeerInternals {
 
 let applied = false
 
+/** What ended a connection before its sub-protocols started (see 6.), by socket. */
+export const endedBeforeConnect = new WeakMap<import('node:net').Socket, { hello: NonNullable<PeerInternals['_hello']>; reason?: number }>()
+
 export function applyDevp2pFixes(): void {
   if (applied) return
   const proto = Peer.prototype as unknown as PeerInternals & Record<string, unknown>
-  if (typeof proto._handleBody !== 'function' || typeof proto._sendDisconnect !== 'function') {
+  if (typeof proto._handleBody !== 'function' || typeof proto._sendDisconnect !== 'function' || typeof proto._onSocketClose !== 'function') {
     throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
   }
   proto._handleBody = handleBody
   proto._sendDisconnect = sendDisconnect
+  const onSocketClose = proto._onSocketClose as (this: PeerInternals) => void
+  proto._onSocketClose = function (this: PeerInternals): void {
+    if (!this._connected && this._hello !== null) endedBeforeConnect.set(this._socket, { hello: this._hello, reason: this._disconnectReason })
+    onSocketClose.call(this)
+  }
   applied = true
 }
 

@@ -18,7 +18,7 @@ import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereu
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
 import { defaultClientId } from './client-id.js'
-import { applyDevp2pFixes } from './devp2p-fixes.js'
+import { applyDevp2pFixes, endedBeforeConnect } from './devp2p-fixes.js'
 import { formatEnode, nodeIdOf, parseEnode, type Enode } from './enode.js'
 import { nodeKeyFromPrivateKey } from './nodekey.js'
 import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
@@ -561,7 +561,25 @@ export class P2PHost extends EventEmitter {
     socket.once('close', () => {
       clearTimeout(timer)
       this.sockets.delete(socket)
+      // after the other 'close' listeners: for an inbound socket devp2p's own one, which records why, runs after ours
+      queueMicrotask(() => this.explainUseless(socket))
     })
+  }
+
+  // devp2p drops a peer with no shared capability on its own, silently; say why, since a v5-only and a
+  // v6-only node look alike from the outside and the user can fix it with --shh.
+  private explainUseless(socket: Socket): void {
+    const ended = endedBeforeConnect.get(socket)
+    if (!ended || ended.reason !== DISCONNECT_REASON.USELESS_PEER) return
+    const { hello } = ended
+    const theirs = hello.capabilities.filter((c) => c.name === 'shh').map((c) => `shh/${c.version}`)
+    const why = theirs.length > 0
+      ? `no shared whisper version (it offers ${theirs.join(', ')}; we offer ${this.versions.map((v) => `shh/${v}`).join(', ')})`
+      : `it does not speak whisper (offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'})`
+    const id = Buffer.from(hello.id).toString('hex')
+    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: hello.clientId })
+    const t = this.statics.get(id) ?? this.bootnodes.get(id)
+    if (t) t.lastError = why
   }
 
   private onPeerAdded(peer: Peer): void {

@@ -66,6 +66,15 @@ describe('the default relay', () => {
   })
 })
 
+describe('a chat and a relay that share no whisper version', () => {
+  it('the chat names the cause when it gives up', async () => {
+    const { enode } = await startRelay(['--shh', '6'])
+    const r = await run([...LOCAL, '--shh', '5', '--connect-timeout', '3', '--enode', enode], 'hello?\n')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^p2pmessage: cannot reach enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+: no shared whisper version \(it offers shh\/6; we offer shh\/5\) \(no peer after 3 s; --connect-timeout 0 waits forever\)$/m)
+  })
+})
+
 describe('a relay that requires more PoW than the chat seals', () => {
   it('the chat says so instead of going silent, and piped input exits 1 naming the cause', async () => {
     const { enode } = await startRelay(['--pow', '0.5', '--shh', '6'])

@@ -92,5 +92,12 @@ describe('shh handshake between hosts', () => {
     expect(sawPeer).toBe(false)
     expect(a.peers()).toHaveLength(0)
     expect(b.peers()).toHaveLength(0)
+    // why, for the user: in the log, and as the static target's last error (what the chat prints)
+    await until(() => a.dialTargets()[0]?.lastError !== undefined, 10_000, 'a reason for the dropped dial')
+    expect(a.dialTargets()).toEqual([expect.objectContaining({
+      id: b.id, kind: 'static', connected: false,
+      lastError: 'no shared whisper version (it offers shh/6; we offer shh/5)',
+    })])
+    expect(logsOf(a).some((l) => l.startsWith('Peer dropped: no shared whisper version (it offers shh/6; we offer shh/5)'))).toBe(true)
   })
 })
