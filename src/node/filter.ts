@@ -198,7 +198,8 @@ export class Filters {
         this.seen.add(hashKey)
         duplicate = !info.p2p && this.dedup.isDuplicate(m, info.now)
       }
-      if (duplicate) continue
+      // a filter of one version never gets the other version's copy, so for it nothing is a duplicate
+      if (duplicate && f.spec.shh === undefined) continue
       if (f.spec.minPow !== undefined && f.spec.minPow > 0 && m.pow < f.spec.minPow) continue
       if (f.spec.src && !(m.src && equalBytes(m.src, f.spec.src))) continue
       delivered++
@@ -208,7 +209,7 @@ export class Filters {
         this.log.warn('subscription callback threw', { filter: f.id.slice(0, 8), err })
       }
     }
-    if (duplicate) this.log.trace('cross-version duplicate not delivered', { hash: hashKey })
+    if (duplicate) this.log.trace('cross-version duplicate not delivered to filters of both versions', { hash: hashKey })
     return delivered
   }
 

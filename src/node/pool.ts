@@ -31,6 +31,14 @@ export interface PoolLimits {
   maxEnvelopes?: number
 }
 
+/**
+ * What an entry's PoW is worth when room is short. A TTL-0 envelope has infinite PoW by geth's formula
+ * (2^bits / size / 0) without any work: it ranks lowest instead of pushing real envelopes out.
+ */
+export function evictionRank(e: PoolEntry): number {
+  return Number.isFinite(e.pow) ? e.pow : 0
+}
+
 export const DEFAULT_POOL_MAX_BYTES = 128 * 1024 * 1024
 export const DEFAULT_POOL_MAX_ENVELOPES = 200_000
 
@@ -39,7 +47,7 @@ export class EnvelopePool {
   readonly maxEnvelopes: number
   private readonly entries = new Map<string, PoolEntry>()
   private readonly byExpiry = new MinHeap<PoolEntry>((a, b) => a.expiry < b.expiry)
-  private readonly byPow = new MinHeap<PoolEntry>((a, b) => a.pow < b.pow)
+  private readonly byPow = new MinHeap<PoolEntry>((a, b) => evictionRank(a) < evictionRank(b))
   private totalBytes = 0
 
   constructor(limits: PoolLimits = {}) {
@@ -123,7 +131,7 @@ export class EnvelopePool {
       this.totalBytes - freedBytes + entry.size <= this.maxBytes && this.entries.size - freedCount + 1 <= this.maxEnvelopes
     while (!fitsAfter()) {
       const weakest = this.popLiveWeakest()
-      if (weakest === undefined || (!entry.local && weakest.pow >= entry.pow)) {
+      if (weakest === undefined || (!entry.local && evictionRank(weakest) >= evictionRank(entry))) {
         if (weakest !== undefined) taken.push(weakest)
         // not enough weaker entries: put everything back, refuse the newcomer (our own posts always get in)
         if (entry.local) break

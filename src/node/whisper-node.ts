@@ -9,7 +9,7 @@ import { encodeEnvelope, envelopeBloom, rlpWithoutNonce, type Envelope, type Shh
 import { buildEnvelope, planSeal, completeSeal, type SealParams } from '../whisper/seal.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
-import { isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
+import { bloomAdmitsMore, isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
 import { isWhisperError } from '../whisper/errors.js'
 import { P2PHost, type DialTargetStatus } from '../p2p/host.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
@@ -172,6 +172,9 @@ export class WhisperNode extends EventEmitter {
   private phase: Phase = 'new'
   private expiryTimer: NodeJS.Timeout | null = null
   private readonly toleranceTimers = new Set<NodeJS.Timeout>()
+  private starting: Promise<void> | null = null
+  /** per peer: a pending re-offer of the pool after it relaxed its PoW requirement or bloom */
+  private readonly reofferTimers = new Map<string, NodeJS.Timeout>()
   private readonly abort = new AbortController()
   private ownMinPow: number
   private minPowTolerance: number
@@ -248,13 +251,19 @@ export class WhisperNode extends EventEmitter {
 
   // ---- lifecycle ----
 
-  async start(): Promise<void> {
-    if (this.phase !== 'new') throw new NodeError('state', `cannot start a node that is ${this.phase}`)
+  start(): Promise<void> {
+    if (this.phase !== 'new') return Promise.reject(new NodeError('state', `cannot start a node that is ${this.phase}`))
     this.phase = 'starting'
+    this.starting = this.doStart()
+    return this.starting
+  }
+
+  private async doStart(): Promise<void> {
     try {
       await this.host.start()
     } catch (err) {
       this.phase = 'stopped'
+      this.abort.abort() // a waitForPeer() made before start() must not wait forever
       await this.seals.close().catch(() => {})
       throw err
     }
@@ -269,6 +278,8 @@ export class WhisperNode extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    // stopping while the host is still starting: let it come up, then take it down like a running one
+    if (this.phase === 'starting') await this.starting?.catch(() => {})
     if (this.phase === 'stopped' || this.phase === 'stopping') return
     const wasRunning = this.phase === 'running'
     this.phase = 'stopping'
@@ -277,6 +288,8 @@ export class WhisperNode extends EventEmitter {
     this.expiryTimer = null
     for (const t of this.toleranceTimers) clearTimeout(t)
     this.toleranceTimers.clear()
+    for (const t of this.reofferTimers.values()) clearTimeout(t)
+    this.reofferTimers.clear()
     this.forwarder.close()
     this.limits?.close()
     await Promise.all([wasRunning ? this.host.stop() : Promise.resolve(), this.seals.close()])
@@ -352,8 +365,10 @@ export class WhisperNode extends EventEmitter {
     }
     const versions = this.postVersions(p.shh, target)
     const { shh: _ignored, targetPeer: _t, ...params } = p
+    // one sent time for every copy: receivers with peers of both versions recognise them as one message
+    const now = unixNow()
     const envelopes: Envelope[] = []
-    for (const shh of versions) envelopes.push(await this.seal({ ...params, shh }))
+    for (const shh of versions) envelopes.push(await this.seal({ ...params, shh, now }))
     this.requireRunning()
 
     if (target) {
@@ -365,9 +380,12 @@ export class WhisperNode extends EventEmitter {
       return { hash: hashes[0], hashes, envelopes }
     }
 
-    const entries = envelopes.map((env) => this.admit(env))
-    // the same text sealed once per version: this node's filters see it once
-    this.filters.notify(entries[0].env, { hash: entries[0].hash, mine: true, p2p: false, now: unixNow() })
+    // every copy passes geth's add before any is pooled: a post that fails leaves nothing behind
+    const checked = envelopes.map((env) => ({ env, pow: this.checkOwn(env) }))
+    const entries = checked.map(({ env, pow }) => this.addOwn(env, pow))
+    // the same text sealed once per version: the filters' cross-version dedup delivers it once, and a
+    // filter of one version only still gets its copy
+    for (const e of entries) this.filters.notify(e.env, { hash: e.hash, mine: true, p2p: false, now: unixNow() })
     for (const e of entries) this.announce(e)
     return { hash: entries[0].key, hashes: entries.map((e) => e.key), envelopes }
   }
@@ -450,6 +468,7 @@ export class WhisperNode extends EventEmitter {
   /** geth's SetMaxMessageSize: the largest envelope (geth size()) accepted from now on, at most 10 MiB. */
   setMaxMessageSize(size: number): void {
     this.maxSize = checkMaxMessageSize(size)
+    this.host.setMaxMessageSize(this.maxSize)
   }
 
   /** The node's PoW requirement: checked on every envelope and announced to v6 peers. */
@@ -622,13 +641,22 @@ export class WhisperNode extends EventEmitter {
 
   /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
   private admit(env: Envelope): PoolEntry {
+    return this.addOwn(env, this.checkOwn(env))
+  }
+
+  /** geth's add checks for our own envelope; returns its PoW or throws NodeError 'rejected'. */
+  private checkOwn(env: Envelope): number {
     // our bloom says what we ask peers for; it does not limit what we post (geth's Send would refuse)
     const v = validateEnvelope(env, { ...this.policy(), bloom: null, bloomTolerance: null })
     if (v.kind !== 'accept') {
       const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason
       throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
     }
-    const entry = makeEntry(env, v.pow, true)
+    return v.pow
+  }
+
+  private addOwn(env: Envelope, pow: number): PoolEntry {
+    const entry = makeEntry(env, pow, true)
     const res = this.pools.get(env.shh)!.add(entry)
     if (res.status === 'full') throw new NodeError('rejected', 'envelope pool full')
     if (res.status === 'added') this.afterAdd(res.entry, res.evicted)
@@ -669,9 +697,21 @@ export class WhisperNode extends EventEmitter {
     this.limits?.add(peer)
     peer.on('envelopes', (envs) => this.onEnvelopes(state, envs))
     peer.on('p2pMessage', (env) => this.onP2PMessage(peer, env))
-    // a relaxed requirement may admit envelopes skipped so far
-    peer.on('powRequirement', () => this.offerPool(state))
-    peer.on('bloom', () => this.offerPool(state))
+    // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
+    // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan
+    // (and resend) the whole pool each time.
+    let minPow = peer.minPow
+    let bloom = peer.bloom
+    peer.on('powRequirement', () => {
+      const relaxed = peer.minPow < minPow
+      minPow = peer.minPow
+      if (relaxed) this.scheduleReoffer(state)
+    })
+    peer.on('bloom', () => {
+      const relaxed = bloomAdmitsMore(bloom, peer.bloom)
+      bloom = peer.bloom
+      if (relaxed) this.scheduleReoffer(state)
+    })
     this.log.info('Whisper peer connected', {
       id: short(peer.id, 16),
       addr: `${peer.remoteAddress}:${peer.remotePort}`,
@@ -682,7 +722,20 @@ export class WhisperNode extends EventEmitter {
     this.offerPool(state)
   }
 
+  private scheduleReoffer(state: PeerState<ShhPeer>): void {
+    if (this.reofferTimers.has(state.id) || this.phase !== 'running') return
+    const t = setTimeout(() => {
+      this.reofferTimers.delete(state.id)
+      this.offerPool(state)
+    }, REOFFER_MS)
+    t.unref()
+    this.reofferTimers.set(state.id, t)
+  }
+
   private onPeerRemoved(peer: ShhPeer, reason: number): void {
+    const t = this.reofferTimers.get(peer.id)
+    if (t) clearTimeout(t)
+    this.reofferTimers.delete(peer.id)
     this.limits?.remove(peer.id, peer)
     if (!this.forwarder.remove(peer.id)) return
     this.log.info('Whisper peer disconnected', { id: short(peer.id, 16), reason: disconnectReasonName(reason) })
@@ -819,6 +872,9 @@ export class WhisperNode extends EventEmitter {
     return s
   }
 }
+
+/** How long a peer's relaxed requirements wait before the pool is offered again (geth's cycle). */
+const REOFFER_MS = 300
 
 function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
   const rlp = encodeEnvelope(env)

@@ -142,7 +142,8 @@ export class P2PHost extends EventEmitter {
   private readonly helloDone = new WeakSet<Socket>()
   private readonly dynamicHistory = new Map<string, number>()
   private dynamicDialing = 0
-  readonly maxMessageSize: number
+  private readonly dialReleases = new Map<Socket, () => void>()
+  private maxMessageSizeNow: number
   private readonly statusTimeoutMs: number
 
   constructor(opts: P2PHostOptions) {
@@ -166,7 +167,7 @@ export class P2PHost extends EventEmitter {
       }
       this.listenOpt = { host, port }
     }
-    this.maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+    this.maxMessageSizeNow = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
     this.statusTimeoutMs = opts.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000
     this.redialMinMs = opts.redialMinMs ?? 1000
@@ -336,6 +337,15 @@ export class P2PHost extends EventEmitter {
     for (const p of this.shhPeers.values()) p.sendBloom(wire)
   }
 
+  /** Packets above this drop the peer (geth's MaxMessageSize); applies to packets read from now on. */
+  get maxMessageSize(): number {
+    return this.maxMessageSizeNow
+  }
+
+  setMaxMessageSize(size: number): void {
+    this.maxMessageSizeNow = size
+  }
+
   // ---- internals ----
 
   private context(): ShhHostContext {
@@ -345,7 +355,8 @@ export class P2PHost extends EventEmitter {
       ourStatus: () => ({ minPow: this.status.minPow, bloom: this.status.bloom ?? fullBloom, lightNode: this.status.lightNode }),
       isTrusted: (id) => this.trusted.has(id),
       isInbound: (socket) => this.inboundSockets.has(socket),
-      maxMessageSize: this.maxMessageSize,
+      // a getter: geth checks the current MaxMessageSize, which the node may change at run time
+      maxMessageSize: () => this.maxMessageSizeNow,
       statusTimeoutMs: this.statusTimeoutMs,
       log: (level, msg) => this.logger(level, msg),
       onReady: (peer) => this.onShhReady(peer),
@@ -585,6 +596,7 @@ export class P2PHost extends EventEmitter {
   private onPeerAdded(peer: Peer): void {
     const socket = (peer as unknown as PeerView)._socket
     this.helloDone.add(socket)
+    this.dialReleases.get(socket)?.()
     const idBytes = peer.getId()
     if (!idBytes) return peer.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
     const id = Buffer.from(idBytes).toString('hex')
@@ -655,8 +667,20 @@ export class P2PHost extends EventEmitter {
     this.log(TRACE, 'Dialing discovered peer', { id: short(id), addr: hostPort(info.address, info.tcpPort) })
     this.connectRaw(rlpx, id, info.address, info.tcpPort).then(
       (socket) => {
-        if (!socket) this.dynamicDialing--
-        else socket.once('close', () => this.dynamicDialing--)
+        if (!socket) {
+          this.dynamicDialing--
+          return
+        }
+        // a dial in flight counts until the peer is added (then connected.size counts it) or the socket closes
+        let pending = true
+        const release = () => {
+          if (!pending) return
+          pending = false
+          this.dynamicDialing--
+          this.dialReleases.delete(socket)
+        }
+        this.dialReleases.set(socket, release)
+        socket.once('close', release)
       },
       (err) => {
         this.dynamicDialing--

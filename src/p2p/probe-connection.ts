@@ -114,7 +114,7 @@ export class ProbeConnection {
       ourStatus: () => ({ minPow: status.minPow, bloom: status.bloom ?? full, lightNode: status.lightNode }),
       isTrusted: () => false,
       isInbound: () => false,
-      maxMessageSize: 10 * 1024 * 1024,
+      maxMessageSize: () => 10 * 1024 * 1024,
       statusTimeoutMs: opts.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
       log,
       onReady: (p: ShhProtocol) => shh.resolve(p),

@@ -42,7 +42,7 @@ export interface ShhHostContext {
   ourStatus(): { minPow: number; bloom: Uint8Array | null; lightNode: boolean }
   isTrusted(id: string): boolean
   isInbound(socket: Socket): boolean
-  readonly maxMessageSize: number
+  readonly maxMessageSize: () => number
   readonly statusTimeoutMs: number
   log(level: number, msg: string): void
   onReady(peer: ShhProtocol): void // both statuses exchanged
@@ -252,7 +252,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
   }
 
   private handlePacket(code: number, data: Uint8Array): void {
-    if (data.length > this.ctx.maxMessageSize) return this.drop(`oversized message received (${data.length} bytes)`)
+    if (data.length > this.ctx.maxMessageSize()) return this.drop(`oversized message received (${data.length} bytes)`)
     const c = MESSAGE_CODES[this.shh]
     switch (code) {
       case c.status:

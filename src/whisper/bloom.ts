@@ -55,3 +55,11 @@ export function isFullBloom(b: Uint8Array | null): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0xff) return false
   return true
 }
+
+/** Does bloom `next` let through a topic that `prev` did not? (null = a full node: everything) */
+export function bloomAdmitsMore(prev: Uint8Array | null, next: Uint8Array | null): boolean {
+  if (prev === null) return false
+  if (next === null) return true
+  for (let i = 0; i < next.length; i++) if ((next[i] & ~(prev[i] ?? 0)) !== 0) return true
+  return false
+}

@@ -63,7 +63,7 @@ export function startSilentShhNode(): Promise<FakeNode> {
         ourStatus: () => ({ minPow: 0.001, bloom: new Uint8Array(64).fill(0xff), lightNode: false }),
         isTrusted: () => false,
         isInbound: () => true,
-        maxMessageSize: 1024 * 1024,
+        maxMessageSize: () => 1024 * 1024,
         statusTimeoutMs: 5000,
         log: () => undefined,
         onReady: (p) => p.on('envelopes', (envs) => (node.received += envs.length)),

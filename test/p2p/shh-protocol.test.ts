@@ -27,7 +27,7 @@ function setup(shh: 5 | 6, baseProtocolVersion: number) {
     ourStatus: () => ({ minPow: 0.2, bloom: new Uint8Array(64).fill(0xff), lightNode: false }),
     isTrusted: () => false,
     isInbound: () => false,
-    maxMessageSize: 1 << 20,
+    maxMessageSize: () => 1 << 20,
     statusTimeoutMs: 60_000,
     log: () => {},
     onReady: (p) => ready.push(p),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseTopic, topicFromPassword, topicHex, topicPrefixFromPassword, wnodeTopicKeyMaterial } from '../../src/whisper/topic.js'
-import { bloomMatch, bloomUnion, fullBloom, isFullBloom, topicBloom, topicsBloom } from '../../src/whisper/bloom.js'
+import { bloomAdmitsMore, bloomMatch, bloomUnion, fullBloom, isFullBloom, topicBloom, topicsBloom } from '../../src/whisper/bloom.js'
 import { WhisperError } from '../../src/whisper/errors.js'
 import { hex, loadVectors, toHex } from './helpers.js'
 
@@ -31,7 +31,7 @@ describe('topics', () => {
 })
 
 describe('v6 blooms', () => {
-  it.each(loadVectors('shh6-geth.json').bloom.map((b: { topic: string; bloom: string }) => [b.topic, b.bloom]))('TopicToBloom(%s)', (t, b) => {
+  it.each(loadVectors('shh6-geth.json').bloom.map((b: { topic: string; bloom: string }) => [b.topic, b.bloom]) as [string, string][])('TopicToBloom(%s)', (t, b) => {
     expect(toHex(topicBloom(hex(t)))).toBe(b)
   })
   it('match, union, full', () => {
@@ -49,5 +49,18 @@ describe('v6 blooms', () => {
     expect(isFullBloom(u)).toBe(false)
     expect(() => bloomMatch(new Uint8Array(63), a)).toThrowError(WhisperError)
     expect(() => topicBloom(new Uint8Array(3))).toThrowError(WhisperError)
+  })
+})
+
+describe('bloomAdmitsMore (does a new bloom let through a topic the old one did not?)', () => {
+  const a = topicBloom(parseTopic('44c7429f'))
+  const b = topicBloom(parseTopic('ffff0000'))
+  it('a wider bloom does, the same or a narrower one does not; null is a full node', () => {
+    expect(bloomAdmitsMore(a, bloomUnion(a, b))).toBe(true)
+    expect(bloomAdmitsMore(a, a)).toBe(false)
+    expect(bloomAdmitsMore(bloomUnion(a, b), a)).toBe(false)
+    expect(bloomAdmitsMore(a, null)).toBe(true)
+    expect(bloomAdmitsMore(null, a)).toBe(false)
+    expect(bloomAdmitsMore(null, null)).toBe(false)
   })
 })
