@@ -50,7 +50,7 @@ const RLP_BOUNDARIES = [0x00, 0x7f, 0x80, 0x81, 0xb7, 0xb8, 0xbf, 0xc0, 0xf7, 0x
 
 /** 1..4 random edits: bit flips, RLP-boundary bytes, truncation, deletion, insertion, huge length prefixes. */
 export function mutate(r: Rng, input: Uint8Array): Uint8Array {
-  let b = input.slice()
+  let b: Uint8Array = input.slice()
   const n = 1 + r.int(4)
   for (let k = 0; k < n; k++) {
     const op = r.int(8)

@@ -21,7 +21,7 @@ function code(fn: () => unknown): string {
 }
 
 describe('symmetric key from password (PBKDF2-SHA256, 65356 rounds, no salt)', () => {
-  it.each(loadVectors('shh6-geth.json').kdf.map((k: { password: string; symKey: string }) => [k.password, k.symKey]))('%s', (pw, key) => {
+  it.each(loadVectors('shh6-geth.json').kdf.map((k: { password: string; symKey: string }) => [k.password, k.symKey]) as [string, string][])('%s', (pw, key) => {
     expect(toHex(symKeyFromPassword(pw))).toBe(key)
   })
 })

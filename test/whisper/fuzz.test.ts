@@ -16,7 +16,7 @@ import { hex, loadVectors, prng, toHex } from './helpers.js'
 type Rng = ReturnType<typeof prng>
 
 function mutate(r: Rng, input: Uint8Array): Uint8Array {
-  let b = input.slice()
+  let b: Uint8Array = input.slice()
   const n = 1 + r.int(4)
   for (let k = 0; k < n; k++) {
     const op = r.int(8)
@@ -149,7 +149,7 @@ describe('fuzz: decoders are total', () => {
       const asym = r.int(2) === 1
       // half: a correctly encrypted but mutated/random plaintext (reaches the plaintext parser)
       let data: Uint8Array
-      let aesNonce = new Uint8Array(0)
+      let aesNonce: Uint8Array = new Uint8Array(0)
       const plain = r.int(2) ? mutate(r, encodePlaintext(shh, { payload: r.bytes(r.int(40)), src: r.int(2) ? priv : undefined })) : r.bytes(r.int(80))
       if (i % 2) {
         if (asym) data = eciesEncrypt(publicKeyOf(priv), plain)

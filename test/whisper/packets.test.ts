@@ -30,7 +30,7 @@ describe('status', () => {
     expect(code(() => decodeStatus(5, hex('c105')))).toBe('packet')
     expect(code(() => decodeStatus(5, new Uint8Array(0)))).toBe('rlp')
   })
-  it.each(f6.status.map((s: any, i: number) => [i, s]))('v6 vector %i', (_i, s) => {
+  it.each(f6.status.map((s: any, i: number) => [i, s]) as [number, any][])('v6 vector %i', (_i, s) => {
     const bloom = hex(s.bloom)
     expect(toHex(encodeStatus(6, { minPow: s.minPow, bloom, lightNode: s.lightNode }))).toBe(s.rlp)
     const d = decodeStatus(6, hex(s.rlp))

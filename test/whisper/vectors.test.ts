@@ -19,7 +19,7 @@ describe.each(files)('%s through the conformance checker', (file) => {
     expect(report.results.length).toBe(expected)
     expect(report.passed + report.failed).toBe(expected)
   })
-  it.each(json.envelopes.map((e: { name: string }) => e.name))('envelope %s passes every check', (name) => {
+  it.each(json.envelopes.map((e: { name: string }) => e.name) as string[])('envelope %s passes every check', (name) => {
     expect(byId.get(`envelopes[${name}]`)).toEqual({ id: `envelopes[${name}]`, ok: true })
   })
   it('kdf, wnode topic, status, bloom and packet entries pass', () => {
