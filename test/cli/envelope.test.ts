@@ -1,6 +1,6 @@
 // `p2pmessage envelope seal|open` through the real binary.
 import { describe, beforeAll, expect, it } from 'vitest'
-import { ensureBuilt, run } from './harness.js'
+import { ensureBuilt, expectUsageError, lines, run } from './harness.js'
 import { loadVectors } from '../whisper/helpers.js'
 import { decodeEnvelope, envelopePow } from '../../src/whisper/envelope.js'
 import { generatePrivateKey, publicKeyOf } from '../../src/whisper/crypto.js'
@@ -8,15 +8,7 @@ import { toHex } from '../../src/whisper/bytes.js'
 
 const SIGNER = '4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
 const SIGNER_ADDRESS = '2c7536e3605d9c16a7a3d7b1898e529396a65c23'
-const lines = (s: string) => s.split('\n').filter((l) => l !== '')
 
-function expectOneErrorLine(r: { code: number | null; stderr: string }, re: RegExp): void {
-  expect(r.code).toBe(2)
-  expect(lines(r.stderr)).toHaveLength(1)
-  expect(r.stderr).toMatch(/^p2pmessage: /)
-  expect(r.stderr).toMatch(re)
-  expect(r.stderr).not.toMatch(/\n\s+at /)
-}
 
 describe('p2pmessage envelope', () => {
   beforeAll(() => ensureBuilt())
@@ -73,21 +65,21 @@ describe('p2pmessage envelope', () => {
 
   it('bad input: one line on stderr, exit 2', async () => {
     const v6 = loadVectors('shh6-geth.json').envelopes[0]
-    expectOneErrorLine(await run(['envelope', 'seal', '--password', 'x', '--payload', 'a']), /--shh 5 or --shh 6 is required/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '5', '--payload', 'a']), /exactly one of --password, --sym-key, --to/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '5', '--sym-key', 'abcd', '--payload', 'a']), /--sym-key.*32 bytes/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '5', '--to', '04' + 'ab'.repeat(64), '--payload', 'a']), /--to/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload', 'a', '--topic', 'xyz']), /--topic/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload', 'a', '--sign-key', '00']), /--sign-key/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload-hex', 'zz']), /--payload-hex/)
-    expectOneErrorLine(await run(['envelope', 'seal', '--shh', '5', '--password', 'x', '--payload', 'a', '--pow', '1e5', '--work', '0']), /cannot seal: failed to reach the PoW target/)
-    expectOneErrorLine(await run(['envelope', 'open', '--password', 'x'], ''), /no envelope given/)
-    expectOneErrorLine(await run(['envelope', 'open', 'f8', '--password', 'x']), /not an envelope/)
-    expectOneErrorLine(await run(['envelope', 'open', v6.rlp.slice(0, -2), '--password', 'x']), /not an envelope/)
-    expectOneErrorLine(await run(['envelope', 'open', v6.rlp, '--shh', '5', '--password', 'x']), /not a valid shh\/5 envelope/)
-    expectOneErrorLine(await run(['envelope', 'open', v6.rlp, '--password', 'wrong']), /cannot open the envelope: AES-GCM authentication failed/)
-    expectOneErrorLine(await run(['envelope', 'open', v6.rlp, '--key', generatePrivateKeyHex()]), /cannot open the envelope/)
-    expectOneErrorLine(await run(['envelope', 'open', v6.rlp]), /exactly one of --password, --sym-key, --key/)
+    expectUsageError(await run(['envelope', 'seal', '--password', 'x', '--payload', 'a']), /--shh 5 or --shh 6 is required/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '5', '--payload', 'a']), /exactly one of --password, --sym-key, --to/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '5', '--sym-key', 'abcd', '--payload', 'a']), /--sym-key.*32 bytes/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '5', '--to', '04' + 'ab'.repeat(64), '--payload', 'a']), /--to/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload', 'a', '--topic', 'xyz']), /--topic/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload', 'a', '--sign-key', '00']), /--sign-key/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '6', '--password', 'x', '--payload-hex', 'zz']), /--payload-hex/)
+    expectUsageError(await run(['envelope', 'seal', '--shh', '5', '--password', 'x', '--payload', 'a', '--pow', '1e5', '--work', '0']), /cannot seal: failed to reach the PoW target/)
+    expectUsageError(await run(['envelope', 'open', '--password', 'x'], ''), /no envelope given/)
+    expectUsageError(await run(['envelope', 'open', 'f8', '--password', 'x']), /not an envelope/)
+    expectUsageError(await run(['envelope', 'open', v6.rlp.slice(0, -2), '--password', 'x']), /not an envelope/)
+    expectUsageError(await run(['envelope', 'open', v6.rlp, '--shh', '5', '--password', 'x']), /not a valid shh\/5 envelope/)
+    expectUsageError(await run(['envelope', 'open', v6.rlp, '--password', 'wrong']), /cannot open the envelope: AES-GCM authentication failed/)
+    expectUsageError(await run(['envelope', 'open', v6.rlp, '--key', generatePrivateKeyHex()]), /cannot open the envelope/)
+    expectUsageError(await run(['envelope', 'open', v6.rlp]), /exactly one of --password, --sym-key, --key/)
   })
 })
 

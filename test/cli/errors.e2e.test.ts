@@ -4,19 +4,11 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureBuilt, run, LOCAL } from './harness.js'
+import { ensureBuilt, expectUsageError, run, LOCAL } from './harness.js'
 
 const GOOD_ID =
   '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
 
-function expectUsageError(r: { code: number | null; stderr: string; stdout: string }, re: RegExp): void {
-  expect(r.code).toBe(2)
-  const lines = r.stderr.split('\n').filter((l) => l !== '')
-  expect(lines).toHaveLength(1)
-  expect(lines[0]).toMatch(/^p2pmessage: /)
-  expect(lines[0]).toMatch(re)
-  expect(r.stderr).not.toMatch(/\n\s+at /)
-}
 
 describe('bad input exits 2 with one line', () => {
   let dir: string

@@ -4,6 +4,7 @@ import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:c
 import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
+import { expect } from 'vitest'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/p2pmessage')
@@ -154,3 +155,16 @@ export const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1']
 export const LOCAL_RELAY = ['--bootnodes', 'none', '--pow', '0.01']
 
 export const CHAT_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (<mine>|\[([0-9a-f]{40})\]): (.*)$/
+
+/** The non-empty lines of a process's output. */
+export const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '')
+
+/** Bad input: status 2 and exactly one stderr line `p2pmessage: …` matching `re`, no stack trace. */
+export function expectUsageError(r: { code: number | null; stderr: string }, re: RegExp): void {
+  expect(r.code).toBe(2)
+  const l = lines(r.stderr)
+  expect(l).toHaveLength(1)
+  expect(l[0]).toMatch(/^p2pmessage: /)
+  expect(l[0]).toMatch(re)
+  expect(r.stderr).not.toMatch(/\n\s+at /)
+}

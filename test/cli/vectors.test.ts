@@ -3,18 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureBuilt, ROOT, run } from './harness.js'
+import { ensureBuilt, expectUsageError, lines, ROOT, run } from './harness.js'
 
 const fixture = (f: string) => join(ROOT, 'fixtures', f)
-const lines = (s: string) => s.split('\n').filter((l) => l !== '')
 
-function expectOneErrorLine(r: { code: number | null; stderr: string }, re: RegExp): void {
-  expect(r.code).toBe(2)
-  expect(lines(r.stderr)).toHaveLength(1)
-  expect(r.stderr).toMatch(/^p2pmessage: /)
-  expect(r.stderr).toMatch(re)
-  expect(r.stderr).not.toMatch(/\n\s+at /)
-}
 
 describe('p2pmessage vectors verify', () => {
   let dir: string
@@ -68,13 +60,13 @@ describe('p2pmessage vectors verify', () => {
   })
 
   it('unreadable, non-JSON and non-vector files exit 2 with one line', async () => {
-    expectOneErrorLine(await run(['vectors', 'verify', join(dir, 'missing.json')]), /cannot read .*ENOENT/)
+    expectUsageError(await run(['vectors', 'verify', join(dir, 'missing.json')]), /cannot read .*ENOENT/)
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, '{"protocol": "shh/5", ')
-    expectOneErrorLine(await run(['vectors', 'verify', bad]), /not JSON/)
+    expectUsageError(await run(['vectors', 'verify', bad]), /not JSON/)
     const other = join(dir, 'other.json')
     writeFileSync(other, '{"protocol": "eth/66"}')
-    expectOneErrorLine(await run(['vectors', 'verify', other]), /not a whisper vector file/)
-    expectOneErrorLine(await run(['vectors', 'verify', dir]), /cannot read/)
+    expectUsageError(await run(['vectors', 'verify', other]), /not a whisper vector file/)
+    expectUsageError(await run(['vectors', 'verify', dir]), /cannot read/)
   })
 })

@@ -1,6 +1,6 @@
 // Helpers for node tests over real sockets: nodes on 127.0.0.1 with ephemeral ports, low PoW,
 // waits with a deadline (a missed event fails the test rather than hanging it), and clean teardown.
-import type { EventEmitter } from 'node:events'
+import { waitEvent } from '../support/wait-event.js'
 import { WhisperNode, type NodeOptions } from '../../src/node/whisper-node.js'
 import type { DeliveredMessage } from '../../src/node/filter.js'
 import { ProbeConnection } from '../../src/p2p/probe-connection.js'
@@ -67,21 +67,7 @@ export async function until(cond: () => boolean, what = 'condition', ms = 10_000
   }
 }
 
-export function waitEvent<T extends unknown[]>(em: EventEmitter, event: string, filter: (...args: T) => boolean = () => true, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      em.off(event, on)
-      reject(new Error(`timed out waiting for '${event}'`))
-    }, ms)
-    const on = (...args: unknown[]) => {
-      if (!filter(...(args as T))) return
-      clearTimeout(timer)
-      em.off(event, on)
-      resolve(args as T)
-    }
-    em.on(event, on)
-  })
-}
+export { waitEvent }
 
 /** Resolves once `node` has a peer with id `id` (already connected or later). */
 export async function connected(node: WhisperNode, id: string): Promise<void> {

@@ -1,7 +1,8 @@
 // Shared helpers for the p2p tests: hosts on 127.0.0.1 with ephemeral ports, event waits with a
 // deadline (a missed event fails the test instead of hanging it), geth fixture envelopes.
 import { readFileSync } from 'node:fs'
-import { EventEmitter as NodeEmitter, type EventEmitter } from 'node:events'
+import { EventEmitter as NodeEmitter } from 'node:events'
+import { waitEvent } from '../support/wait-event.js'
 import type { Socket } from 'node:net'
 import type { Common } from '@ethereumjs/common'
 import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
@@ -35,26 +36,7 @@ export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
   return host
 }
 
-export function waitEvent<T extends unknown[]>(
-  em: EventEmitter,
-  event: string,
-  filter: (...args: T) => boolean = () => true,
-  ms = 10_000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      em.off(event, on)
-      reject(new Error(`timed out waiting for '${event}'`))
-    }, ms)
-    const on = (...args: unknown[]) => {
-      if (!filter(...(args as T))) return
-      clearTimeout(timer)
-      em.off(event, on)
-      resolve(args as T)
-    }
-    em.on(event, on)
-  })
-}
+export { waitEvent }
 
 export function waitPeer(host: P2PHost, id?: string, ms?: number): Promise<ShhPeer> {
   const existing = host.peers().find((p) => id === undefined || p.id === id)

@@ -11,48 +11,8 @@ import { openEnvelope } from '../../src/whisper/open.js'
 import { aesGcmEncrypt, eciesEncrypt, generatePrivateKey, publicKeyOf } from '../../src/whisper/crypto.js'
 import { rlpDecode } from '../../src/whisper/rlp.js'
 import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, loadVectors, prng, toHex } from './helpers.js'
-
-type Rng = ReturnType<typeof prng>
-
-function mutate(r: Rng, input: Uint8Array): Uint8Array {
-  let b: Uint8Array = input.slice()
-  const n = 1 + r.int(4)
-  for (let k = 0; k < n; k++) {
-    const op = r.int(8)
-    if (b.length === 0 && op < 6) {
-      b = r.bytes(1 + r.int(8))
-      continue
-    }
-    const i = r.int(b.length)
-    switch (op) {
-      case 0: b[i] ^= 1 << r.int(8); break // bit flip
-      case 1: b[i] = r.int(256); break // byte replace
-      case 2: b[i] = [0x00, 0x7f, 0x80, 0x81, 0xb7, 0xb8, 0xbf, 0xc0, 0xf7, 0xf8, 0xff][r.int(11)]; break // RLP boundary
-      case 3: b = b.slice(0, i); break // truncate
-      case 4: b = Uint8Array.from([...b.subarray(0, i), ...b.subarray(i + 1 + r.int(16))]); break // delete
-      case 5: b = Uint8Array.from([...b.subarray(0, i), ...r.bytes(1 + r.int(16)), ...b.subarray(i)]); break // insert
-      case 6: b = Uint8Array.from([...b, ...r.bytes(1 + r.int(8))]); break // extend
-      default: { // make a length prefix huge
-        const j = Math.min(b.length - 1, r.int(6))
-        b[j] = 0xbb + r.int(5) * 0x10 > 0xff ? 0xff : [0xbb, 0xbf, 0xfb, 0xff][r.int(4)]
-        for (let x = j + 1; x < Math.min(b.length, j + 9); x++) b[x] = 0xff
-      }
-    }
-  }
-  return b
-}
-
-function randomRlp(r: Rng, depth = 0): unknown {
-  if (depth > 3 || r.next() < 0.55) {
-    const k = r.int(10)
-    if (k < 3) return r.bytes(r.int(4))
-    if (k < 5) return r.bytes([4, 12, 64, 65][r.int(4)])
-    if (k < 7) return BigInt(r.int(2 ** 31)) * BigInt(1 + r.int(2 ** 31))
-    return r.bytes(r.int(300))
-  }
-  return Array.from({ length: r.int(9) }, () => randomRlp(r, depth + 1))
-}
+import { hex, loadVectors, toHex } from './helpers.js'
+import { mutate, prng, randomRlp } from '../fuzz/gen.js'
 
 /** Runs fn; anything thrown must be a WhisperError. Returns whether it succeeded. */
 function total<T>(fn: () => T, input: Uint8Array, label: string): T | undefined {
@@ -74,7 +34,7 @@ describe('fuzz: decoders are total', () => {
   it('rlpDecode on random bytes and random trees', () => {
     const r = prng(1)
     for (let i = 0; i < 5000; i++) {
-      const input = i % 2 ? r.bytes(r.int(64)) : mutate(r, RLP.encode(randomRlp(r) as Uint8Array))
+      const input = i % 2 ? r.bytes(r.int(64)) : mutate(r, randomRlp(r))
       total(() => rlpDecode(input), input, 'rlpDecode')
     }
   })
@@ -84,7 +44,7 @@ describe('fuzz: decoders are total', () => {
     const seeds = (shh === 5 ? f5 : f6).envelopes.map((e: { rlp: string }) => hex(e.rlp)).filter((b: Uint8Array) => b.length < 5000)
     let decoded = 0
     for (let i = 0; i < 4000; i++) {
-      const input = i % 4 === 3 ? RLP.encode(randomRlp(r) as Uint8Array) : mutate(r, seeds[r.int(seeds.length)])
+      const input = i % 4 === 3 ? randomRlp(r) : mutate(r, seeds[r.int(seeds.length)])
       const env = total(() => decodeEnvelope(shh, input), input, `decodeEnvelope(${shh})`)
       if (env) {
         decoded++
@@ -100,7 +60,7 @@ describe('fuzz: decoders are total', () => {
     const r = prng(200 + shh)
     const seed = hex((shh === 5 ? f5 : f6).messagesPacket.rlp)
     for (let i = 0; i < 3000; i++) {
-      const input = i % 3 === 2 ? RLP.encode(randomRlp(r) as Uint8Array) : mutate(r, seed)
+      const input = i % 3 === 2 ? randomRlp(r) : mutate(r, seed)
       const envs = total(() => decodeMessages(shh, input), input, `decodeMessages(${shh})`)
       if (envs) expect(Array.isArray(envs)).toBe(true)
     }
@@ -110,7 +70,7 @@ describe('fuzz: decoders are total', () => {
     const r = prng(300)
     const seeds = [...f6.status.map((s: { rlp: string }) => hex(s.rlp)), hex(f6.powRequirementPacket.rlp), hex(f6.bloomFilterExPacket.rlp), hex('05')]
     for (let i = 0; i < 6000; i++) {
-      const input = i % 3 === 2 ? RLP.encode(randomRlp(r) as Uint8Array) : mutate(r, seeds[r.int(seeds.length)])
+      const input = i % 3 === 2 ? randomRlp(r) : mutate(r, seeds[r.int(seeds.length)])
       total(() => decodeStatus(5, input), input, 'decodeStatus(5)')
       const st = total(() => decodeStatus(6, input), input, 'decodeStatus(6)')
       if (st?.minPow !== undefined) expect(Number.isFinite(st.minPow) && st.minPow >= 0).toBe(true)

@@ -35,21 +35,5 @@ export function loadVectors(file: 'shh5-geth.json' | 'shh6-geth.json'): Record<s
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
-/** Deterministic PRNG (mulberry32) so fuzz failures are reproducible. */
-export function prng(seed: number): { next(): number; int(n: number): number; bytes(n: number): Uint8Array } {
-  let a = seed >>> 0
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number): number => Math.floor(next() * n)
-  const bytes = (n: number): Uint8Array => {
-    const b = new Uint8Array(n)
-    for (let i = 0; i < n; i++) b[i] = int(256)
-    return b
-  }
-  return { next, int, bytes }
-}
+/** Deterministic PRNG (mulberry32) so fuzz failures are reproducible: the fuzz tests' own. */
+export { prng } from '../fuzz/gen.js'
