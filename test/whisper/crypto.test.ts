@@ -7,18 +7,7 @@ import {
   addressOf, aesGcmDecrypt, aesGcmEncrypt, eciesDecrypt, eciesEncrypt, generatePrivateKey, publicKeyOf,
   randomBytes, recoverPublicKey, sign, symKeyFromPassword,
 } from '../../src/whisper/crypto.js'
-import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, loadVectors, toHex } from './helpers.js'
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(WhisperError)
-    return (e as WhisperError).code
-  }
-  throw new Error('expected a WhisperError')
-}
+import { code, hex, loadVectors, toHex } from './helpers.js'
 
 describe('symmetric key from password (PBKDF2-SHA256, 65356 rounds, no salt)', () => {
   it.each(loadVectors('shh6-geth.json').kdf.map((k: { password: string; symKey: string }) => [k.password, k.symKey]) as [string, string][])('%s', (pw, key) => {

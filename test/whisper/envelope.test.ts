@@ -5,21 +5,10 @@ import {
   decodeEnvelope, encodeEnvelope, envelopeBloom, envelopeFields, envelopeFromFields, envelopeHash, envelopePow,
   envelopePowBits, envelopeSent, envelopeSize, rlpWithoutNonce, type Envelope,
 } from '../../src/whisper/envelope.js'
-import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, loadVectors, toHex, type EnvelopeVector } from './helpers.js'
+import { code, hex, loadVectors, toHex, type EnvelopeVector } from './helpers.js'
 
 const v5 = loadVectors('shh5-geth.json').envelopes as EnvelopeVector[]
 const v6 = loadVectors('shh6-geth.json').envelopes as EnvelopeVector[]
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(WhisperError)
-    return (e as WhisperError).code
-  }
-  throw new Error('expected a WhisperError')
-}
 
 const base5: Envelope = {
   shh: 5, version: Uint8Array.of(0), expiry: 1700000050, ttl: 50, topic: hex('44c7429f'),

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { expect } from 'vitest'
+import { WhisperError } from '../../src/whisper/errors.js'
 
 export interface EnvelopeVector {
   name: string
@@ -37,3 +39,14 @@ export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** Deterministic PRNG (mulberry32) so fuzz failures are reproducible: the fuzz tests' own. */
 export { prng } from '../fuzz/gen.js'
+
+/** Runs fn, which must throw a WhisperError; returns its code. */
+export function code(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(WhisperError)
+    return (e as WhisperError).code
+  }
+  throw new Error('expected a WhisperError')
+}

@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { decodePlaintext, encodePlaintext, FLAG_SIGNED } from '../../src/whisper/message.js'
 import { addressOf, publicKeyOf, recoverPublicKey } from '../../src/whisper/crypto.js'
-import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, toHex } from './helpers.js'
+import { code, hex, toHex } from './helpers.js'
 
 const key = hex('4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318')
 const zeros = (n: number) => new Uint8Array(n)
 const fixedRandom = (n: number) => new Uint8Array(n).fill(0xab)
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(WhisperError)
-    return (e as WhisperError).code
-  }
-  throw new Error('expected a WhisperError')
-}
 
 describe('v5 plaintext (whisperv5 v1.7.3)', () => {
   it('default padding makes 1 + payload [+65] a multiple of 256; the size byte counts itself', () => {

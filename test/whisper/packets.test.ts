@@ -6,21 +6,10 @@ import {
 } from '../../src/whisper/packets.js'
 import { decodeEnvelope, encodeEnvelope } from '../../src/whisper/envelope.js'
 import { topicBloom } from '../../src/whisper/bloom.js'
-import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, loadVectors, toHex } from './helpers.js'
+import { code, hex, loadVectors, toHex } from './helpers.js'
 
 const f5 = loadVectors('shh5-geth.json')
 const f6 = loadVectors('shh6-geth.json')
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(WhisperError)
-    return (e as WhisperError).code
-  }
-  throw new Error('expected a WhisperError')
-}
 
 describe('status', () => {
   it('v5: bare uint 5', () => {

@@ -7,7 +7,7 @@ import {
 import { addressOf, generatePrivateKey, publicKeyOf, symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { powToFirstBit } from '../../src/whisper/pow.js'
 import { WhisperError } from '../../src/whisper/errors.js'
-import { hex, loadVectors, prng } from './helpers.js'
+import { code, hex, loadVectors, prng } from './helpers.js'
 
 const rnd = prng(42)
 const password = 'p2pmessage test room'
@@ -16,16 +16,6 @@ const rawKey = rnd.bytes(32)
 const recipient = generatePrivateKey()
 const sender = generatePrivateKey()
 const topic = hex('44c7429f')
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(WhisperError)
-    return (e as WhisperError).code
-  }
-  throw new Error('expected a WhisperError')
-}
 
 const modes = ['sym-password', 'sym-raw', 'asym'] as const
 const payloads = [['empty', 0], ['1KB', 1024], ['70KB', 70 * 1024]] as const
