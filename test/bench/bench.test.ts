@@ -20,8 +20,8 @@ const FIGURES = [
 ] as const
 
 describe('bench', () => {
-  it("the CLI has 'bench' with --json and --quick", () => {
-    const cmd = buildProgram().commands.find((c) => c.name() === 'bench')
+  it("the CLI has 'bench' with --json and --quick", async () => {
+    const cmd = (await buildProgram('bench')).commands.find((c) => c.name() === 'bench')
     expect(cmd).toBeDefined()
     expect(cmd!.options.map((o) => o.long).sort()).toEqual(['--json', '--quick'])
   })
