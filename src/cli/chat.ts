@@ -5,6 +5,7 @@ import type { Command } from 'commander'
 import type { WhisperNode } from '../node/whisper-node.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
+import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
@@ -12,9 +13,12 @@ import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
-import { LineIO } from './prompt.js'
+import { drainTypedInput, LineIO } from './prompt.js'
+import { Delivery } from './delivery.js'
 
 export const QUIT_COMMAND = '~Q'
+/** how long the chat waits quietly for a first peer before saying what it is dialling */
+const STILL_DIALLING_MS = 3000
 export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
 interface ChatFlags extends NetworkFlags {
@@ -73,48 +77,6 @@ function resolveChat(flags: ChatFlags): ChatConfig {
   return { topic, symKey: symKeyFromPassword(flags.password), identity, to, ttl, pow, work, json: flags.json === true, connectTimeout }
 }
 
-/** Lines posted but not yet handed to any peer (piped input waits for them before exiting). */
-class DeliveryTracker {
-  private readonly pending = new Map<number, { hashes: string[]; deadline: number }>()
-  /** recently sent hashes, for a 'sent' that comes before post() returned */
-  private readonly recent = new Map<string, true>()
-  private next = 0
-  private waiter: (() => void) | null = null
-
-  add(hashes: string[], deadline: number): void {
-    if (hashes.some((h) => this.recent.has(h))) return
-    this.pending.set(this.next++, { hashes, deadline })
-  }
-
-  sent(hashes: string[]): void {
-    for (const h of hashes) {
-      this.recent.set(h, true)
-      if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string)
-    }
-    const set = new Set(hashes)
-    for (const [id, p] of this.pending) if (p.hashes.some((h) => set.has(h))) this.pending.delete(id)
-    if (this.pending.size === 0) this.waiter?.()
-  }
-
-  /** Resolves with the number of lines that expired undelivered (0: all delivered). */
-  async settle(): Promise<number> {
-    while (this.pending.size > 0) {
-      const now = Date.now()
-      const latest = Math.max(...[...this.pending.values()].map((p) => p.deadline))
-      if (now >= latest) break
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, latest - now)
-        this.waiter = () => {
-          clearTimeout(t)
-          resolve()
-        }
-      })
-      this.waiter = null
-    }
-    return this.pending.size
-  }
-}
-
 async function runChat(flags: ChatFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const cfg = resolveChat(flags)
@@ -132,8 +94,25 @@ async function runChat(flags: ChatFlags): Promise<void> {
     viaPrompt: () => (terminal && process.stderr.isTTY ? (l: string) => io.print(l) : null),
   })
 
+  // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
+  // hands us in between waits for it.
+  let early: string[] | null = terminal ? [] : null
+  const delivery: Delivery = new Delivery({
+    delivered: (echo) => (cfg.json ? undefined : early ? early.push(echo) : io.print(echo)),
+    expired: (text) => say(`not sent (no peer took it within its TTL of ${cfg.ttl} s): ${text}`),
+  })
+
   let node: WhisperNode | null = null
-  const lifecycle = createLifecycle({ node: () => node, beforeStop: () => io.close() })
+  const lifecycle = createLifecycle({
+    node: () => node,
+    beforeStop: () => io.close(),
+    // Text typed while the chat waited for a peer is still in the terminal: read it, or the shell would
+    // run it as commands after we exit.
+    beforeExit: async () => {
+      const unsent = [...delivery.unsent(), ...(terminal && !io.started ? await drainTypedInput(process.stdin) : [])]
+      for (const line of unsent) say(`not sent (no peer took it): ${line}`)
+    },
+  })
 
   node = createNode(net, { minPow: cfg.pow, logger })
   try {
@@ -146,14 +125,19 @@ async function runChat(flags: ChatFlags): Promise<void> {
   logger(3, `chat identity address=${toHex(addressOf(myPublicKey))} publicKey=${toHex(myPublicKey)}`)
   watchStaticPeers(running, net.staticPeers, logger)
 
-  // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
-  // hands us in between waits for it.
-  let early: string[] | null = terminal ? [] : null
-  const show = (m: ShownMessage & { mine?: boolean }) => {
-    const mine = m.mine === true || (m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey)))
+  const display = (m: ShownMessage, mine: boolean) => {
     if (cfg.json) process.stdout.write(JSON.stringify(toJsonMessage(m, mine)) + '\n')
     else if (early) early.push(formatChatLine(m, mine))
     else io.print(formatChatLine(m, mine))
+  }
+  const show = (m: ShownMessage) => {
+    const mine = m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey))
+    if (!mine) return display(m, false)
+    // Our own lines come back through our filter while post() runs; those are shown by Delivery once a
+    // peer took them. One signed with our identity elsewhere (another chat with the same --identity) shows.
+    void queue.then(() => {
+      if (!delivery.isOwn(toHex(m.hash))) display(m, true)
+    })
   }
   // A v6 peer announces the least PoW it accepts; our node, like geth, never sends it less, which would
   // look like a silent room. Said once per peer, whatever the verbosity.
@@ -173,7 +157,6 @@ async function runChat(flags: ChatFlags): Promise<void> {
 
   running.on('peer:added', checkPowRequirements)
 
-  const delivery = new DeliveryTracker()
   running.on('sent', (_peer: string, hashes: string[]) => delivery.sent(hashes))
 
   let failed = 0
@@ -194,16 +177,15 @@ async function runChat(flags: ChatFlags): Promise<void> {
           workTime: cfg.work,
           shh: net.shh,
         })
-        delivery.add(hashes, Date.now() + cfg.ttl * 1000)
-        // A direct message is encrypted to the recipient: our own filters cannot open it, so the
-        // echo the room gets from the pool is made here.
-        if (cfg.to) {
-          const env = envelopes[0]
-          show({
-            shh: env.shh, topic: env.topic, payload, src: myPublicKey, address: addressOf(myPublicKey),
-            sent: envelopeSent(env), ttl: env.ttl, pow: envelopePow(env), hash: envelopeHash(env), symmetric: false, mine: true,
-          })
+        // The echo is made here (a direct message is encrypted to the recipient: our filters cannot open
+        // it) and printed once a peer took the line.
+        const env = envelopes[0]
+        const echo: ShownMessage = {
+          shh: env.shh, topic: env.topic, payload, src: myPublicKey, address: addressOf(myPublicKey),
+          sent: envelopeSent(env), ttl: env.ttl, pow: envelopePow(env), hash: envelopeHash(env), symmetric: !cfg.to,
         }
+        if (cfg.json) display(echo, true)
+        delivery.add(hashes, text, formatChatLine(echo, true), cfg.ttl)
       } catch (err) {
         failed++
         say(`failed to send message: ${err instanceof Error ? err.message : String(err)}`)
@@ -252,7 +234,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     running.waitForPeer(giveUpMs).catch((err: unknown) => {
       if (lifecycle.exiting) return false
       if (err instanceof Error && (err as { code?: string }).code === 'timeout') {
-        lifecycle.exit(2, `p2pmessage: ${unreachableMessage(running.dialTargets(), cfg.connectTimeout)}`)
+        lifecycle.exit(2, `p2pmessage: ${unreachableMessage(running.dialTargets(), cfg.connectTimeout, flags.bootnodes)}`)
         return false
       }
       throw err
@@ -261,14 +243,37 @@ async function runChat(flags: ChatFlags): Promise<void> {
   say('Whisper node started,please send message after connect to other nodes')
   // the original never listened; with --listen, others need this URL to dial us
   if (net.listen) say(`Listening on ${running.enode}`)
+  // Dialling bootnodes can take a while, or fail only after --connect-timeout: say what is going on.
+  const dialling = setTimeout(() => {
+    if (running.peers().length > 0 || lifecycle.exiting || net.staticPeers.length + net.bootnodes.length === 0) return
+    say(`No peer yet: ${describeDialling(net.staticPeers.length, net.bootnodes.length, flags.bootnodes)}` +
+      (giveUpMs !== undefined ? `; giving up after ${cfg.connectTimeout} s` : ''))
+  }, STILL_DIALLING_MS)
+  dialling.unref()
+  let announced = false
+  let disconnected = false
   const announceConnected = () => {
+    if (announced) return
+    announced = true
+    clearTimeout(dialling)
     say('Connected to peer,you can type message now.')
-    say(`Filter is configured for the topic: ${toHex(cfg.topic)} `)
+    say(`Filter is configured for the topic: ${toHex(cfg.topic)}`)
     say(`Please type the message. To quit type: '${QUIT_COMMAND}'`)
     const held = early ?? []
     early = null
     for (const line of held) io.print(line)
   }
+  // The original said nothing when its last peer left, and lines typed then looked sent.
+  running.on('peer:removed', () => {
+    if (!announced || disconnected || lifecycle.exiting || running.peers().length > 0) return
+    disconnected = true
+    say('Disconnected from peers; messages will be sent when a peer connects')
+  })
+  running.on('peer:added', () => {
+    if (!disconnected || lifecycle.exiting) return
+    disconnected = false
+    say('Connected to peer')
+  })
   if (terminal) {
     // like the original: the prompt appears once there is someone to talk to
     try {
@@ -281,7 +286,11 @@ async function runChat(flags: ChatFlags): Promise<void> {
     announceConnected()
     io.start()
   } else {
-    // piped lines are posted at once; the pool keeps them until a peer comes
+    // piped lines are posted at once; the pool keeps them until a peer comes. The banner is said as the
+    // first peer is added, before the pool is offered to it, so it comes before the lines it takes.
+    running.on('peer:added', () => {
+      if (!lifecycle.exiting) announceConnected()
+    })
     io.start()
     void waitForPeer().then((ok) => {
       if (ok !== false && !lifecycle.exiting) announceConnected()
@@ -289,3 +298,13 @@ async function runChat(flags: ChatFlags): Promise<void> {
   }
 }
 
+/** `dialling 6 mainnet bootnodes`, `dialling 1 --enode peer and 2 bootnodes`, `waiting for peers to dial in` */
+function describeDialling(statics: number, bootnodes: number, bootnodesFlag: string): string {
+  const parts: string[] = []
+  if (statics > 0) parts.push(`${statics} --enode peer${statics === 1 ? '' : 's'}`)
+  if (bootnodes > 0) {
+    const mainnet = bootnodesFlag.trim().toLowerCase() === 'mainnet' && bootnodes === MAINNET_BOOTNODES.length
+    parts.push(`${bootnodes} ${mainnet ? 'mainnet ' : ''}bootnode${bootnodes === 1 ? '' : 's'}`)
+  }
+  return parts.length > 0 ? `dialling ${parts.join(' and ')}` : 'waiting for a peer to dial in'
+}

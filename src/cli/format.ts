@@ -24,8 +24,6 @@ export function formatLocalTime(unixSeconds: number): string {
 
 export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
-const ZERO_ADDRESS = '0'.repeat(40)
-
 /**
  * A peer's text reaches the user's terminal: escape sequences in it could rewrite the screen or the
  * title, so control characters (other than tab) are shown as \xNN instead of being interpreted.
@@ -39,13 +37,19 @@ export function payloadText(payload: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(payload)
 }
 
-/** `2017-09-11 11:33:10 <mine>: text` or `2017-09-11 11:33:10 [40-hex address]: text`. */
+/**
+ * `2017-09-11 11:33:10 <mine>: text` or `2017-09-11 11:33:10 [40-hex address]: text`, as the original.
+ * Where the original printed the zero address for an unsigned message, which reads like a real sender,
+ * this says `[anonymous]`; a direct message (encrypted to our identity, not the room key) is marked
+ * `(direct)`, since it is not seen by the rest of the room.
+ */
 export function formatChatLine(msg: ShownMessage, mine: boolean): string {
   const when = formatLocalTime(msg.sent)
   const text = sanitizeText(payloadText(msg.payload))
-  if (mine) return `${when} <mine>: ${text}`
-  const address = msg.address ? toHex(msg.address) : ZERO_ADDRESS
-  return `${when} [${address}]: ${text}`
+  const direct = msg.symmetric ? '' : ' (direct)'
+  if (mine) return `${when} <mine>${direct}: ${text}`
+  const from = msg.address ? toHex(msg.address) : 'anonymous'
+  return `${when} [${from}]${direct}: ${text}`
 }
 
 export interface JsonMessage {

@@ -12,7 +12,13 @@ export interface Lifecycle {
 
 const STOP_TIMEOUT_MS = 5000
 
-export function createLifecycle(opts: { node: () => Stoppable | null; beforeStop?: () => void; onSignal?: (sig: string) => void }): Lifecycle {
+export function createLifecycle(opts: {
+  node: () => Stoppable | null
+  beforeStop?: () => void
+  /** runs before the exit message is written (bounded by the same timeout as stopping) */
+  beforeExit?: () => Promise<void>
+  onSignal?: (sig: string) => void
+}): Lifecycle {
   let exiting = false
   const lifecycle: Lifecycle = {
     get exiting() {
@@ -26,9 +32,15 @@ export function createLifecycle(opts: { node: () => Stoppable | null; beforeStop
       } catch {
         // best effort: we are leaving anyway
       }
-      if (message) process.stderr.write(message + '\n')
       const node = opts.node()
-      const stopped = node ? node.stop().catch(() => undefined) : Promise.resolve()
+      const stopped = Promise.resolve()
+        .then(() => opts.beforeExit?.())
+        .catch(() => undefined)
+        .then(() => {
+          if (message) process.stderr.write(message + '\n')
+          return node ? node.stop() : undefined
+        })
+        .catch(() => undefined)
       const guard = new Promise<void>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())
       void Promise.race([stopped, guard]).then(() => process.exit(code))
     },

@@ -98,12 +98,14 @@ export function createNode(
 }
 
 /** Why a node that only dials out has no peer after `seconds`, as one line the user can act on. */
-export function unreachableMessage(targets: DialTargetStatus[], seconds: number): string {
+export function unreachableMessage(targets: DialTargetStatus[], seconds: number, bootnodesFlag = 'mainnet'): string {
   const after = `no peer after ${seconds} s; --connect-timeout 0 waits forever`
   const t = targets.find((x) => x.kind === 'static' && !x.connected)
   if (t) return `cannot reach enode://${t.id}@${t.host}:${t.port}: ${t.lastError ?? 'no whisper handshake'} (${after})`
   const boots = targets.filter((x) => x.kind === 'bootnode')
-  return `no bootnode answered (${boots.length} tried; ${after})`
+  const which = bootnodesFlag.trim().toLowerCase() === 'mainnet' ? 'mainnet bootnode' : 'bootnode'
+  return `no ${which} answered with a Whisper peer (${boots.length} tried; ${after}): check the network, ` +
+    `give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303`
 }
 
 /** A listening or startup failure, as one line the user can act on. */

@@ -34,6 +34,11 @@ export class LineIO extends EventEmitter<LineIOEvents> {
     this.opts = opts
   }
 
+  /** input is being read (start() was called) */
+  get started(): boolean {
+    return this.rl !== null
+  }
+
   get terminal(): boolean {
     return this.opts.terminal
   }
@@ -102,4 +107,33 @@ export class LineIO extends EventEmitter<LineIOEvents> {
     this.atPrompt = false
     this.rl?.close()
   }
+}
+
+/**
+ * What the user typed on a terminal while nothing was reading it (the chat waiting for its first peer).
+ * Left in the terminal, it would be read by the shell once we exit and run as commands; so it is read
+ * here and returned as lines (a partial line too: in raw mode the terminal hands it over).
+ */
+export async function drainTypedInput(input: NodeJS.ReadStream, settleMs = 100): Promise<string[]> {
+  if (!input.isTTY || typeof input.setRawMode !== 'function') return []
+  let text = ''
+  const onData = (d: Buffer | string) => {
+    text += typeof d === 'string' ? d : d.toString('utf8')
+  }
+  try {
+    input.setRawMode(true)
+    input.on('data', onData)
+    input.resume()
+    await new Promise((r) => setTimeout(r, settleMs))
+  } finally {
+    input.off('data', onData)
+    input.pause()
+    try {
+      input.setRawMode(false)
+    } catch {
+      // the terminal went away: nothing left to restore
+    }
+  }
+  // eslint-disable-next-line no-control-regex
+  return text.split(/[\r\n]+/).map((l) => l.replace(/[\x00-\x1f\x7f]/g, '').trim()).filter((l) => l !== '')
 }

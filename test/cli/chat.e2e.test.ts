@@ -1,10 +1,10 @@
 // Real `p2pmessage` processes on 127.0.0.1: one listening, one dialling it with --enode; lines typed
 // (written to stdin) in one appear in the other in the original client's exact format.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateNodeKey } from '../../src/p2p/nodekey.js'
 import { addressOf } from '../../src/whisper/crypto.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL } from './harness.js'
@@ -49,6 +49,7 @@ beforeAll(() => {
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.dispose()))
 })
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe.each([5, 6])('chat over shh/%i, one listening and one dialling', (shh) => {
   it('exchanges lines both ways in the original format; ~Q and SIGTERM exit 0', async () => {
@@ -64,7 +65,7 @@ describe.each([5, 6])('chat over shh/%i, one listening and one dialling', (shh) 
     expect(B.stdoutLines.slice(0, 4)).toEqual([
       'Whisper node started,please send message after connect to other nodes',
       'Connected to peer,you can type message now.',
-      'Filter is configured for the topic: ffff0000 ',
+      'Filter is configured for the topic: ffff0000',
       "Please type the message. To quit type: '~Q'",
     ])
 
@@ -96,11 +97,21 @@ describe('piped input', () => {
     const enode = `enode://${keyA.publicKey.slice(2)}@127.0.0.1:${port}`
     const sender = spawnCli([...LOCAL, '--enode', enode])
     sender.end('first line\nsecond line\n')
-    // the sender has posted into its pool and waits; now the peer appears
-    await sender.waitFor(/<mine>: second line$/)
+    // the sender has posted into its pool and waits (and says what it dials); now the peer appears
+    expect(await sender.waitFor(/^No peer yet/)).toBe('No peer yet: dialling 1 --enode peer; giving up after 30 s')
     const A = spawnCli([...LOCAL, '--listen', `127.0.0.1:${port}`, '--nodekey', keyA.file, '--json'])
     const exit = await sender.exited
     expect(exit.code).toBe(0)
+    // in the order it happened: the peer came, then the lines were sent (and only then shown as <mine>)
+    expect(sender.stdoutLines.map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /, ''))).toEqual([
+      'Whisper node started,please send message after connect to other nodes',
+      'No peer yet: dialling 1 --enode peer; giving up after 30 s',
+      'Connected to peer,you can type message now.',
+      'Filter is configured for the topic: 44c7429f',
+      "Please type the message. To quit type: '~Q'",
+      '<mine>: first line',
+      '<mine>: second line',
+    ])
     const texts: string[] = []
     for (const want of ['first line', 'second line']) {
       const line = await A.waitFor(new RegExp(`"text":"${want}"`))
@@ -135,10 +146,66 @@ describe('direct messages', () => {
     S.end('for your eyes only\n')
     expect((await S.exited).code).toBe(0)
     // the sender sees its own direct line although no filter of its own can open it
-    expect(S.stdoutLines.some((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <mine>: for your eyes only$/.test(l))).toBe(true)
+    expect(S.stdoutLines.some((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <mine> \(direct\): for your eyes only$/.test(l))).toBe(true)
     const msg = JSON.parse(await R.waitFor(/for your eyes only/))
     expect(msg).toMatchObject({ direct: true, mine: false, text: 'for your eyes only' })
     R.kill('SIGTERM')
     expect((await R.exited).code).toBe(0)
+  })
+})
+
+describe('peers coming and going', () => {
+  it('says when the last peer left and when one is back; a line typed meanwhile shows as sent only once it is', async () => {
+    const port = await freePort()
+    const keyA = identity(dir, 'coming-going')
+    const enode = `enode://${keyA.publicKey.slice(2)}@127.0.0.1:${port}`
+    const listenA = () => spawnCli([...LOCAL, '--listen', `127.0.0.1:${port}`, '--nodekey', keyA.file])
+    let A = listenA()
+    await A.waitFor(/^Listening on /)
+    const B = spawnCli([...LOCAL, '--enode', enode])
+    await B.waitFor(CONNECTED)
+    A.kill('SIGTERM')
+    await A.exited
+    await B.waitFor(/^Disconnected from peers; messages will be sent when a peer connects$/)
+    B.write('while nobody listens\n')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(B.stdoutLines.some((l) => /<mine>: while nobody listens$/.test(l))).toBe(false)
+    A = listenA()
+    const from = B.stdoutLines.length
+    await B.waitFor(/^Connected to peer$/, { from })
+    await A.waitFor(/\]: while nobody listens$/)
+    await B.waitFor(/<mine>: while nobody listens$/, { from })
+    const after = B.stdoutLines.slice(from)
+    expect(after.findIndex((l) => l === 'Connected to peer')).toBeLessThan(after.findIndex((l) => /<mine>: while nobody listens$/.test(l)))
+    // said once per outage, never twice in a row
+    expect(B.stdoutLines.filter((l) => l.startsWith('Disconnected from peers')).length).toBe(1)
+  })
+
+  it('a piped line that no peer took is said not sent, and never shown as <mine>', async () => {
+    const port = await freePort()
+    const ghost = identity(dir, 'ghost-ttl')
+    const C = spawnCli([...LOCAL, '--ttl', '2', '--connect-timeout', '0', '--enode', `enode://${ghost.publicKey.slice(2)}@127.0.0.1:${port}`])
+    C.end('into the void\n')
+    const exit = await C.exited
+    expect(exit.code).toBe(1)
+    expect(C.stdoutLines).toContain('not sent (no peer took it within its TTL of 2 s): into the void')
+    expect(C.stdout).not.toMatch(/<mine>/)
+    expect(C.stderr).toBe('p2pmessage: 1 message(s) expired before reaching any peer\n')
+  })
+})
+
+describe('bootnodes that do not answer (127.0.0.1 only)', () => {
+  it('says within seconds what it dials, and ends with what to do', async () => {
+    const boots = [await freePort(), await freePort()].map((p, i) => `enode://${identity(dir, `boot${i}`).publicKey.slice(2)}@127.0.0.1:${p}`)
+    const C = spawnCli(['--bootnodes', boots.join(','), '--connect-timeout', '6', '--pow', '0.01', '--work', '1'])
+    C.end('hello?\n')
+    const started = Date.now()
+    expect(await C.waitFor(/^No peer yet/, { timeoutMs: 5000 })).toBe('No peer yet: dialling 2 bootnodes; giving up after 6 s')
+    expect(Date.now() - started).toBeLessThan(5000)
+    const exit = await C.exited
+    expect(exit.code).toBe(2)
+    expect(C.stdoutLines).toContain('not sent (no peer took it): hello?')
+    expect(C.stderr).toBe('p2pmessage: no bootnode answered with a Whisper peer (2 tried; no peer after 6 s; --connect-timeout 0 waits forever): ' +
+      'check the network, give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303\n')
   })
 })

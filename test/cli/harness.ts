@@ -154,7 +154,7 @@ export const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1']
 /** The same for a relay (it seals nothing, so no --work). */
 export const LOCAL_RELAY = ['--bootnodes', 'none', '--pow', '0.01']
 
-export const CHAT_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (<mine>|\[([0-9a-f]{40})\]): (.*)$/
+export const CHAT_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (<mine>|\[([0-9a-f]{40}|anonymous)\])( \(direct\))?: (.*)$/
 
 /** The non-empty lines of a process's output. */
 export const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '')

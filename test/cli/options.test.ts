@@ -77,8 +77,15 @@ describe('chat lines', () => {
     expect(formatLocalTime(new Date(2017, 8, 11, 11, 31, 18).getTime() / 1000)).toBe('2017-09-11 11:31:18')
     expect(formatChatLine(msg(), false)).toBe('2017-09-11 11:33:10 [182cbbaac94313b3b96b25d9c9a0a1adea4519e9]: who am i')
     expect(formatChatLine(msg(), true)).toBe('2017-09-11 11:33:10 <mine>: who am i')
-    // unsigned: the original printed the zero address
-    expect(formatChatLine(msg({ address: undefined }), false)).toBe(`2017-09-11 11:33:10 [${'0'.repeat(40)}]: who am i`)
+    // unsigned: the original printed the zero address, which looks like a sender; JSON says null
+    expect(formatChatLine(msg({ address: undefined }), false)).toBe('2017-09-11 11:33:10 [anonymous]: who am i')
+    expect(toJsonMessage(msg({ address: undefined, src: undefined }), false)).toMatchObject({ from: null, publicKey: null })
+  })
+
+  it('marks a direct message (to our identity), received or our own', () => {
+    expect(formatChatLine(msg({ symmetric: false }), false)).toBe('2017-09-11 11:33:10 [182cbbaac94313b3b96b25d9c9a0a1adea4519e9] (direct): who am i')
+    expect(formatChatLine(msg({ symmetric: false }), true)).toBe('2017-09-11 11:33:10 <mine> (direct): who am i')
+    expect(formatChatLine(msg({ symmetric: false, address: undefined }), false)).toBe('2017-09-11 11:33:10 [anonymous] (direct): who am i')
   })
 
   it('shows control characters from peers instead of letting them drive the terminal', () => {

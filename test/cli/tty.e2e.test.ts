@@ -1,6 +1,7 @@
 // The interactive path on a real pseudo-terminal (util-linux `script`): the prompt, an incoming line
 // printed above it while the user is typing, the partial input kept, then ~Q.
 import { execFileSync, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, ensureBuilt, LOCAL, ROOT } from './harness.js'
 import { VirtualTerminal } from './virtual-terminal.js'
@@ -59,6 +60,47 @@ describe.runIf(hasScript())('chat on a terminal', () => {
 
       tty.stdin.write('~Q\r')
       await until(() => screen.screen().includes('Quit command received'), 'the quit line')
+      expect(await exited).toBe(0)
+    } finally {
+      tty.kill('SIGKILL')
+    }
+  })
+})
+
+describe.runIf(hasScript())('chat on a terminal that gives up waiting', () => {
+  it('consumes what was typed while waiting (said not sent) instead of leaving it to the shell', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port
+        srv.close(() => resolve(port))
+      })
+    })
+    const ghost = `enode://${'1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'}@127.0.0.1:${closed}`
+    // the shell that started the chat reads the terminal after it: what it gets is what would run as commands
+    const chat = `node bin/p2pmessage ${[...LOCAL, '--connect-timeout', '4', '--enode', ghost].join(' ')}`
+    const cmd = `stty cols 100 rows 40; ${chat}; echo "EXIT=$?"; read -t 2 rest; echo "LEFT=[$rest]"`
+    const tty = spawn('script', ['-qefc', `bash -c '${cmd}'`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+    const screen = new VirtualTerminal(100)
+    let raw = ''
+    tty.stdout.setEncoding('utf8').on('data', (d: string) => {
+      raw += d
+      screen.feed(d)
+    })
+    const exited = new Promise<number | null>((r) => tty.on('close', (code) => r(code)))
+    const until = async (pred: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 100))
+      if (!pred()) throw new Error(`timeout waiting for ${what}; screen:\n${screen.screen().join('\n')}\nraw: ${JSON.stringify(raw)}`)
+    }
+    try {
+      await until(() => screen.screen().some((l) => l.startsWith('Whisper node started')), 'the start line')
+      tty.stdin.write('ls -la\r')
+      tty.stdin.write('rm half')
+      await until(() => screen.screen().some((l) => l.startsWith('LEFT=')), 'the shell after the chat')
+      const lines = screen.screen()
+      expect(lines).toContain('EXIT=2')
+      expect(lines).toContain('not sent (no peer took it): ls -la')
+      expect(lines).toContain('not sent (no peer took it): rm half')
+      expect(lines).toContain('LEFT=[]')
       expect(await exited).toBe(0)
     } finally {
       tty.kill('SIGKILL')
