@@ -10,7 +10,7 @@ import type { WhisperNode } from '../node/index.js'
 import { addressOf, publicKeyOf } from '../whisper/crypto.js'
 import { CliError } from './errors.js'
 import { toHex } from './format.js'
-import { loadOrCreateKeyFile } from './keys.js'
+import { ensureDirectory, loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, type NetworkFlags } from './network.js'
@@ -69,6 +69,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     if (!/^https?:\/\/[^/\s]+$/i.test(o.trim())) throw new CliError(`invalid --allow-origin "${o}": expected scheme://host[:port], e.g. https://app.example.com`)
   }
   const datadir = flags.datadir
+  // the node key, identity and history go in it: a bad --datadir is said as such, not as a bad key file
+  ensureDirectory(datadir, '--datadir')
   const net = resolveNetwork({ ...flags, nodekey: flags.nodekey ?? join(datadir, 'nodekey') })
   const ttl = parseTtl(flags.ttl)
   const pow = parsePow(flags.pow)

@@ -1,14 +1,37 @@
 // Key files for the CLI (--nodekey, --identity, keygen --out): geth's node key format, errors as CliError.
 import { existsSync } from 'node:fs'
-import { loadNodeKey, loadOrCreateNodeKey, NodeKeyError, type NodeKey } from '../p2p/nodekey.js'
+import { resolve } from 'node:path'
+import { loadNodeKey, loadOrCreateNodeKey, makeDirs, NodeKeyError, type NodeKey } from '../p2p/nodekey.js'
 import { CliError } from './errors.js'
 
-/** Loads a key file, creating it on first use (a missing file is how a persistent key starts). */
-export function loadOrCreateKeyFile(file: string, flag: string): NodeKey {
+/**
+ * Loads a key file, creating it on first use (a missing file is how a persistent key starts). A created
+ * key is said on stderr with its full path: a mistyped path must not pass for the key the user meant.
+ */
+export function loadOrCreateKeyFile(file: string, flag: string, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): NodeKey {
+  let key: NodeKey
   try {
-    return loadOrCreateNodeKey(file)
+    key = loadOrCreateNodeKey(file)
   } catch (err) {
     throw keyFileError(err, flag)
+  }
+  if (key.created) note(`created a new key for ${flag}: ${resolve(file)}`)
+  return key
+}
+
+/** Makes sure `dir` is a directory we can use (creating it), or fails naming the flag that gave it. */
+export function ensureDirectory(dir: string, flag: string): void {
+  try {
+    makeDirs(dir, 0o700)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const why =
+      e.code === 'ENOTDIR' ? `${e.path ?? dir} is not a directory`
+        : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+          : e.code === 'EROFS' ? 'read-only file system'
+            : e.code === 'ENOENT' ? `cannot create ${e.path ?? dir} (not a place for files)`
+              : e.message.split('\n')[0]
+    throw new CliError(`${flag} ${dir}: ${why}`)
   }
 }
 

@@ -1,8 +1,8 @@
 // Node key files in geth's format (crypto.LoadECDSA/SaveECDSA): the secp256k1 private key as 64 hex
 // characters, written without a newline and with mode 0600. Files made by `geth --nodekey`,
 // `bootnode -genkey` or `wnode -idfile` load as they are, and ours load in them.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, parse, resolve, sep } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 
 export interface NodeKey {
@@ -76,7 +76,7 @@ export function loadOrCreateNodeKey(file: string): NodeKey {
   }
   const privateKey = generateNodeKey()
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    makeDirs(dirname(file), 0o700)
     // 'wx': never overwrite a key another process wrote in the meantime.
     writeFileSync(file, Buffer.from(privateKey).toString('hex'), { mode: 0o600, flag: 'wx' })
     chmodSync(file, 0o600) // the umask may have narrowed it, never widened; make it exact
@@ -87,18 +87,39 @@ export function loadOrCreateNodeKey(file: string): NodeKey {
   return nodeKeyFromPrivateKey(privateKey, true)
 }
 
+/**
+ * mkdir -p, one level at a time. Node's recursive mkdir loops forever where a directory cannot be made
+ * although its parent exists (/proc/x: ENOENT, read as "parent missing"); here every error ends it.
+ */
+export function makeDirs(dir: string, mode = 0o777): void {
+  const abs = resolve(dir)
+  const root = parse(abs).root
+  let path = root
+  for (const part of abs.slice(root.length).split(sep).filter((p) => p !== '')) {
+    path = path === root ? root + part : path + sep + part
+    try {
+      mkdirSync(path, { mode })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (!statSync(path).isDirectory()) {
+        throw Object.assign(new Error(`${path} is not a directory`), { code: 'ENOTDIR', path })
+      }
+    }
+  }
+}
+
 function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException
   switch (e?.code) {
     case 'ENOENT':
-      return 'no such file or directory'
+      return e.syscall === 'mkdir' ? `${e.path ?? 'its directory'}: not a place where a directory can be made` : 'no such file or directory'
     case 'EACCES':
     case 'EPERM':
       return 'permission denied'
     case 'EISDIR':
       return 'is a directory'
     case 'ENOTDIR':
-      return 'a parent path is not a directory'
+      return e.path ? `${e.path} is not a directory` : 'a parent path is not a directory'
     default:
       return e?.message ?? String(err)
   }
