@@ -11,7 +11,9 @@ export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message
+    throw new CliError(`cannot read ${path}: ${why}`)
   }
   let json: unknown
   try {
@@ -25,6 +27,10 @@ export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s
     throw new CliError(`${path}: ${(e as Error).message}`)
   }
   const report = checkVectorFile(json)
+  // nothing checked is not a pass: a truncated or mistaken file must not look conformant
+  if (report.results.length === 0) {
+    throw new CliError(`${path}: no entries (a vector file lists envelopes, kdf, wnodeTopicFromPassword, status, bloom, ...)`)
+  }
   if (opts.json) {
     out(JSON.stringify({ file: path, protocol: `shh/${report.shh}`, passed: report.passed, failed: report.failed, results: report.results }) + '\n')
   } else {

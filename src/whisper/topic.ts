@@ -28,19 +28,10 @@ export function wnodeTopicKeyMaterial(password: string | Uint8Array): Uint8Array
 }
 
 /**
- * The first 4 bytes of the same PBKDF2 output: the derivation that ../shared/docs/whisper-notes.md and the
- * shared vector files (`wnodeTopicFromPassword`) record for wnode. cmd/wnode itself XOR-folds all 128 bytes
- * (topicFromPassword below); the vectors are the project's ground truth, so the conformance checker holds
- * them to this derivation and the discrepancy is reported to the vectors' owners rather than papered over.
- */
-export function topicPrefixFromPassword(password: string | Uint8Array): Uint8Array {
-  return wnodeTopicKeyMaterial(password).slice(0, TOPIC_LENGTH)
-}
-
-/**
  * cmd/wnode's generateTopic (identical in geth v1.6.6 .. v1.9.7): all 128 bytes of the key material
  * XOR-folded into 4 (`topic[i % 4] ^= x[i]`). For the original chat's default password "123456"
- * this gives 44c7429f, which is the original client's default topic.
+ * this gives 44c7429f, which is the original client's default topic. The shared vector files
+ * (`wnodeTopicFromPassword`) hold this fold, and `vectors verify` holds them to it.
  */
 export function topicFromPassword(password: string | Uint8Array): Uint8Array {
   const x = wnodeTopicKeyMaterial(password)

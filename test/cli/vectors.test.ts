@@ -24,15 +24,16 @@ describe('p2pmessage vectors verify', () => {
       expect(r.code).toBe(0)
     })
 
-  it('fails a wnode topic entry that holds something else, naming the derivation', async () => {
+  it("fails a wnode topic entry that holds something else than wnode's XOR fold, naming the derivation", async () => {
     const j = JSON.parse(readFileSync(fixture('shh6-geth.json'), 'utf8'))
-    j.wnodeTopicFromPassword[0].topic = '44c7429f'
+    // the first 4 bytes of the PBKDF2 output, which the vector files held before they were corrected
+    j.wnodeTopicFromPassword[0].topic = '24e6e07b'
     const f = join(dir, 'xor-wnode.json')
     writeFileSync(f, JSON.stringify(j))
     const r = await run(['vectors', 'verify', f])
     expect(r.code).toBe(1)
     const out = lines(r.stdout)
-    expect(out[0]).toMatch(/^FAIL wnodeTopicFromPassword\[0\]: .*XOR fold/)
+    expect(out[0]).toBe('FAIL wnodeTopicFromPassword[0]: topic 44c7429f (cmd/wnode: PBKDF2-SHA512(password, password, 4096, 128) XOR-folded into 4 bytes) differs from vector 24e6e07b')
     expect(out.at(-1)).toBe('55 passed, 1 failed')
   })
 
@@ -60,13 +61,22 @@ describe('p2pmessage vectors verify', () => {
   })
 
   it('unreadable, non-JSON and non-vector files exit 2 with one line', async () => {
-    expectUsageError(await run(['vectors', 'verify', join(dir, 'missing.json')]), /cannot read .*ENOENT/)
+    expectUsageError(await run(['vectors', 'verify', join(dir, 'missing.json')]), /^p2pmessage: cannot read .*missing\.json: no such file$/)
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, '{"protocol": "shh/5", ')
     expectUsageError(await run(['vectors', 'verify', bad]), /not JSON/)
     const other = join(dir, 'other.json')
     writeFileSync(other, '{"protocol": "eth/66"}')
     expectUsageError(await run(['vectors', 'verify', other]), /not a whisper vector file/)
-    expectUsageError(await run(['vectors', 'verify', dir]), /cannot read/)
+    expectUsageError(await run(['vectors', 'verify', dir]), /^p2pmessage: cannot read .*: is a directory$/)
+  })
+
+  it('a vector file with no entries is an error, not a pass', async () => {
+    const empty = join(dir, 'empty.json')
+    writeFileSync(empty, '{"protocol": "shh/6", "envelopes": []}')
+    expectUsageError(await run(['vectors', 'verify', empty]), /^p2pmessage: .*empty\.json: no entries \(a vector file lists envelopes, kdf, wnodeTopicFromPassword, status/)
+    const r = await run(['vectors', 'verify', empty, '--json'])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
   })
 })
