@@ -261,6 +261,9 @@ export function formatReport(r: ProbeReport): string {
   const lines = [`probe ${r.target}`]
   for (const c of r.checks) lines.push(`  ${c.ok ? 'ok  ' : c.skipped ? 'skip' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`)
   const passed = r.checks.filter((c) => c.ok).length
-  lines.push(r.passed ? `all ${passed} checks passed` : `${r.checks.length - passed} of ${r.checks.length} checks failed`)
+  // a check not run (after an earlier failure) did not fail: counted apart
+  const skipped = r.checks.filter((c) => !c.ok && c.skipped).length
+  const failed = r.checks.length - passed - skipped
+  lines.push(r.passed ? `all ${passed} checks passed` : `${failed} of ${r.checks.length} checks failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
   return lines.join('\n') + '\n'
 }

@@ -36,6 +36,10 @@ describe('probe reports failing nodes', () => {
     expect(check(rep, 'shh version')).toMatchObject({ ok: false })
     expect(check(rep, 'shh version').detail).toMatch(/offers no shh capability \(eth\/68\)/)
     expect(check(rep, 'forwards envelopes')).toMatchObject({ ok: false, skipped: true })
+    // the readable summary counts the checks not run apart from the one that failed
+    const text = await run(['probe', node.enode, '--timeout', '3'])
+    expect(text.stdout).toMatch(/\n {2}skip {2}forwards envelopes +not run/)
+    expect(text.stdout).toMatch(/\n1 of 7 checks failed, 4 skipped\n$/)
   })
 
   it('a node that swallows envelopes fails forwarding and dropping, in the readable report too', async () => {
