@@ -4,7 +4,8 @@ import type { Command } from 'commander'
 import {
   decodeEnvelope, encodeEnvelope, envelopeHash, envelopePow, type Envelope, type ShhVersion,
 } from '../whisper/envelope.js'
-import { sealMessage, type SealParams } from '../whisper/seal.js'
+import { buildEnvelope, sealEnvelope, type SealParams } from '../whisper/seal.js'
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../node/validate.js'
 import { openEnvelope, type OpenKey, type ReceivedMessage } from '../whisper/open.js'
 import { isValidPrivateKey, publicKeyOf, symKeyFromPassword } from '../whisper/crypto.js'
 import { fromHex, toHex } from '../whisper/bytes.js'
@@ -75,7 +76,7 @@ function whisperToCli(e: unknown, what: string): never {
 
 interface SealOpts {
   shh?: string; password?: string; symKey?: string; to?: string; signKey?: string; topic: string; ttl: string
-  pow: string; work: string; payload?: string; payloadHex?: string; paddingHex?: string; json?: boolean
+  pow: string; work: string; payload?: string; payloadHex?: string; paddingHex?: string; json?: boolean; force?: boolean
 }
 
 export async function sealCommand(opts: SealOpts): Promise<string> {
@@ -102,8 +103,17 @@ export async function sealCommand(opts: SealOpts): Promise<string> {
   if (opts.signKey !== undefined) p.src = privateKeyArg(opts.signKey, '--sign-key')
   let env: Envelope
   try {
-    env = sealMessage(p)
+    env = buildEnvelope(p)
+    // checked before the proof of work, which grows with the size: an envelope over geth's default limit
+    // is refused by its peers (the connection with it), so making one is almost always a mistake
+    const size = encodeEnvelope(env).length
+    if (size > DEFAULT_MAX_MESSAGE_SIZE && !opts.force) {
+      throw new CliError(`envelope seal: the envelope would be ${size} bytes, over geth's default limit of ${DEFAULT_MAX_MESSAGE_SIZE} (1 MiB): ` +
+        'peers with default settings drop it and disconnect; --force seals it anyway')
+    }
+    env = sealEnvelope(env, p.pow, p.workTime)
   } catch (e) {
+    if (e instanceof CliError) throw e
     whisperToCli(e, 'cannot seal')
   }
   const rlp = encodeEnvelope(env)
@@ -190,6 +200,7 @@ export function registerEnvelope(program: Command): void {
     .option('--payload-hex <hex>', 'payload as hex')
     .option('--padding-hex <hex>', 'explicit padding (default: random, as geth)')
     .option('--json', 'print a JSON object (envelope, hash, pow, ...) instead of the hex line')
+    .option('--force', "seal an envelope over geth's default 1 MiB limit anyway")
     .action(async (opts: SealOpts) => {
       process.stdout.write(await sealCommand(opts))
     })

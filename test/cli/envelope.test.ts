@@ -13,6 +13,16 @@ const SIGNER_ADDRESS = '2c7536e3605d9c16a7a3d7b1898e529396a65c23'
 describe('p2pmessage envelope', () => {
   beforeAll(() => ensureBuilt())
 
+  it("refuses an envelope over geth's default 1 MiB limit unless --force", async () => {
+    const big = 'a'.repeat(1024 * 1024 + 1) // on stdin: too long for an argument
+    const r = await run(['envelope', 'seal', '--shh', '6', '--password', 'p', '--pow', '0', '--padding-hex', '00'], big)
+    expectUsageError(r, /^p2pmessage: envelope seal: the envelope would be \d+ bytes, over geth's default limit of 1048576 \(1 MiB\): .*--force seals it anyway$/)
+    expect(r.stdout).toBe('')
+    const f = await run(['envelope', 'seal', '--shh', '6', '--password', 'p', '--pow', '0', '--padding-hex', '00', '--force'], big)
+    expect(f.code).toBe(0)
+    expect(f.stdout.trim().length / 2).toBeGreaterThan(1024 * 1024)
+  })
+
   it.each([5, 6])('shh/%i: seal with a password and a signature, open it again', async (shh) => {
     const s = await run(['envelope', 'seal', '--shh', String(shh), '--password', 'room pw', '--payload', 'hello world', '--sign-key', SIGNER, '--topic', '01020304', '--pow', '0.3'])
     expect(s.code).toBe(0)
