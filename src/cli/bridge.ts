@@ -71,11 +71,12 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   const datadir = flags.datadir
   // the node key, identity and history go in it: a bad --datadir is said as such, not as a bad key file
   ensureDirectory(datadir, '--datadir')
-  const net = resolveNetwork({ ...flags, nodekey: flags.nodekey ?? join(datadir, 'nodekey') })
+  const net = resolveNetwork(flags, { defaultNodekey: join(datadir, 'nodekey') })
   const ttl = parseTtl(flags.ttl)
   const pow = parsePow(flags.pow)
   const work = parseWork(flags.work)
-  const identity = loadOrCreateKeyFile(flags.identity ?? join(datadir, 'identity'), '--identity').privateKey
+  const identity = flags.identity !== undefined ? loadOrCreateKeyFile(flags.identity, '--identity').privateKey
+    : loadOrCreateKeyFile(join(datadir, 'identity'), '--identity', null).privateKey
   const logger = createLogSink({ verbosity: net.verbosity })
   const say = (line: string) => process.stdout.write(line + '\n')
 
@@ -115,9 +116,10 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     node = null
     throw httpError(err, http)
   }
-  say(`bridge ${bridge.url}/`)
+  // Every port (node, HTTP, JSON-RPC) is bound before the bridge says it is up: the rpc lines wait.
+  const rpcLines: string[] = []
   try {
-    rpc = await startBridgeRpc({ flags, node, bridge, say })
+    rpc = await startBridgeRpc({ flags, node, bridge, say: (l) => rpcLines.push(l) })
   } catch (err) {
     await bridge.stop().catch(() => undefined)
     await node.stop().catch(() => undefined)
@@ -125,7 +127,11 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     node = null
     throw err
   }
-  say(`enode ${node.enode}`)
+  say(`bridge ${bridge.url}/`)
+  for (const l of rpcLines) say(l)
+  // Without --listen the node only dials out: its enode (port 0) cannot be dialled, so it is not offered.
+  if (net.listen) say(`enode ${node.enode}`)
+  else say(`enode none: not listening, this bridge dials out only (add --listen 0.0.0.0:30303 for peers to dial it)`)
   say(`identity ${toHex(addressOf(publicKeyOf(identity)))}`)
   if (bridge.token !== null) {
     say(`token ${bridge.token}${bridge.server.policy.generatedToken ? ' (generated for this run; pass --token to choose one)' : ''}`)

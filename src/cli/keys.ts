@@ -8,14 +8,14 @@ import { CliError } from './errors.js'
  * Loads a key file, creating it on first use (a missing file is how a persistent key starts). A created
  * key is said on stderr with its full path: a mistyped path must not pass for the key the user meant.
  */
-export function loadOrCreateKeyFile(file: string, flag: string, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): NodeKey {
+export function loadOrCreateKeyFile(file: string, flag: string, note: ((line: string) => void) | null = (l) => process.stderr.write(l + '\n')): NodeKey {
   let key: NodeKey
   try {
     key = loadOrCreateNodeKey(file)
   } catch (err) {
     throw keyFileError(err, flag)
   }
-  if (key.created) note(`created a new key for ${flag}: ${resolve(file)}`)
+  if (key.created) note?.(`created a new key for ${flag}: ${resolve(file)}`)
   return key
 }
 

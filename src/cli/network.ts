@@ -64,14 +64,17 @@ export function resolveBootnodes(value: string): string[] {
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => checkEnode(s, '--bootnodes'))
 }
 
-export function resolveNetwork(flags: NetworkFlags): NetworkConfig {
+/** `defaultNodekey`: a key file of the command's own (the bridge's datadir), made quietly on first use. */
+export function resolveNetwork(flags: NetworkFlags, opts: { defaultNodekey?: string } = {}): NetworkConfig {
   const verbosity = parseVerbosity(flags.verbosity)
   const shh = parseShh(flags.shh)
   const staticPeers = (flags.enode ?? []).map((u) => checkEnode(u, '--enode'))
   const bootnodes = resolveBootnodes(flags.bootnodes)
   const listen = flags.listen !== undefined ? parseListen(flags.listen) : undefined
   const maxPeers = flags.maxPeers !== undefined ? parsePositiveInt(flags.maxPeers, '--max-peers') : undefined
-  const nodeKey = flags.nodekey ? loadOrCreateKeyFile(flags.nodekey, '--nodekey').privateKey : generateNodeKey()
+  const nodeKey = flags.nodekey ? loadOrCreateKeyFile(flags.nodekey, '--nodekey').privateKey
+    : opts.defaultNodekey ? loadOrCreateKeyFile(opts.defaultNodekey, '--nodekey', null).privateKey
+      : generateNodeKey()
   return { nodeKey, staticPeers, bootnodes, listen, shh, shhVersions: shhVersionsOf(shh), verbosity, maxPeers }
 }
 

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, ensureBuilt, run } from '../cli/harness.js'
 import { http } from './http-client.js'
 
-const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1', '--http', '127.0.0.1:0']
+const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0']
 
 const running: Cli[] = []
 const dirs: string[] = []
@@ -48,6 +48,19 @@ describe('p2pmessage bridge', () => {
     const second = await startBridge(['--datadir', dir])
     expect(second.enode.split('@')[0]).toBe(first.enode.split('@')[0])
     expect(second.identity).toBe(first.identity)
+  })
+
+  it('without --listen it says that it does not listen instead of printing an enode with port 0', async () => {
+    const cli = new Cli(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', datadir()])
+    running.push(cli)
+    await cli.waitFor(/^open http:\/\//)
+    const out = cli.stdoutLines
+    expect(out).toHaveLength(4)
+    expect(out[0]).toMatch(/^bridge http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(out[1]).toBe('enode none: not listening, this bridge dials out only (add --listen 0.0.0.0:30303 for peers to dial it)')
+    expect(out[2]).toMatch(/^identity [0-9a-f]{40}$/)
+    expect(out[3]).toMatch(/^open http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(cli.stdout).not.toMatch(/@127\.0\.0\.1:0\b/)
   })
 
   it('prints and enforces a given token', async () => {

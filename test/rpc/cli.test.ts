@@ -1,6 +1,7 @@
 // `p2pmessage bridge --rpc --rpc-addr`: the real binary serves JSON-RPC at <bridge>/rpc and on its own
 // address, and stops cleanly.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -8,17 +9,24 @@ import { Cli, ensureBuilt } from '../cli/harness.js'
 import { httpClient } from './harness.js'
 
 const procs: Cli[] = []
+const dirs: string[] = []
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'p2pmessage-rpc-'))
+  dirs.push(d)
+  return d
+}
 beforeAll(() => ensureBuilt())
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.dispose()))
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
 const base = (dir: string): string[] => ['bridge', '--bootnodes', 'none', '--pow', '0.01', '--http', '127.0.0.1:0', '--datadir', dir]
 
 describe('p2pmessage bridge --rpc', () => {
   it('serves JSON-RPC under /rpc and on --rpc-addr; SIGTERM exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-rpc-'))
-    const cli = new Cli([...base(dir), '--rpc-addr', '127.0.0.1:0'])
+    const dir = tempDir()
+    const cli = new Cli([...base(dir), '--rpc-addr', '127.0.0.1:0', '--listen', '127.0.0.1:0'])
     procs.push(cli)
     const bridgeLine = await cli.waitFor(/^bridge http:/)
     const mounted = (await cli.waitFor(/^rpc http:\/\/.*\/rpc$/)).slice(4)
@@ -36,7 +44,7 @@ describe('p2pmessage bridge --rpc', () => {
   })
 
   it('without --rpc there is no /rpc; a bad --rpc-addr is one error line and status 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-rpc-'))
+    const dir = tempDir()
     const plain = new Cli(base(dir))
     procs.push(plain)
     const url = (await plain.waitFor(/^bridge http:/)).slice(7).replace(/\/$/, '')
@@ -45,10 +53,25 @@ describe('p2pmessage bridge --rpc', () => {
     plain.kill('SIGTERM')
     await plain.exited
 
-    const bad = new Cli([...base(mkdtempSync(join(tmpdir(), 'p2pmessage-rpc-'))), '--rpc-addr', 'nonsense'])
+    const bad = new Cli([...base(tempDir()), '--rpc-addr', 'nonsense'])
     procs.push(bad)
     const exit = await bad.exited
     expect(exit.code).toBe(2)
     expect(bad.stderrLines.filter((l) => l.trim() !== '')).toEqual(['p2pmessage: invalid --rpc-addr "nonsense": expected host:port, e.g. 0.0.0.0:30303'])
+  })
+
+  it('a busy --rpc-addr fails before the bridge says it is up', async () => {
+    const busy = createServer()
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r))
+    const port = (busy.address() as { port: number }).port
+    try {
+      const cli = new Cli([...base(tempDir()), '--rpc-addr', `127.0.0.1:${port}`])
+      procs.push(cli)
+      expect((await cli.exited).code).toBe(2)
+      expect(cli.stdout).toBe('')
+      expect(cli.stderrLines.filter((l) => l.trim() !== '')).toEqual([`p2pmessage: cannot listen on --rpc-addr 127.0.0.1:${port}: address already in use`])
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()))
+    }
   })
 })
