@@ -37,7 +37,9 @@ async function runRelay(flags: RelayFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const minPow = parsePow(flags.pow)
   const statusEvery = parseSeconds(flags.status, '--status')
-  const logger = createLogSink({ verbosity: net.verbosity })
+  // At the default verbosity (3) the relay's own stdout lines say each start, join and leave; the node's
+  // INFO log lines would say them a second time, so they show from verbosity 4 on.
+  const logger = createLogSink({ verbosity: net.verbosity === 3 ? 2 : net.verbosity })
   const say = (line: string) => process.stdout.write(line + '\n')
 
   let node: WhisperNode | null = null

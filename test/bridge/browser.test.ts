@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, CHAT_LINE, LOCAL, ensureBuilt } from '../cli/harness.js'
-import type { Bridge } from '../../src/bridge/bridge.js'
-import type { WhisperNode } from '../../src/node/index.js'
+import { Bridge } from '../../src/bridge/bridge.js'
+import { WhisperNode } from '../../src/node/index.js'
+import { generatePrivateKey } from '../../src/whisper/crypto.js'
 import { Harness, TEST_POW } from './harness.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -186,5 +187,48 @@ describe.skipIf(skip)('chat page in Chromium', () => {
     await row(page1, 'after the reload')
     expect(pageErrors).toEqual([])
     if (process.env.BRIDGE_SCREENSHOT) await page1.screenshot({ path: process.env.BRIDGE_SCREENSHOT })
+  })
+
+  it('a bridge that does not listen offers no enode; a long paste is kept whole and said too long; a restart clears the disconnected notice', async () => {
+    const quiet = new WhisperNode({ bootnodes: [], discovery: false, minPow: TEST_POW, verbosity: 0 })
+    await quiet.start()
+    const dataDir = h.tempDir()
+    const identity = generatePrivateKey()
+    const start = (port: number) => Bridge.start({ node: quiet, identity, http: { host: '127.0.0.1', port }, dataDir, post: { ttl: 50, pow: TEST_POW, workTime: 1 } })
+    let bridge = await start(0)
+    const page = await context.newPage()
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      await page.goto(bridge.pageUrl)
+      await page.locator('#conn.ok').waitFor({ timeout: WAIT })
+      await expect.poll(() => page.locator('#self-enode').textContent(), { timeout: WAIT }).toBe('not listening: start the bridge with --listen 0.0.0.0:30303 for peers to dial it')
+      expect(await page.getByRole('button', { name: 'Copy enode' }).isHidden()).toBe(true)
+
+      await joinRoom(page)
+      const box = page.getByLabel('Message')
+      await box.fill('x'.repeat(9000))
+      expect((await box.inputValue()).length).toBe(9000) // nothing cut
+      await expect.poll(() => page.locator('#message-hint').textContent()).toBe('Too long to send: 9000 bytes, a message holds at most 8192 (UTF-8). Shorten it.')
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
+      await box.fill('é'.repeat(5000)) // 10000 bytes in UTF-8, what the bridge counts
+      await expect.poll(() => page.locator('#message-hint').textContent()).toMatch(/^Too long to send: 10000 bytes/)
+      await box.fill('short enough')
+      await expect.poll(() => page.locator('#message-hint').textContent()).toBe('')
+      expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(false)
+
+      const port = Number(new URL(bridge.url).port)
+      await bridge.stop()
+      await page.locator('#conn.down').waitFor({ timeout: WAIT })
+      await page.getByRole('button', { name: 'Send' }).click()
+      await expect.poll(() => page.locator('#notice').textContent()).toBe('Not connected to the bridge yet.')
+      bridge = await start(port)
+      await page.locator('#conn.ok').waitFor({ timeout: WAIT })
+      await expect.poll(() => page.locator('#notice').textContent(), { timeout: WAIT }).toBe('')
+      expect(pageErrors).toEqual([])
+    } finally {
+      await page.close()
+      await bridge.stop().catch(() => undefined)
+      await quiet.stop()
+    }
   })
 })

@@ -38,6 +38,9 @@ describe.each([5, 6])('relay, clients on shh/%i', (shh) => {
     await relay.waitFor(/ status peers=\d+ pool=[1-9]\d* in=[1-9]\d* out=[1-9]\d*$/)
     relay.kill('SIGTERM')
     expect((await relay.exited).code).toBe(0)
+    // one line per event: at the default verbosity the node's own INFO log does not repeat them
+    expect(relay.stderr).toBe('')
+    expect(relay.stdoutLines.filter((l) => / peer left /.test(l)).length).toBeLessThanOrEqual(2)
     reader.kill('SIGTERM')
     expect((await reader.exited).code).toBe(0)
   })

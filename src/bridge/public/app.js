@@ -29,6 +29,10 @@
   }
 
   const MAX_SHOWN = 1000
+  // the bridge's limit (maxTextBytes): UTF-8 bytes, so a long non-ASCII text reaches it sooner
+  const MAX_TEXT_BYTES = 8192
+  const NOT_CONNECTED = 'Not connected to the bridge yet.'
+  const utf8Length = (s) => new TextEncoder().encode(s).length
   const saved = () => JSON.parse(store.getItem('p2pmessage.rooms') || '[]')
   const save = () =>
     store.setItem('p2pmessage.rooms', JSON.stringify([...state.rooms.values()].map((r) => ({ topic: r.topic, password: r.password }))))
@@ -60,6 +64,8 @@
       state.retry = 0
       state.pingOutstanding = false
       setConn('connected', true)
+      // said while the bridge was away; true no more
+      if ($('notice').textContent === NOT_CONNECTED) notice('')
     }
     ws.onmessage = (ev) => {
       let msg
@@ -84,7 +90,7 @@
 
   function request(msg, meta) {
     if (!state.ws || state.ws.readyState !== WebSocket.OPEN) {
-      notice('Not connected to the bridge yet.')
+      notice(NOT_CONNECTED)
       return null
     }
     const id = state.nextId++
@@ -112,7 +118,7 @@
       case 'hello':
         state.address = msg.address
         $('self-address').textContent = msg.address
-        $('self-enode').textContent = msg.enode
+        showEnode(msg.enode)
         for (const r of saved()) request({ type: 'join', topic: r.topic, password: r.password }, { kind: 'join', password: r.password, quiet: true })
         break
       case 'joined':
@@ -128,6 +134,7 @@
         if (meta && meta.input) {
           meta.input.disabled = false
           if (meta.input.value === meta.text) meta.input.value = ''
+          checkLength()
           meta.input.focus()
         }
         notice('')
@@ -316,6 +323,24 @@
     return data
   }
 
+  // A bridge started without --listen only dials out: its enode has port 0 and nobody can dial it, so it
+  // is not offered for copying; the page says how to make it listen instead.
+  function showEnode(enode) {
+    const listening = typeof enode === 'string' && !/:0(?:\?.*)?$/.test(enode)
+    $('self-enode').textContent = listening ? enode : 'not listening: start the bridge with --listen 0.0.0.0:30303 for peers to dial it'
+    $('copy-enode').hidden = !listening
+  }
+
+  // The box takes any length (a paste is never cut silently) and says when the text is over the limit.
+  function checkLength() {
+    const bytes = utf8Length($('message').value)
+    const over = bytes > MAX_TEXT_BYTES
+    $('message-hint').textContent = over ? 'Too long to send: ' + bytes + ' bytes, a message holds at most ' + MAX_TEXT_BYTES + ' (UTF-8). Shorten it.' : ''
+    $('send-button').disabled = over
+    return !over
+  }
+  $('message').addEventListener('input', checkLength)
+
   // ---- forms ----
 
   $('join-form').addEventListener('submit', (ev) => {
@@ -332,7 +357,7 @@
     ev.preventDefault()
     const input = $('message')
     const text = input.value
-    if (!state.active || text.trim() === '') return
+    if (!state.active || text.trim() === '' || !checkLength()) return
     if (request({ type: 'send', room: state.active, text }, { kind: 'send', input, text })) input.disabled = true
   })
 
