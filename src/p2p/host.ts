@@ -510,8 +510,17 @@ export class P2PHost extends EventEmitter {
           return this.schedule(t)
         }
         t.lastError = undefined
+        let closedByRemote = false
+        const byRemote = () => (closedByRemote = true)
+        socket.once('end', byRemote)
+        socket.once('error', byRemote)
         socket.once('close', () => {
           t.dialing = false
+          // Our auth is sealed to the id in the URL: a node with another key cannot read it and closes
+          // without a word (no ack). Said here, or the user only ever sees 'no whisper handshake'.
+          if (closedByRemote && !this.helloDone.has(socket) && socket.bytesWritten > 0 && socket.bytesRead === 0) {
+            t.lastError = `the node at ${hostPort(t.host, t.port)} has another node id (it closed the connection unable to read our RLPx auth, sealed to ${short(t.id)}…)`
+          }
           this.schedule(t)
         })
       },

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureBuilt, expectUsageError, lines, run, LOCAL } from './harness.js'
+import { Cli, ensureBuilt, expectUsageError, lines, run, LOCAL } from './harness.js'
 
 const GOOD_ID =
   '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
@@ -104,6 +104,19 @@ describe('bad input exits 2 with one line', () => {
       await run([...LOCAL, '--connect-timeout', '2', '--enode', `enode://${GOOD_ID}@127.0.0.1:${port}`], 'hello?\n'),
       new RegExp(`cannot reach enode://${GOOD_ID}@127\\.0\\.0\\.1:${port}: .*(refused|ECONNREFUSED).*\\(no peer after 2 s; --connect-timeout 0 waits forever\\)$`),
     )
+  })
+
+  it('an enode with the right address but another node id: says that the node there has another id', async () => {
+    const other = new Cli(['--bootnodes', 'none', '--listen', '127.0.0.1:0'])
+    try {
+      const port = (await other.waitFor(/^Listening on /)).replace(/.*:/, '')
+      expectUsageError(
+        await run([...LOCAL, '--connect-timeout', '3', '--enode', `enode://${GOOD_ID}@127.0.0.1:${port}`], 'hello?\n'),
+        new RegExp(`cannot reach enode://${GOOD_ID}@127\\.0\\.0\\.1:${port}: the node at 127\\.0\\.0\\.1:${port} has another node id \\(`),
+      )
+    } finally {
+      await other.dispose()
+    }
   })
 
   it('chat with nothing to connect to', async () => {
