@@ -17,7 +17,7 @@ import type { Common } from '@ethereumjs/common'
 import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereumjs/devp2p'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
-import { defaultClientId } from './client-id.js'
+import { defaultClientId, peerText } from './client-id.js'
 import { applyDevp2pFixes, endedBeforeConnect } from './devp2p-fixes.js'
 import { ConnGuard, DIAL_RATIO, InboundGate, type InboundGateOptions } from './conn-limits.js'
 import { formatEnode, nodeIdOf, parseEnode, type Enode } from './enode.js'
@@ -613,7 +613,7 @@ export class P2PHost extends EventEmitter {
       ? `no shared whisper version (it offers ${theirs.join(', ')}; we offer ${this.versions.map((v) => `shh/${v}`).join(', ')})`
       : `it does not speak whisper (offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'})`
     const id = Buffer.from(hello.id).toString('hex')
-    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: hello.clientId })
+    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: peerText(hello.clientId) })
     const t = this.statics.get(id) ?? this.bootnodes.get(id)
     if (t) t.lastError = why
   }
@@ -634,7 +634,7 @@ export class P2PHost extends EventEmitter {
       return peer.disconnect(DISCONNECT_REASON.TOO_MANY_PEERS)
     }
     this.connected.set(id, peer)
-    this.log(DEBUG, 'Adding p2p peer', { id: short(id), addr: addrOf(peer), name: peer.getHelloMessage()?.clientId ?? '', inbound })
+    this.log(DEBUG, 'Adding p2p peer', { id: short(id), addr: addrOf(peer), name: peerText(peer.getHelloMessage()?.clientId ?? ''), inbound })
   }
 
   // geth maxInboundConns: when we dial on our own (discovery, bootnodes), a third of the slots stay ours

@@ -114,11 +114,19 @@ describe('finding 3: HELLO size', () => {
     expect(logsOf(h).join('\n')).not.toContain('x'.repeat(100))
   })
 
-  it('a HELLO just under 2 KiB still connects (geth allows it)', async () => {
+  it('a HELLO just under 2 KiB still connects (geth allows it); its name is kept capped and escaped', async () => {
     const h = await started()
-    const a = await session(h, { clientId: 'y'.repeat(1900) })
+    const a = await session(h, { clientId: 'y'.repeat(1900) + '\u202e' })
     await within(a.ready, 5000, 'the host status')
-    expect(a.isOpen).toBe(true)
+    a.send(0, status6())
+    const p = await waitPeer(h, a.id)
+    expect(p.clientId.length).toBeLessThanOrEqual(257)
+    expect(p.clientId.startsWith('yyy')).toBe(true)
+    const b = await session(h, { clientId: 'evil\u202etxt.exe\n' })
+    await within(b.ready, 5000, 'the host status')
+    b.send(0, status6())
+    expect((await waitPeer(h, b.id)).clientId).toBe('evil\\u{202e}txt.exe\\u{a}')
+    expect(logsOf(h).join('\n')).not.toContain('\u202e')
   })
 })
 
