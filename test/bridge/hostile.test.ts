@@ -6,6 +6,7 @@ import { readJsonBody, sendJson } from '../../src/bridge/http.js'
 import { resolveLimits } from '../../src/bridge/limits.js'
 import { createAccessPolicy, hostOnly, isLoopbackHost } from '../../src/bridge/security.js'
 import { BridgeHttpServer } from '../../src/bridge/server.js'
+import { messageView } from '../../src/bridge/views.js'
 import { Harness } from './harness.js'
 import { http } from './http-client.js'
 
@@ -128,6 +129,13 @@ describe('finding 13: Host headers', () => {
     const s = await start()
     const r = await http(s.url, '/hello', { headers: { host: `127.0.0.1:${s.address().port}@evil.example` } })
     expect(r.status).toBe(403)
+  })
+})
+
+describe('finding 13: bidi controls in messages', () => {
+  it('pages and scripts get U+202E and the isolates escaped', () => {
+    const stored = { seq: 1, room: 'r', hash: 'h', from: null, sent: 1, received: 1, text: 'pay \u202Eoof\u2066x\u2069 עברית', truncated: false }
+    expect(messageView(stored, 'ab'.repeat(20)).text).toBe('pay \\u{202e}oof\\u{2066}x\\u{2069} עברית')
   })
 })
 
