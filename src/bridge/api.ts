@@ -105,7 +105,7 @@ export function registerApi(server: BridgeHttpServer, deps: ApiDeps): void {
     handle(async (req, res) => {
       const b = await body(req)
       const joinedBefore = new Set(rooms.list().map((r) => r.room))
-      const info = rooms.join(b.topic, b.password)
+      const info = await rooms.join(b.topic, b.password, clientKey(req))
       sendJson(res, joinedBefore.has(info.room) ? 200 : 201, info)
     }),
   )

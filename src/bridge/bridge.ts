@@ -53,6 +53,7 @@ export class Bridge {
     this.history = new HistoryStore(join(opts.dataDir, HISTORY_FILE), {
       perRoom: this.limits.historyPerRoom,
       total: this.limits.historyTotal,
+      totalBytes: this.limits.historyBytes,
     })
     this.rooms = new Rooms({
       node: opts.node,

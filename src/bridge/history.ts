@@ -1,8 +1,10 @@
 // Room history in an embedded SQLite file, so a reloaded page or a restarted bridge shows what was
-// said. Bounded twice: per room and in total, oldest first out. Passwords and keys are never stored:
-// a room is known by its id, a hash of topic and key (see rooms.ts).
+// said. Bounded three times: messages per room, messages in total and bytes of text in total (1,000
+// rows of 8 KiB of invalid UTF-8 decode to 28 MiB of text), oldest first out. Passwords and keys are
+// never stored: a room is known by its id, a hash of topic and key (see rooms.ts). The file holds
+// decrypted room text: it is created 0600 in a directory created 0700 (as geth does its datadir).
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 export interface StoredMessage {
@@ -43,7 +45,11 @@ export interface StoredRoom {
 export interface HistoryOptions {
   perRoom: number
   total: number
+  /** UTF-8 bytes of message text kept in total (default DEFAULT_HISTORY_BYTES) */
+  totalBytes?: number
 }
+
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
 
 interface MessageRow {
   seq: number
@@ -57,26 +63,45 @@ interface MessageRow {
 }
 
 export class HistoryStore {
-  private readonly db: Database.Database
+  private readonly db!: Database.Database
   private readonly opts: HistoryOptions
-  private readonly stmts: {
+  private readonly stmts!: {
     insert: Database.Statement
     pruneRoom: Database.Statement
     pruneTotal: Database.Statement
     page: Database.Statement
     pageBefore: Database.Statement
     count: Database.Statement
+    pruneOldest: Database.Statement
     putRoom: Database.Statement
     getRoom: Database.Statement
   }
 
-  /** `file` is a path, or ':memory:' for a throwaway store. */
+  private textBytes = 0
+  private readonly maxBytes: number
+
+  /** `file` is a path, or ':memory:' for a throwaway store. Errors name the file. */
   constructor(file: string, opts: HistoryOptions) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.opts = opts
-    this.db = new Database(file)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = NORMAL')
+    this.maxBytes = opts.totalBytes ?? DEFAULT_HISTORY_BYTES
+    try {
+      if (file !== ':memory:') {
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+        // SQLite gives its -wal and -shm files the mode of the database file
+        if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+        chmodSync(file, 0o600)
+      }
+      this.db = new Database(file)
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = NORMAL')
+      this.stmts = this.init()
+    } catch (err) {
+      throw new Error(`cannot open the history database ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    }
+    this.textBytes = (this.db.prepare(`SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) AS n FROM messages`).get() as { n: number }).n
+  }
+
+  private init(): HistoryStore['stmts'] {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS rooms (
         room TEXT PRIMARY KEY,
@@ -97,17 +122,22 @@ export class HistoryStore {
       );
       CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, seq);
     `)
-    this.stmts = {
+    return {
       insert: this.db.prepare(
         `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated)
          VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated)`,
       ),
       pruneRoom: this.db.prepare(
         `DELETE FROM messages WHERE room = @room AND seq <= (
-           SELECT seq FROM messages WHERE room = @room ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
+           SELECT seq FROM messages WHERE room = @room ORDER BY seq DESC LIMIT 1 OFFSET @keep)
+         RETURNING LENGTH(CAST(text AS BLOB)) AS n`,
       ),
       pruneTotal: this.db.prepare(
-        `DELETE FROM messages WHERE seq <= (SELECT seq FROM messages ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        `DELETE FROM messages WHERE seq <= (SELECT seq FROM messages ORDER BY seq DESC LIMIT 1 OFFSET ?)
+         RETURNING LENGTH(CAST(text AS BLOB)) AS n`,
+      ),
+      pruneOldest: this.db.prepare(
+        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq LIMIT ?) RETURNING LENGTH(CAST(text AS BLOB)) AS n`,
       ),
       page: this.db.prepare(`SELECT * FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?`),
       pageBefore: this.db.prepare(`SELECT * FROM messages WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?`),
@@ -130,8 +160,17 @@ export class HistoryStore {
     const tx = this.db.transaction((msg: NewMessage): StoredMessage | null => {
       const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0 })
       if (r.changes === 0) return null
-      this.stmts.pruneRoom.run({ room: msg.room, keep: this.opts.perRoom })
-      this.stmts.pruneTotal.run(this.opts.total)
+      const size = Buffer.byteLength(msg.text, 'utf8')
+      this.textBytes += size
+      this.forget(this.stmts.pruneRoom.all({ room: msg.room, keep: this.opts.perRoom }))
+      this.forget(this.stmts.pruneTotal.all(this.opts.total))
+      // oldest out until the text fits (a message bigger than the whole bound goes at once too)
+      while (this.textBytes > this.maxBytes) {
+        const gone = this.stmts.pruneOldest.all(1) as { n: number }[]
+        if (gone.length === 0) break
+        this.forget(gone)
+      }
+      if (size > this.maxBytes) return null // went out with the rest
       return {
         seq: Number(r.lastInsertRowid),
         room: msg.room,
@@ -152,6 +191,15 @@ export class HistoryStore {
       before === undefined ? this.stmts.page.all(room, limit) : this.stmts.pageBefore.all(room, before, limit)
     ) as MessageRow[]
     return rows.reverse().map(toMessage)
+  }
+
+  /** UTF-8 bytes of text stored now (bounded by `totalBytes`). */
+  get bytes(): number {
+    return this.textBytes
+  }
+
+  private forget(rows: unknown[]): void {
+    for (const r of rows as { n: number }[]) this.textBytes -= r.n
   }
 
   count(room: string): number {

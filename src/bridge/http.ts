@@ -7,6 +7,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the request was not read to its end: close the connection after answering */
+    readonly closeConnection = false,
   ) {
     super(message)
     this.name = 'HttpError'
@@ -51,8 +53,9 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > maxBytes) {
-    drain(req)
-    throw new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`)
+    // not read at all: answered, then the connection is closed (reading a declared 10 GB body just to
+    // keep the connection would cost us the bandwidth)
+    throw new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`, true)
   }
   const chunks: Buffer[] = []
   let size = 0
@@ -61,8 +64,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
       size += chunk.length
       if (size > maxBytes) {
         req.off('data', onData)
-        drain(req)
-        reject(new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`))
+        req.pause()
+        reject(new HttpError(413, 'payload-too-large', `request body larger than ${maxBytes} bytes`, true))
         return
       }
       chunks.push(chunk)

@@ -31,10 +31,17 @@ export interface BridgeLimits {
   /** Messages one room history keeps, and messages in all histories together. */
   historyPerRoom: number
   historyTotal: number
+  /** UTF-8 bytes of message text all histories keep together (oldest out first). */
+  historyBytes: number
   /** Messages returned by one history request at most. */
   maxHistoryPage: number
   /** Consecutive rate-limited WebSocket messages after which the connection is closed (1008). */
   maxWsViolations: number
+  /** Requests with a missing or wrong token, per client address; past it every request is 429. */
+  authFailureRate: Rate
+  /** Open HTTP/WebSocket connections in total, and from one address (see conn-caps.ts). */
+  maxHttpConnections: number
+  maxHttpConnectionsPerAddress: number
 }
 
 export const DEFAULT_LIMITS: BridgeLimits = {
@@ -50,8 +57,12 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   maxRooms: 64,
   historyPerRoom: 1000,
   historyTotal: 50_000,
+  historyBytes: 64 * 1024 * 1024,
   maxHistoryPage: 500,
   maxWsViolations: 20,
+  authFailureRate: { burst: 10, perSecond: 0.5 },
+  maxHttpConnections: 512,
+  maxHttpConnectionsPerAddress: 64,
 }
 
 export function resolveLimits(partial?: Partial<BridgeLimits>): BridgeLimits {
@@ -77,13 +88,18 @@ export class RateLimiter {
 
   /** Takes one token; false when the bucket is empty (the caller rejects the request). */
   take(): boolean {
+    if (!this.available()) return false
+    this.tokens -= 1
+    return true
+  }
+
+  /** Whether a token is there to take. */
+  available(): boolean {
     const t = this.now()
     const elapsed = Math.max(0, t - this.last) / 1000
     this.last = t
     this.tokens = Math.min(this.rate.burst, this.tokens + elapsed * this.rate.perSecond)
-    if (this.tokens < 1) return false
-    this.tokens -= 1
-    return true
+    return this.tokens >= 1
   }
 }
 
@@ -113,5 +129,11 @@ export class KeyedRateLimiter {
     }
     this.buckets.set(key, b)
     return b.take()
+  }
+
+  /** Whether `key`'s bucket is empty now (takes nothing). */
+  exhausted(key: string): boolean {
+    const b = this.buckets.get(key)
+    return b !== undefined && !b.available()
   }
 }

@@ -4,8 +4,9 @@
 // history keeps growing) until it is left explicitly through the API or the bridge stops; pages come
 // and go without losing what was said meanwhile.
 import { EventEmitter } from 'node:events'
+import { pbkdf2 } from 'node:crypto'
 import { concatBytes, toHex, utf8 } from '../whisper/bytes.js'
-import { addressOf, publicKeyOf, symKeyFromPassword } from '../whisper/crypto.js'
+import { addressOf, publicKeyOf } from '../whisper/crypto.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { parseTopic, topicHex } from '../whisper/topic.js'
 import { BridgeError } from './errors.js'
@@ -42,6 +43,21 @@ interface JoinedRoom {
   topic: Uint8Array
   symKey: Uint8Array
   subscription: string
+  password: string
+}
+
+/** Room key derivations one client (address or connection) may have running at once. */
+export const MAX_DERIVATIONS_PER_CLIENT = 2
+
+/**
+ * geth's AddSymKeyFromPassword (PBKDF2-SHA256, no salt, 65,356 rounds; the bytes of whisper's
+ * symKeyFromPassword), on libuv's thread pool: ~0.1 s of CPU per new password must not stop the event
+ * loop (3 clients x 60 joins froze it for 33 s).
+ */
+function deriveRoomKey(password: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) =>
+    pbkdf2(Buffer.from(password, 'utf8'), Buffer.alloc(0), 65356, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(Uint8Array.from(key)))),
+  )
 }
 
 const MAX_PASSWORD_LENGTH = 1024
@@ -73,6 +89,7 @@ export class Rooms extends EventEmitter {
   private readonly now: () => number
   private readonly joined = new Map<string, JoinedRoom>()
   private readonly keyCache = new Map<string, Uint8Array>()
+  private readonly deriving = new Map<unknown, number>()
   private readonly decoder = new TextDecoder('utf-8', { fatal: false })
 
   constructor(opts: RoomsOptions) {
@@ -86,8 +103,11 @@ export class Rooms extends EventEmitter {
     this.address = toHex(addressOf(publicKeyOf(opts.identity)))
   }
 
-  /** Joins (or finds) the room; idempotent. */
-  join(topicText: unknown, password: unknown): RoomInfo {
+  /**
+   * Joins (or finds) the room; idempotent. `client` (an address, a connection) bounds the key
+   * derivations one client has running at once.
+   */
+  async join(topicText: unknown, password: unknown, client: unknown = 'local'): Promise<RoomInfo> {
     if (typeof topicText !== 'string') throw new BridgeError('bad-topic', 'topic must be a string of 8 hex digits')
     let topic: Uint8Array
     try {
@@ -101,14 +121,16 @@ export class Rooms extends EventEmitter {
     if (password.length > MAX_PASSWORD_LENGTH) {
       throw new BridgeError('bad-password', `password longer than ${MAX_PASSWORD_LENGTH} characters`)
     }
-    const symKey = this.keyFor(password)
+    // caps first: a join that must fail costs no key derivation
+    const full = () => this.joined.size >= this.limits.maxRooms
+    const tooMany = () => new BridgeError('too-many-rooms', `the bridge already listens to ${this.limits.maxRooms} rooms; leave one first`)
+    if (full() && ![...this.joined.values()].some((r) => r.password === password)) throw tooMany()
+    const symKey = await this.keyFor(password, client)
     const room = roomId(topic, symKey)
     if (!this.joined.has(room)) {
-      if (this.joined.size >= this.limits.maxRooms) {
-        throw new BridgeError('too-many-rooms', `the bridge already listens to ${this.limits.maxRooms} rooms; leave one first`)
-      }
+      if (full()) throw tooMany() // others joined while the key was derived
       const subscription = this.node.subscribe({ topics: [topic], symKey }, (m) => this.onMessage(room, m))
-      this.joined.set(room, { room, topic, symKey, subscription })
+      this.joined.set(room, { room, topic, symKey, subscription, password })
       this.store.rememberRoom(room, topicHex(topic), this.now())
     }
     return this.info(room)!
@@ -203,12 +225,23 @@ export class Rooms extends EventEmitter {
     if (stored) this.emit('message', stored)
   }
 
-  private keyFor(password: string): Uint8Array {
+  private async keyFor(password: string, client: unknown): Promise<Uint8Array> {
     let key = this.keyCache.get(password)
     if (key) {
       this.keyCache.delete(password)
     } else {
-      key = symKeyFromPassword(password) // ~0.1 s of PBKDF2; cached because pages rejoin on reload
+      const running = this.deriving.get(client) ?? 0
+      if (running >= MAX_DERIVATIONS_PER_CLIENT) {
+        throw new BridgeError('rate-limited', 'room keys are already being derived for this client; wait for them')
+      }
+      this.deriving.set(client, running + 1)
+      try {
+        key = await deriveRoomKey(password) // cached because pages rejoin on reload
+      } finally {
+        const n = (this.deriving.get(client) ?? 1) - 1
+        if (n <= 0) this.deriving.delete(client)
+        else this.deriving.set(client, n)
+      }
       if (this.keyCache.size >= KEY_CACHE_SIZE) {
         const oldest = this.keyCache.keys().next().value
         if (oldest !== undefined) this.keyCache.delete(oldest)

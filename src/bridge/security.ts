@@ -25,7 +25,7 @@ export interface AccessPolicy {
   readonly allowedOrigins: ReadonlySet<string>
 }
 
-export type AccessDenial = { status: 401 | 403; code: string; message: string }
+export type AccessDenial = { status: 401 | 403 | 429; code: string; message: string }
 
 const TOKEN_RE = /^[A-Za-z0-9._~-]{16,256}$/
 
@@ -128,13 +128,15 @@ function stripBrackets(h: string): string {
   return h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h
 }
 
-/** "host:port" / "[v6]:port" / "host" -> host without brackets. */
+/**
+ * "host:port" / "[v6]:port" / "host" -> host without brackets; '' when the header is not a host and
+ * an optional numeric port (`127.0.0.1:80@evil.example` named loopback before it was checked whole).
+ */
 export function hostOnly(hostHeader: string): string {
   const h = hostHeader.trim()
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']')
-    return end > 0 ? h.slice(1, end) : h
-  }
-  const colon = h.indexOf(':')
-  return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.slice(0, colon) : h
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(h)
+  if (v6) return v6[1]
+  if (isIP(h) === 6) return h
+  const named = /^([A-Za-z0-9.-]+)(?::\d{1,5})?$/.exec(h)
+  return named ? named[1] : ''
 }

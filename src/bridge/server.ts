@@ -4,9 +4,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { capConnections, endAndDestroy } from './conn-caps.js'
 import { HttpError, sendError, sendJson } from './http.js'
 import { KeyedRateLimiter, type BridgeLimits } from './limits.js'
-import { checkRequest, type AccessPolicy } from './security.js'
+import { checkRequest, type AccessDenial, type AccessPolicy } from './security.js'
 
 export type Params = Record<string, string>
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => void | Promise<void>
@@ -47,6 +48,7 @@ export class BridgeHttpServer {
   private readonly routes: Route[] = []
   private readonly upgrades = new Map<string, UpgradeHandler>()
   private readonly requestLimiter: KeyedRateLimiter
+  private readonly authFailures: KeyedRateLimiter
   private readonly server: Server
   private readonly host: string
   private readonly port: number
@@ -60,12 +62,13 @@ export class BridgeHttpServer {
     this.port = opts.port
     this.log = opts.log ?? defaultLogger
     this.requestLimiter = new KeyedRateLimiter(opts.limits.requestRate)
+    this.authFailures = new KeyedRateLimiter(opts.limits.authFailureRate)
     this.server = createServer((req, res) => void this.handle(req, res))
+    capConnections(this.server, { maxConnections: opts.limits.maxHttpConnections, maxPerAddress: opts.limits.maxHttpConnectionsPerAddress })
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
-    this.server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
-      else socket.destroy()
-    })
+    // header timeout or a malformed request: answer and destroy (a half-closed socket stays open as long
+    // as the client wants it to)
+    this.server.on('clientError', (_err, socket) => endAndDestroy(socket, 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))
     this.server.headersTimeout = 20_000
     this.server.requestTimeout = 60_000
   }
@@ -129,8 +132,9 @@ export class BridgeHttpServer {
     try {
       const url = new URL(req.url ?? '/', 'http://bridge.invalid')
       const match = this.match(req.method ?? 'GET', url.pathname)
-      const denial = checkRequest(this.policy, req)
+      const denial = this.access(req)
       if (denial && !(match.route?.public && denial.status === 401)) {
+        if (denial.status === 401) this.authFailures.take(clientKey(req))
         throw new HttpError(denial.status, denial.code, denial.message)
       }
       if (!this.requestLimiter.take(clientKey(req))) {
@@ -151,9 +155,23 @@ export class BridgeHttpServer {
       } else {
         this.log(5, `${req.method} ${pathOf(req)}: ${err.status} ${err.code}`)
       }
+      if (err instanceof HttpError && err.closeConnection) {
+        // the rest of the request was not read: this connection is done
+        res.setHeader('connection', 'close')
+        res.once('finish', () => req.socket.destroy())
+      }
       if (res.headersSent) res.end()
       else sendError(res, err)
     }
+  }
+
+  // The access rules, after a check that the address has not failed the token too often: wrong-token
+  // guesses are limited per address (and are not even checked while limited).
+  private access(req: IncomingMessage): AccessDenial | null {
+    if (this.policy.token !== null && this.authFailures.exhausted(clientKey(req))) {
+      return { status: 429, code: 'rate-limited', message: 'too many failed access attempts, wait a moment' }
+    }
+    return checkRequest(this.policy, req)
   }
 
   private match(method: string, pathname: string): { route?: Route; params: Params; methods: string[] } {
@@ -176,7 +194,8 @@ export class BridgeHttpServer {
     socket.on('error', () => socket.destroy())
     const path = new URL(req.url ?? '/', 'http://bridge.invalid').pathname
     const handler = this.upgrades.get(path)
-    const denial = checkRequest(this.policy, req)
+    const denial = this.access(req)
+    if (denial?.status === 401) this.authFailures.take(clientKey(req))
     let status = 0
     let body = ''
     if (!handler) {

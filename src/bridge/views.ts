@@ -27,6 +27,15 @@ export interface PeerView {
   trusted: boolean
 }
 
+/**
+ * Message text as pages and scripts get it: the bidi embedding/override/isolate controls (U+202A-U+202E,
+ * U+2066-U+2069) reorder what a page shows after them (a name or a link can read backwards), so they
+ * are shown as \u{NNNN} escapes. The stored text keeps them.
+ */
+export function showText(text: string): string {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
+}
+
 export function messageView(m: StoredMessage, ownAddress: string): MessageView {
   return {
     room: m.room,
@@ -36,7 +45,7 @@ export function messageView(m: StoredMessage, ownAddress: string): MessageView {
     mine: m.from !== null && m.from === ownAddress,
     sent: m.sent,
     received: m.received,
-    text: m.text,
+    text: showText(m.text),
     truncated: m.truncated,
   }
 }

@@ -201,7 +201,7 @@ export class WsHub {
     const id = msg.id === undefined ? {} : { id: msg.id }
     switch (msg.type) {
       case 'join': {
-        const info = this.rooms.join(msg.topic, msg.password)
+        const info = await this.rooms.join(msg.topic, msg.password, client)
         client.rooms.add(info.room)
         const limit = Math.min(msg.history ?? DEFAULT_HISTORY, this.limits.maxHistoryPage)
         const history = limit === 0 ? [] : this.rooms.history(info.room, limit).map((m) => messageView(m, this.rooms.address))

@@ -13,6 +13,7 @@ import { toHex } from './format.js'
 import { ensureDirectory, loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
+import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, type NetworkFlags } from './network.js'
 import { collect, parseListen, parsePow, parseTtl, parseWork, type HostPort } from './options.js'
 import { addRpcOptions, startBridgeRpc, type RpcFlags } from '../rpc/cli.js'
@@ -21,6 +22,7 @@ interface BridgeFlags extends NetworkFlags, RpcFlags {
   http: string
   datadir: string
   token?: string
+  tokenFile?: string
   allowOrigin?: string[]
   identity?: string
   ttl: string
@@ -36,7 +38,8 @@ export function registerBridge(program: Command): void {
     .description('run a node and serve it to browsers and web apps: chat page, WebSocket and REST API')
     .option('--http <host:port>', 'address of the HTTP server (a token is required beyond loopback)', `${DEFAULT_HTTP.host}:${DEFAULT_HTTP.port}`)
     .option('--datadir <dir>', 'directory for room history, node key and identity', DEFAULT_DATADIR)
-    .option('--token <token>', 'access token for HTTP and WebSocket clients (generated when --http is not loopback)')
+  secretOption(cmd, 'token', 'token', 'access token for HTTP and WebSocket clients (generated when --http is not loopback)')
+  cmd
     .option('--allow-origin <origin>', 'a web app origin (scheme://host:port) allowed to use the API (repeatable)', collect)
   addNetworkOptions(cmd, { verbosity: '2' })
   cmd
@@ -58,6 +61,7 @@ export function parseHttp(value: string): HostPort {
 
 async function runBridge(flags: BridgeFlags): Promise<void> {
   const http = parseHttp(flags.http)
+  flags.token = resolveSecret(flags as unknown as Record<string, unknown>, 'token')
   if (flags.token !== undefined) {
     try {
       checkToken(flags.token)

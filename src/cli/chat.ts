@@ -11,6 +11,7 @@ import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
+import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { drainTypedInput, LineIO } from './prompt.js'
@@ -23,7 +24,8 @@ export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
 interface ChatFlags extends NetworkFlags {
   topic: string
-  password: string
+  password?: string
+  passwordFile?: string
   identity?: string
   to?: string
   ttl: string
@@ -46,12 +48,15 @@ interface ChatConfig {
   connectTimeout: number
 }
 
+/** The original p2pmessage's room password. */
+const DEFAULT_PASSWORD = '123456'
+
 export function registerChat(program: Command): void {
   const cmd = program
     .command('chat', { isDefault: true })
     .description('join a whisper chat room (the default command), like the original p2pmessage')
     .option('--topic <hex>', 'topic, 4 bytes in hex', '44c7429f')
-    .option('--password <password>', 'room password (the symmetric key is derived from it)', '123456')
+  secretOption(cmd, 'password', 'password', 'room password (the symmetric key is derived from it)', DEFAULT_PASSWORD)
   addNetworkOptions(cmd, { verbosity: '1' })
   cmd
     .option('--identity <file>', 'signing key file (created when missing) so your address stays the same; default: a new key per run')
@@ -74,7 +79,8 @@ function resolveChat(flags: ChatFlags): ChatConfig {
   const to = flags.to !== undefined ? parsePublicKey(flags.to) : undefined
   const identity = flags.identity ? loadOrCreateKeyFile(flags.identity, '--identity').privateKey : generatePrivateKey()
   const connectTimeout = parseSeconds(flags.connectTimeout, '--connect-timeout')
-  return { topic, symKey: symKeyFromPassword(flags.password), identity, to, ttl, pow, work, json: flags.json === true, connectTimeout }
+  const password = resolveSecret(flags as unknown as Record<string, unknown>, 'password') ?? DEFAULT_PASSWORD
+  return { topic, symKey: symKeyFromPassword(password), identity, to, ttl, pow, work, json: flags.json === true, connectTimeout }
 }
 
 async function runChat(flags: ChatFlags): Promise<void> {

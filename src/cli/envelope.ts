@@ -13,6 +13,7 @@ import { rlpDecode } from '../whisper/rlp.js'
 import { WhisperError } from '../whisper/errors.js'
 import { parsePow, parsePublicKey, parseTopicArg, parseTtl } from './options.js'
 import { CliError } from './errors.js'
+import { resolveSecret, secretGiven, secretOption, type SecretName } from './secrets.js'
 
 /** The original chat's topic and geth's defaults. */
 const DEFAULTS = { topic: '44c7429f', ttl: '50', pow: '0.2', work: '5' }
@@ -182,16 +183,34 @@ export async function openCommand(hexArgument: string | undefined, opts: OpenOpt
   return describeOpened(m, !!opts.json)
 }
 
+/**
+ * The secrets of `names` read from their flags or files; the environment variables of `keyChoices`
+ * (the one-of key options) only count when no key was given on the command line (`otherKey`: one that
+ * has no secret form, such as --to), and only when exactly one of them is set.
+ */
+function withSecrets<T extends object>(opts: T, names: SecretName[], keyChoices: SecretName[], otherKey: boolean): T {
+  const o = opts as Record<string, unknown>
+  const out: Record<string, unknown> = { ...o }
+  const anyKeyGiven = otherKey || keyChoices.some((n) => secretGiven(o, n))
+  for (const n of names) {
+    const useEnv = !keyChoices.includes(n) || !anyKeyGiven
+    out[n] = resolveSecret(o, n, { env: useEnv })
+    delete out[`${n}File`]
+  }
+  return out as T
+}
+
 export function registerEnvelope(program: Command): void {
   const envelope = program.command('envelope').description('seal or open a single whisper envelope offline (hex RLP, as on the wire)')
-  envelope
+  const seal = envelope
     .command('seal')
     .description('seal a payload into an envelope and print its RLP as one line of hex')
     .option('--shh <version>', 'wire version: 5 or 6')
-    .option('--password <password>', 'symmetric key from a password (as geth AddSymKeyFromPassword)')
-    .option('--sym-key <hex>', 'raw 32-byte symmetric key')
-    .option('--to <pubkey>', "recipient's public key: asymmetric (ECIES)")
-    .option('--sign-key <hex>', 'sign with this 32-byte private key')
+  secretOption(seal, 'password', 'password', 'symmetric key from a password (as geth AddSymKeyFromPassword)')
+  secretOption(seal, 'symKey', 'hex', 'raw 32-byte symmetric key')
+  seal.option('--to <pubkey>', "recipient's public key: asymmetric (ECIES)")
+  secretOption(seal, 'signKey', 'hex', 'sign with this 32-byte private key')
+  seal
     .option('--topic <hex>', '4-byte topic', DEFAULTS.topic)
     .option('--ttl <seconds>', 'time to live', DEFAULTS.ttl)
     .option('--pow <value>', 'target proof of work (0: v5 best within --work, v6 none, as geth)', DEFAULTS.pow)
@@ -202,17 +221,18 @@ export function registerEnvelope(program: Command): void {
     .option('--json', 'print a JSON object (envelope, hash, pow, ...) instead of the hex line')
     .option('--force', "seal an envelope over geth's default 1 MiB limit anyway")
     .action(async (opts: SealOpts) => {
-      process.stdout.write(await sealCommand(opts))
+      process.stdout.write(await sealCommand(withSecrets(opts, ['password', 'symKey', 'signKey'], ['password', 'symKey'], !!opts.to)))
     })
-  envelope
+  const open = envelope
     .command('open [hex]')
     .description('open an envelope (hex as argument or on standard input) and print payload, signer, PoW, topic, sent time')
     .option('--shh <version>', 'wire version: 5 or 6 (default: told by the field count)')
-    .option('--password <password>', 'symmetric key from a password')
-    .option('--sym-key <hex>', 'raw 32-byte symmetric key')
-    .option('--key <hex>', 'private key (asymmetric envelopes)')
+  secretOption(open, 'password', 'password', 'symmetric key from a password')
+  secretOption(open, 'symKey', 'hex', 'raw 32-byte symmetric key')
+  secretOption(open, 'key', 'hex', 'private key (asymmetric envelopes)')
+  open
     .option('--json', 'print a JSON object')
     .action(async (hex: string | undefined, opts: OpenOpts) => {
-      process.stdout.write(await openCommand(hex, opts))
+      process.stdout.write(await openCommand(hex, withSecrets(opts, ['password', 'symKey', 'key'], ['password', 'symKey', 'key'], false)))
     })
 }

@@ -26,11 +26,15 @@ export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffs
 
 /**
  * A peer's text reaches the user's terminal: escape sequences in it could rewrite the screen or the
- * title, so control characters (other than tab) are shown as \xNN instead of being interpreted.
+ * title, so control characters (other than tab) are shown as \xNN instead of being interpreted, and
+ * the bidi embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069, which reorder what
+ * follows them, up to the end of the line) as \u{NNNN}.
  */
 export function sanitizeText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return text
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
 }
 
 export function payloadText(payload: Uint8Array): string {

@@ -1,5 +1,5 @@
 // `p2pmessage keygen`: a new secp256k1 key, printed as geth prints keys. With --out, the private key is
-// also written in geth's node key format (mode 0600), ready for --identity or --nodekey.
+// written in geth's node key format (mode 0600), ready for --identity or --nodekey, and not printed.
 import type { Command } from 'commander'
 import { existsSync } from 'node:fs'
 import { generateNodeKey, loadOrCreateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
@@ -8,9 +8,9 @@ import { CliError } from './errors.js'
 import { toHex } from './format.js'
 import { loadKeyFile } from './keys.js'
 
-export function describeKey(key: NodeKey): string {
+export function describeKey(key: NodeKey, showPrivate = true): string {
   return [
-    `private key: ${toHex(key.privateKey)}`,
+    ...(showPrivate ? [`private key: ${toHex(key.privateKey)}`] : []),
     `public key:  ${toHex(key.publicKey)}`,
     `address:     ${toHex(addressOf(key.publicKey))}`,
     `node id:     ${key.nodeId}`,
@@ -21,7 +21,7 @@ export function registerKeygen(program: Command): void {
   program
     .command('keygen')
     .description('generate a key pair (for --identity, --nodekey or --to) and print it')
-    .option('--out <file>', 'also save the private key to <file> (geth key file format, mode 0600); never overwrites')
+    .option('--out <file>', 'save the private key to <file> (geth key file format, mode 0600) instead of printing it; never overwrites')
     .option('--show <file>', 'print the keys of an existing key file instead of generating one')
     .action((opts: { out?: string; show?: string }) => {
       if (opts.out && opts.show) throw new CliError('keygen: use either --out or --show, not both')
@@ -38,7 +38,8 @@ export function registerKeygen(program: Command): void {
       } else {
         key = nodeKeyFromPrivateKey(generateNodeKey())
       }
-      process.stdout.write(describeKey(key) + '\n')
-      if (opts.out) process.stdout.write(`saved to:    ${opts.out}\n`)
+      // a key saved to a file stays off the screen (and out of terminal scrollback and logs)
+      process.stdout.write(describeKey(key, !opts.out) + '\n')
+      if (opts.out) process.stdout.write(`saved to:    ${opts.out} (private key not printed; keygen --show ${opts.out} prints it)\n`)
     })
 }

@@ -18,7 +18,7 @@ export const DEFAULT_MIN_POW = 0.2
 const AES_NONCE_LENGTH = 12
 
 export type RejectReason = 'future' | 'very-old' | 'too-big' | 'version-size' | 'aes-nonce-size' | 'low-pow' | 'bloom'
-export type DropReason = 'expired' | 'low-pow'
+export type DropReason = 'expired' | 'low-pow' | 'zero-ttl'
 
 export type Verdict =
   /** `pow` is the envelope's PoW as geth caches it (adjusted for a sender clock ahead of ours). */
@@ -57,6 +57,12 @@ export function validateEnvelope(env: Envelope, policy: ValidationPolicy): Verdi
     if (env.expiry + SYNC_ALLOWANCE * 2 < now) return { kind: 'reject', reason: 'very-old', message: 'very old message' }
     return { kind: 'drop', reason: 'expired' }
   }
+
+  // Not in geth: a TTL of 0 makes geth's PoW (2^bits / (size * ttl)) infinite without any work, so
+  // zero-work envelopes would pass any PoW requirement and push real ones out of pools and room
+  // histories. Such envelopes are dropped quietly (not an error: a geth peer may relay one it accepted),
+  // never pooled, delivered or forwarded. A TTL of 0 also means "expires now": nothing honest uses it.
+  if (env.ttl === 0) return { kind: 'drop', reason: 'zero-ttl' }
 
   const size = envelopeSize(env)
   if (size > policy.maxMessageSize) {

@@ -649,7 +649,7 @@ export class WhisperNode extends EventEmitter {
     // our bloom says what we ask peers for; it does not limit what we post (geth's Send would refuse)
     const v = validateEnvelope(env, { ...this.policy(), bloom: null, bloomTolerance: null })
     if (v.kind !== 'accept') {
-      const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason
+      const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${this.ownMinPow}` : v.reason === 'zero-ttl' ? 'TTL 0 (infinite PoW without work; use a TTL of at least 1 s)' : v.reason
       throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
     }
     return v.pow

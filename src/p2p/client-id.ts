@@ -27,3 +27,18 @@ export function defaultClientId(name = 'p2pmessage'): string {
   const node = process.versions.node.split('.')[0]
   return `${name}/v${PACKAGE_VERSION}/${process.platform}-${process.arch}/nodejs${node}`
 }
+
+/** Longest peer-supplied name we keep, log or show (a HELLO may carry up to 2 KiB of it). */
+export const PEER_NAME_MAX = 256
+
+// Control characters and the Unicode bidi controls (an U+202E in a name reverses what a terminal or a
+// page shows after it): shown as \u{...} escapes instead.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
+
+/** A peer-supplied string fit to keep, log and show: unsafe characters escaped, capped in length. */
+export function peerText(s: string, max = PEER_NAME_MAX): string {
+  const escaped = s.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+  const chars = [...escaped]
+  return chars.length <= max ? escaped : chars.slice(0, max).join('') + '…'
+}

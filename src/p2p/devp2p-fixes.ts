@@ -19,11 +19,20 @@
 // 6. A connection that ends before the sub-protocols start (no shared capability: USELESS_PEER, from
 //    either side) emits no 'close' in devp2p, so nobody would learn why. Its hello and reason are kept
 //    per socket in `endedBeforeConnect` for the host to report.
+// 7. A received DISCONNECT always ends the connection: its reason is read as geth reads it (anything
+//    that is not a small uint counts as DISCONNECT_REQUESTED; devp2p threw on 2^64-1 or a list after
+//    marking the peer closed, so the socket was never ended and held its slot for good), and the
+//    socket is destroyed 2 s later if the remote keeps its side open.
+// 8. The limits of conn-limits.ts, for sockets the host gave a ConnGuard: frame size before and after
+//    the HELLO (checked on the header, before the body is buffered), HELLO payload <= 2 KiB, a read
+//    deadline refreshed by each complete frame, a bound on unwritten bytes and a write deadline, and
+//    a ping interval short enough for the peer's read deadline.
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
 // RLPx frame MACs on the WebAssembly keccak (perf; patched when this module loads, see fast-mac.ts)
 import './fast-mac.js'
+import { guards, HELLO_MAX_BYTES } from './conn-limits.js'
 
 const MAX_PAYLOAD = 0xffffff // geth: maxUint24
 const BASE_PROTOCOL_LENGTH = 16
@@ -44,6 +53,8 @@ interface PeerInternals {
   _eciesSession: { parseBody(data: Uint8Array): Uint8Array | undefined }
   _protocols: { protocol: { _handleMessage?: (code: number, payload: unknown) => void }; offset: number; length?: number }[]
   _sendMessage(code: number, data: Uint8Array): boolean | undefined
+  _pingIntervalId: NodeJS.Timeout | null
+  _sendPing(): void
   _handleMessage(code: number, payload: unknown): void
   disconnect(reason?: number): void
   events: { emit(event: string, ...args: unknown[]): boolean }
@@ -60,8 +71,46 @@ export function applyDevp2pFixes(): void {
   if (typeof proto._handleBody !== 'function' || typeof proto._sendDisconnect !== 'function' || typeof proto._onSocketClose !== 'function') {
     throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
   }
+  if (typeof proto._handleHeader !== 'function' || typeof proto._sendMessage !== 'function' || typeof proto._handleHello !== 'function') {
+    throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
+  }
   proto._handleBody = handleBody
   proto._sendDisconnect = sendDisconnect
+  proto._handleDisconnect = handleDisconnect
+  const handleHeader = proto._handleHeader as (this: PeerInternals) => void
+  proto._handleHeader = function (this: PeerInternals): void {
+    handleHeader.call(this)
+    const guard = guards.get(this._socket)
+    if (guard === undefined || this._state !== 'Body') return
+    // _nextPacketSize = size rounded up to 16, plus the 16-byte MAC
+    const max = guard.frameMax(this._hello !== null)
+    if (this._nextPacketSize - 16 > Math.ceil(max / 16) * 16) {
+      this._socketData = new Uint8Array(0)
+      this._state = 'Header'
+      this._nextPacketSize = 32
+      // after the HELLO only a sub-protocol packet can be this big: geth's shh drops it as oversized
+      this.disconnect(this._hello !== null ? DISCONNECT_REASON.SUBPROTOCOL_ERROR : DISCONNECT_REASON.PROTOCOL_ERROR)
+      const socket = this._socket
+      setTimeout(() => socket.destroy(), 100).unref() // no point reading on; let the DISCONNECT out first // no point reading on: the stream is no longer framed
+    }
+  }
+  const sendMessage = proto._sendMessage
+  proto._sendMessage = function (this: PeerInternals, code: number, data: Uint8Array): boolean | undefined {
+    const guard = guards.get(this._socket)
+    if (guard !== undefined && !guard.beforeWrite(data.length + 64)) return false
+    const sent = sendMessage.call(this, code, data)
+    guard?.afterWrite()
+    return sent
+  }
+  const handleHello = proto._handleHello as (this: PeerInternals, payload: unknown) => void
+  proto._handleHello = function (this: PeerInternals, payload: unknown): void {
+    handleHello.call(this, payload)
+    const guard = guards.get(this._socket)
+    if (guard !== undefined && this._pingIntervalId !== null && !this._closed) {
+      clearInterval(this._pingIntervalId)
+      this._pingIntervalId = setInterval(() => this._sendPing(), guard.pingIntervalMs)
+    }
+  }
   const onSocketClose = proto._onSocketClose as (this: PeerInternals) => void
   proto._onSocketClose = function (this: PeerInternals): void {
     if (!this._connected && this._hello !== null) endedBeforeConnect.set(this._socket, { hello: this._hello, reason: this._disconnectReason })
@@ -94,6 +143,7 @@ function handleBody(this: PeerInternals): void {
   this._nextPacketSize = 32
   if (body === undefined) throw new Error('RLPx: frame body before the session keys exist')
   if (this._closed) return
+  guards.get(this._socket)?.onFrame()
 
   const decoded = decodeMessageCode(body)
   if (decoded === null) return this.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
@@ -110,12 +160,16 @@ function handleBody(this: PeerInternals): void {
 
   try {
     const raw = body.subarray(codeLength)
+    if (code === HELLO && raw.length > HELLO_MAX_BYTES && guards.has(this._socket)) {
+      // geth baseProtocolMaxMsgSize: a bigger HELLO is refused, its client id never stored or shown
+      return this.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
+    }
     const compressed = this._hello !== null && this._hello.protocolVersion >= 5
     let payload: unknown
     if (target.protocol === this) {
       if (code === DISCONNECT) {
         // A disconnect may arrive around the handshake either way: try both readings (as devp2p does).
-        payload = decodeEither(raw, compressed)
+        payload = [Uint8Array.of(disconnectReasonOf(decodeEither(raw, compressed)))]
       } else {
         payload = RLP.decode(compressed ? uncompress(raw) : raw)
       }
@@ -125,8 +179,29 @@ function handleBody(this: PeerInternals): void {
     target.protocol._handleMessage?.(code - target.offset, payload)
   } catch (err) {
     this.disconnect(DISCONNECT_REASON.SUBPROTOCOL_ERROR)
+    if (this._closed && !this._socket.writableEnded) this._socket.destroy() // disconnect() was a no-op
     this.events.emit('error', err)
   }
+}
+
+// geth: `var reason [1]DiscReason; rlp.Decode(msg.Payload, &reason)`, errors ignored: a reason that is
+// not a one-byte uint, bare or in a list, reads as 0 (DISCONNECT_REQUESTED).
+function disconnectReasonOf(payload: unknown): number {
+  const v = Array.isArray(payload) ? payload[0] : payload
+  if (v instanceof Uint8Array && v.length <= 1) return v[0] ?? 0
+  return 0
+}
+
+function handleDisconnect(this: PeerInternals, payload: unknown): void {
+  const socket = this._socket
+  this._closed = true
+  this._disconnectReason = disconnectReasonOf(payload)
+  this._disconnectWe = false
+  socket.end()
+  // a peer that said goodbye but keeps its side open must not hold the slot
+  const timer = setTimeout(() => socket.destroy(), 2000)
+  timer.unref()
+  socket.once('close', () => clearTimeout(timer))
 }
 
 function uncompress(data: Uint8Array): Uint8Array {

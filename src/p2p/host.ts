@@ -17,8 +17,9 @@ import type { Common } from '@ethereumjs/common'
 import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereumjs/devp2p'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
-import { defaultClientId } from './client-id.js'
+import { defaultClientId, peerText } from './client-id.js'
 import { applyDevp2pFixes, endedBeforeConnect } from './devp2p-fixes.js'
+import { ConnGuard, DIAL_RATIO, InboundGate, type InboundGateOptions } from './conn-limits.js'
 import { formatEnode, nodeIdOf, parseEnode, type Enode } from './enode.js'
 import { nodeKeyFromPrivateKey } from './nodekey.js'
 import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
@@ -56,6 +57,13 @@ export interface P2PHostOptions {
   redialMinMs?: number // first static-peer redial delay, default 1000 (doubles per failure)
   redialMaxMs?: number // backoff ceiling, default 60000
   logger?: (level: number, msg: string) => void // geth levels: 1 error .. 5 trace
+  limits?: HostLimits // see conn-limits.ts; defaults are geth's
+}
+
+export interface HostLimits extends InboundGateOptions {
+  frameReadTimeoutMs?: number // default 30000
+  frameWriteTimeoutMs?: number // default 20000
+  maxQueuedBytes?: number // unwritten bytes per peer before it is dropped
 }
 
 export interface P2PHostEvents {
@@ -145,6 +153,8 @@ export class P2PHost extends EventEmitter {
   private readonly dialReleases = new Map<Socket, () => void>()
   private maxMessageSizeNow: number
   private readonly statusTimeoutMs: number
+  private readonly limits: HostLimits
+  private readonly gate: InboundGate
 
   constructor(opts: P2PHostOptions) {
     super()
@@ -173,6 +183,8 @@ export class P2PHost extends EventEmitter {
     this.redialMinMs = opts.redialMinMs ?? 1000
     this.redialMaxMs = Math.max(opts.redialMaxMs ?? 60_000, this.redialMinMs)
     this.logger = opts.logger ?? (() => {})
+    this.limits = opts.limits ?? {}
+    this.gate = new InboundGate(this.limits)
     this.status = { minPow: 0.2, bloom: null, lightNode: opts.lightNode ?? false }
     this.setMinPow(opts.minPow ?? 0.2)
     this.setBloom(opts.bloom ?? null)
@@ -224,6 +236,11 @@ export class P2PHost extends EventEmitter {
     const view = rlpx as unknown as RLPxView
     view._server?.on('connection', (socket: Socket) => {
       this.inboundSockets.add(socket)
+      const refused = this.gate.admit(socket)
+      if (refused !== null) {
+        this.log(DEBUG, 'Refusing inbound connection', { addr: `${socket.remoteAddress}:${socket.remotePort}`, why: refused })
+        return socket.destroy()
+      }
       this.track(socket)
     })
     rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
@@ -270,6 +287,7 @@ export class P2PHost extends EventEmitter {
     this.connected.clear()
     this.shhPeers.clear()
     this.dynamicHistory.clear()
+    this.gate.clear()
     this.stopping = false
     this.log(INFO, 'Stopped P2P networking')
   }
@@ -572,6 +590,13 @@ export class P2PHost extends EventEmitter {
     // Whisper packets are small and latency-bound: with Nagle's algorithm on, a packet written while
     // the previous one awaits its (delayed) ACK waits ~40 ms (measured by the chain bench).
     socket.setNoDelay(true)
+    new ConnGuard(socket, {
+      maxMessageSize: () => this.maxMessageSizeNow,
+      readTimeoutMs: this.limits.frameReadTimeoutMs,
+      writeTimeoutMs: this.limits.frameWriteTimeoutMs,
+      maxQueuedBytes: this.limits.maxQueuedBytes,
+      log: (msg) => this.log(DEBUG, msg),
+    })
     const timer = setTimeout(() => {
       if (!this.helloDone.has(socket)) {
         this.log(DEBUG, 'RLPx handshake timeout', { addr: `${socket.remoteAddress}:${socket.remotePort}` })
@@ -597,7 +622,7 @@ export class P2PHost extends EventEmitter {
       ? `no shared whisper version (it offers ${theirs.join(', ')}; we offer ${this.versions.map((v) => `shh/${v}`).join(', ')})`
       : `it does not speak whisper (offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'})`
     const id = Buffer.from(hello.id).toString('hex')
-    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: hello.clientId })
+    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: peerText(hello.clientId) })
     const t = this.statics.get(id) ?? this.bootnodes.get(id)
     if (t) t.lastError = why
   }
@@ -605,6 +630,7 @@ export class P2PHost extends EventEmitter {
   private onPeerAdded(peer: Peer): void {
     const socket = (peer as unknown as PeerView)._socket
     this.helloDone.add(socket)
+    this.gate.done(socket)
     this.dialReleases.get(socket)?.()
     const idBytes = peer.getId()
     if (!idBytes) return peer.disconnect(DISCONNECT_REASON.PROTOCOL_ERROR)
@@ -612,12 +638,24 @@ export class P2PHost extends EventEmitter {
     if (!this.running) return peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING)
     const inbound = this.inboundSockets.has(socket)
     const privileged = this.trusted.has(id) || (!inbound && this.statics.has(id))
-    if (!privileged && this.connected.size >= this.maxPeers) {
-      this.log(DEBUG, 'Rejecting peer: too many peers', { id: short(id), addr: addrOf(peer) })
+    if (!privileged && (this.connected.size >= this.maxPeers || (inbound && this.inboundCount() >= this.maxInbound()))) {
+      this.log(DEBUG, 'Rejecting peer: too many peers', { id: short(id), addr: addrOf(peer), inbound })
       return peer.disconnect(DISCONNECT_REASON.TOO_MANY_PEERS)
     }
     this.connected.set(id, peer)
-    this.log(DEBUG, 'Adding p2p peer', { id: short(id), addr: addrOf(peer), name: peer.getHelloMessage()?.clientId ?? '', inbound })
+    this.log(DEBUG, 'Adding p2p peer', { id: short(id), addr: addrOf(peer), name: peerText(peer.getHelloMessage()?.clientId ?? ''), inbound })
+  }
+
+  // geth maxInboundConns: when we dial on our own (discovery, bootnodes), a third of the slots stay ours
+  private maxInbound(): number {
+    const dialing = this.discovery || this.bootnodes.size > 0
+    return this.maxPeers - (dialing ? Math.floor(this.maxPeers / DIAL_RATIO) : 0)
+  }
+
+  private inboundCount(): number {
+    let n = 0
+    for (const p of this.connected.values()) if (this.inboundSockets.has((p as unknown as PeerView)._socket)) n++
+    return n
   }
 
   private onPeerRemoved(peer: Peer, reason: number | undefined): void {

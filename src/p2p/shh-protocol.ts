@@ -11,6 +11,7 @@
 // peer is dropped; a later status is ignored. Packets that do not decode drop the peer (geth returns
 // an error from its message loop: "invalid envelope" etc.). Validation of decoded envelopes (expiry,
 // PoW, size) is the node's job: it calls drop() when geth's `add` would have failed.
+import { peerText } from './client-id.js'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { DISCONNECT_REASON, type Capabilities, type Peer } from '@ethereumjs/devp2p'
@@ -90,7 +91,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     const hello = peer.getHelloMessage()
     const remoteId = peer.getId()
     this.id = remoteId === null ? '' : Buffer.from(remoteId).toString('hex')
-    this.clientId = hello?.clientId ?? ''
+    this.clientId = peerText(hello?.clientId ?? '') // shown on pages and in logs: capped and escaped
     this.baseProtocolVersion = hello?.protocolVersion ?? 0
     const socket = this.socket
     this.remoteAddress = socket.remoteAddress ?? ''

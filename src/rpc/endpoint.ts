@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { checkRequest, createAccessPolicy, type AccessPolicy } from '../bridge/security.js'
+import { capConnections, DEFAULT_CONNECTION_CAPS, endAndDestroy } from '../bridge/conn-caps.js'
+import { DEFAULT_LIMITS, KeyedRateLimiter } from '../bridge/limits.js'
 import type { BridgeHttpServer } from '../bridge/server.js'
 import { rpcHttpHandler, type RpcHttpOptions } from './http.js'
 import type { RpcServer } from './jsonrpc.js'
@@ -44,7 +46,7 @@ function deny(res: ServerResponse, status: number, message: string): void {
   res.end(message + '\n')
 }
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden' }
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' }
 
 /** The standalone `--rpc-addr` server. */
 export class RpcEndpoint {
@@ -56,17 +58,26 @@ export class RpcEndpoint {
     this.policy = createAccessPolicy({ bindHost: opts.host, token: opts.token, allowedOrigins: opts.allowedOrigins })
     const handler = rpcHttpHandler(server, opts.http)
     this.ws = new RpcWsEndpoint(server, opts.ws)
-    this.http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // wrong-token guesses per address are limited (and not even checked while limited)
+    const failures = new KeyedRateLimiter(DEFAULT_LIMITS.authFailureRate)
+    const access = (req: IncomingMessage): { status: number; message: string } | null => {
+      const addr = req.socket.remoteAddress ?? ''
+      if (this.policy.token !== null && failures.exhausted(addr)) return { status: 429, message: 'too many failed access attempts' }
       const denial = checkRequest(this.policy, req)
+      if (denial?.status === 401) failures.take(addr)
+      return denial
+    }
+    this.http = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const denial = access(req)
       if (denial) return deny(res, denial.status, denial.message)
       void handler(req, res).catch(() => res.destroy())
     })
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy())
-      const denial = checkRequest(this.policy, req)
+      const denial = access(req)
       if (denial) {
         const body = denial.message + '\n'
-        socket.end(
+        endAndDestroy(socket, 
           `HTTP/1.1 ${denial.status} ${REASONS[denial.status]}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
             `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
         )
@@ -74,10 +85,8 @@ export class RpcEndpoint {
       }
       this.ws.handleUpgrade(req, socket, head)
     })
-    this.http.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
-      else socket.destroy()
-    })
+    this.http.on('clientError', (_err, socket) => endAndDestroy(socket, 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))
+    capConnections(this.http, DEFAULT_CONNECTION_CAPS)
     // geth's DefaultHTTPTimeouts: 30 s to read a request
     this.http.requestTimeout = 30_000
     this.http.headersTimeout = 20_000

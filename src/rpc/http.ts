@@ -79,9 +79,10 @@ export function rpcHttpHandler(server: RpcServer, opts: RpcHttpOptions = {}): (r
     }
     if (method === 'PUT' || method === 'DELETE') return httpError(res, 405, 'method not allowed')
     if (declared !== undefined && declared > limit) {
+      // not read at all: answered, then the connection is closed instead of reading the body to its end
       res.setHeader('connection', 'close')
+      res.once('finish', () => req.socket.destroy())
       httpError(res, 413, `content length too large (${declared}>${limit})`)
-      req.resume()
       return
     }
     if (method === 'OPTIONS') {

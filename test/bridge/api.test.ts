@@ -201,7 +201,8 @@ describe('REST API safety', () => {
     h = new Harness()
     const node = await h.node()
     const token = 'rest-token-0123456789'
-    const a = await h.bridge(node, { token })
+    // 20 refusals below: more than the default failure burst (that limit has its own test)
+    const a = await h.bridge(node, { token, limits: { authFailureRate: { burst: 100, perSecond: 1 } } })
     expect(a.token).toBe(token)
     expect(a.pageUrl).toBe(`${a.url}/#token=${token}`)
     const routes: [string, string, unknown?][] = [

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HistoryStore, type NewMessage } from '../../src/bridge/history.js'
 
@@ -68,5 +68,51 @@ describe('HistoryStore', () => {
     // still de-duplicates after the restart
     expect(s2.add(msg('r', 1))).toBeNull()
     s2.close()
+  })
+})
+
+// issue 10, findings 9, 10 and 13
+describe('HistoryStore hardening', () => {
+  it('bounds history in bytes of text too, oldest out, and counts what stays', () => {
+    const s = new HistoryStore(':memory:', { perRoom: 1000, total: 50_000, totalBytes: 100_000 })
+    const big = '\ufffd'.repeat(8 * 1024) // what 8 KiB of invalid UTF-8 decodes to: 24 KiB
+    for (let i = 0; i < 40; i++) s.add(msg('r', i, { text: big }))
+    expect(s.bytes).toBeLessThanOrEqual(100_000)
+    expect(s.count('r')).toBe(Math.floor(100_000 / Buffer.byteLength(big)))
+    expect(s.list('r', 1)[0].seq).toBeGreaterThan(0)
+    expect(s.add(msg('r', 99, { text: 'x'.repeat(200_000) }))).toBeNull() // bigger than the whole bound
+    expect(s.bytes).toBeLessThanOrEqual(100_000)
+    s.close()
+  })
+
+  it('recounts the bytes of an existing file when it opens it', () => {
+    const f = tempFile()
+    const s = new HistoryStore(f, { perRoom: 100, total: 1000 })
+    s.add(msg('r', 1, { text: 'héllo' }))
+    s.close()
+    const again = new HistoryStore(f, { perRoom: 100, total: 1000 })
+    expect(again.bytes).toBe(6)
+    again.close()
+  })
+
+  it('creates its directory 0700 and its files 0600, whatever the umask', () => {
+    const f = tempFile()
+    const old = process.umask(0)
+    try {
+      const s = new HistoryStore(f, { perRoom: 100, total: 1000 })
+      s.add(msg('r', 1))
+      expect(statSync(dirname(f)).mode & 0o777).toBe(0o700)
+      for (const name of readdirSync(dirname(f))) expect(statSync(join(dirname(f), name)).mode & 0o777, name).toBe(0o600)
+      s.close()
+    } finally {
+      process.umask(old)
+    }
+  })
+
+  it('a corrupt database file: the error names the file', () => {
+    const f = tempFile()
+    mkdirSync(dirname(f), { recursive: true })
+    writeFileSync(f, 'this is not a database, just text long enough to look like a header.........................')
+    expect(() => new HistoryStore(f, { perRoom: 100, total: 1000 })).toThrow(f)
   })
 })

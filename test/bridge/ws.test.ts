@@ -82,7 +82,7 @@ describe('WebSocket protocol', () => {
     expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'pong' })
   })
 
-  it('shows hostile text as data, unchanged', async () => {
+  it('shows hostile text as data, unchanged but for bidi controls (shown escaped, issue 10)', async () => {
     h = new Harness()
     const { a, b } = await h.pair()
     const ca = await h.client(a)
@@ -91,7 +91,7 @@ describe('WebSocket protocol', () => {
     await cb.request({ type: 'join', topic: TOPIC, password: PASSWORD })
     const hostile = '<img src=x onerror=alert(1)>"\'&\u0000\u202e'
     await ca.request({ type: 'send', room, text: hostile })
-    expect((await cb.next((m) => m.type === 'message')).text).toBe(hostile)
+    expect((await cb.next((m) => m.type === 'message')).text).toBe(hostile.replace('\u202e', '\\u{202e}'))
   })
 })
 

@@ -98,3 +98,10 @@ describe('chat lines', () => {
     expect(j).toMatchObject({ from: '182cbbaac94313b3b96b25d9c9a0a1adea4519e9', mine: false, direct: true, topic: '44c7429f', text: 'who am i', shh: 6 })
   })
 })
+
+describe('bidi controls in peer text (issue 10, finding 13)', () => {
+  it('the terminal shows U+202E and the isolates escaped, other text as is', () => {
+    expect(sanitizeText('invoice\u202Efdp.exe')).toBe('invoice\\u{202e}fdp.exe')
+    expect(sanitizeText('a\u2066b\u2069 שלום')).toBe('a\\u{2066}b\\u{2069} שלום')
+  })
+})

@@ -37,7 +37,7 @@ export class RawShhPeer {
     return !this.isClosed
   }
 
-  static async open(enode: string, shh: 5 | 6, privateKey = secp256k1.utils.randomSecretKey()): Promise<RawShhPeer> {
+  static async open(enode: string, shh: 5 | 6, privateKey = secp256k1.utils.randomSecretKey(), opts: RawPeerOptions = {}): Promise<RawShhPeer> {
     applyDevp2pFixes()
     const target = parseEnode(enode)
     const socket = new Socket()
@@ -71,12 +71,13 @@ export class RawShhPeer {
       privateKey,
       id: publicKey.subarray(1),
       timeout: 10_000,
-      clientId: new TextEncoder().encode('fuzz/v0'),
+      clientId: typeof opts.clientId === 'string' ? new TextEncoder().encode(opts.clientId) : (opts.clientId ?? new TextEncoder().encode('fuzz/v0')),
       capabilities,
       common: undefined as unknown as Common,
       port: null as unknown as number,
     })
     peer.events.on('error', () => {})
+    if (opts.noHello) (peer as unknown as { _sendHello(): void })._sendHello = () => {}
     const closed = new Promise<{ reason: number | null }>((resolve) => {
       socket.once('close', () => resolve({ reason: (peer as unknown as { _disconnectReason?: number })._disconnectReason ?? null }))
     })
@@ -96,6 +97,46 @@ export class RawShhPeer {
     }
   }
 
+  /** A base-protocol message (HELLO 0, DISCONNECT 1, PING 2, PONG 3, or any code), framed and MACed. */
+  sendBase(code: number, payload: Uint8Array, compress = true): boolean {
+    if (this.isClosed) return false
+    const send = (this.peer as unknown as { _sendMessage(c: number, d: Uint8Array): boolean | undefined })._sendMessage
+    return send.call(this.peer, code, compress ? snappy.compress(payload) : payload) === true
+  }
+
+  /** The encrypted, MACed header of a frame announcing `size` bytes (the body is up to the caller). */
+  frameHeader(size: number): Uint8Array {
+    const ecies = (this.peer as unknown as { _eciesSession: { createBlockHeader(n: number): Uint8Array | undefined } })._eciesSession
+    const h = ecies.createBlockHeader(size)
+    if (!h) throw new Error('no session keys yet')
+    return h
+  }
+
+  /** The RLPx handshake (auth/ack) is done: frames can be sent. */
+  get keysReady(): boolean {
+    return (this.peer as unknown as { _state: string })._state === 'Header' || (this.peer as unknown as { _state: string })._state === 'Body'
+  }
+
+  /** Runs `fn` with the socket corked: its frames leave in one write (floods without a syscall each). */
+  batch(fn: () => void): void {
+    this.socket.cork()
+    try {
+      fn()
+    } finally {
+      this.socket.uncork()
+    }
+  }
+
+  /** Bytes we wrote that the node has not taken yet. */
+  get unsentBytes(): number {
+    return this.socket.writableLength
+  }
+
+  /** Stop (or resume) reading from the node: its writes pile up in its own buffers. */
+  pauseReading(): void {
+    this.socket.pause()
+  }
+
   /** Bytes straight into the TCP stream, past RLPx framing and MACs. */
   writeRaw(bytes: Uint8Array): void {
     if (!this.isClosed && !this.socket.destroyed) this.socket.write(bytes)
@@ -104,6 +145,11 @@ export class RawShhPeer {
   close(): void {
     if (!this.socket.destroyed) this.socket.destroy()
   }
+}
+
+export interface RawPeerOptions {
+  clientId?: string | Uint8Array // our HELLO's client id (default fuzz/v0)
+  noHello?: boolean // never send our HELLO: the session stays before the HELLO
 }
 
 /** Plain TCP to the node's port, for bytes that never make it to an RLPx session. */
