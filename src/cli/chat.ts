@@ -3,9 +3,10 @@
 // JSON output, piped input that exits once delivered, and clean exits.
 import type { Command } from 'commander'
 import type { WhisperNode } from '../node/whisper-node.js'
+import type { UndeliveredEvent } from '../node/delivery.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
-import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './format.js'
+import { formatChatLine, sanitizeText, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
@@ -175,6 +176,13 @@ async function runChat(flags: ChatFlags): Promise<void> {
 
   const delivery = new DeliveryTracker()
   running.on('sent', (_peer: string, hashes: string[]) => delivery.sent(hashes))
+  // The node reports a post that expired before reaching any peer, with the reason: one line each.
+  const posted = new Map<string, string>() // envelope hash -> the line's text
+  running.on('undelivered', (ev: UndeliveredEvent) => {
+    const text = ev.hashes.map((h) => posted.get(h)).find((t) => t !== undefined)
+    for (const h of ev.hashes) posted.delete(h)
+    if (text !== undefined) warn(`message not delivered (${ev.message}): ${sanitizeText(text.length > 60 ? text.slice(0, 57) + '...' : text)}`)
+  })
 
   let failed = 0
   let queue: Promise<void> = Promise.resolve()
@@ -195,6 +203,8 @@ async function runChat(flags: ChatFlags): Promise<void> {
           shh: net.shh,
         })
         delivery.add(hashes, Date.now() + cfg.ttl * 1000)
+        for (const h of hashes) posted.set(h, text)
+        if (posted.size > 10_000) posted.delete(posted.keys().next().value as string)
         // A direct message is encrypted to the recipient: our own filters cannot open it, so the
         // echo the room gets from the pool is made here.
         if (cfg.to) {

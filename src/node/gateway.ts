@@ -74,7 +74,8 @@ interface Seen {
 const SEEN_MAX = 20_000
 
 export class Gateway {
-  private readonly rooms = new Map<string, Uint8Array[]>() // topic hex -> keys
+  // topic hex -> keys, each counted: the same room added twice (a --room also joined in the bridge) stays until removed twice
+  private readonly rooms = new Map<string, { key: Uint8Array; refs: number }[]>()
   private readonly seen = new Map<string, Seen>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private pending = 0
@@ -106,18 +107,22 @@ export class Gateway {
     if (!(room.symKey instanceof Uint8Array) || room.symKey.length !== 32) throw new NodeError('params', 'gateway room: key must be 32 bytes')
     const t = toHex(room.topic)
     const keys = this.rooms.get(t) ?? []
-    if (!keys.some((k) => toHex(k) === toHex(room.symKey))) keys.push(Uint8Array.from(room.symKey))
+    const known = keys.find((k) => toHex(k.key) === toHex(room.symKey))
+    if (known) known.refs++
+    else keys.push({ key: Uint8Array.from(room.symKey), refs: 1 })
     this.rooms.set(t, keys)
   }
 
   removeRoom(room: GatewayRoom): boolean {
     const t = toHex(room.topic)
     const keys = this.rooms.get(t)
-    if (!keys) return false
-    const left = keys.filter((k) => toHex(k) !== toHex(room.symKey))
+    const known = keys?.find((k) => toHex(k.key) === toHex(room.symKey))
+    if (!keys || !known) return false
+    if (--known.refs > 0) return true
+    const left = keys.filter((k) => k !== known)
     if (left.length === 0) this.rooms.delete(t)
     else this.rooms.set(t, left)
-    return left.length !== keys.length
+    return true
   }
 
   close(): void {
@@ -134,7 +139,7 @@ export class Gateway {
     if (!keys) return
     let m: ReceivedMessage | null = null
     let key: Uint8Array | null = null
-    for (const k of keys) {
+    for (const { key: k } of keys) {
       if (env.shh === 5 && env.aesNonce.length === 0) break // asymmetric: not a room message
       try {
         m = openEnvelope(env, { symKey: k })

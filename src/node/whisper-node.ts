@@ -424,7 +424,7 @@ export class WhisperNode extends EventEmitter {
   }
 
   /** geth's Wrap: builds and seals an envelope (PoW off the main thread) without sending it. */
-  async wrap(p: Omit<SealParams, 'now'>): Promise<Envelope> {
+  async wrap(p: SealParams): Promise<Envelope> {
     this.requireRunning()
     if (!p || (p.shh !== 5 && p.shh !== 6)) throw new NodeError('params', 'wrap: shh must be 5 or 6')
     if (!this.versions.includes(p.shh)) throw new NodeError('params', `wrap: this node does not speak shh/${p.shh}`)
