@@ -9,7 +9,8 @@
 // crossed again (its original exists in the other version already), and a crossing is dropped when
 // that identity shows up in the target version first (the other copy of a 'both' post, or another
 // gateway's re-seal): the crossing waits a short random moment before sealing to give it the chance.
-// Work is bounded: at most maxPending crossings wait or seal at once; more are shed and counted.
+// Work is bounded: at most maxSealing crossings seal at once (PoW on the node's seal workers), at most
+// maxPending wait or seal in all; more are shed and counted, never queued without limit.
 import { randomInt } from 'node:crypto'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { envelopeSent } from '../whisper/envelope.js'
@@ -44,8 +45,10 @@ export interface GatewayHost {
 }
 
 export interface GatewayOptions {
-  /** crossings waiting or sealing at once; more are shed (default 8) */
+  /** crossings waiting or sealing in all; more are shed (default 256) */
   maxPending?: number
+  /** crossings sealing at the same time (default 4) */
+  maxSealing?: number
   /** random wait before sealing, ms (default 100..600) */
   minDelayMs?: number
   maxDelayMs?: number
@@ -79,16 +82,21 @@ export class Gateway {
   private readonly seen = new Map<string, Seen>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private pending = 0
+  private sealing = 0
+  private readonly queue: (() => Promise<void>)[] = []
   private closed = false
   readonly stats: GatewayStats = { gatewayCrossed: 0, gatewayShed: 0, gatewayFailed: 0, gatewaySkipped: 0 }
   private readonly maxPending: number
+  private readonly maxSealing: number
   private readonly minDelay: number
   private readonly maxDelay: number
   private readonly workTime: number
   private readonly maxPow: number
 
   constructor(private readonly host: GatewayHost, opts: GatewayOptions = {}) {
-    this.maxPending = opts.maxPending ?? 8
+    this.maxPending = opts.maxPending ?? 256
+    this.maxSealing = opts.maxSealing ?? 4
+    if (!(Number.isInteger(this.maxSealing) && this.maxSealing >= 1)) throw new NodeError('params', 'gateway: maxSealing must be an integer >= 1')
     this.minDelay = opts.minDelayMs ?? 100
     this.maxDelay = Math.max(this.minDelay, opts.maxDelayMs ?? 600)
     this.workTime = opts.workTime ?? 5
@@ -129,6 +137,7 @@ export class Gateway {
     this.closed = true
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+    this.queue.length = 0
     this.seen.clear()
   }
 
@@ -172,10 +181,23 @@ export class Gateway {
       const delay = this.maxDelay > this.minDelay ? randomInt(this.minDelay, this.maxDelay + 1) : this.minDelay
       const t = setTimeout(() => {
         this.timers.delete(t)
-        void this.cross(id, env, m!, key!, target).finally(() => this.pending--)
+        this.queue.push(() => this.cross(id, env, m!, key!, target))
+        this.drain()
       }, delay)
       t.unref()
       this.timers.add(t)
+    }
+  }
+
+  private drain(): void {
+    while (!this.closed && this.sealing < this.maxSealing && this.queue.length > 0) {
+      const job = this.queue.shift()!
+      this.sealing++
+      void job().finally(() => {
+        this.sealing--
+        this.pending--
+        this.drain()
+      })
     }
   }
 
