@@ -74,6 +74,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   }
   const datadir = flags.datadir
   const net = resolveNetwork({ ...flags, nodekey: flags.nodekey ?? join(datadir, 'nodekey') })
+  if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
   const ttl = parseTtl(flags.ttl)
   const pow = parsePow(flags.pow)
   const work = parseWork(flags.work)

@@ -26,8 +26,9 @@ export function registerRelay(program: Command): void {
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
   // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
-  // a v6 one, so v5 and v6 peers of one relay never see each other. The original clients speak shh/5, and
-  // ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both serves geth 1.9 peers too.
+  // a v6 one without the room's key, so v5 and v6 peers of one relay never see each other. The original
+  // clients speak shh/5, and ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both
+  // serves geth 1.9 peers too. With --room it knows a room's key and carries that room across (gateway.ts).
   addNetworkOptions(cmd, { listen: '0.0.0.0:30303', verbosity: '3', shh: '5' })
   cmd
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')

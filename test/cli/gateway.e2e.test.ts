@@ -1,6 +1,8 @@
 // `relay --room`: a shh/5-only chat and a shh/6-only chat in one room through the gateway, the original
 // sender shown, both ways; bad room specs; a line that reaches no peer is reported on the terminal too.
 import { execFileSync, spawn } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, CHAT_LINE, ensureBuilt, expectUsageError, LOCAL, LOCAL_RELAY, ROOT, run } from './harness.js'
 import { VirtualTerminal } from './virtual-terminal.js'
@@ -26,6 +28,7 @@ describe('relay --room', () => {
     [['relay', '--room', '44c7429f:'], /the password after the colon is empty/],
     [['relay', '--shh', '5', '--room', '44c7429f:pw'], /--room .* needs --shh both/],
     [['bridge', '--room', 'nocolon'], /invalid --room "nocolon"/],
+    [['bridge', '--shh', '5', '--room', '44c7429f:pw', '--datadir', join(tmpdir(), `p2pm-gw-${process.pid}`)], /--room .* needs --shh both/],
   ])('%j: one line, exit 2', async (args, re) => {
     expectUsageError(await run([...args, '--bootnodes', 'none', '--listen', '127.0.0.1:0']), re)
   })
