@@ -22,6 +22,10 @@ export interface StoredMessage {
   text: string
   /** The text was cut to the bridge's size limit. */
   truncated: boolean
+  /** 40-hex address of the version gateway that carried it across shh versions (`from` is the verified original sender) */
+  relayedBy?: string
+  /** Sent by this bridge and expired before reaching any peer: why */
+  undelivered?: string
 }
 
 export interface NewMessage {
@@ -34,6 +38,7 @@ export interface NewMessage {
   received: number
   text: string
   truncated: boolean
+  relayedBy?: string
 }
 
 export interface StoredRoom {
@@ -60,6 +65,8 @@ interface MessageRow {
   received: number
   text: string
   truncated: number
+  relayed_by: string | null
+  undelivered: string | null
 }
 
 export class HistoryStore {
@@ -75,6 +82,8 @@ export class HistoryStore {
     pruneOldest: Database.Statement
     putRoom: Database.Statement
     getRoom: Database.Statement
+    markUndelivered: Database.Statement
+    bySeq: Database.Statement
   }
 
   private textBytes = 0
@@ -122,10 +131,14 @@ export class HistoryStore {
       );
       CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, seq);
     `)
+    // columns added later: a history file from an older bridge gains them
+    const columns = new Set((this.db.prepare(`PRAGMA table_info(messages)`).all() as { name: string }[]).map((c) => c.name))
+    if (!columns.has('relayed_by')) this.db.exec(`ALTER TABLE messages ADD COLUMN relayed_by TEXT`)
+    if (!columns.has('undelivered')) this.db.exec(`ALTER TABLE messages ADD COLUMN undelivered TEXT`)
     return {
       insert: this.db.prepare(
-        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated)
-         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated)`,
+        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated, relayed_by)
+         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated, @relayedBy)`,
       ),
       pruneRoom: this.db.prepare(
         `DELETE FROM messages WHERE room = @room AND seq <= (
@@ -144,6 +157,8 @@ export class HistoryStore {
       count: this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE room = ?`),
       putRoom: this.db.prepare(`INSERT OR IGNORE INTO rooms (room, topic, created) VALUES (?, ?, ?)`),
       getRoom: this.db.prepare(`SELECT room, topic, created FROM rooms WHERE room = ?`),
+      markUndelivered: this.db.prepare(`UPDATE messages SET undelivered = ? WHERE room = ? AND hash = ? RETURNING seq`),
+      bySeq: this.db.prepare(`SELECT * FROM messages WHERE seq = ?`),
     }
   }
 
@@ -158,7 +173,7 @@ export class HistoryStore {
   /** Stores a message; returns it, or null when another copy of it is already stored. */
   add(m: NewMessage): StoredMessage | null {
     const tx = this.db.transaction((msg: NewMessage): StoredMessage | null => {
-      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0 })
+      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0, relayedBy: msg.relayedBy ?? null })
       if (r.changes === 0) return null
       const size = Buffer.byteLength(msg.text, 'utf8')
       this.textBytes += size
@@ -180,9 +195,17 @@ export class HistoryStore {
         received: msg.received,
         text: msg.text,
         truncated: msg.truncated,
+        ...(msg.relayedBy ? { relayedBy: msg.relayedBy } : {}),
       }
     })
     return tx(m)
+  }
+
+  /** Marks an own message as not delivered; returns it as now stored, or null when it is gone. */
+  markUndelivered(room: string, hash: string, why: string): StoredMessage | null {
+    const row = this.stmts.markUndelivered.get(why, room, hash) as { seq: number } | undefined
+    if (!row) return null
+    return toMessage(this.stmts.bySeq.get(row.seq) as MessageRow)
   }
 
   /** The newest `limit` messages (before `before` when given), oldest first. */
@@ -221,5 +244,7 @@ function toMessage(r: MessageRow): StoredMessage {
     received: r.received,
     text: r.text,
     truncated: r.truncated !== 0,
+    ...(r.relayed_by ? { relayedBy: r.relayed_by } : {}),
+    ...(r.undelivered ? { undelivered: r.undelivered } : {}),
   }
 }

@@ -20,6 +20,8 @@ export interface BridgeReceivedMessage {
   address?: Uint8Array
   sent: number
   hash: Uint8Array
+  /** re-sealed by a version gateway, original verified: the original sender and sent time */
+  relayed?: { by: Uint8Array; address?: Uint8Array; sent: number }
 }
 
 export interface BridgePostParams {
@@ -46,6 +48,9 @@ export interface BridgeNode extends EventEmitter {
   post(p: BridgePostParams): Promise<{ hash: string; envelopes: { expiry: number; ttl: number }[] }>
   subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array }, cb: (m: BridgeReceivedMessage) => void): string
   unsubscribe(id: string): boolean
+  /** carry a room between shh/5 and shh/6 peers (the node's version gateway) */
+  addGatewayRoom(room: { topic: Uint8Array; symKey: Uint8Array }): void
+  removeGatewayRoom(room: { topic: Uint8Array; symKey: Uint8Array }): boolean
   addPeer(enode: string): void
   removePeer(enodeOrId: string): void
   peers(): BridgePeerSummary[]

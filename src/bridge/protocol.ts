@@ -19,6 +19,7 @@ export type ServerMessage =
   | { type: 'left'; id?: RequestId; room: string }
   | { type: 'sent'; id?: RequestId; room: string; hash: string; sent: number }
   | ({ type: 'message' } & MessageView)
+  | { type: 'undelivered'; room: string; seq: number; hash: string; reason: string }
   | { type: 'peers'; id?: RequestId; peers: PeerView[] }
   | { type: 'pong'; id?: RequestId }
   | { type: 'error'; id?: RequestId; code: string; message: string }

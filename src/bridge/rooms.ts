@@ -91,6 +91,9 @@ export class Rooms extends EventEmitter {
   private readonly keyCache = new Map<string, Uint8Array>()
   private readonly deriving = new Map<unknown, number>()
   private readonly decoder = new TextDecoder('utf-8', { fatal: false })
+  /** hash of each own post (the first envelope's, as stored) -> room, until it is reported undelivered */
+  private readonly ownPosts = new Map<string, string>()
+  private readonly undeliveredListener = (ev: { hashes: string[]; message: string }) => this.onUndelivered(ev)
 
   constructor(opts: RoomsOptions) {
     super()
@@ -101,6 +104,7 @@ export class Rooms extends EventEmitter {
     this.limits = opts.limits
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.address = toHex(addressOf(publicKeyOf(opts.identity)))
+    this.node.on('undelivered', this.undeliveredListener)
   }
 
   /**
@@ -131,6 +135,8 @@ export class Rooms extends EventEmitter {
       if (full()) throw tooMany() // others joined while the key was derived
       const subscription = this.node.subscribe({ topics: [topic], symKey }, (m) => this.onMessage(room, m))
       this.joined.set(room, { room, topic, symKey, subscription, password })
+      // a joined room is one room for shh/5 and shh/6 peers alike: the node crosses it when it has both
+      this.node.addGatewayRoom({ topic, symKey })
       this.store.rememberRoom(room, topicHex(topic), this.now())
     }
     return this.info(room)!
@@ -141,6 +147,7 @@ export class Rooms extends EventEmitter {
     const r = this.joined.get(room)
     if (!r) return false
     this.node.unsubscribe(r.subscription)
+    this.node.removeGatewayRoom({ topic: r.topic, symKey: r.symKey })
     this.joined.delete(room)
     this.emit('left', room)
     return true
@@ -186,6 +193,8 @@ export class Rooms extends EventEmitter {
     }
     const first = result.envelopes[0]
     const sent = first ? first.expiry - first.ttl : this.now()
+    this.ownPosts.set(result.hash, room)
+    if (this.ownPosts.size > 10_000) this.ownPosts.delete(this.ownPosts.keys().next().value as string)
     this.record(room, {
       key: messageKey(this.address, sent, payload),
       hash: result.hash,
@@ -198,12 +207,16 @@ export class Rooms extends EventEmitter {
   }
 
   close(): void {
+    this.node.off('undelivered', this.undeliveredListener)
     for (const room of [...this.joined.keys()]) this.leave(room)
   }
 
   private onMessage(room: string, m: BridgeReceivedMessage): void {
     if (!this.joined.has(room)) return
-    const from = m.address ? toHex(m.address) : null
+    // a gateway's re-seal is shown from its verified original sender
+    const address = m.relayed ? m.relayed.address : m.address
+    const from = address ? toHex(address) : null
+    const sent = m.relayed ? m.relayed.sent : m.sent
     let payload = m.payload
     let truncated = false
     if (payload.length > this.limits.maxTextBytes) {
@@ -211,16 +224,29 @@ export class Rooms extends EventEmitter {
       truncated = true
     }
     this.record(room, {
-      key: messageKey(from, m.sent, m.payload),
+      key: messageKey(from, sent, m.payload),
       hash: toHex(m.hash),
       from,
-      sent: m.sent,
+      sent,
+      ...(m.relayed ? { relayedBy: toHex(m.relayed.by) } : {}),
       text: this.decoder.decode(payload),
       truncated,
     })
   }
 
-  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean }): void {
+  /** The node says an own post expired unsent: mark it in history, and tell the pages ('undelivered'). */
+  private onUndelivered(ev: { hashes: string[]; message: string }): void {
+    for (const h of ev.hashes) {
+      const room = this.ownPosts.get(h)
+      if (room === undefined) continue
+      for (const x of ev.hashes) this.ownPosts.delete(x)
+      const stored = this.store.markUndelivered(room, h, ev.message)
+      if (stored) this.emit('undelivered', stored)
+      return
+    }
+  }
+
+  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean; relayedBy?: string }): void {
     const stored = this.store.add({ room, received: this.now(), ...m })
     if (stored) this.emit('message', stored)
   }

@@ -15,6 +15,10 @@ export interface MessageView {
   received: number
   text: string
   truncated: boolean
+  /** carried across shh versions by this gateway (40 hex); `from` is the verified original sender */
+  relayedBy?: string
+  /** own message that expired before reaching any peer: why (also pushed as a WebSocket 'undelivered') */
+  undelivered?: string
 }
 
 export interface PeerView {
@@ -47,6 +51,8 @@ export function messageView(m: StoredMessage, ownAddress: string): MessageView {
     received: m.received,
     text: showText(m.text),
     truncated: m.truncated,
+    ...(m.relayedBy ? { relayedBy: m.relayedBy } : {}),
+    ...(m.undelivered ? { undelivered: m.undelivered } : {}),
   }
 }
 

@@ -94,12 +94,17 @@ export class WsHub {
       const peers = this.node.peers().map(peerView)
       for (const c of this.clients) c.send({ type: 'peers', peers })
     }
+    const onUndelivered = (m: StoredMessage): void => {
+      for (const c of this.clients) if (c.rooms.has(m.room)) c.send({ type: 'undelivered', room: m.room, seq: m.seq, hash: m.hash, reason: m.undelivered ?? '' })
+    }
     this.rooms.on('message', onMessage)
+    this.rooms.on('undelivered', onUndelivered)
     this.rooms.on('left', onLeft)
     this.node.on('peer:added', onPeers)
     this.node.on('peer:removed', onPeers)
     this.unhook = () => {
       this.rooms.off('message', onMessage)
+      this.rooms.off('undelivered', onUndelivered)
       this.rooms.off('left', onLeft)
       this.node.off('peer:added', onPeers)
       this.node.off('peer:removed', onPeers)

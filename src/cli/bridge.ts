@@ -7,7 +7,7 @@ import type { Command } from 'commander'
 import { Bridge, DEFAULT_HTTP } from '../bridge/bridge.js'
 import { checkToken } from '../bridge/security.js'
 import type { WhisperNode } from '../node/index.js'
-import { addressOf, publicKeyOf } from '../whisper/crypto.js'
+import { addressOf, publicKeyOf, symKeyFromPassword } from '../whisper/crypto.js'
 import { CliError } from './errors.js'
 import { toHex } from './format.js'
 import { ensureDirectory, loadOrCreateKeyFile } from './keys.js'
@@ -15,7 +15,8 @@ import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, type NetworkFlags } from './network.js'
-import { collect, parseListen, parsePow, parseTtl, parseWork, type HostPort } from './options.js'
+import { collect, parseListen, parsePow, parseRoom, parseTtl, parseWork, type HostPort } from './options.js'
+
 import { addRpcOptions, startBridgeRpc, type RpcFlags } from '../rpc/cli.js'
 
 interface BridgeFlags extends NetworkFlags, RpcFlags {
@@ -28,6 +29,7 @@ interface BridgeFlags extends NetworkFlags, RpcFlags {
   ttl: string
   pow: string
   work: string
+  room?: string[]
 }
 
 export const DEFAULT_DATADIR = join(homedir(), '.p2pmessage', 'bridge')
@@ -47,6 +49,7 @@ export function registerBridge(program: Command): void {
     .option('--ttl <seconds>', 'time to live of sent messages', '50')
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
+    .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
   addRpcOptions(cmd)
   cmd.action(async (flags: BridgeFlags) => {
     await runBridge(flags)
@@ -62,6 +65,7 @@ export function parseHttp(value: string): HostPort {
 async function runBridge(flags: BridgeFlags): Promise<void> {
   const http = parseHttp(flags.http)
   flags.token = resolveSecret(flags as unknown as Record<string, unknown>, 'token')
+  const rooms = (flags.room ?? []).map((r) => parseRoom(r))
   if (flags.token !== undefined) {
     try {
       checkToken(flags.token)
@@ -76,6 +80,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   // the node key, identity and history go in it: a bad --datadir is said as such, not as a bad key file
   ensureDirectory(datadir, '--datadir')
   const net = resolveNetwork(flags, { defaultNodekey: join(datadir, 'nodekey') })
+  if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
   const ttl = parseTtl(flags.ttl)
   const pow = parsePow(flags.pow)
   const work = parseWork(flags.work)
@@ -97,7 +102,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     }),
   })
 
-  node = createNode(net, { minPow: pow, logger })
+  node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
   try {
     await node.start()
   } catch (err) {

@@ -3,10 +3,11 @@
 // JSON output, piped input that exits once delivered, and clean exits.
 import type { Command } from 'commander'
 import type { WhisperNode } from '../node/whisper-node.js'
+import type { UndeliveredEvent } from '../node/delivery.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
-import { formatChatLine, toHex, toJsonMessage, type ShownMessage } from './format.js'
+import { formatChatLine, sanitizeText, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
@@ -105,7 +106,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   let early: string[] | null = terminal ? [] : null
   const delivery: Delivery = new Delivery({
     delivered: (echo) => (cfg.json ? undefined : early ? early.push(echo) : io.print(echo)),
-    expired: (text) => say(`not sent (no peer took it within its TTL of ${cfg.ttl} s): ${text}`),
+    expired: (text, reason) => say(`not sent (${reason ?? `no peer took it within its TTL of ${cfg.ttl} s`}): ${sanitizeText(text)}`),
   })
 
   let node: WhisperNode | null = null
@@ -116,7 +117,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     // run it as commands after we exit.
     beforeExit: async () => {
       const unsent = [...delivery.unsent(), ...(terminal && !io.started ? await drainTypedInput(process.stdin) : [])]
-      for (const line of unsent) say(`not sent (no peer took it): ${line}`)
+      for (const line of unsent) say(`not sent (no peer took it): ${sanitizeText(line)}`)
     },
   })
 
@@ -164,6 +165,11 @@ async function runChat(flags: ChatFlags): Promise<void> {
   running.on('peer:added', checkPowRequirements)
 
   running.on('sent', (_peer: string, hashes: string[]) => delivery.sent(hashes))
+  // The node reports an own post that expired before reaching any peer, with the reason; the line is
+  // then said not sent with that reason instead of the generic one.
+  running.on('undelivered', (ev: UndeliveredEvent) => {
+    if (ev.reason !== 'no-peer') delivery.undelivered(ev.hashes, ev.message)
+  })
 
   let failed = 0
   let queue: Promise<void> = Promise.resolve()

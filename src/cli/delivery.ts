@@ -13,12 +13,17 @@ interface OwnLine {
 }
 
 const RECENT_CAP = 10_000
+/**
+ * The node reports an own post undelivered (with its reason) on its expiry sweep, just after the TTL;
+ * the chat's own timer waits this much longer, so that the reason wins when there is one.
+ */
+const EXPIRY_GRACE_MS = 2500
 
 export interface DeliveryOptions {
   /** prints the `<mine>` line of a line that reached a peer */
   delivered: (echo: string) => void
-  /** a line whose TTL ran out before any peer took it */
-  expired: (text: string) => void
+  /** a line whose TTL ran out before any peer took it; `reason` when the node said why */
+  expired: (text: string, reason?: string) => void
 }
 
 export class Delivery {
@@ -33,14 +38,14 @@ export class Delivery {
 
   /** Registers a posted line; `echo` is its formatted `<mine>` line. */
   add(hashes: string[], text: string, echo: string, ttlSeconds: number): void {
-    const line: OwnLine = { hashes, echo, text, deadline: Date.now() + ttlSeconds * 1000, done: false, timer: null }
+    const line: OwnLine = { hashes, echo, text, deadline: Date.now() + ttlSeconds * 1000 + EXPIRY_GRACE_MS, done: false, timer: null }
     for (const h of hashes) remember(this.own, h, line)
     if (hashes.some((h) => this.sentRecently.has(h))) {
       this.deliver(line)
       return
     }
     this.pending.add(line)
-    line.timer = setTimeout(() => this.expire(line), ttlSeconds * 1000)
+    line.timer = setTimeout(() => this.expire(line), ttlSeconds * 1000 + EXPIRY_GRACE_MS)
     line.timer.unref()
   }
 
@@ -64,16 +69,24 @@ export class Delivery {
     }
   }
 
+  /** The node gave up on these envelopes (expired unsent), saying why. */
+  undelivered(hashes: string[], reason: string): void {
+    for (const h of hashes) {
+      const line = this.own.get(h)
+      if (line && !line.done) this.expire(line, reason)
+    }
+  }
+
   private deliver(line: OwnLine): void {
     this.finish(line)
     this.opts.delivered(line.echo)
   }
 
-  private expire(line: OwnLine): void {
+  private expire(line: OwnLine, reason?: string): void {
     if (line.done) return
     this.finish(line)
     this.expiredCount++
-    this.opts.expired(line.text)
+    this.opts.expired(line.text, reason)
   }
 
   private finish(line: OwnLine): void {

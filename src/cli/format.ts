@@ -12,6 +12,8 @@ export interface ShownMessage {
   pow: number
   hash: Uint8Array
   symmetric: boolean
+  /** re-sealed by a version gateway, original verified (the node's DeliveredMessage.relayed) */
+  relayed?: { by: Uint8Array; src?: Uint8Array; address?: Uint8Array; sent: number }
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0')
@@ -48,12 +50,16 @@ export function payloadText(payload: Uint8Array): string {
  * `(direct)`, since it is not seen by the rest of the room.
  */
 export function formatChatLine(msg: ShownMessage, mine: boolean): string {
-  const when = formatLocalTime(msg.sent)
+  const r = msg.relayed
+  const when = formatLocalTime(r ? r.sent : msg.sent)
   const text = sanitizeText(payloadText(msg.payload))
   const direct = msg.symmetric ? '' : ' (direct)'
   if (mine) return `${when} <mine>${direct}: ${text}`
-  const from = msg.address ? toHex(msg.address) : 'anonymous'
-  return `${when} [${from}]${direct}: ${text}`
+  // a gateway's re-seal: the verified original sender, and who carried it across versions
+  const address = r ? r.address : msg.address
+  const from = address ? toHex(address) : 'anonymous'
+  const relayed = r ? ` (relayed by ${toHex(r.by)})` : ''
+  return `${when} [${from}]${relayed}${direct}: ${text}`
 }
 
 export interface JsonMessage {
@@ -70,14 +76,19 @@ export interface JsonMessage {
   shh: 5 | 6
   ttl: number
   pow: number
+  /** 40-hex address of the version gateway that re-sealed it (then `from` is the verified original sender) */
+  relayedBy?: string
 }
 
 export function toJsonMessage(msg: ShownMessage, mine: boolean): JsonMessage {
-  return {
-    time: formatLocalTime(msg.sent),
-    sent: msg.sent,
-    from: msg.address ? toHex(msg.address) : null,
-    publicKey: msg.src ? toHex(msg.src) : null,
+  const r = msg.relayed
+  const address = r ? r.address : msg.address
+  const src = r ? r.src : msg.src
+  const out: JsonMessage = {
+    time: formatLocalTime(r ? r.sent : msg.sent),
+    sent: r ? r.sent : msg.sent,
+    from: address ? toHex(address) : null,
+    publicKey: src ? toHex(src) : null,
     mine,
     direct: !msg.symmetric,
     topic: toHex(msg.topic),
@@ -88,4 +99,6 @@ export function toJsonMessage(msg: ShownMessage, mine: boolean): JsonMessage {
     ttl: msg.ttl,
     pow: msg.pow,
   }
+  if (r) out.relayedBy = toHex(r.by)
+  return out
 }

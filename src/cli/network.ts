@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander'
 import { WhisperNode } from '../node/whisper-node.js'
 import type { DialTargetStatus } from '../p2p/host.js'
+import type { GatewayRoom } from '../node/gateway.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
@@ -81,7 +82,7 @@ export function resolveNetwork(flags: NetworkFlags, opts: { defaultNodekey?: str
 /** The WhisperNode each command runs on: the network flags, plus what the command itself decides. */
 export function createNode(
   net: NetworkConfig,
-  opts: { minPow: number; relay?: boolean; logger: (level: number, msg: string) => void },
+  opts: { minPow: number; relay?: boolean; logger: (level: number, msg: string) => void; gatewayRooms?: GatewayRoom[] },
 ): WhisperNode {
   return new WhisperNode({
     privateKey: net.nodeKey,
@@ -95,6 +96,7 @@ export function createNode(
     maxPeers: net.maxPeers,
     minPow: opts.minPow,
     relay: opts.relay === true,
+    gatewayRooms: opts.gatewayRooms,
     verbosity: net.verbosity,
     logger: opts.logger,
   })

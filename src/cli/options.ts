@@ -103,3 +103,25 @@ export function parsePublicKey(value: string, flag = '--to'): Uint8Array {
 export function collect(value: string, previous: string[] = []): string[] {
   return previous.concat([value])
 }
+
+export interface RoomSpec {
+  topic: Uint8Array
+  password: string
+}
+
+/**
+ * `--room <topic>:<password>`: the first colon splits (passwords may contain colons), the topic is 8
+ * hex digits, the password is not empty.
+ */
+export function parseRoom(value: string, flag = '--room'): RoomSpec {
+  const i = value.indexOf(':')
+  if (i < 0) throw new CliError(`invalid ${flag} "${value}": expected <topic>:<password>, e.g. 44c7429f:123456`)
+  const topicText = value.slice(0, i).trim()
+  const hex = stripHexPrefix(topicText)
+  if (hex.length !== 8 || !HEX_RE.test(hex)) {
+    throw new CliError(`invalid ${flag} "${value}": the topic "${topicText}" is not 8 hex digits (4 bytes), e.g. 44c7429f`)
+  }
+  const password = value.slice(i + 1)
+  if (password.length === 0) throw new CliError(`invalid ${flag} "${value}": the password after the colon is empty`)
+  return { topic: Uint8Array.from(Buffer.from(hex, 'hex')), password }
+}

@@ -8,11 +8,15 @@ import { formatLocalTime } from './format.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
-import { parsePow, parseSeconds } from './options.js'
+import { collect, parsePow, parseRoom, parseSeconds } from './options.js'
+import { CliError } from './errors.js'
+import { symKeyFromPassword } from '../whisper/crypto.js'
+import { topicHex } from '../whisper/topic.js'
 
 interface RelayFlags extends NetworkFlags {
   pow: string
   status: string
+  room?: string[]
 }
 
 const now = () => formatLocalTime(Date.now() / 1000)
@@ -22,19 +26,25 @@ export function registerRelay(program: Command): void {
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
   // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
-  // a v6 one, so v5 and v6 peers of one relay never see each other. The original clients speak shh/5, and
-  // ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both serves geth 1.9 peers too.
+  // a v6 one without the room's key, so v5 and v6 peers of one relay never see each other. The original
+  // clients speak shh/5, and ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both
+  // serves geth 1.9 peers too. With --room it knows a room's key and carries that room across (gateway.ts).
   addNetworkOptions(cmd, { listen: '0.0.0.0:30303', verbosity: '3', shh: '5' })
   cmd
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
     .option('--status <seconds>', 'print a status line this often (0: never)', '60')
-    .action(async (flags: RelayFlags) => {
+    .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; implies --shh both)', collect)
+    .action(async (flags: RelayFlags, command: Command) => {
+      // a gateway needs both versions: --room turns the shh/5 default into both, an explicit other choice is an error
+      if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default') flags.shh = 'both'
       await runRelay(flags)
     })
 }
 
 async function runRelay(flags: RelayFlags): Promise<void> {
+  const rooms = (flags.room ?? []).map((r) => parseRoom(r))
   const net = resolveNetwork(flags)
+  if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
   const minPow = parsePow(flags.pow)
   const statusEvery = parseSeconds(flags.status, '--status')
   // At the default verbosity (3) the relay's own stdout lines say each start, join and leave; the node's
@@ -51,7 +61,8 @@ async function runRelay(flags: RelayFlags): Promise<void> {
       say(`${now()} relay stopping`)
     },
   })
-  node = createNode(net, { minPow, relay: true, logger })
+  const gatewayRooms = rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) }))
+  node = createNode(net, { minPow, relay: true, logger, gatewayRooms })
   try {
     await node.start()
   } catch (err) {
@@ -60,6 +71,7 @@ async function runRelay(flags: RelayFlags): Promise<void> {
   }
   const running = node
   say(running.enode)
+  for (const r of rooms) say(`${now()} gateway room ${topicHex(r.topic)}: shh/5 <-> shh/6`)
   watchStaticPeers(running, net.staticPeers, logger)
 
   if (net.verbosity >= 3) {
@@ -74,12 +86,15 @@ async function runRelay(flags: RelayFlags): Promise<void> {
     const versions = new Set(running.peers().map((p) => p.shh))
     if (versions.size > 1) {
       warnedSplit = true
-      say(`${now()} note: peers on shh/5 and shh/6 are connected; messages do not cross between the two versions`)
+      say(rooms.length > 0
+        ? `${now()} note: peers on shh/5 and shh/6 are connected; only the --room rooms cross between the two versions`
+        : `${now()} note: peers on shh/5 and shh/6 are connected; messages do not cross between the two versions (see --room)`)
     }
   })
   const status = () => {
     const s = running.stats()
-    say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`)
+    const gw = rooms.length > 0 ? ` crossed=${s.gatewayCrossed} shed=${s.gatewayShed} failed=${s.gatewayFailed}` : ''
+    say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}${gw}`)
   }
   if (statusEvery > 0) timer = setInterval(status, statusEvery * 1000)
   if (lifecycle.exiting && timer) clearInterval(timer)

@@ -10,6 +10,7 @@ import { isWhisperError } from '../whisper/errors.js'
 import { topicBloom, bloomUnion } from '../whisper/bloom.js'
 import { toHex, equalBytes, concatBytes } from '../whisper/bytes.js'
 import { keccak256 } from '../whisper/keccak.js'
+import { checkRelayed, looksRelayed } from '../whisper/relayed.js'
 import { BoundedSet } from './bounded-set.js'
 import { NodeError } from './errors.js'
 import type { Logger } from './log.js'
@@ -38,6 +39,14 @@ export interface DeliveredMessage extends ReceivedMessage {
   p2p: boolean
   /** the subscription that received it */
   filterId: string
+  /**
+   * Re-sealed by a version gateway with the original plaintext verified (docs/relayed-messages.md):
+   * `src`/`address` of the message are the gateway's; these are the original sender's (absent when
+   * the original was unsigned), with its version and sent time.
+   */
+  relayed?: { by: Uint8Array; src?: Uint8Array; address?: Uint8Array; shh: ShhVersion; sent: number }
+  /** carries a relayed-message padding that does not verify: shown as the signer's own message */
+  relayInvalid?: string
 }
 
 export type MessageHandler = (m: DeliveredMessage) => void
@@ -87,31 +96,38 @@ export function validateFilterSpec(spec: FilterSpec): void {
  * one version is still delivered twice.
  */
 export class CrossVersionDedup {
-  private readonly counts = new Map<string, { c5: number; c6: number; expiry: number }>()
+  private readonly counts = new Map<string, { c5: number; c6: number; r: number; delivered: number; expiry: number }>()
 
   constructor(private readonly max = 10_000) {}
 
-  static key(m: ReceivedMessage): string {
+  /** The original's identity: for a gateway's re-seal, the carried original's sender and sent time. */
+  static key(m: ReceivedMessage, relayed?: { src?: Uint8Array; sent: number }): string {
     const sent = new Uint8Array(4)
-    new DataView(sent.buffer).setUint32(0, m.sent >>> 0)
-    return toHex(keccak256(concatBytes(m.topic, sent, m.src ?? new Uint8Array(0), new Uint8Array([m.symmetric ? 1 : 0]), m.payload)))
+    new DataView(sent.buffer).setUint32(0, (relayed?.sent ?? m.sent) >>> 0)
+    const src = relayed ? relayed.src : m.src
+    return toHex(keccak256(concatBytes(m.topic, sent, src ?? new Uint8Array(0), new Uint8Array([m.symmetric ? 1 : 0]), m.payload)))
   }
 
-  /** Records a copy; true when it duplicates one already delivered from the other version. */
-  isDuplicate(m: ReceivedMessage, now: number): boolean {
-    const k = CrossVersionDedup.key(m)
+  /**
+   * Records a copy; true when it duplicates one already delivered. Sends are counted per version
+   * (one 'both' post = one copy in each); a gateway's re-seal (`relayed`) is one more copy of a send
+   * already counted or, when it comes first, stands for that send.
+   */
+  isDuplicate(m: ReceivedMessage, now: number, relayed?: { src?: Uint8Array; sent: number }): boolean {
+    const k = CrossVersionDedup.key(m, relayed)
     let c = this.counts.get(k)
     if (!c) {
       if (this.counts.size >= this.max) this.prune(now)
-      c = { c5: 0, c6: 0, expiry: m.expiry }
+      c = { c5: 0, c6: 0, r: 0, delivered: 0, expiry: m.expiry }
       this.counts.set(k, c)
     }
-    if (m.shh === 5) {
-      c.c5++
-      return c.c5 <= c.c6
-    }
-    c.c6++
-    return c.c6 <= c.c5
+    if (relayed) c.r++
+    else if (m.shh === 5) c.c5++
+    else c.c6++
+    const sends = Math.max(c.c5, c.c6, c.r > 0 ? 1 : 0)
+    if (c.delivered >= sends) return true
+    c.delivered++
+    return false
   }
 
   prune(now: number): void {
@@ -189,6 +205,7 @@ export class Filters {
     const opened = new Map<string, ReceivedMessage | null>()
     let decided = false
     let duplicate = false
+    let relay: ReturnType<typeof relayInfo> = {}
     let delivered = 0
     for (const f of candidates) {
       const m = this.openFor(env, f, opened)
@@ -196,7 +213,8 @@ export class Filters {
       if (!decided) {
         decided = true
         this.seen.add(hashKey)
-        duplicate = !info.p2p && this.dedup.isDuplicate(m, info.now)
+        relay = relayInfo(m)
+        duplicate = !info.p2p && this.dedup.isDuplicate(m, info.now, relay.relayed)
       }
       // a filter of one version never gets the other version's copy, so for it nothing is a duplicate
       if (duplicate && f.spec.shh === undefined) continue
@@ -204,7 +222,7 @@ export class Filters {
       if (f.spec.src && !(m.src && equalBytes(m.src, f.spec.src))) continue
       delivered++
       try {
-        f.cb({ ...m, mine: info.mine, p2p: info.p2p, filterId: f.id })
+        f.cb({ ...m, mine: info.mine, p2p: info.p2p, filterId: f.id, ...relay })
       } catch (err) {
         this.log.warn('subscription callback threw', { filter: f.id.slice(0, 8), err })
       }
@@ -228,6 +246,14 @@ export class Filters {
     }
     return null
   }
+}
+
+function relayInfo(m: ReceivedMessage): Pick<DeliveredMessage, 'relayed' | 'relayInvalid'> {
+  if (!looksRelayed(m.padding)) return {}
+  const c = checkRelayed(m)
+  if (c.kind === 'relayed') return { relayed: { by: c.by, src: c.src, address: c.address, shh: c.shh, sent: c.sent } }
+  if (c.kind === 'invalid') return { relayInvalid: c.reason }
+  return {}
 }
 
 function tryOpen(env: Envelope, key: OpenKey, log: Logger): ReceivedMessage | null {

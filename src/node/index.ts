@@ -10,6 +10,8 @@ export {
   type EnvelopeEvent,
 } from './whisper-node.js'
 export type { FilterSpec, DeliveredMessage, MessageHandler } from './filter.js'
+export type { GatewayRoom, GatewayOptions, GatewayStats } from './gateway.js'
+export type { UndeliveredEvent, UndeliveredReason } from './delivery.js'
 export { NodeError, type NodeErrorCode } from './errors.js'
 export { Logger, LogLevel, normalizeVerbosity, stderrSink, type LogSink } from './log.js'
 export { DEFAULT_MIN_POW, DEFAULT_MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE_CAP } from './validate.js'

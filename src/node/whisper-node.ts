@@ -24,6 +24,8 @@ import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
 import { SealPool } from './seal-pool.js'
 import { PeerLimits, type PeerLimitOptions } from './peer-limits.js'
+import { Gateway, type GatewayOptions, type GatewayRoom, type GatewayStats } from './gateway.js'
+import { DeliveryWatch, type UndeliveredEvent } from './delivery.js'
 import {
   validateEnvelope,
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -71,6 +73,9 @@ export interface NodeOptions {
   sealThreads?: number
   /** Per-peer CPU and flood limits (peer-limits.ts); false = none, as geth. */
   peerLimits?: PeerLimitOptions | false
+  /** Rooms whose messages this node carries between shh/5 and shh/6 peers (gateway.ts). */
+  gatewayRooms?: GatewayRoom[]
+  gateway?: GatewayOptions
 }
 
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
@@ -123,6 +128,10 @@ export interface NodeStats {
   peerPauses: number
   /** peers dropped (and refused for a while) for flooding useless envelopes */
   floodDrops: number
+  /** own posts that expired before reaching any peer, by reason (event 'undelivered') */
+  undeliveredNoPeer: number
+  undeliveredPow: number
+  undeliveredBloom: number
 }
 
 export interface EnvelopeEvent {
@@ -182,6 +191,8 @@ export class WhisperNode extends EventEmitter {
   private bloomTolerance: Uint8Array | null
   private readonly counters = { envelopesIn: 0, envelopesOut: 0, envelopesDropped: 0, peersDropped: 0 }
   private readonly limits: PeerLimits | null
+  private readonly gateway: Gateway
+  private readonly delivery: DeliveryWatch
 
   constructor(opts: NodeOptions = {}) {
     super()
@@ -219,6 +230,7 @@ export class WhisperNode extends EventEmitter {
       alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
+        this.delivery.sent(entries)
         if (this.listenerCount('sent') > 0) this.safeEmit('sent', peer.id, entries.map((e) => e.key))
       },
     })
@@ -228,6 +240,24 @@ export class WhisperNode extends EventEmitter {
     } catch (err) {
       throw new NodeError('params', (err as Error).message)
     }
+    this.delivery = new DeliveryWatch(() => this.host.peers(), (ev) => this.undelivered(ev))
+    this.gateway = new Gateway(
+      {
+        log: this.log,
+        versions: this.versions,
+        privateKey: this.key.privateKey,
+        peers: () => this.host.peers(),
+        minPow: () => this.ownMinPow,
+        seal: (p) => this.seal(p),
+        inject: (env) => {
+          const e = this.admit(env)
+          this.announce(e)
+          return e.key
+        },
+      },
+      opts.gateway,
+    )
+    for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
     this.host = new P2PHost({
       privateKey: this.key.privateKey,
       listen: opts.listen,
@@ -292,6 +322,8 @@ export class WhisperNode extends EventEmitter {
     this.reofferTimers.clear()
     this.forwarder.close()
     this.limits?.close()
+    this.gateway.close()
+    this.delivery.clear()
     await Promise.all([wasRunning ? this.host.stop() : Promise.resolve(), this.seals.close()])
     for (const p of this.pools.values()) p.clear()
     this.filters.clear()
@@ -387,11 +419,12 @@ export class WhisperNode extends EventEmitter {
     // filter of one version only still gets its copy
     for (const e of entries) this.filters.notify(e.env, { hash: e.hash, mine: true, p2p: false, now: unixNow() })
     for (const e of entries) this.announce(e)
+    this.delivery.track(entries)
     return { hash: entries[0].key, hashes: entries.map((e) => e.key), envelopes }
   }
 
   /** geth's Wrap: builds and seals an envelope (PoW off the main thread) without sending it. */
-  async wrap(p: Omit<SealParams, 'now'>): Promise<Envelope> {
+  async wrap(p: SealParams): Promise<Envelope> {
     this.requireRunning()
     if (!p || (p.shh !== 5 && p.shh !== 6)) throw new NodeError('params', 'wrap: shh must be 5 or 6')
     if (!this.versions.includes(p.shh)) throw new NodeError('params', `wrap: this node does not speak shh/${p.shh}`)
@@ -402,20 +435,38 @@ export class WhisperNode extends EventEmitter {
    * geth's Send: an envelope sealed elsewhere (e.g. by wrap) through the pool's checks, to this
    * node's subscriptions (marked mine) and out to the peers. Returns its hash; NodeError 'rejected'.
    */
-  send(env: Envelope): string {
+  send(env: Envelope, copies: Envelope[] = []): string {
     this.requireRunning()
     if (this.relay) throw new NodeError('relay', 'a relay node does not post messages')
     if (!env || !this.pools.has(env.shh)) throw new NodeError('params', `send: this node does not speak shh/${env?.shh}`)
-    let entry: PoolEntry
+    const entries: PoolEntry[] = []
     try {
-      entry = this.admit(env)
+      entries.push(this.admit(env))
     } catch (err) {
       if (isWhisperError(err)) throw new NodeError('params', `send: ${err.message}`, { cause: err })
       throw err
     }
-    this.filters.notify(entry.env, { hash: entry.hash, mine: true, p2p: false, now: unixNow() })
-    this.announce(entry)
-    return entry.key
+    // the same message sealed for the other versions: best effort, the first envelope decides the answer
+    for (const c of copies) {
+      try {
+        if (this.pools.has(c?.shh)) entries.push(this.admit(c))
+      } catch (err) {
+        this.log.warn('Copy of a sent message for another version not accepted', { shh: c?.shh, err: (err as Error).message })
+      }
+    }
+    for (const e of entries) this.filters.notify(e.env, { hash: e.hash, mine: true, p2p: false, now: unixNow() })
+    for (const e of entries) this.announce(e)
+    this.delivery.track(entries)
+    return entries[0].key
+  }
+
+  /** Carries a room (topic + symmetric key) between shh/5 and shh/6 peers from now on (gateway.ts). */
+  addGatewayRoom(room: GatewayRoom): void {
+    this.gateway.addRoom(room)
+  }
+
+  removeGatewayRoom(room: GatewayRoom): boolean {
+    return this.gateway.removeRoom(room)
   }
 
   /** geth's SendP2PMessage: a sealed envelope straight to one connected peer (enode or node id), not pooled. */
@@ -547,7 +598,7 @@ export class WhisperNode extends EventEmitter {
     return this.host.dialTargets()
   }
 
-  stats(): NodeStats {
+  stats(): NodeStats & GatewayStats {
     let poolSize = 0
     let poolBytes = 0
     for (const p of this.pools.values()) {
@@ -555,7 +606,11 @@ export class WhisperNode extends EventEmitter {
       poolBytes += p.bytes
     }
     const limits = this.limits?.stats
-    return { peers: this.host.peers().length, poolSize, poolBytes, ...this.counters, peerPauses: limits?.pauses ?? 0, floodDrops: limits?.floodDrops ?? 0 }
+    const u = this.delivery.counts
+    return {
+      peers: this.host.peers().length, poolSize, poolBytes, ...this.counters, peerPauses: limits?.pauses ?? 0, floodDrops: limits?.floodDrops ?? 0,
+      undeliveredNoPeer: u['no-peer'], undeliveredPow: u.pow, undeliveredBloom: u.bloom, ...this.gateway.stats,
+    }
   }
 
   /** Resolves once at least one shh peer is connected; rejects with NodeError 'timeout' / 'state'. */
@@ -665,6 +720,7 @@ export class WhisperNode extends EventEmitter {
 
   private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
     for (const e of evicted) this.forwarder.forget(e.key)
+    this.gateway.onEnvelope(entry.env, entry.local)
     if (this.listenerCount('envelope') > 0) {
       const ev: EnvelopeEvent = {
         hash: entry.key,
@@ -809,6 +865,12 @@ export class WhisperNode extends EventEmitter {
     for (const pool of this.pools.values()) {
       for (const e of pool.expire(now)) this.forwarder.forget(e.key)
     }
+    this.delivery.check(now)
+  }
+
+  private undelivered(ev: UndeliveredEvent): void {
+    this.log.warn('Message expired before reaching any peer', { hash: ev.hashes[0], reason: ev.reason, why: ev.message })
+    this.safeEmit('undelivered', ev)
   }
 
   private updateLightBloom(): void {

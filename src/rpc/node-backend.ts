@@ -22,6 +22,9 @@ function peerNotFound(pubkey: Uint8Array): Error {
 }
 
 export class NodeShhBackend implements ShhBackend {
+  /** the shh/5 copy sealed with each wrapped v6 envelope, sent along with it (issue: one room across versions) */
+  private readonly copies = new WeakMap<Envelope, Envelope>()
+
   constructor(private readonly node: WhisperNode) {}
 
   minPow(): number {
@@ -71,9 +74,18 @@ export class NodeShhBackend implements ShhBackend {
     this.node.markTrusted(this.connected(pubkey))
   }
 
+  /**
+   * geth's Wrap for v6, plus the same message for this node's shh/5 peers (same payload, signer and
+   * sent time) when it speaks shh/5: geth's answer stays the v6 hash, and shh/5 chats hear it too.
+   */
   async wrap(p: WrapParams): Promise<Envelope> {
+    const now = Math.floor(Date.now() / 1000)
+    const v5 = this.node.versions.includes(5) ? this.wrapV5(p, now) : Promise.resolve(null)
     try {
-      return await this.node.wrap({ ...p, shh: 6 })
+      const env = await this.node.wrap({ ...p, shh: 6, now })
+      const copy = await v5
+      if (copy) this.copies.set(env, copy)
+      return env
     } catch (e) {
       if (e instanceof NodeError && e.code === 'pow') {
         throw new Error(`failed to reach the PoW target, specified pow time (${p.workTime} seconds) was insufficient`)
@@ -82,10 +94,23 @@ export class NodeShhBackend implements ShhBackend {
     }
   }
 
+  private async wrapV5(p: WrapParams, now: number): Promise<Envelope | null> {
+    // v5 has no "no PoW" (0 = search the whole work time) and v5 peers announce no requirement:
+    // aim at least at the node's own minimum, which its pool (and geth 1.6's default) asks for
+    const pow = Math.max(p.pow, this.node.minPow, 0.01)
+    try {
+      return await this.node.wrap({ ...p, shh: 5, pow, workTime: Math.max(p.workTime, 2), now })
+    } catch (e) {
+      this.node.log.warn('shh_post: no shh/5 copy', { err: (e as Error).message })
+      return null
+    }
+  }
+
   /** geth Send: the add() errors, in geth's words, or "failed to add envelope" for a quiet drop. */
   send(env: Envelope): void {
     try {
-      this.node.send(env)
+      const copy = this.copies.get(env)
+      this.node.send(env, copy ? [copy] : [])
     } catch (e) {
       if (e instanceof NodeError && e.code === 'rejected') throw new Error(this.gethAddError(env) ?? e.message)
       throw e

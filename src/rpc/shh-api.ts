@@ -5,6 +5,7 @@ import { isValidPublicKey, publicKeyOf } from '../whisper/crypto.js'
 import { envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { isWhisperError } from '../whisper/errors.js'
 import type { ReceivedMessage } from '../whisper/open.js'
+import type { DeliveredMessage } from '../node/filter.js'
 import type { FilterCriteria, ShhBackend, WrapParams } from './backend.js'
 import { parseNodeUrl } from './enode-url.js'
 import { PollFilters, type PollFiltersOptions } from './filters.js'
@@ -90,6 +91,11 @@ export interface RpcMessage {
   pow: number
   hash: string
   recipientPublicKey?: string
+  /**
+   * Ours, not geth's: re-sealed by a version gateway, original verified (docs/relayed-messages.md).
+   * `sig` above is then the gateway's key; this names the original sender (absent: unsigned).
+   */
+  relayed?: { sig?: string; address?: string; timestamp: number; shh: number; gateway: string }
 }
 
 /** geth's validateDataIntegrity for a 32-byte key: right size and not all zero. */
@@ -112,6 +118,16 @@ export function toRpcMessage(m: ReceivedMessage, dst?: Uint8Array): RpcMessage {
   }
   const ordered: RpcMessage = m.src ? { sig: encodeBytes(m.src), ...out } : out
   if (!m.symmetric && dst) ordered.recipientPublicKey = encodeBytes(dst)
+  const r = (m as { relayed?: DeliveredMessage['relayed'] }).relayed
+  if (r) {
+    ordered.relayed = {
+      ...(r.src ? { sig: encodeBytes(r.src) } : {}),
+      ...(r.address ? { address: encodeBytes(r.address) } : {}),
+      timestamp: r.sent,
+      shh: r.shh,
+      gateway: encodeBytes(r.by),
+    }
+  }
   return ordered
 }
 

@@ -27,6 +27,8 @@ export interface ReceivedMessage {
   /** envelope hash */
   hash: Uint8Array
   symmetric: boolean
+  /** the decrypted plaintext exactly as it was (what a version gateway carries, relayed.ts) */
+  plaintext?: Uint8Array
 }
 
 function decryptSymmetric(env: Envelope, key: Uint8Array): Uint8Array {
@@ -94,5 +96,6 @@ export function openEnvelope(env: Envelope, key: OpenKey): ReceivedMessage {
     pow: envelopePow(env),
     hash: envelopeHash(env),
     symmetric,
+    plaintext: raw,
   }
 }

@@ -65,7 +65,7 @@ describe('the default relay', () => {
     await v5.waitFor(/^Connected to peer/)
     const v6 = spawnCli([...LOCAL, '--shh', '6', '--enode', enode])
     await v6.waitFor(/^Connected to peer/)
-    await relay.waitFor(/ note: peers on shh\/5 and shh\/6 are connected; messages do not cross between the two versions$/)
+    await relay.waitFor(/ note: peers on shh\/5 and shh\/6 are connected; messages do not cross between the two versions \(see --room\)$/)
   })
 })
 

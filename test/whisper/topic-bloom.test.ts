@@ -21,7 +21,7 @@ describe('topics', () => {
     x.forEach((b, i) => { t[i % 4] ^= b })
     expect(Array.from(topicFromPassword('wwww'))).toEqual(t)
   })
-  it.each(['shh5-geth.json', 'shh6-geth.json'])('the vector files (%s) hold the fold', (file) => {
+  it.each(['shh5-geth.json', 'shh6-geth.json'] as const)('the vector files (%s) hold the fold', (file) => {
     const entries = loadVectors(file).wnodeTopicFromPassword as { password: string; topic: string }[]
     expect(entries.find((v) => v.password === '123456')?.topic).toBe('44c7429f')
     for (const v of entries) expect(topicHex(topicFromPassword(v.password))).toBe(v.topic)

@@ -130,6 +130,9 @@
       case 'message':
         addMessage(msg.room, msg)
         break
+      case 'undelivered':
+        markUndelivered(msg.room, msg.hash, msg.reason)
+        break
       case 'sent':
         if (meta && meta.input) {
           meta.input.disabled = false
@@ -287,6 +290,12 @@
     const text = el('span', 'text', m.text)
     if (m.truncated) text.append(el('span', 'cut', ' … (cut)'))
     li.append(time, from, text)
+    if (m.relayedBy) {
+      const via = el('span', 'via', ' relayed by ' + m.relayedBy.slice(0, 8))
+      via.title = 'carried between shh/5 and shh/6 by the gateway ' + m.relayedBy
+      li.append(via)
+    }
+    if (m.undelivered) showUndelivered(li, m.undelivered)
     r.list.append(li)
     while (r.list.childElementCount > MAX_SHOWN) r.list.firstElementChild.remove()
     if (atBottom || m.mine) r.list.scrollTop = r.list.scrollHeight
@@ -295,6 +304,18 @@
       r.unread.textContent = String(r.count)
       r.unread.hidden = false
     }
+  }
+
+  function showUndelivered(li, reason) {
+    li.classList.add('undelivered')
+    const note = el('span', 'cut', ' — not delivered: ' + reason)
+    li.append(note)
+  }
+
+  function markUndelivered(room, hash, reason) {
+    const r = state.rooms.get(room)
+    if (!r) return
+    for (const li of r.list.children) if (li.dataset.hash === hash && !li.classList.contains('undelivered')) showUndelivered(li, reason)
   }
 
   // ---- peers ----

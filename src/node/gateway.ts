@@ -1,0 +1,289 @@
+// Version gateway for named rooms (topic + symmetric key): a room's message that reaches this node in
+// one shh version is opened and sealed again into the other version, so that shh/5 and shh/6 clients
+// of one room see each other. The new message keeps topic, payload and the TTL left, gets a fresh PoW
+// meeting the receiving peers' requirement, is signed by this node and carries the original plaintext
+// in its padding (src/whisper/relayed.ts, docs/relayed-messages.md).
+//
+// No loops, no multiplication: each message is known by its identity (topic, payload, original signer,
+// original sent time; for a relayed message the carried original's). A relayed message is never
+// crossed again (its original exists in the other version already), and a crossing is dropped when
+// that identity shows up in the target version first (the other copy of a 'both' post, or another
+// gateway's re-seal): the crossing waits a short random moment before sealing to give it the chance.
+// Work is bounded: at most maxSealing crossings seal at once (PoW on the node's seal workers), at most
+// maxPending wait or seal in all; more are shed and counted, never queued without limit.
+import { randomInt } from 'node:crypto'
+import type { Envelope, ShhVersion } from '../whisper/envelope.js'
+import { envelopeSent } from '../whisper/envelope.js'
+import { openEnvelope, type ReceivedMessage } from '../whisper/open.js'
+import type { SealParams } from '../whisper/seal.js'
+import { checkRelayed, encodeRelayed } from '../whisper/relayed.js'
+import { keccak256 } from '../whisper/keccak.js'
+import { concatBytes, toHex } from '../whisper/bytes.js'
+import { isWhisperError } from '../whisper/errors.js'
+import { NodeError } from './errors.js'
+import type { Logger } from './log.js'
+import { DEFAULT_MIN_POW } from './validate.js'
+
+export interface GatewayRoom {
+  topic: Uint8Array
+  symKey: Uint8Array
+}
+
+/** What the gateway needs from its node. */
+export interface GatewayHost {
+  readonly log: Logger
+  readonly versions: readonly ShhVersion[]
+  /** signs the re-sealed messages */
+  readonly privateKey: Uint8Array
+  peers(): Iterable<{ readonly shh: ShhVersion; readonly minPow: number }>
+  /** the node's own minimum PoW (its pool refuses less) */
+  minPow(): number
+  /** seal off the main thread (the node's seal pool) */
+  seal(p: SealParams): Promise<Envelope>
+  /** into the pool and out to the peers, as an own envelope; throws NodeError */
+  inject(env: Envelope): string
+}
+
+export interface GatewayOptions {
+  /** crossings waiting or sealing in all; more are shed (default 256) */
+  maxPending?: number
+  /** crossings sealing at the same time (default 4) */
+  maxSealing?: number
+  /** random wait before sealing, ms (default 100..600) */
+  minDelayMs?: number
+  maxDelayMs?: number
+  /** seconds of PoW search per re-seal (default 5) */
+  workTime?: number
+  /** a peer asking more than this PoW is not served (default 50) */
+  maxPow?: number
+}
+
+export interface GatewayStats {
+  /** messages sealed into the other version */
+  gatewayCrossed: number
+  /** crossings dropped because too many were already pending (flood) */
+  gatewayShed: number
+  /** crossings that failed (PoW not reached, refused by the pool, too big) */
+  gatewayFailed: number
+  /** crossings not needed: the other version had the message already */
+  gatewaySkipped: number
+}
+
+interface Seen {
+  versions: Set<ShhVersion>
+  expiry: number
+}
+
+const SEEN_MAX = 20_000
+
+export class Gateway {
+  // topic hex -> keys, each counted: the same room added twice (a --room also joined in the bridge) stays until removed twice
+  private readonly rooms = new Map<string, { key: Uint8Array; refs: number }[]>()
+  private readonly seen = new Map<string, Seen>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private pending = 0
+  private sealing = 0
+  private readonly queue: (() => Promise<void>)[] = []
+  private closed = false
+  readonly stats: GatewayStats = { gatewayCrossed: 0, gatewayShed: 0, gatewayFailed: 0, gatewaySkipped: 0 }
+  private readonly maxPending: number
+  private readonly maxSealing: number
+  private readonly minDelay: number
+  private readonly maxDelay: number
+  private readonly workTime: number
+  private readonly maxPow: number
+
+  constructor(private readonly host: GatewayHost, opts: GatewayOptions = {}) {
+    this.maxPending = opts.maxPending ?? 256
+    this.maxSealing = opts.maxSealing ?? 4
+    if (!(Number.isInteger(this.maxSealing) && this.maxSealing >= 1)) throw new NodeError('params', 'gateway: maxSealing must be an integer >= 1')
+    this.minDelay = opts.minDelayMs ?? 100
+    this.maxDelay = Math.max(this.minDelay, opts.maxDelayMs ?? 600)
+    this.workTime = opts.workTime ?? 5
+    this.maxPow = opts.maxPow ?? 50
+    if (!(Number.isInteger(this.maxPending) && this.maxPending >= 1)) throw new NodeError('params', 'gateway: maxPending must be an integer >= 1')
+  }
+
+  get roomCount(): number {
+    let n = 0
+    for (const keys of this.rooms.values()) n += keys.length
+    return n
+  }
+
+  addRoom(room: GatewayRoom): void {
+    if (!(room.topic instanceof Uint8Array) || room.topic.length !== 4) throw new NodeError('params', 'gateway room: topic must be 4 bytes')
+    if (!(room.symKey instanceof Uint8Array) || room.symKey.length !== 32) throw new NodeError('params', 'gateway room: key must be 32 bytes')
+    const t = toHex(room.topic)
+    const keys = this.rooms.get(t) ?? []
+    const known = keys.find((k) => toHex(k.key) === toHex(room.symKey))
+    if (known) known.refs++
+    else keys.push({ key: Uint8Array.from(room.symKey), refs: 1 })
+    this.rooms.set(t, keys)
+  }
+
+  removeRoom(room: GatewayRoom): boolean {
+    const t = toHex(room.topic)
+    const keys = this.rooms.get(t)
+    const known = keys?.find((k) => toHex(k.key) === toHex(room.symKey))
+    if (!keys || !known) return false
+    if (--known.refs > 0) return true
+    const left = keys.filter((k) => k !== known)
+    if (left.length === 0) this.rooms.delete(t)
+    else this.rooms.set(t, left)
+    return true
+  }
+
+  close(): void {
+    this.closed = true
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    this.queue.length = 0
+    this.seen.clear()
+  }
+
+  /** Every envelope newly accepted into a pool. Runs inside the peer's ingest (its CPU budget pays for opening). */
+  onEnvelope(env: Envelope, local: boolean): void {
+    if (this.closed || local || this.rooms.size === 0) return
+    const keys = this.rooms.get(toHex(env.topic))
+    if (!keys) return
+    let m: ReceivedMessage | null = null
+    let key: Uint8Array | null = null
+    for (const { key: k } of keys) {
+      if (env.shh === 5 && env.aesNonce.length === 0) break // asymmetric: not a room message
+      try {
+        m = openEnvelope(env, { symKey: k })
+        key = k
+        break
+      } catch (err) {
+        if (!isWhisperError(err, 'decrypt')) this.host.log.trace('gateway: room envelope did not open', { err })
+      }
+    }
+    if (!m || !key) return
+    const relayed = checkRelayed(m)
+    if (relayed.kind === 'relayed') {
+      // the original is in its own version already; this copy is in env.shh: nothing more to carry
+      const id = identity(env.topic, relayed.sent, relayed.address, m.payload)
+      this.note(id, env.shh, env.expiry)
+      this.note(id, relayed.shh, env.expiry)
+      return
+    }
+    const id = identity(env.topic, m.sent, m.address, m.payload)
+    this.note(id, env.shh, env.expiry)
+    for (const target of this.host.versions) {
+      if (target === env.shh || this.present(id, target)) continue
+      if (!this.hasPeer(target)) continue
+      if (this.pending >= this.maxPending) {
+        this.stats.gatewayShed++
+        this.host.log.debug('gateway: busy, crossing shed', { topic: toHex(env.topic), to: `shh/${target}` })
+        continue
+      }
+      this.pending++
+      const delay = this.maxDelay > this.minDelay ? randomInt(this.minDelay, this.maxDelay + 1) : this.minDelay
+      const t = setTimeout(() => {
+        this.timers.delete(t)
+        this.queue.push(() => this.cross(id, env, m!, key!, target))
+        this.drain()
+      }, delay)
+      t.unref()
+      this.timers.add(t)
+    }
+  }
+
+  private drain(): void {
+    while (!this.closed && this.sealing < this.maxSealing && this.queue.length > 0) {
+      const job = this.queue.shift()!
+      this.sealing++
+      void job().finally(() => {
+        this.sealing--
+        this.pending--
+        this.drain()
+      })
+    }
+  }
+
+  private async cross(id: string, env: Envelope, m: ReceivedMessage, symKey: Uint8Array, target: ShhVersion): Promise<void> {
+    if (this.closed) return
+    if (this.present(id, target)) {
+      this.stats.gatewaySkipped++
+      return
+    }
+    const now = Math.floor(Date.now() / 1000)
+    const ttl = env.expiry - now
+    if (ttl < 1) return
+    const pow = this.targetPow(target)
+    if (pow > this.maxPow) {
+      this.stats.gatewayFailed++
+      this.host.log.warn('gateway: peers require too much PoW, not crossing', { to: `shh/${target}`, pow })
+      return
+    }
+    let sealed: Envelope
+    try {
+      sealed = await this.host.seal({
+        shh: target,
+        topic: env.topic,
+        payload: m.payload,
+        padding: encodeRelayed({ shh: env.shh, sent: envelopeSent(env), address: m.address, plaintext: m.plaintext! }),
+        ttl,
+        pow,
+        workTime: this.workTime,
+        symKey,
+        src: this.host.privateKey,
+        now,
+      })
+      if (this.closed) return
+      if (this.present(id, target)) {
+        this.stats.gatewaySkipped++
+        return
+      }
+      this.host.inject(sealed)
+    } catch (err) {
+      if (this.closed || (err instanceof NodeError && err.code === 'aborted')) return
+      this.stats.gatewayFailed++
+      this.host.log.warn('gateway: crossing failed', { to: `shh/${target}`, err: (err as Error).message })
+      return
+    }
+    this.note(id, target, env.expiry)
+    this.stats.gatewayCrossed++
+    this.host.log.debug('gateway: message crossed', { topic: toHex(env.topic), from: `shh/${env.shh}`, to: `shh/${target}` })
+  }
+
+  private targetPow(target: ShhVersion): number {
+    // v5 peers announce nothing: geth 1.6/1.7's default minimum is what they expect at least
+    let pow = Math.max(this.host.minPow(), target === 5 ? DEFAULT_MIN_POW : 0)
+    for (const p of this.host.peers()) if (p.shh === target && p.minPow > pow) pow = p.minPow
+    return pow
+  }
+
+  private hasPeer(v: ShhVersion): boolean {
+    for (const p of this.host.peers()) if (p.shh === v) return true
+    return false
+  }
+
+  private present(id: string, v: ShhVersion): boolean {
+    return this.seen.get(id)?.versions.has(v) ?? false
+  }
+
+  private note(id: string, v: ShhVersion, expiry: number): void {
+    let s = this.seen.get(id)
+    if (!s) {
+      if (this.seen.size >= SEEN_MAX) this.prune()
+      s = { versions: new Set(), expiry }
+      this.seen.set(id, s)
+    }
+    s.versions.add(v)
+    if (expiry > s.expiry) s.expiry = expiry
+  }
+
+  private prune(): void {
+    const now = Math.floor(Date.now() / 1000)
+    for (const [k, s] of this.seen) if (s.expiry < now) this.seen.delete(k)
+    while (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value as string)
+  }
+}
+
+/** A message's identity across versions and gateways: topic, original sent time, signer, payload. */
+function identity(topic: Uint8Array, sent: number, address: Uint8Array | undefined, payload: Uint8Array): string {
+  const s = new Uint8Array(4)
+  new DataView(s.buffer).setUint32(0, sent >>> 0)
+  return toHex(keccak256(concatBytes(topic, s, address ?? new Uint8Array(0), payload)))
+}
