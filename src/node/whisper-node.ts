@@ -5,7 +5,7 @@
 // thread (SealPool). Envelopes stay pooled until they expire, so a post made while no peer is
 // connected goes out as soon as one connects.
 import { EventEmitter } from 'node:events'
-import { encodeEnvelope, envelopeBloom, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
+import { encodeEnvelope, envelopeBloom, envelopeWire, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { buildEnvelope, planSeal, completeSeal, type SealParams } from '../whisper/seal.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
@@ -877,7 +877,8 @@ export class WhisperNode extends EventEmitter {
 const REOFFER_MS = 300
 
 function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
-  const rlp = encodeEnvelope(env)
+  // received envelopes: the bytes they came in (no re-encoding)
+  const rlp = envelopeWire(env)
   const hash = keccak256(rlp)
   return { env, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
 }
