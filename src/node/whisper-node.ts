@@ -11,7 +11,8 @@ import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
 import { bloomAdmitsMore, isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
 import { isWhisperError } from '../whisper/errors.js'
-import { P2PHost, type DialTargetStatus } from '../p2p/host.js'
+import { P2PHost, type DialTargetStatus, type P2PHostOptions } from '../p2p/host.js'
+import type { PeerHost, PeerHostFactory } from '../p2p/transport.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
@@ -71,6 +72,10 @@ export interface NodeOptions {
   sealThreads?: number
   /** Per-peer CPU and flood limits (peer-limits.ts); false = none, as geth. */
   peerLimits?: PeerLimitOptions | false
+  /** What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one). */
+  transport?: PeerHostFactory
+  /** 0 (default): forward new envelopes at once; > 0: on a fixed cycle, as geth's 300 ms broadcast loop. */
+  forwardIntervalMs?: number
 }
 
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
@@ -163,7 +168,7 @@ export class WhisperNode extends EventEmitter {
   private light: boolean
   private maxSize: number
   private readonly key: NodeKey
-  private readonly host: P2PHost
+  private readonly host: PeerHost
   private readonly pools = new Map<ShhVersion, EnvelopePool>()
   private readonly forwarder: Forwarder<ShhPeer>
   private readonly filters: Filters
@@ -216,6 +221,7 @@ export class WhisperNode extends EventEmitter {
     this.filters = new Filters(this.log)
     this.forwarder = new Forwarder<ShhPeer>({
       log: this.log,
+      intervalMs: opts.forwardIntervalMs,
       alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
@@ -228,7 +234,7 @@ export class WhisperNode extends EventEmitter {
     } catch (err) {
       throw new NodeError('params', (err as Error).message)
     }
-    this.host = new P2PHost({
+    const hostOptions: P2PHostOptions = {
       privateKey: this.key.privateKey,
       listen: opts.listen,
       shhVersions: this.versions,
@@ -243,10 +249,11 @@ export class WhisperNode extends EventEmitter {
       lightNode: this.light,
       maxMessageSize: this.maxSize,
       logger: (level, msg) => this.log.log(level, msg),
-    })
+    }
+    this.host = opts.transport ? opts.transport(hostOptions) : new P2PHost(hostOptions)
     for (const url of opts.staticPeers ?? []) this.rememberDialled(url)
-    this.host.on('peer', (peer) => this.onPeer(peer))
-    this.host.on('peer:removed', (peer, reason) => this.onPeerRemoved(peer, reason))
+    this.host.on('peer', (peer: ShhPeer) => this.onPeer(peer))
+    this.host.on('peer:removed', (peer: ShhPeer, reason: number) => this.onPeerRemoved(peer, reason))
   }
 
   // ---- lifecycle ----
