@@ -32,6 +32,8 @@ export class MemoryNetwork {
   readonly random: () => number
   /** called for every envelope that arrives at a host (before the node sees it) */
   onDeliver: ((to: MemoryHost, env: Envelope) => void) | null = null
+  /** called for every envelope a host hands to a link (lost or not) */
+  onSend: ((from: MemoryHost, env: Envelope) => void) | null = null
   private inFlight = new Set<NodeJS.Timeout>()
 
   constructor(o: MemoryNetworkOptions = {}) {
@@ -194,6 +196,8 @@ export class MemoryPeer extends EventEmitter implements ShhPeer {
   sendEnvelopes(envs: Envelope[]): boolean {
     if (this.isClosed || envs.length === 0) return false
     const packet = encodeMessages(6, envs)
+    const hook = this.net.onSend
+    if (hook) for (const e of envs) hook(this.host, e)
     this.host.bytesSent += packet.length
     this.host.packetsSent++
     if (this.net.loss > 0 && this.net.random() < this.net.loss) return true
