@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { runRelayLoad } from '../bench/relay-load.js'
 import { formatRelayReport, summarize } from '../bench/relay-report.js'
 import { latencyPlot } from '../bench/plot.js'
+import { startSink } from '../bench/relay-sink.js'
 import { CliError } from './errors.js'
 
 interface Flags {
@@ -75,5 +76,35 @@ export function registerBenchRelay(bench: Command): void {
         process.stderr.write(`bench relay: latency chart written to ${f.plot}\n`)
       }
       process.stdout.write(f.json ? JSON.stringify(summarize(report)) + '\n' : formatRelayReport(report) + '\n')
+    })
+}
+
+/** `p2pmessage bench sink`: the least a relay can do, to measure the load generator's own ceiling. */
+export function registerBenchSink(bench: Command): void {
+  bench
+    .command('sink')
+    .description("a do-nothing relay (passes packets on unchecked, keeps nothing): run 'bench relay' against it to measure the generator's own ceiling")
+    .option('--listen <host:port>', 'listening address', '127.0.0.1:0')
+    .option('--shh <5|6>', 'protocol version', '6')
+    .action(async (f: { listen: string; shh: string }) => {
+      const m = /^(.*):(\d+)$/.exec(f.listen)
+      if (!m) throw new CliError(`bench sink: --listen wants host:port, got ${JSON.stringify(f.listen)}`)
+      const shh = f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
+      if (shh === null) throw new CliError(`bench sink: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
+      let sink
+      try {
+        sink = await startSink({ listen: { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }, shh })
+      } catch (e) {
+        throw new CliError(`bench sink: ${e instanceof Error ? e.message : String(e)}`)
+      }
+      process.stdout.write(sink.enode + '\n')
+      await new Promise<void>((resolve) => {
+        const done = () => resolve()
+        process.once('SIGINT', done)
+        process.once('SIGTERM', done)
+      })
+      const s = sink.stats()
+      process.stderr.write(`bench sink: ${s.envelopesIn} envelopes in, ${s.envelopesOut} out\n`)
+      await sink.stop()
     })
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander'
 import { formatBench, runBench } from '../bench/figures.js'
 import { CliError } from './errors.js'
-import { registerBenchRelay } from './bench-relay.js'
+import { registerBenchRelay, registerBenchSink } from './bench-relay.js'
 
 export function registerBench(program: Command): void {
   const bench = program
@@ -27,4 +27,5 @@ export function registerBench(program: Command): void {
   program.enablePositionalOptions()
   bench.enablePositionalOptions()
   registerBenchRelay(bench)
+  registerBenchSink(bench)
 }

@@ -10,6 +10,7 @@ import { runRelayLoad } from '../../src/bench/relay-load.js'
 import { formatRelayReport, summarize } from '../../src/bench/relay-report.js'
 import { latencyPlot } from '../../src/bench/plot.js'
 import { buildProgram } from '../../src/cli/main.js'
+import { startSink } from '../../src/bench/relay-sink.js'
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -73,5 +74,14 @@ describe('bench relay', () => {
     expect(s.lost).toBe(20 * 2)
     expect(r.steps[0].receivers.map((x) => x.lost)).toEqual([20, 20])
     expect(r.steps[0].sustained).toBe(false)
+  }, 60_000)
+
+  it('against the sink (the generator ceiling run): everything passes, nothing is checked or kept', async () => {
+    const sink = await startSink({ listen: { host: '127.0.0.1', port: 0 } })
+    stops.push(() => sink.stop())
+    const r = await runRelayLoad({ enode: sink.enode, senders: 2, receivers: 2, rate: 30, durationS: 1, pow: 0.001, payloadBytes: 64, threads: 1, drainS: 10 })
+    expect(summarize(r).delivered).toBe(60)
+    expect(sink.stats().envelopesIn).toBe(30)
+    expect(sink.stats().envelopesOut).toBe(60)
   }, 60_000)
 })
