@@ -10,6 +10,7 @@
 // senders read (and ignore) the target's copies too.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { ProbeConnection } from '../p2p/probe-connection.js'
 import { parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
@@ -183,22 +184,46 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     const announced = first.minPow
     const pow = Math.max(o.pow ?? 0.2, announced)
     if (o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
-    const ttl = Math.ceil(durationS + (o.drainS ?? 3) + 60)
+    const drainS = o.drainS ?? 3
+    let ttl = Math.ceil(durationS + drainS + 60)
     const report: RelayLoadReport = {
       target: { enode: o.enode, clientId: first.clientId, shh, minPow: announced },
       senders: nSend, receivers: nRecv, payloadBytes, pow, ttl, durationS, steps: [], warnings,
     }
     const topic = randomBytes(4)
     const symKey = randomBytes(32)
+    // Sealing time per envelope on this machine now, per second of TTL (the PoW work grows with the TTL):
+    // the TTL must outlast the sealing of the whole step plus its sending, or envelopes expire on the way.
+    let secondsPerEnvelopeTtl = 0
+    const calibrate = async () => {
+      const n = 4 * Math.max(1, o.threads ?? availableParallelism())
+      const t = performance.now()
+      await presealEnvelopes({ shh, count: n, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads })
+      secondsPerEnvelopeTtl = (performance.now() - t) / 1000 / n / ttl
+    }
+    const ttlFor = (count: number): number => {
+      let t = Math.ceil(durationS + drainS + 60)
+      for (let i = 0; i < 8; i++) {
+        const sealS = 1.5 * count * secondsPerEnvelopeTtl * t
+        const need = Math.ceil(sealS + durationS + drainS + 30)
+        if (need <= t) return t
+        t = need
+      }
+      throw new Error(`sealing ${count} envelopes at PoW ${pow} would take longer than their TTL on this machine now: lower --rate or --duration`)
+    }
     const runStep = async (rate: number): Promise<StepResult> => {
       const count = Math.max(1, Math.round(rate * durationS))
+      if (secondsPerEnvelopeTtl === 0) await calibrate()
+      ttl = ttlFor(count)
+      report.ttl = ttl
       const started = performance.now()
       const envs = await presealEnvelopes({
         shh, count, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads,
-        progress: (done, total) => say(`sealing ${done}/${total} envelopes for ${rate}/s (PoW ${pow}, ${payloadBytes}-byte payloads)`, done === total),
+        progress: (done, total) => say(`sealing ${done}/${total} envelopes for ${rate}/s (PoW ${pow}, TTL ${ttl} s, ${payloadBytes}-byte payloads)`, done === total),
       })
       const sealS = (performance.now() - started) / 1000
-      if (sealS > ttl - durationS - 30) warnings.push(`sealing took ${sealS.toFixed(0)} s: envelopes of ${rate}/s had little TTL left`)
+      secondsPerEnvelopeTtl = Math.max(secondsPerEnvelopeTtl * 0.5, sealS / count / ttl)
+      if (sealS > ttl - durationS - drainS - 10) warnings.push(`sealing took ${sealS.toFixed(0)} s of the ${ttl} s TTL: envelopes of ${rate}/s may have expired on the way`)
       return sendStep(rate, envs)
     }
     const sendStep = async (rate: number, envs: Envelope[]): Promise<StepResult> => {
@@ -246,7 +271,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       })
       const sendS = Math.max((performance.now() - t0) / 1000, 1 / rate)
       // drain: until everyone has everything, or nothing new for drainS
-      const drainMs = (o.drainS ?? 3) * 1000
+      const drainMs = drainS * 1000
       await new Promise<void>((resolve) => {
         const check = () => {
           const complete = tracker.seen.every((s) => s.size >= sent)
