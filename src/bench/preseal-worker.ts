@@ -18,7 +18,8 @@ export interface PresealJob {
   now: number
 }
 
-export type PresealEvent = { ev: 'chunk'; envs: Uint8Array[] } | { ev: 'done' } | { ev: 'error'; message: string }
+/** `sealMs`: time spent sealing (worker start-up excluded), for the caller's TTL estimate */
+export type PresealEvent = { ev: 'chunk'; envs: Uint8Array[] } | { ev: 'done'; sealMs: number } | { ev: 'error'; message: string }
 
 const CHUNK = 64
 
@@ -27,6 +28,7 @@ if (port) {
   const job = workerData as PresealJob
   try {
     let chunk: Uint8Array[] = []
+    const t0 = performance.now()
     for (let i = 0; i < job.count; i++) {
       const env = sealMessage({
         shh: job.shh, topic: job.topic, payload: randomBytes(job.payloadBytes), symKey: job.symKey,
@@ -39,7 +41,7 @@ if (port) {
       }
     }
     if (chunk.length > 0) port.postMessage({ ev: 'chunk', envs: chunk } satisfies PresealEvent)
-    port.postMessage({ ev: 'done' } satisfies PresealEvent)
+    port.postMessage({ ev: 'done', sealMs: performance.now() - t0 } satisfies PresealEvent)
   } catch (err) {
     port.postMessage({ ev: 'error', message: err instanceof Error ? err.message : String(err) } satisfies PresealEvent)
   }

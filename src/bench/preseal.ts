@@ -16,9 +16,15 @@ export interface PresealOptions extends Omit<PresealJob, 'count'> {
 }
 
 export async function presealEnvelopes(o: PresealOptions): Promise<Envelope[]> {
+  return (await presealTimed(o)).envs
+}
+
+/** The envelopes and the wall time sealing took once the workers were up (the slowest worker's). */
+export async function presealTimed(o: PresealOptions): Promise<{ envs: Envelope[]; sealMs: number }> {
+  let sealMs = 0
   const threads = Math.max(1, Math.min(o.threads ?? availableParallelism(), o.count))
   const out: Envelope[] = []
-  if (o.count <= 0) return out
+  if (o.count <= 0) return { envs: out, sealMs }
   let lastReport = 0
   const report = () => {
     const t = performance.now()
@@ -46,7 +52,10 @@ export async function presealEnvelopes(o: PresealOptions): Promise<Envelope[]> {
         if (m.ev === 'chunk') {
           for (const raw of m.envs) out.push(decodeEnvelope(o.shh, raw))
           report()
-        } else if (m.ev === 'done') finish()
+        } else if (m.ev === 'done') {
+          sealMs = Math.max(sealMs, m.sealMs)
+          finish()
+        }
         else finish(new Error(`sealing failed: ${m.message}`))
       })
       w.on('error', (e) => finish(e))
@@ -54,5 +63,5 @@ export async function presealEnvelopes(o: PresealOptions): Promise<Envelope[]> {
     }))
   }
   await Promise.all(jobs)
-  return out
+  return { envs: out, sealMs }
 }

@@ -17,7 +17,7 @@ import { generateNodeKey } from '../p2p/nodekey.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
-import { presealEnvelopes } from './preseal.js'
+import { presealTimed } from './preseal.js'
 import { percentile } from './stats.js'
 
 export interface RelayLoadOptions {
@@ -123,7 +123,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
   const nSend = o.senders ?? 4
   const nRecv = o.receivers ?? 4
   const shh = o.shh ?? 6
-  const durationS = o.durationS ?? (o.rate === 'max' ? 5 : 10)
+  const durationS = o.durationS ?? (o.rate === 'max' ? 2 : 10)
   const payloadBytes = o.payloadBytes ?? 256
   const say = o.progress ?? (() => {})
   const target = parseEnode(o.enode)
@@ -194,22 +194,20 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     const symKey = randomBytes(32)
     // Sealing time per envelope on this machine now, per second of TTL (the PoW work grows with the TTL):
     // the TTL must outlast the sealing of the whole step plus its sending, or envelopes expire on the way.
+    // Sealing N envelopes at TTL T takes about c*N*T, so T >= (duration + drain + margin) / (1 - c*N).
     let secondsPerEnvelopeTtl = 0
     const calibrate = async () => {
-      const n = 4 * Math.max(1, o.threads ?? availableParallelism())
-      const t = performance.now()
-      await presealEnvelopes({ shh, count: n, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads })
-      secondsPerEnvelopeTtl = (performance.now() - t) / 1000 / n / ttl
+      const n = 8 * Math.max(1, o.threads ?? availableParallelism())
+      const { sealMs } = await presealTimed({ shh, count: n, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads })
+      secondsPerEnvelopeTtl = sealMs / 1000 / n / ttl
     }
     const ttlFor = (count: number): number => {
-      let t = Math.ceil(durationS + drainS + 60)
-      for (let i = 0; i < 8; i++) {
-        const sealS = 1.5 * count * secondsPerEnvelopeTtl * t
-        const need = Math.ceil(sealS + durationS + drainS + 30)
-        if (need <= t) return t
-        t = need
+      const k = 1.3 * count * secondsPerEnvelopeTtl
+      const maxCount = Math.floor(0.8 / (1.3 * secondsPerEnvelopeTtl))
+      if (k >= 0.8) {
+        throw new Error(`sealing ${count} envelopes at PoW ${pow} would take longer than their TTL on this machine now (about ${maxCount} fit): lower --rate or --duration`)
       }
-      throw new Error(`sealing ${count} envelopes at PoW ${pow} would take longer than their TTL on this machine now: lower --rate or --duration`)
+      return Math.ceil((durationS + drainS + 20) / (1 - k))
     }
     const runStep = async (rate: number): Promise<StepResult> => {
       const count = Math.max(1, Math.round(rate * durationS))
@@ -217,12 +215,12 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       ttl = ttlFor(count)
       report.ttl = ttl
       const started = performance.now()
-      const envs = await presealEnvelopes({
+      const { envs, sealMs } = await presealTimed({
         shh, count, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads,
         progress: (done, total) => say(`sealing ${done}/${total} envelopes for ${rate}/s (PoW ${pow}, TTL ${ttl} s, ${payloadBytes}-byte payloads)`, done === total),
       })
       const sealS = (performance.now() - started) / 1000
-      secondsPerEnvelopeTtl = Math.max(secondsPerEnvelopeTtl * 0.5, sealS / count / ttl)
+      if (count >= 64) secondsPerEnvelopeTtl = sealMs / 1000 / count / ttl
       if (sealS > ttl - durationS - drainS - 10) warnings.push(`sealing took ${sealS.toFixed(0)} s of the ${ttl} s TTL: envelopes of ${rate}/s may have expired on the way`)
       return sendStep(rate, envs)
     }

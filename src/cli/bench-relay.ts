@@ -33,7 +33,7 @@ export function registerBenchRelay(bench: Command): void {
     .option('--senders <n>', 'sender connections, each with its own node key', '4')
     .option('--receivers <n>', 'receiver connections, each with its own node key', '4')
     .option('--rate <r|max>', "envelopes per second, all senders together; 'max' ramps up (doubling) to the highest rate with nothing lost and p99 < 1 s", '100')
-    .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 5 with max)')
+    .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 2 with max)')
     .option('--size <bytes>', 'payload bytes per envelope', '256')
     .option('--shh <5|6>', 'protocol version', '6')
     .option('--pow <p>', "PoW to seal at (at least the target's announced minimum); default 0.2")
