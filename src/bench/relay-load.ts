@@ -205,7 +205,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       const k = 1.3 * count * secondsPerEnvelopeTtl
       const maxCount = Math.floor(0.8 / (1.3 * secondsPerEnvelopeTtl))
       if (k >= 0.8) {
-        throw new Error(`sealing ${count} envelopes at PoW ${pow} would take longer than their TTL on this machine now (about ${maxCount} fit): lower --rate or --duration`)
+        throw new SealingTooSlow(`sealing ${count} envelopes at PoW ${pow} would take longer than their TTL on this machine now (about ${maxCount} fit): lower --rate or --duration`)
       }
       return Math.ceil((durationS + drainS + 20) / (1 - k))
     }
@@ -334,7 +334,14 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       let best = 0
       let failed: number | null = null
       while (failed === null && rate <= 1_000_000) {
-        const s = await runStep(rate)
+        let s: StepResult
+        try {
+          s = await runStep(rate)
+        } catch (err) {
+          if (!(err instanceof SealingTooSlow)) throw err
+          warnings.push(`ramp stopped before ${rate}/s: ${err.message}; the ceiling of this run is the sealing on this machine, not the target`)
+          break
+        }
         report.steps.push(s)
         if (s.sustained) best = rate
         else failed = rate
@@ -345,9 +352,14 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       // one step between the last good and the first bad rate
       if (failed !== null && best > 0 && failed > best * 1.2 && !receivers.some((r) => r.closed)) {
         const mid = Math.round((best + failed) / 2)
-        const s = await runStep(mid)
-        report.steps.push(s)
-        if (s.sustained) best = mid
+        try {
+          const s = await runStep(mid)
+          report.steps.push(s)
+          if (s.sustained) best = mid
+        } catch (err) {
+          if (!(err instanceof SealingTooSlow)) throw err
+          warnings.push(`no step at ${mid}/s: ${err.message}`)
+        }
       }
       report.maxSustainedPerSec = best
     }
@@ -357,6 +369,9 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     await Promise.all([...senders, ...receivers].map((c) => Promise.race([c.conn.closed, new Promise((r) => setTimeout(r, 1000))])))
   }
 }
+
+/** A step whose envelopes cannot all be sealed within their TTL on this machine now. */
+export class SealingTooSlow extends Error {}
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 10) / 10 : x
