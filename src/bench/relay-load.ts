@@ -349,7 +349,11 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
         if (s.sustained) best = rate
         else failed = rate
         if (receivers.some((r) => r.closed) || senders.every((c) => c.closed)) break
-        if (s.generatorLimited) break
+        // a failed step while the generator itself lagged: the generator may be what failed
+        if (!s.sustained && s.generatorLimited) {
+          warnings.push(`the ramp stopped at ${rate}/s while the generator lagged: the ceiling found may be the generator's`)
+          break
+        }
         rate *= 2
       }
       // one step between the last good and the first bad rate
