@@ -4,9 +4,10 @@
 import type { Command } from 'commander'
 import { formatBench, runBench } from '../bench/figures.js'
 import { CliError } from './errors.js'
+import { registerBenchRelay, registerBenchSink } from './bench-relay.js'
 
 export function registerBench(program: Command): void {
-  program
+  const bench = program
     .command('bench')
     .description('measure keccak/PoW sealing, envelope ingest and forwarding latency against a pure-JS single-thread baseline')
     .option('--json', 'print one JSON object (figures, baseline, ratios, targets, machine) instead of a table')
@@ -21,4 +22,10 @@ export function registerBench(program: Command): void {
       }
       process.stdout.write(opts.json ? JSON.stringify(report) + '\n' : formatBench(report) + '\n')
     })
+  // options after `relay` are relay's (both commands have --json): commander must stop reading
+  // options at the subcommand's name, on every level above it
+  program.enablePositionalOptions()
+  bench.enablePositionalOptions()
+  registerBenchRelay(bench)
+  registerBenchSink(bench)
 }

@@ -30,6 +30,12 @@ export interface ForwarderOptions {
   maxPacketBytes?: number
   /** Called after envelopes were handed to a peer's connection. */
   onSent?: (peer: ForwardTarget, entries: PoolEntry[]) => void
+  /**
+   * 0 / absent: flush on the next event-loop turn. > 0: flush on a fixed cycle of this many ms (geth's
+   * broadcast loop runs every 300 ms; the simulation's `--policy geth`). One cycle per node with a
+   * random phase (geth has one ticker per peer).
+   */
+  intervalMs?: number
 }
 
 export class Forwarder<P extends ForwardTarget = ForwardTarget> {
@@ -156,6 +162,8 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     this.closed = true
     if (this.immediate !== null) clearImmediate(this.immediate)
     this.immediate = null
+    if (this.cycle !== null) clearTimeout(this.cycle)
+    this.cycle = null
     if (this.retry !== null) clearTimeout(this.retry)
     this.retry = null
     this.busy.clear()
@@ -164,7 +172,20 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     this.dirty.clear()
   }
 
+  private readonly phase = Math.random()
+  private cycle: NodeJS.Timeout | null = null
+
   private schedule(): void {
+    const every = this.opts.intervalMs ?? 0
+    if (every > 0) {
+      if (this.cycle !== null || this.closed) return
+      const wait = every - ((performance.now() + this.phase * every) % every)
+      this.cycle = setTimeout(() => {
+        this.cycle = null
+        this.flush()
+      }, wait)
+      return
+    }
     if (this.immediate !== null || this.closed) return
     this.immediate = setImmediate(() => {
       this.immediate = null

@@ -5,13 +5,14 @@
 // thread (SealPool). Envelopes stay pooled until they expire, so a post made while no peer is
 // connected goes out as soon as one connects.
 import { EventEmitter } from 'node:events'
-import { encodeEnvelope, envelopeBloom, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
+import { encodeEnvelope, envelopeBloom, envelopeWire, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { buildEnvelope, planSeal, completeSeal, type SealParams } from '../whisper/seal.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
 import { bloomAdmitsMore, isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
 import { isWhisperError } from '../whisper/errors.js'
-import { P2PHost, type DialTargetStatus } from '../p2p/host.js'
+import { P2PHost, type DialTargetStatus, type P2PHostOptions } from '../p2p/host.js'
+import type { PeerHost, PeerHostFactory } from '../p2p/transport.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
@@ -76,6 +77,10 @@ export interface NodeOptions {
   /** Rooms whose messages this node carries between shh/5 and shh/6 peers (gateway.ts). */
   gatewayRooms?: GatewayRoom[]
   gateway?: GatewayOptions
+  /** What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one). */
+  transport?: PeerHostFactory
+  /** 0 (default): forward new envelopes at once; > 0: on a fixed cycle, as geth's 300 ms broadcast loop. */
+  forwardIntervalMs?: number
 }
 
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
@@ -172,7 +177,7 @@ export class WhisperNode extends EventEmitter {
   private light: boolean
   private maxSize: number
   private readonly key: NodeKey
-  private readonly host: P2PHost
+  private readonly host: PeerHost
   private readonly pools = new Map<ShhVersion, EnvelopePool>()
   private readonly forwarder: Forwarder<ShhPeer>
   private readonly filters: Filters
@@ -227,6 +232,7 @@ export class WhisperNode extends EventEmitter {
     this.filters = new Filters(this.log)
     this.forwarder = new Forwarder<ShhPeer>({
       log: this.log,
+      intervalMs: opts.forwardIntervalMs,
       alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
@@ -258,7 +264,7 @@ export class WhisperNode extends EventEmitter {
       opts.gateway,
     )
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
-    this.host = new P2PHost({
+    const hostOptions: P2PHostOptions = {
       privateKey: this.key.privateKey,
       listen: opts.listen,
       shhVersions: this.versions,
@@ -273,10 +279,11 @@ export class WhisperNode extends EventEmitter {
       lightNode: this.light,
       maxMessageSize: this.maxSize,
       logger: (level, msg) => this.log.log(level, msg),
-    })
+    }
+    this.host = opts.transport ? opts.transport(hostOptions) : new P2PHost(hostOptions)
     for (const url of opts.staticPeers ?? []) this.rememberDialled(url)
-    this.host.on('peer', (peer) => this.onPeer(peer))
-    this.host.on('peer:removed', (peer, reason) => this.onPeerRemoved(peer, reason))
+    this.host.on('peer', (peer: ShhPeer) => this.onPeer(peer))
+    this.host.on('peer:removed', (peer: ShhPeer, reason: number) => this.onPeerRemoved(peer, reason))
   }
 
   // ---- lifecycle ----
@@ -939,7 +946,8 @@ export class WhisperNode extends EventEmitter {
 const REOFFER_MS = 300
 
 function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
-  const rlp = encodeEnvelope(env)
+  // received envelopes: the bytes they came in (no re-encoding)
+  const rlp = envelopeWire(env)
   const hash = keccak256(rlp)
   return { env, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
 }

@@ -262,7 +262,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
       case c.messages: {
         let envs: Envelope[]
         try {
-          envs = decodeMessages(this.shh, data)
+          envs = decodeMessages(this.shh, data, { keepWire: true })
         } catch (err) {
           return this.drop(`invalid envelope: ${(err as Error).message}`)
         }

@@ -83,7 +83,49 @@ export function encodeEnvelope(env: Envelope): Uint8Array {
 
 /** geth rlpWithoutNonce: the list of all fields but the nonce (the input of the PoW). */
 export function rlpWithoutNonce(env: Envelope): Uint8Array {
+  const raw = wire.get(env)
+  if (raw !== undefined) return withoutNonceFromWire(raw, env.nonce)
   return rlpEncode(envelopeFields(env).slice(0, -1))
+}
+
+// ---- wire bytes kept from decoding ----
+// A relay hashes, PoW-checks and forwards every envelope it receives. The bytes it arrived in are its
+// canonical encoding (decoding is strict), so the node keeps them with the envelope (a WeakMap: the
+// Envelope type and its equality stay as they are) and never re-encodes it. Only the receive path
+// opts in (decodeMessages(..., { keepWire: true })): the pure codecs and the vector checks that
+// compare a re-encoding with the input always encode. Envelopes are not mutated after decoding
+// anywhere in this project; a copy ({...env}) has no wire bytes and is encoded afresh.
+const wire = new WeakMap<Envelope, Uint8Array>()
+
+/** Remembers `rlp` as the encoding of `env` (the caller guarantees they match: strict decode). */
+export function keepWire(env: Envelope, rlp: Uint8Array): Envelope {
+  wire.set(env, rlp)
+  return env
+}
+
+/** The envelope's RLP: the bytes it was received in when kept, else encoded. */
+export function envelopeWire(env: Envelope): Uint8Array {
+  return wire.get(env) ?? encodeEnvelope(env)
+}
+
+/** rlpWithoutNonce cut out of the full encoding: a new list header over all items but the last (the nonce). */
+function withoutNonceFromWire(raw: Uint8Array, nonce: bigint): Uint8Array {
+  const b0 = raw[0]
+  const headLen = b0 <= 0xf7 ? 1 : 1 + (b0 - 0xf7)
+  const n = uintBE(nonce)
+  const nonceItem = n.length === 1 && n[0] < 0x80 ? 1 : 1 + n.length
+  const bodyLen = raw.length - headLen - nonceItem
+  let head: number[]
+  if (bodyLen < 56) head = [0xc0 + bodyLen]
+  else {
+    const len: number[] = []
+    for (let x = bodyLen; x > 0; x = Math.floor(x / 256)) len.unshift(x & 0xff)
+    head = [0xf7 + len.length, ...len]
+  }
+  const out = new Uint8Array(head.length + bodyLen)
+  out.set(head, 0)
+  out.set(raw.subarray(headLen, headLen + bodyLen), head.length)
+  return out
 }
 
 export function decodeEnvelope(shh: ShhVersion, rlp: Uint8Array): Envelope {
@@ -120,7 +162,7 @@ export function envelopeFromFields(shh: ShhVersion, fields: unknown): Envelope {
 
 /** keccak256 of the whole RLP encoding: the envelope's identity (dedup key). */
 export function envelopeHash(env: Envelope): Uint8Array {
-  return keccak256(encodeEnvelope(env))
+  return keccak256(envelopeWire(env))
 }
 
 /** expiry - ttl, as geth's uint32 arithmetic. */

@@ -4,7 +4,7 @@
 //      mandatory); messages = LIST of envelopes; PoW requirement = float64 bits; bloom exchange = 64 bytes
 import { WhisperError } from './errors.js'
 import { rlpDecodeFirst, rlpEncode, rlpForEachListItem, rlpUint, type RlpItem } from './rlp.js'
-import { decodeEnvelope, envelopeFields, envelopeFromFields, type Envelope, type ShhVersion } from './envelope.js'
+import { decodeEnvelope, envelopeFields, envelopeFromFields, envelopeWire, keepWire, type Envelope, type ShhVersion } from './envelope.js'
 import { BLOOM_SIZE } from './bloom.js'
 
 export const MESSAGE_CODES = {
@@ -132,14 +132,46 @@ export function encodeMessages(shh: ShhVersion, envs: Envelope[]): Uint8Array {
     if (envs.length !== 1) throw new WhisperError('params', 'a shh/5 messages packet carries exactly one envelope')
     return rlpEncode(envelopeFields(envs[0]))
   }
-  return rlpEncode(envs.map(envelopeFields))
+  // envelopes received from a peer are forwarded in the bytes they came in (envelopeWire); the list
+  // is one header and one copy of each
+  const items = envs.map((e) => (checkEnvelopeFor(e), envelopeWire(e)))
+  let bodyLen = 0
+  for (const it of items) bodyLen += it.length
+  const head = listHeader(bodyLen)
+  const out = new Uint8Array(head.length + bodyLen)
+  out.set(head, 0)
+  let p = head.length
+  for (const it of items) {
+    out.set(it, p)
+    p += it.length
+  }
+  return out
 }
 
-export function decodeMessages(shh: ShhVersion, payload: Uint8Array): Envelope[] {
+function checkEnvelopeFor(e: Envelope): void {
+  if (e.shh !== 6) throw new WhisperError('params', `shh/${e.shh} envelope in a shh/6 packet`)
+}
+
+function listHeader(len: number): Uint8Array {
+  if (len < 56) return Uint8Array.of(0xc0 + len)
+  const bytes: number[] = []
+  for (let x = len; x > 0; x = Math.floor(x / 256)) bytes.unshift(x & 0xff)
+  return Uint8Array.of(0xf7 + bytes.length, ...bytes)
+}
+
+export interface DecodeMessagesOptions {
+  /** keep each v6 envelope's wire bytes with it (envelope.ts keepWire): the node's receive path */
+  keepWire?: boolean
+}
+
+export function decodeMessages(shh: ShhVersion, payload: Uint8Array, opts: DecodeMessagesOptions = {}): Envelope[] {
   if (shh === 5) return [decodeEnvelopePacket(5, payload)]
   // one envelope at a time: a hostile list stops at its first bad element, nothing is built ahead
   const envs: Envelope[] = []
-  rlpForEachListItem(payload, 'shh/6 messages packet', (encoded) => envs.push(decodeEnvelope(6, encoded)))
+  rlpForEachListItem(payload, 'shh/6 messages packet', (encoded) => {
+    const env = decodeEnvelope(6, encoded)
+    envs.push(opts.keepWire ? keepWire(env, encoded) : env)
+  })
   return envs
 }
 

@@ -1,0 +1,88 @@
+// What `bench relay` prints: one JSON object for programs (the figures of the run, or with rate
+// 'max' of the best sustained step, plus every step) and a table for people.
+import type { RelayLoadReport, StepResult } from './relay-load.js'
+
+export interface RelaySummary {
+  target: RelayLoadReport['target']
+  senders: number
+  receivers: number
+  payloadBytes: number
+  pow: number
+  rate: number
+  sent: number
+  delivered: number
+  lost: number
+  duplicates: number
+  deliveredPerSec: number
+  latencyMsP50: number
+  latencyMsP99: number
+  latencyMsMax: number
+  disconnects: number
+  maxSustainedPerSec?: number
+  generatorLimited: boolean
+  steps: Omit<StepResult, 'latencySample'>[]
+  warnings: string[]
+}
+
+/** The step the headline figures come from: the only one, or the best sustained one of a ramp. */
+export function headlineStep(r: RelayLoadReport): StepResult {
+  if (r.maxSustainedPerSec === undefined) return r.steps[r.steps.length - 1]
+  const ok = r.steps.filter((s) => s.sustained && s.targetPerSec === r.maxSustainedPerSec)
+  return ok[0] ?? r.steps[0]
+}
+
+export function summarize(r: RelayLoadReport): RelaySummary {
+  const h = headlineStep(r)
+  const out: RelaySummary = {
+    target: r.target,
+    senders: r.senders,
+    receivers: r.receivers,
+    payloadBytes: r.payloadBytes,
+    pow: r.pow,
+    rate: h.targetPerSec,
+    sent: h.sent,
+    delivered: h.delivered,
+    lost: h.lost,
+    duplicates: h.duplicates,
+    deliveredPerSec: h.deliveredPerSec,
+    latencyMsP50: h.latencyMsP50,
+    latencyMsP99: h.latencyMsP99,
+    latencyMsMax: h.latencyMsMax,
+    disconnects: r.steps.reduce((a, s) => a + s.disconnects, 0),
+    generatorLimited: r.steps.some((s) => s.generatorLimited),
+    steps: r.steps.map(({ latencySample: _l, ...s }) => s),
+    warnings: r.warnings,
+  }
+  if (r.maxSustainedPerSec !== undefined) out.maxSustainedPerSec = r.maxSustainedPerSec
+  return out
+}
+
+const num = (x: number): string => (Number.isFinite(x) ? String(x) : '-')
+
+export function formatRelayReport(r: RelayLoadReport): string {
+  const lines: string[] = []
+  lines.push(`target    ${r.target.clientId || '?'} shh/${r.target.shh}, announced min PoW ${r.target.minPow}`)
+  lines.push(`load      ${r.senders} senders, ${r.receivers} receivers, ${r.payloadBytes}-byte payloads, PoW ${r.pow}, ${r.durationS} s per rate`)
+  lines.push('')
+  const head = ['rate/s', 'sent', 'sent/s', 'delivered', 'lost', 'dup', 'dlvd/s', 'p50 ms', 'p99 ms', 'max ms', 'disc', 'gen lag p99', 'ok']
+  const rows = r.steps.map((s) => [
+    num(s.targetPerSec), num(s.sent), num(s.sentPerSec), `${s.delivered}/${s.expected}`, num(s.lost), num(s.duplicates),
+    num(s.deliveredPerSec), num(s.latencyMsP50), num(s.latencyMsP99), num(s.latencyMsMax), num(s.disconnects),
+    `${num(s.loopLagMsP99)} ms${s.generatorLimited ? ' (!)' : ''}`, s.sustained ? 'yes' : 'no',
+  ])
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')
+  lines.push(fmt(head))
+  for (const row of rows) lines.push(fmt(row))
+  if (r.steps.length > 0 && r.receivers > 1) {
+    lines.push('')
+    const last = headlineStep(r)
+    lines.push(`per receiver at ${last.targetPerSec}/s: ` + last.receivers.map((x, i) => `#${i + 1} ${x.delivered} dlvd, ${x.lost} lost, ${x.duplicates} dup, p99 ${num(x.latencyMsP99)} ms${x.disconnected ? ', disconnected' : ''}`).join('; '))
+  }
+  if (r.maxSustainedPerSec !== undefined) {
+    lines.push('')
+    lines.push(`max sustained: ${r.maxSustainedPerSec} envelopes/s (nothing lost, p99 < 1 s, no disconnect)`)
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,32 @@
+// The seam under the node: what WhisperNode needs from whatever carries its peers. P2PHost (real
+// sockets, RLPx crypto, devp2p) implements it; the simulation's in-memory network (src/sim/) does
+// too, so a thousand nodes run the very same forwarding, pool, validation and limits code in one
+// process. src/node/ code only sees this interface and never knows which one it has.
+import type { EventEmitter } from 'node:events'
+import type { ShhPeer } from './shh-peer.js'
+import type { DialTargetStatus, P2PHostOptions } from './host.js'
+
+export interface PeerHost extends EventEmitter {
+  /** our node id, 128 hex */
+  readonly id: string
+  readonly enode: string
+  readonly listening: { host: string; port: number } | null
+  readonly discoveryPort: number | null
+  readonly maxMessageSize: number
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** connected peers that completed the shh handshake */
+  peers(): ShhPeer[]
+  getPeer(id: string): ShhPeer | undefined
+  dialTargets(): DialTargetStatus[]
+  addPeer(enode: string): void
+  removePeer(enodeOrId: string): boolean
+  addTrustedPeer(enodeOrId: string): void
+  setMinPow(pow: number): void
+  setBloom(bloom: Uint8Array | null): void
+  setMaxMessageSize(size: number): void
+  // events: 'peer' (ShhPeer) after the shh handshake, 'peer:removed' (ShhPeer, reason: number)
+}
+
+/** Builds the node's host from the options the node would give P2PHost. */
+export type PeerHostFactory = (opts: P2PHostOptions) => PeerHost

@@ -1,0 +1,94 @@
+// `npm run sim -- --nodes 1000 --degree 6 [--messages K] [--loss p] [--latency ms] [--churn c]
+//   [--policy ours|geth|both] [--seed n] [--json] [--plot FILE.svg]`: the network simulation
+// (simulate.ts). A table for people, one JSON object with --json; --plot runs both policies on the
+// same graph and draws their propagation curves on one chart.
+import { parseArgs } from 'node:util'
+import { writeFileSync } from 'node:fs'
+import { simulate, type Policy, type SimResult } from './simulate.js'
+import { lineChart } from '../bench/plot.js'
+
+const USAGE = 'usage: npm run sim -- --nodes N --degree D [--messages K] [--loss p] [--latency ms] [--churn c] [--policy ours|geth|both] [--seed n] [--json] [--plot FILE.svg]'
+
+function num(v: string | undefined, name: string, dflt: number, ok: (x: number) => boolean): number {
+  if (v === undefined) return dflt
+  const x = Number(v)
+  if (!Number.isFinite(x) || !ok(x)) throw new Error(`--${name}: invalid value ${JSON.stringify(v)}`)
+  return x
+}
+
+export function formatSim(results: SimResult[]): string {
+  const ms = (x: number | null) => (x === null ? 'never' : `${x}`)
+  const head = ['policy', 'nodes', 'deg', 'msgs', 'delivered', 'ms to 50%', 'ms to 99%', 'ms to 100%', 'copies/node/msg', 'bytes/node/msg', 'heap/node idle', 'heap/node peak']
+  const rows = results.map((r) => [
+    r.policy, `${r.nodes}`, `${r.degreeMin}-${r.degreeMax}`, `${r.messages}`, `${(r.deliveredFraction * 100).toFixed(2)}%`,
+    ms(r.msTo50), ms(r.msTo99), ms(r.msTo100), `${r.copiesPerNodePerMessage} (${r.copiesMin}-${r.copiesMax})`,
+    `${r.bytesPerNodePerMessage}`, `${(r.idleHeapBytesPerNode / 1024).toFixed(0)} KiB`, `${(r.heapBytesPerNode / 1024).toFixed(0)} KiB`,
+  ])
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')
+  const r0 = results[0]
+  return [
+    `link latency ${r0.latencyMs} ms (±20%), loss ${r0.loss}, churn ${r0.churn}; wall time ${results.map((r) => `${r.policy} ${(r.wallMs / 1000).toFixed(1)} s`).join(', ')}`,
+    '', fmt(head), ...rows.map(fmt),
+  ].join('\n')
+}
+
+export function propagationPlot(results: SimResult[]): string {
+  const r0 = results[0]
+  return lineChart(results.map((r) => ({ name: r.policy === 'geth' ? 'geth policy (300 ms cycle)' : 'ours (prompt)', points: r.curve.map(([t, f]) => [t, f * 100] as [number, number]) })), {
+    title: `Propagation: ${r0.nodes} nodes, degree ${r0.degree}, ${r0.latencyMs} ms links${r0.loss ? `, loss ${r0.loss}` : ''}${r0.churn ? `, churn ${r0.churn}` : ''}`,
+    xLabel: 'ms after the post',
+    yLabel: '% of nodes holding the message',
+    yMax: 100,
+  })
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      nodes: { type: 'string' }, degree: { type: 'string' }, messages: { type: 'string' }, loss: { type: 'string' },
+      latency: { type: 'string' }, churn: { type: 'string' }, policy: { type: 'string' }, seed: { type: 'string' },
+      json: { type: 'boolean' }, plot: { type: 'string' }, help: { type: 'boolean' },
+    },
+  })
+  if (v.help) {
+    process.stdout.write(USAGE + '\n')
+    return
+  }
+  const nodes = num(v.nodes, 'nodes', 100, (x) => Number.isInteger(x) && x >= 2)
+  const opts = {
+    nodes,
+    degree: num(v.degree, 'degree', 6, (x) => Number.isInteger(x) && x >= 1 && x < nodes),
+    messages: num(v.messages, 'messages', 5, (x) => Number.isInteger(x) && x >= 1),
+    loss: num(v.loss, 'loss', 0, (x) => x >= 0 && x < 1),
+    latencyMs: num(v.latency, 'latency', 50, (x) => x >= 0),
+    churn: num(v.churn, 'churn', 0, (x) => x >= 0 && x < 1),
+    seed: num(v.seed, 'seed', 1, (x) => Number.isInteger(x)),
+  }
+  const policy = v.policy ?? (v.plot ? 'both' : 'ours')
+  if (!['ours', 'geth', 'both'].includes(policy)) throw new Error(`--policy: ours, geth or both, got ${JSON.stringify(policy)}`)
+  const policies: Policy[] = policy === 'both' ? ['ours', 'geth'] : [policy as Policy]
+  const tty = process.stderr.isTTY === true
+  const progress = (line: string, final: boolean) => {
+    if (tty) process.stderr.write(`\r\x1b[2Ksim: ${line}${final ? '\n' : ''}`)
+    else if (final) process.stderr.write(`sim: ${line}\n`)
+  }
+  const results: SimResult[] = []
+  for (const p of policies) results.push(await simulate({ ...opts, policy: p, progress }))
+  if (v.plot) {
+    writeFileSync(v.plot, propagationPlot(results))
+    process.stderr.write(`sim: propagation chart written to ${v.plot}\n`)
+  }
+  if (v.json) {
+    const strip = ({ curve: _c, ...r }: SimResult) => r
+    process.stdout.write(JSON.stringify(results.length === 1 ? strip(results[0]) : Object.fromEntries(results.map((r) => [r.policy, strip(r)]))) + '\n')
+  } else process.stdout.write(formatSim(results) + '\n')
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\/dist\//, '/dist/'))) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`sim: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`)
+    process.exitCode = 2
+  })
+}

@@ -1,0 +1,244 @@
+// The network simulation: `nodes` WhisperNodes in one process over the in-memory network
+// (memory-transport.ts), linked as a random graph of `degree`, each a full node running the real
+// forwarding, pool, validation and limits code. Messages are sent one at a time from a random node;
+// for each, the simulation records when every node first holds it (the node's own 'envelope' event),
+// how many copies reached each node and how many bytes each node sent. Policy 'geth' forwards on a
+// 300 ms cycle (geth's broadcast loop) instead of at once; same seed, same graph.
+import { randomBytes } from 'node:crypto'
+import { WhisperNode } from '../node/whisper-node.js'
+import { sealMessage } from '../whisper/seal.js'
+import type { Envelope } from '../whisper/envelope.js'
+import { envelopeHash } from '../whisper/envelope.js'
+import { toHex } from '../whisper/bytes.js'
+import { prng } from '../bench/stats.js'
+import { MemoryNetwork, type MemoryHost } from './memory-transport.js'
+import { degrees, randomRegularGraph } from './graph.js'
+
+export type Policy = 'ours' | 'geth'
+export const GETH_CYCLE_MS = 300
+
+export interface SimOptions {
+  nodes: number
+  degree: number
+  messages?: number
+  /** per-packet loss probability */
+  loss?: number
+  latencyMs?: number
+  /** share of nodes that leave (all links dropped) before each message and join again one link delay later */
+  churn?: number
+  policy?: Policy
+  seed?: number
+  payloadBytes?: number
+  /** give up on a message after this long without a new holder */
+  stallMs?: number
+  progress?: (line: string, final: boolean) => void
+}
+
+export interface SimResult {
+  policy: Policy
+  nodes: number
+  degree: number
+  messages: number
+  latencyMs: number
+  loss: number
+  churn: number
+  /** share of (node, message) pairs where the node ended up holding the message */
+  deliveredFraction: number
+  /** mean over messages of the time until 50 / 99 / 100 % of nodes held it (null: never reached) */
+  msTo50: number | null
+  msTo99: number | null
+  msTo100: number | null
+  /** envelope copies that reached a node, per node per message (1 = no redundancy) */
+  copiesPerNodePerMessage: number
+  copiesMin: number
+  copiesMax: number
+  /** messages-packet bytes sent, per node per message */
+  bytesPerNodePerMessage: number
+  /** peak JS heap during the run, per node (pool and packets in flight included) */
+  heapBytesPerNode: number
+  /** heap per node once linked, before any message (an idle node with an empty pool) */
+  idleHeapBytesPerNode: number
+  poolBytesPerNode: number
+  degreeMin: number
+  degreeMax: number
+  wallMs: number
+  /** [ms, share of nodes holding a message], over all messages */
+  curve: [number, number][]
+  /** per message: copies that reached each node (index = node), for checks */
+  copiesByNode?: number[][]
+  degreesByNode?: number[]
+  origins?: number[]
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+const heapUsed = (): number => {
+  gc()
+  return process.memoryUsage().heapUsed
+}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+export async function simulate(o: SimOptions, detail = false): Promise<SimResult> {
+  const policy = o.policy ?? 'ours'
+  const N = o.nodes
+  const K = o.messages ?? 5
+  const latencyMs = o.latencyMs ?? 50
+  const loss = o.loss ?? 0
+  const churn = o.churn ?? 0
+  const say = o.progress ?? (() => {})
+  if (!(loss >= 0 && loss < 1)) throw new Error(`loss must be in [0, 1), got ${loss}`)
+  if (!(churn >= 0 && churn < 1)) throw new Error(`churn must be in [0, 1), got ${churn}`)
+  if (!Number.isInteger(K) || K < 1) throw new Error(`messages must be a positive integer, got ${K}`)
+  const rng = prng(o.seed ?? 1)
+  const edges = randomRegularGraph(N, o.degree, rng.next)
+  const deg = degrees(N, edges)
+  const net = new MemoryNetwork({ latencyMs, loss, random: rng.next })
+  const started = performance.now()
+
+  const heap0 = heapUsed()
+  const hosts: MemoryHost[] = []
+  const factory = net.transport()
+  const nodes: WhisperNode[] = []
+  for (let i = 0; i < N; i++) {
+    nodes.push(new WhisperNode({
+      transport: (opts) => {
+        const h = factory(opts) as MemoryHost
+        hosts.push(h)
+        return h
+      },
+      shhVersions: [6], minPow: 0.001, verbosity: 0, logger: () => {}, sealThreads: 1,
+      forwardIntervalMs: policy === 'geth' ? GETH_CYCLE_MS : 0,
+    }))
+  }
+  const index = new Map<string, number>()
+  hosts.forEach((h, i) => index.set(h.id, i))
+  try {
+    await Promise.all(nodes.map((n) => n.start()))
+    for (const [a, b] of edges) net.connect(hosts[a], hosts[b])
+    await sleep(latencyMs * 2 + 50)
+    const idle = (heapUsed() - heap0) / N
+    say(`${policy}: ${N} nodes linked (${edges.length} links), idle heap ${(idle / 1024).toFixed(0)} KiB per node`, true)
+
+    // the messages, sealed before the clock (unique payloads, one room key)
+    const symKey = randomBytes(32)
+    const topic = randomBytes(4)
+    const envs: Envelope[] = []
+    for (let m = 0; m < K; m++) {
+      envs.push(sealMessage({ shh: 6, topic, payload: randomBytes(o.payloadBytes ?? 256), symKey, ttl: 600, pow: 0.01, workTime: 10 }))
+    }
+    const hashOf = new Map<string, number>(envs.map((e, m) => [toHex(envelopeHash(e)), m]))
+    const tailOf = new Map<string, number>(envs.map((e, m) => [tail(e), m]))
+    const holdAt: Float64Array[] = envs.map(() => new Float64Array(N).fill(NaN))
+    const copies: number[][] = envs.map(() => new Array<number>(N).fill(0))
+    const t0s = new Array<number>(K).fill(0)
+    let lastHold = 0
+    nodes.forEach((node, i) => {
+      node.on('envelope', (ev: { hash: string }) => {
+        const m = hashOf.get(ev.hash)
+        if (m === undefined || !Number.isNaN(holdAt[m][i])) return
+        const now = performance.now()
+        holdAt[m][i] = now - t0s[m]
+        lastHold = now
+      })
+    })
+    net.onDeliver = (host, env) => {
+      const m = tailOf.get(tail(env))
+      if (m !== undefined) copies[m][index.get(host.id)!]++
+    }
+    let peakHeap = 0
+    const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 50)
+    const origins: number[] = []
+    const bytes0 = hosts.reduce((a, h) => a + h.bytesSent, 0)
+    const stallMs = o.stallMs ?? Math.max(2000, latencyMs * 10 + (policy === 'geth' ? GETH_CYCLE_MS * 3 : 0))
+    for (let m = 0; m < K; m++) {
+      const origin = rng.int(N)
+      origins.push(origin)
+      if (churn > 0) churnOnce(net, hosts, origin, churn, o.degree, rng)
+      t0s[m] = performance.now()
+      lastHold = t0s[m]
+      nodes[origin].send(envs[m])
+      for (;;) {
+        await sleep(10)
+        const held = holdAt[m].reduce((a, t) => a + (Number.isNaN(t) ? 0 : 1), 0)
+        if (held === N || performance.now() - lastHold > stallMs) break
+      }
+      // let the last redundant copies land before counting them
+      while (net.pending > 0) await sleep(20)
+      await sleep(policy === 'geth' ? GETH_CYCLE_MS + 50 : 20)
+      while (net.pending > 0) await sleep(20)
+      const held = holdAt[m].filter((t) => !Number.isNaN(t)).length
+      say(`${policy}: message ${m + 1}/${K} held by ${held}/${N} nodes`, m === K - 1)
+    }
+    clearInterval(sampler)
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)
+    const bytes = hosts.reduce((a, h) => a + h.bytesSent, 0) - bytes0
+    const poolBytes = nodes.reduce((a, n) => a + n.stats().poolBytes, 0)
+
+    const at = (m: number, share: number): number | null => {
+      const times = [...holdAt[m]].filter((t) => !Number.isNaN(t)).sort((a, b) => a - b)
+      const need = Math.ceil(share * N)
+      return times.length >= need ? times[need - 1] : null
+    }
+    const mean = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : round(xs.reduce<number>((a, x) => a + x!, 0) / xs.length))
+    const all = holdAt.flatMap((h) => [...h].filter((t) => !Number.isNaN(t))).sort((a, b) => a - b)
+    const curve: [number, number][] = []
+    const stride = Math.max(1, Math.floor(all.length / 400))
+    for (let i = 0; i < all.length; i += stride) curve.push([round(all[i]), (i + 1) / (N * K)])
+    if (all.length > 0) curve.push([round(all[all.length - 1]), all.length / (N * K)])
+    const flatCopies = copies.flat()
+    const res: SimResult = {
+      policy, nodes: N, degree: o.degree, messages: K, latencyMs, loss, churn,
+      deliveredFraction: all.length / (N * K),
+      msTo50: mean(envs.map((_, m) => at(m, 0.5))),
+      msTo99: mean(envs.map((_, m) => at(m, 0.99))),
+      msTo100: mean(envs.map((_, m) => at(m, 1))),
+      copiesPerNodePerMessage: round(flatCopies.reduce((a, b) => a + b, 0) / (N * K), 3),
+      copiesMin: Math.min(...flatCopies),
+      copiesMax: Math.max(...flatCopies),
+      bytesPerNodePerMessage: Math.round(bytes / (N * K)),
+      heapBytesPerNode: Math.round((peakHeap - heap0) / N),
+      idleHeapBytesPerNode: Math.round(idle),
+      poolBytesPerNode: Math.round(poolBytes / N),
+      degreeMin: Math.min(...deg),
+      degreeMax: Math.max(...deg),
+      wallMs: Math.round(performance.now() - started),
+      curve,
+    }
+    if (detail) {
+      res.copiesByNode = copies
+      res.degreesByNode = deg
+      res.origins = origins
+    }
+    return res
+  } finally {
+    net.onDeliver = null
+    await Promise.all(nodes.map((n) => n.stop()))
+    net.close()
+  }
+}
+
+/** Nodes leave (every link dropped) and, one link delay later, join again with fresh random links. */
+function churnOnce(net: MemoryNetwork, hosts: MemoryHost[], origin: number, churn: number, degree: number, rng: { int(n: number): number }): void {
+  const n = hosts.length
+  const leaving = new Set<number>()
+  const want = Math.min(n - 1, Math.round(churn * n))
+  while (leaving.size < want) {
+    const i = rng.int(n)
+    if (i !== origin) leaving.add(i)
+  }
+  for (const i of leaving) for (const p of [...hosts[i].links.values()]) p.disconnect()
+  net.later(() => {
+    for (const i of leaving) {
+      let tries = 0
+      while (hosts[i].links.size < degree && tries++ < degree * 10) net.connect(hosts[i], hosts[rng.int(n)])
+    }
+  })
+}
+
+function tail(e: Envelope): string {
+  return toHex(e.data.subarray(Math.max(0, e.data.length - 16)))
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
