@@ -157,7 +157,7 @@ export class SuiteContext {
   }
 
   /** A symmetric envelope with PoW at least the node's minimum (checked with geth's formula). */
-  seal(o: { topic?: Uint8Array; ttl?: number; now?: number; payload?: Uint8Array; pow?: number; shh?: ShhVersion } = {}): Envelope {
+  seal(o: { topic?: Uint8Array; ttl?: number; now?: number; payload?: Uint8Array; pow?: number; shh?: ShhVersion; symKey?: Uint8Array } = {}): Envelope {
     const need = o.pow ?? this.node?.minPow ?? this.powFlag
     const ttl = o.ttl ?? 30
     let target = Math.max(need * 1.2, 0.001)
@@ -166,7 +166,7 @@ export class SuiteContext {
         shh: o.shh ?? this.shh,
         topic: o.topic ?? randomBytes(4),
         payload: o.payload ?? randomBytes(16),
-        symKey: randomBytes(32),
+        symKey: o.symKey ?? randomBytes(32),
         ttl,
         pow: target,
         workTime: 30,

@@ -159,6 +159,14 @@ export class RawShhConnection extends EventEmitter {
     self = conn
     if (pendingSend) conn.sendFn = pendingSend
     for (const p of early) conn.received.push(p)
+    // devp2p half-closes on a DISCONNECT and waits for the remote to end the socket (our node ends it 2 s
+    // later): the reason is known at once, so close now and let the checks see it without that delay
+    const internals = peer as unknown as { _handleDisconnect: (payload: unknown) => void }
+    const handleDisconnect = internals._handleDisconnect.bind(peer)
+    internals._handleDisconnect = (payload: unknown) => {
+      handleDisconnect(payload)
+      socket.destroy()
+    }
     peer.events.on('error', (err: Error) => {
       conn.lastError ??= err.message
     })

@@ -44,8 +44,13 @@ async function dropsPeer(ctx: SuiteContext, env: Envelope | Fields, what: string
   return expectDropped(ctx, c, what)
 }
 
+/** Sealed to 40% of the node minimum: just under it, so a node enforcing a lower PoW than it announces is caught. */
 function lowPowEnvelope(ctx: SuiteContext): Envelope {
   if (ctx.node.minPow <= 0) throw new SkipCheck('the node requires no PoW (min PoW 0)')
+  for (let i = 0; i < 20; i++) {
+    const env = ctx.seal({ pow: ctx.node.minPow * 0.4 })
+    if (envelopePow(env) < ctx.node.minPow) return env
+  }
   for (let i = 0; i < 50; i++) {
     const env = unsealed(ctx)
     if (envelopePow(env) < ctx.node.minPow) return env

@@ -230,7 +230,7 @@ export const rpcChecks: Check[] = [
       const symKeyID = await rpc.call<string>('shh_addSymKey', [hex(symKey)])
       let got: FilterMessage | null = null
       await rpc.subscribe(['messages', { symKeyID, topics: [hex(topic)] }], (r) => (got ??= r as FilterMessage))
-      ctx.sendEnvelopes(c, [ctx.seal({ topic, payload })])
+      ctx.sendEnvelopes(c, [ctx.seal({ topic, payload, symKey })])
       const end = Date.now() + ctx.timeoutMs
       while (!got && Date.now() < end) await sleep(100)
       if (!got) return fail(`no notification within ${ctx.timeoutMs / 1000} s`)
@@ -292,7 +292,7 @@ export const rpcChecks: Check[] = [
           } else if (!(err instanceof RpcCallError)) throw err
         }
       }
-      const peers = await ctx.aliveAfter(ctx.observer)
+      const peers = await ctx.aliveAfter(await ctx.session())
       if (!peers.alive) return fail(`after the bad calls the node no longer serves peers: ${peers.how}`)
       return wrong.length ? fail(wrong.join('; ')) : pass(`${BAD_CALLS.length} bad calls, each answered an error; node still serving`)
     },
@@ -307,6 +307,9 @@ export const rpcChecks: Check[] = [
     async run(ctx) {
       const rpc = rpcOf(ctx)
       const c = await ctx.session()
+      // the node sends it to peers whose handshake it completed: make sure ours is
+      const up = await ctx.aliveAfter(c)
+      if (!up.alive) return fail(`our connection was not served: ${up.how}`)
       const old = ctx.node.minPow
       const next = old + 0.125
       const got = c.waitPacket((p) => p.code === 2, ctx.timeoutMs)

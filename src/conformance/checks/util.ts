@@ -10,11 +10,11 @@ import { fail, pass, type Outcome } from '../types.js'
 const SUBPROTOCOL_ERROR = 0x10
 
 /** Pass when the node disconnects `c` (any reason) within the timeout. */
-export async function expectDropped(ctx: SuiteContext, c: RawShhConnection, what: string): Promise<Outcome> {
-  const close = await ctx.waitDropped(c)
+export async function expectDropped(ctx: SuiteContext, c: RawShhConnection, what: string, waitMs = ctx.timeoutMs): Promise<Outcome> {
+  const close = await ctx.waitDropped(c, waitMs)
   if (close && !close.byUs) return pass(`${what}: ${closeText(close)}`)
   if (close) return fail(`${what}: we closed the connection ourselves (${c.lastError ?? 'devp2p error'}) before the node did anything`)
-  return fail(`${what}: ${closeText(close)} after ${ctx.timeoutMs / 1000} s`)
+  return fail(`${what}: ${closeText(close)} after ${waitMs / 1000} s`)
 }
 
 /** Pass when the node keeps talking to `c` (a valid envelope sent after it is still forwarded). */
