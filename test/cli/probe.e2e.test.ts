@@ -1,17 +1,19 @@
-// `p2pmessage probe` against nodes that fail: one without shh, one that swallows envelopes.
-// (Our own relay passing every check is in relay.e2e.test.ts.)
+// `p2pmessage probe` against nodes that fail: one without shh, one that swallows envelopes, and bad
+// input. (Our relay passing every check is in relay.e2e.test.ts; the broken-node classes with precise
+// reasons are in test/conformance/suite.test.ts.)
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { ensureBuilt, run } from './harness.js'
 import { startNonShhNode, startSilentShhNode, type FakeNode } from './fake-nodes.js'
-import type { ProbeReport } from '../../src/cli/probe.js'
+import type { SuiteReport } from '../../src/conformance/types.js'
 
-function parseReport(stdout: string): ProbeReport {
-  return JSON.parse(stdout.trim()) as ProbeReport
+function parseReport(stdout: string): SuiteReport {
+  return JSON.parse(stdout.trim()) as SuiteReport
 }
 
-function check(r: ProbeReport, name: string) {
-  const c = r.checks.find((x) => x.name === name)
-  if (!c) throw new Error(`no check ${name} in ${JSON.stringify(r)}`)
+function check(r: SuiteReport, id: string) {
+  const c = r.results.find((x) => x.id === id)
+  if (!c) throw new Error(`no check ${id} in ${JSON.stringify(r)}`)
   return c
 }
 
@@ -23,47 +25,55 @@ describe('probe reports failing nodes', () => {
     node = undefined
   })
 
-  it('a node that does not speak shh fails at the shh version, with its hello shown', async () => {
+  it('a node that does not speak shh fails at its capabilities, with its hello shown; the rest is skipped', async () => {
     node = await startNonShhNode()
     const r = await run(['probe', node.enode, '--json', '--timeout', '3'])
     expect(r.code).toBe(1)
     const rep = parseReport(r.stdout)
-    expect(rep.passed).toBe(false)
-    expect(check(rep, 'RLPx handshake').ok).toBe(true)
-    expect(check(rep, 'hello').ok).toBe(true)
-    expect(rep.hello?.clientId).toBe('fake-eth-only/v1')
-    expect(rep.hello?.capabilities).toEqual([{ name: 'eth', version: 68 }])
-    expect(check(rep, 'shh version')).toMatchObject({ ok: false })
-    expect(check(rep, 'shh version').detail).toMatch(/offers no shh capability \(eth\/68\)/)
-    expect(check(rep, 'forwards envelopes')).toMatchObject({ ok: false, skipped: true })
-    // the readable summary counts the checks not run apart from the one that failed
-    const text = await run(['probe', node.enode, '--timeout', '3'])
-    expect(text.stdout).toMatch(/\n {2}skip {2}forwards envelopes +not run/)
-    expect(text.stdout).toMatch(/\n1 of 7 checks failed, 4 skipped\n$/)
+    expect(rep.ok).toBe(false)
+    expect(check(rep, 'rlpx.handshake').status).toBe('pass')
+    expect(rep.node?.clientId).toBe('fake-eth-only/v1')
+    expect(rep.node?.capabilities).toEqual(['eth/68'])
+    expect(check(rep, 'rlpx.capabilities')).toMatchObject({ status: 'fail' })
+    expect(check(rep, 'rlpx.capabilities').detail).toMatch(/no shh version in common: the node offers eth\/68/)
+    expect(check(rep, 'forward.valid')).toMatchObject({ status: 'skip' })
+    expect(rep.failed).toBe(1)
   })
 
-  it('a node that swallows envelopes fails forwarding and dropping, in the readable report too', async () => {
+  it('a node that swallows envelopes fails accepting, forwarding and dropping, in the readable report', async () => {
     node = await startSilentShhNode()
-    const r = await run(['probe', node.enode, '--pow', '0.01', '--work', '1', '--timeout', '3'])
+    const r = await run(['probe', node.enode, '--quick', '--shh', '6', '--pow', '0.01', '--timeout', '3'])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^probe enode:\/\//)
-    expect(r.stdout).toMatch(/\n {2}ok {4}RLPx handshake/)
-    expect(r.stdout).toMatch(/\n {2}ok {4}shh version +shh\/6/)
-    expect(r.stdout).toMatch(/\n {2}ok {4}status +min PoW 0\.001, bloom full/)
-    expect(r.stdout).toMatch(/\n {2}ok {4}accepts a valid envelope/)
-    expect(r.stdout).toMatch(/\n {2}FAIL {2}forwards envelopes +the envelope did not reach a second connection/)
-    expect(r.stdout).toMatch(/\n {2}FAIL {2}drops a peer sending an invalid envelope +envelope dated 1 h ahead: still connected/)
-    expect(r.stdout).toMatch(/2 of 7 checks failed\n$/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}shh\/6 {2}rlpx\.handshake +client "fake-silent-shh\/v1"/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}shh\/6 {2}status\.decodes +version 6, min PoW 0\.001, bloom full/)
+    expect(r.stdout).toMatch(/\n {2}FAIL {2}shh\/6 {2}envelope\.valid +envelope with PoW [\d.]+ .*still connected, but a valid envelope sent after it was not forwarded within 3 s/)
+    expect(r.stdout).toMatch(/\n {2}FAIL {2}shh\/6 {2}forward\.valid +did not reach another connection within 3 s/)
+    expect(r.stdout).toMatch(/\n {2}FAIL {2}shh\/6 {2}envelope\.future +envelope dated 1 h ahead: still connected after 3 s/)
+    expect(r.stdout).toMatch(/\n4 passed, 3 failed, 0 skipped \([\d.]+ s\)\n$/)
     expect(node.received).toBeGreaterThanOrEqual(2)
   })
 
   it('shh/5 only: the silent node is probed over shh/5', async () => {
     node = await startSilentShhNode()
-    const r = await run(['probe', node.enode, '--shh', '5', '--json', '--pow', '0.01', '--work', '1', '--timeout', '3'])
+    const r = await run(['probe', node.enode, '--shh', '5', '--quick', '--json', '--pow', '0.01', '--timeout', '3'])
     expect(r.code).toBe(1)
     const rep = parseReport(r.stdout)
-    expect(rep.shh).toBe(5)
-    expect(check(rep, 'status').ok).toBe(true)
-    expect(check(rep, 'forwards envelopes').ok).toBe(false)
+    expect(rep.node?.shh).toEqual([5])
+    expect(check(rep, 'status.decodes')).toMatchObject({ status: 'pass', shh: 5, detail: 'version 5' })
+    expect(check(rep, 'forward.valid').status).toBe('fail')
+  })
+
+  it('bad input and unreachable nodes exit 2 with one line', async () => {
+    const bad = await run(['probe', 'enode://nope'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^p2pmessage: /)
+    const id = Buffer.from(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), false).subarray(1)).toString('hex')
+    const groups = await run(['probe', `enode://${id}@127.0.0.1:1`, '--only', 'status,bogus'])
+    expect(groups.code).toBe(2)
+    expect(groups.stderr).toMatch(/--only status,bogus: unknown group bogus; groups: rlpx, status, envelope, forward, packets, p2p, limits, rpc/)
+    const refused = await run(['probe', `enode://${id}@127.0.0.1:1`, '--timeout', '2'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1: connection refused/)
   })
 })

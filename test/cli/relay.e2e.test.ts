@@ -1,6 +1,9 @@
-// Two chat clients meeting through a `p2pmessage relay`, and `probe` finding that relay fully conformant.
+// Two chat clients meeting through a `p2pmessage relay`, and `probe` (the conformance suite) finding that relay fully conformant.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ProbeReport } from '../../src/cli/probe.js'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { SuiteReport } from '../../src/conformance/types.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
 
 const procs: Cli[] = []
@@ -91,30 +94,35 @@ describe('a relay that requires more PoW than the chat seals', () => {
 })
 
 describe('probe', () => {
-  it.each(['5', '6', 'both'])('reports our relay as fully conformant (--shh %s)', async (shh) => {
+  it.each(['5', '6', 'both'])('--quick: the 7 basic checks pass against our relay (--shh %s)', async (shh) => {
     const { enode } = await startRelay(['--shh', 'both'])
-    const r = await run(['probe', enode, '--shh', shh, '--json', '--pow', '0.01', '--work', '1'])
-    const report = JSON.parse(r.stdout) as ProbeReport
-    expect(report.checks.filter((c) => !c.ok)).toEqual([])
-    expect(report.passed).toBe(true)
+    const r = await run(['probe', enode, '--shh', shh, '--quick', '--json', '--pow', '0.01'])
+    const report = JSON.parse(r.stdout) as SuiteReport
+    expect(report.results.filter((c) => c.status !== 'pass')).toEqual([])
+    expect(report.ok).toBe(true)
     expect(r.code).toBe(0)
-    expect(report.shh).toBe(shh === '5' ? 5 : 6)
-    if (shh === '5') expect(report.status).toBeNull()
-    else expect(report.status).toEqual({ minPow: 0.01, bloom: 'full', lightNode: false })
-    expect(report.hello?.capabilities).toEqual(expect.arrayContaining([{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]))
-    expect(report.checks.map((c) => c.name)).toEqual([
-      'RLPx handshake', 'hello', 'shh version', 'status', 'accepts a valid envelope', 'forwards envelopes',
-      'drops a peer sending an invalid envelope',
+    expect(report.node?.shh).toEqual(shh === 'both' ? [6, 5] : [Number(shh)])
+    if (shh !== '5') expect(report.node?.status['shh/6']).toEqual({ minPow: 0.01, bloom: 'full', lightNode: false })
+    expect(report.node?.capabilities).toEqual(expect.arrayContaining(['shh/5', 'shh/6']))
+    expect([...new Set(report.results.map((c) => c.id))]).toEqual([
+      'rlpx.handshake', 'rlpx.hello-id', 'rlpx.capabilities', 'status.decodes', 'envelope.valid', 'envelope.future', 'forward.valid',
     ])
   })
 
-  it('prints a readable report', async () => {
+  it('the full suite passes against our relay: readable report, skip reasons, JUnit file', async () => {
     const { enode } = await startRelay(['--shh', 'both'])
-    const r = await run(['probe', enode, '--pow', '0.01', '--work', '1'])
+    const junit = join(mkdtempSync(join(tmpdir(), 'probe-')), 'report.xml')
+    const r = await run(['probe', enode, '--pow', '0.01', '--timeout', '8', '--junit', junit])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^probe enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+\n/)
-    expect(r.stdout).toMatch(/\n {2}ok {4}status +min PoW 0\.01, bloom full \(all topics\), light node no\n/)
-    expect(r.stdout).toMatch(/\n {2}ok {4}drops a peer sending an invalid envelope +envelope dated 1 h ahead: it disconnected us \(SUBPROTOCOL_ERROR\)\n/)
-    expect(r.stdout).toMatch(/\nall 7 checks passed\n$/)
-  })
+    expect(r.stdout).toMatch(/\n {2}ok {4}shh\/6 {2}status\.v6-fields +4 items\n/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}shh\/5 {2}envelope\.low-pow +envelope with PoW [\d.e+-]+ < 0\.01: peer kept, envelope not forwarded\n/)
+    expect(r.stdout).toMatch(/\n {2}ok {4}shh\/6 {2}envelope\.future +envelope dated 1 h ahead: it disconnected us \(SUBPROTOCOL_ERROR\)\n/)
+    expect(r.stdout).not.toMatch(/FAIL/)
+    expect(r.stdout).toMatch(/\n\d+ passed, 0 failed, \d+ skipped \([\d.]+ s\)\nskipped:\n {2}.*no --rpc given: rpc\.info, /)
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="p2pmessage probe" tests="\d+" failures="0" skipped="\d+"/)
+    expect(xml).toMatch(/<testcase classname="shh\/6\.status" name="status\.first" time="[\d.]+">/)
+    expect(xml).toMatch(/<skipped message="no --rpc given"\/>/)
+  }, 120_000)
 })

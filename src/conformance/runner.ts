@@ -1,0 +1,133 @@
+// Runs the checks against one node: learns its shh versions from a hello, then per version builds a
+// SuiteContext and runs the applicable checks concurrently (each on its own connections), the ones
+// that change node settings alone at the end. A check that throws fails with the message; SkipCheck
+// skips it; every check is bounded in time.
+import { parseEnode, type Enode } from '../p2p/enode.js'
+import { RawShhConnection } from '../p2p/raw-shh-connection.js'
+import { isFullBloom } from '../whisper/bloom.js'
+import type { ShhVersion } from '../whisper/envelope.js'
+import { ALL_CHECKS } from './checks/index.js'
+import { SuiteContext } from './context.js'
+import { RpcClient } from './rpc-client.js'
+import { SkipCheck, type Check, type CheckResult, type Group, type SuiteReport } from './types.js'
+
+export interface RunOptions {
+  enode: string
+  shh: 5 | 6 | 'both'
+  rpc?: string
+  only?: Group[]
+  quick?: boolean
+  timeoutMs: number
+  /** PoW of our envelopes when the node does not announce its minimum */
+  pow: number
+  concurrency?: number
+}
+
+export function selectChecks(o: Pick<RunOptions, 'only' | 'quick'>): Check[] {
+  return ALL_CHECKS.filter((c) => (!o.quick || c.quick) && (!o.only || o.only.includes(c.group)))
+}
+
+async function timed(c: Check, ctx: SuiteContext, shh: ShhVersion | null, limitMs: number): Promise<CheckResult> {
+  const t0 = Date.now()
+  const base = { id: c.id, group: c.group, shh, rule: c.rule, source: c.source }
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the check did not finish within ${limitMs / 1000} s`)), limitMs)))
+    const out = await Promise.race([c.run(ctx), guard])
+    return { ...base, status: out.status, detail: out.detail, ms: Date.now() - t0 }
+  } catch (err) {
+    if (err instanceof SkipCheck) return { ...base, status: 'skip', detail: err.message, ms: Date.now() - t0 }
+    return { ...base, status: 'fail', detail: (err as Error)?.message ?? String(err), ms: Date.now() - t0 }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++])
+  }))
+}
+
+/** Resolves the report; rejects only for bad input or a node that cannot be reached at all. */
+export async function runSuite(o: RunOptions): Promise<SuiteReport> {
+  const t0 = Date.now()
+  const target: Enode = parseEnode(o.enode)
+  const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false }
+  const checks = selectChecks(o)
+  const rpc = o.rpc ? await RpcClient.connect(o.rpc, o.timeoutMs) : null
+  try {
+    // which shh versions the node offers: one hello (TCP failure rejects: nothing to report on)
+    const first = await RawShhConnection.open({ target, shh: 6, capabilities: [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }], timeoutMs: o.timeoutMs, status: 'none' })
+    const hello = await first.hello.catch((e: Error) => e)
+    first.close()
+    const wanted: ShhVersion[] = o.shh === 'both' ? [6, 5] : [o.shh]
+    const unrun = (shh: ShhVersion | null, why: string, list: Check[]) => {
+      for (const c of list) report.results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: c.id === 'rlpx.handshake' && hello instanceof Error ? 'fail' : 'skip', detail: why, ms: 0 })
+    }
+    if (hello instanceof Error) {
+      unrun(null, hello.message, checks)
+      return finish(report, t0)
+    }
+    const offered = hello.capabilities.filter((c) => c.name === 'shh').map((c) => c.version)
+    const versions = wanted.filter((v) => offered.includes(v))
+    report.node = {
+      clientId: hello.clientId,
+      baseProtocol: hello.protocolVersion,
+      capabilities: hello.capabilities.map((c) => `${c.name}/${c.version}`),
+      shh: versions,
+      status: {},
+    }
+    if (versions.length === 0) {
+      const why = `no shh version in common: the node offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'}, we test ${wanted.map((v) => `shh/${v}`).join(', ')}`
+      for (const c of checks) {
+        const failIt = c.id === 'rlpx.capabilities' || c.id === 'rlpx.handshake' || c.id === 'rlpx.hello-id'
+        report.results.push({ id: c.id, group: c.group, shh: null, rule: c.rule, source: c.source, status: failIt && c.id === 'rlpx.capabilities' ? 'fail' : failIt ? 'pass' : 'skip', detail: failIt && c.id !== 'rlpx.capabilities' ? `client ${JSON.stringify(hello.clientId)}` : why, ms: 0 })
+      }
+      return finish(report, t0)
+    }
+    const limit = o.timeoutMs * 3 + 10_000
+    await Promise.all(versions.map(async (shh, i) => {
+      const list = checks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
+      const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc })
+      const results: CheckResult[] = []
+      try {
+        try {
+          await ctx.init()
+        } catch (err) {
+          const why = `no shh/${shh} session: ${(err as Error).message}`
+          for (const c of list) results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: c.group === 'rlpx' || c.id.startsWith('status.') ? 'fail' : 'skip', detail: why, ms: 0 })
+          return
+        }
+        report.node!.status[`shh/${shh}`] = shh === 6 ? { minPow: ctx.node.status.minPow, bloom: isFullBloom(ctx.node.status.bloom ?? null) ? 'full' : 'partial', lightNode: ctx.node.status.lightNode } : {}
+        const shared = list.filter((c) => !c.exclusive)
+        const alone = list.filter((c) => c.exclusive)
+        const byId = new Map<string, CheckResult>()
+        await pool(shared, o.concurrency ?? 8, async (c) => {
+          byId.set(c.id, await timed(c, ctx, shh, limit))
+        })
+        for (const c of alone) byId.set(c.id, await timed(c, ctx, shh, limit))
+        for (const c of list) results.push(byId.get(c.id)!)
+      } finally {
+        report.results.push(...results)
+        await ctx.cleanup()
+      }
+    }))
+    // report order: check order, then version
+    const order = new Map(ALL_CHECKS.map((c, i) => [c.id, i]))
+    report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0))
+    return finish(report, t0)
+  } finally {
+    rpc?.close()
+  }
+}
+
+function finish(r: SuiteReport, t0: number): SuiteReport {
+  r.passed = r.results.filter((x) => x.status === 'pass').length
+  r.failed = r.results.filter((x) => x.status === 'fail').length
+  r.skipped = r.results.filter((x) => x.status === 'skip').length
+  r.ok = r.failed === 0
+  r.ms = Date.now() - t0
+  return r
+}

@@ -1,0 +1,55 @@
+// The layer rules of docs/architecture.md, enforced on every relative import under src/: a layer may
+// import only the layers listed for it (and itself). A new folder must be added here and there.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const SRC = resolve(__dirname, '../src')
+
+const ALLOWED: Record<string, string[]> = {
+  whisper: [],
+  p2p: ['whisper'],
+  node: ['whisper', 'p2p'],
+  // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
+  conformance: ['whisper', 'p2p'],
+  bridge: ['node', 'whisper', 'p2p'],
+  rpc: ['node', 'whisper', 'p2p', 'bridge', 'cli'],
+  cli: ['node', 'whisper', 'p2p', 'conformance', 'bridge', 'rpc', 'bench'],
+  bench: ['node', 'whisper', 'p2p'],
+  // the in-process network simulation: real nodes over an in-memory transport, figures from bench's stats
+  sim: ['node', 'whisper', 'p2p', 'bench'],
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    if (statSync(p).isDirectory()) return files(p)
+    return p.endsWith('.ts') ? [p] : []
+  })
+}
+
+const layerOf = (file: string) => relative(SRC, file).split('/')[0]
+
+describe('architecture: layer import rules', () => {
+  it('every folder under src/ has rules', () => {
+    const dirs = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory())
+    expect(dirs.filter((d) => !(d in ALLOWED))).toEqual([])
+  })
+
+  it('each relative import stays within the layers its folder may use', () => {
+    const bad: string[] = []
+    for (const f of files(SRC)) {
+      const from = layerOf(f)
+      const text = readFileSync(f, 'utf8')
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+        const to = layerOf(resolve(dirname(f), m[1]))
+        if (to !== from && !ALLOWED[from]?.includes(to)) bad.push(`${relative(SRC, f)} imports ${m[1]} (${from} -> ${to})`)
+      }
+    }
+    expect(bad).toEqual([])
+  })
+
+  it('the conformance suite is listed in docs/architecture.md layers', () => {
+    expect(readFileSync(resolve(__dirname, '../docs/architecture.md'), 'utf8')).toMatch(/\| conformance \| `src\/conformance\/`/)
+  })
+})

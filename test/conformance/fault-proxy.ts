@@ -1,0 +1,200 @@
+// Deliberately broken whisper nodes for the conformance tests: a raw RLPx server in front of a real
+// WhisperNode. Each client connection gets its own upstream connection to the node
+// (RawShhConnection), and every shh packet passes through a fault hook that may rewrite, hold,
+// duplicate or swallow it. With no fault the proxy is transparent (the suite passes through it).
+import type { Socket, Server } from 'node:net'
+import type { Common } from '@ethereumjs/common'
+import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import * as snappy from 'snappyjs'
+import { applyDevp2pFixes } from '../../src/p2p/devp2p-fixes.js'
+import { formatEnode, parseEnode } from '../../src/p2p/enode.js'
+import { RawShhConnection } from '../../src/p2p/raw-shh-connection.js'
+import { fullBloom } from '../../src/whisper/bloom.js'
+import { envelopePow, envelopeSent } from '../../src/whisper/envelope.js'
+import { decodeMessages, encodeMessages, float64ToBits } from '../../src/whisper/packets.js'
+import { rlpDecodeFirst, rlpEncode, type RlpItem } from '../../src/whisper/rlp.js'
+
+export interface Link {
+  toClient(code: number, payload: Uint8Array): void
+  toNode(code: number, payload: Uint8Array): void
+  clientStatusSeen: boolean
+  held: [number, Uint8Array][]
+}
+
+export interface Fault {
+  /** a packet from the node on its way to the client; default: pass it on */
+  fromNode?(link: Link, code: number, payload: Uint8Array): void
+  /** a packet from the client on its way to the node; default: pass it on */
+  fromClient?(link: Link, code: number, payload: Uint8Array): void
+}
+
+export interface FaultProxy {
+  enode: string
+  close(): Promise<void>
+}
+
+export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Promise<FaultProxy> {
+  applyDevp2pFixes()
+  const upstreamTarget = parseEnode(nodeEnode)
+  const privateKey = secp256k1.utils.randomSecretKey()
+  const id = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
+  const uplinks = new Set<RawShhConnection>()
+
+  class ProxiedShh {
+    constructor(version: number, peer: Peer, send: (code: number, data: Uint8Array) => void) {
+      const queue: [number, Uint8Array][] = []
+      let up: RawShhConnection | null = null
+      const compress = () => (peer.getHelloMessage()?.protocolVersion ?? 0) >= 5
+      const link: Link = {
+        clientStatusSeen: false,
+        held: [],
+        toClient: (code, payload) => {
+          try {
+            send(code, compress() ? snappy.compress(payload) : payload)
+          } catch {
+            // client gone
+          }
+        },
+        toNode: (code, payload) => {
+          if (up && up.send(code, payload)) return
+          queue.push([code, payload])
+        },
+      }
+      this.handle = (code, data) => (fault.fromClient ? fault.fromClient(link, code, data) : link.toNode(code, data))
+      void RawShhConnection.open({ target: upstreamTarget, shh: version as 5 | 6, status: 'none', timeoutMs: 5000 }).then((u) => {
+        up = u
+        uplinks.add(u)
+        u.on('packet', (p: { code: number; payload: Uint8Array }) => (fault.fromNode ? fault.fromNode(link, p.code, p.payload) : link.toClient(p.code, p.payload)))
+        const flush = setInterval(() => {
+          while (queue.length > 0 && u.send(queue[0][0], queue[0][1])) queue.shift()
+          if (!u.isOpen) clearInterval(flush)
+        }, 10)
+        void u.closed.then((c) => {
+          clearInterval(flush)
+          uplinks.delete(u)
+          if (c.byUs) return
+          try {
+            peer.disconnect((c.reason ?? 0x10) as never)
+          } catch {
+            // already closing
+          }
+        })
+        peer.events.once('close', () => u.close())
+      }, () => peer.disconnect(0x01 as never))
+    }
+    handle: (code: number, data: Uint8Array) => void
+    _handleMessage(code: number, data: Uint8Array): void {
+      this.handle(code, data)
+    }
+  }
+
+  const capabilities: Capabilities[] = [5, 6].map((v) => ({ name: 'shh', version: v, length: v === 5 ? 64 : 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }))
+  const rlpx = new RLPx(privateKey, {
+    capabilities,
+    clientId: new TextEncoder().encode('fault-proxy/v0'),
+    maxPeers: 200,
+    listenPort: null,
+    common: undefined as unknown as Common,
+  })
+  const server = (rlpx as unknown as { _server: Server })._server
+  const sockets = new Set<Socket>()
+  server.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
+  rlpx.events.on('peer:error', () => undefined)
+  rlpx.events.on('error', () => undefined)
+  await new Promise<void>((resolve) => {
+    server.once('listening', () => resolve())
+    rlpx.listen(0, '127.0.0.1')
+  })
+  const port = (server.address() as { port: number }).port
+  return {
+    enode: formatEnode({ id, host: '127.0.0.1', port }),
+    async close() {
+      for (const u of uplinks) u.close()
+      const closed = [...sockets].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))
+      rlpx.destroy()
+      for (const s of sockets) s.destroy()
+      await Promise.all(closed)
+    },
+  }
+}
+
+function rewriteStatus(payload: Uint8Array, edit: (items: RlpItem[]) => RlpItem[]): Uint8Array {
+  let items: RlpItem
+  try {
+    items = rlpDecodeFirst(payload)
+  } catch {
+    return payload
+  }
+  // only well-formed statuses are rewritten: the bad ones the suite sends must reach the node as sent
+  if (!Array.isArray(items)) return payload
+  return rlpEncode(edit([...items]) as never)
+}
+
+/** The fault classes the issue names (the RPC one is built on the node itself, see the test). */
+export const FAULTS: Record<string, Fault> = {
+  // the node announces PoW 2 but enforces its real 0.2
+  'wrong-pow': {
+    fromNode(l, code, p) {
+      l.toClient(code, code === 0 ? rewriteStatus(p, (it) => ((it[1] = uintBytes(float64ToBits(2))), it)) : p)
+    },
+  },
+  // nothing the client sends ever costs it the connection: bad envelopes and packets are swallowed
+  'no-validation': {
+    fromClient(l, code, p) {
+      if (code !== 1) return l.toNode(code, p)
+      let envs
+      try {
+        envs = decodeMessages(6, p)
+      } catch {
+        return
+      }
+      const now = Math.floor(Date.now() / 1000)
+      const ok = envs.filter((e) => envelopeSent(e) <= now + 10 && e.expiry >= now && envelopePow(e) >= 0.2)
+      if (ok.length > 0) l.toNode(1, encodeMessages(6, ok))
+    },
+  },
+  // the node's status is held back until the client's arrives
+  'status-in-reply': {
+    fromNode(l, code, p) {
+      if (code === 0 && !l.clientStatusSeen) return void l.held.push([code, p])
+      l.toClient(code, p)
+    },
+    fromClient(l, code, p) {
+      l.toNode(code, p)
+      if (code === 0 && !l.clientStatusSeen) {
+        l.clientStatusSeen = true
+        for (const [c, q] of l.held.splice(0)) l.toClient(c, q)
+      }
+    },
+  },
+  'extra-status-fields': {
+    fromNode(l, code, p) {
+      l.toClient(code, code === 0 ? rewriteStatus(p, (it) => [...it, Uint8Array.of(42)]) : p)
+    },
+  },
+  // every messages packet also goes back to its sender
+  'echo-to-sender': {
+    fromClient(l, code, p) {
+      l.toNode(code, p)
+      if (code === 1) setTimeout(() => l.toClient(1, p), 300)
+    },
+  },
+  // the client's bloom never reaches the node: it sends everything
+  'ignores-bloom': {
+    fromClient(l, code, p) {
+      if (code === 3 && p.length === 66) return // a well-formed 64-byte bloom update
+      const full = (it: RlpItem[]) => (it[2] instanceof Uint8Array && it[2].length === 64 ? ((it[2] = fullBloom()), it) : it)
+      l.toNode(code, code === 0 ? rewriteStatus(p, full) : p)
+    },
+  },
+}
+
+function uintBytes(x: bigint): Uint8Array {
+  let h = x.toString(16)
+  if (h.length % 2) h = '0' + h
+  return x === 0n ? new Uint8Array(0) : Uint8Array.from(Buffer.from(h, 'hex'))
+}
