@@ -527,7 +527,8 @@ export class P2PHost extends EventEmitter {
           t.dialing = false
           return this.schedule(t)
         }
-        t.lastError = undefined
+        // lastError is kept until a handshake completes (onShhReady): a redial that only reaches TCP must not
+        // wipe why the previous attempt failed
         let closedByRemote = false
         const byRemote = () => (closedByRemote = true)
         socket.once('end', byRemote)
@@ -677,7 +678,10 @@ export class P2PHost extends EventEmitter {
     this.shhPeers.set(peer.id, peer)
     peer.trusted = this.trusted.has(peer.id) // the trusted set may have changed since the hello
     const t = this.statics.get(peer.id) ?? this.bootnodes.get(peer.id)
-    if (t) t.backoffMs = this.redialMinMs
+    if (t) {
+      t.backoffMs = this.redialMinMs
+      t.lastError = undefined
+    }
     this.log(DEBUG, 'Whisper peer connected', {
       id: short(peer.id),
       addr: `${peer.remoteAddress}:${peer.remotePort}`,
