@@ -87,7 +87,8 @@ async function pingFlood(a: RawShhPeer): Promise<void> {
 
 describe('finding 2: a peer that does not read cannot make us queue without end', () => {
   it('PINGs from a peer that never reads: dropped at the queue bound', async () => {
-    const h = await started({ limits: { maxQueuedBytes: 64 * 1024, frameWriteTimeoutMs: 60_000 } })
+    // (the PONG deadline is the handshake timeout: kept long so that only the bound can drop the peer)
+    const h = await started({ handshakeTimeoutMs: 120_000, limits: { maxQueuedBytes: 64 * 1024, frameWriteTimeoutMs: 120_000 } })
     const a = await whisperPeer(h)
     a.pauseReading()
     await pingFlood(a)
@@ -96,7 +97,7 @@ describe('finding 2: a peer that does not read cannot make us queue without end'
   }, 70_000)
 
   it('a write that does not drain within the write deadline: dropped', async () => {
-    const h = await started({ limits: { frameWriteTimeoutMs: 500 } })
+    const h = await started({ handshakeTimeoutMs: 120_000, limits: { frameWriteTimeoutMs: 500 } })
     const a = await whisperPeer(h)
     a.pauseReading()
     await pingFlood(a)
