@@ -70,7 +70,7 @@ export class RawShhPeer {
       remoteId: Uint8Array.from(Buffer.from(target.id, 'hex')),
       privateKey,
       id: publicKey.subarray(1),
-      timeout: 10_000,
+      timeout: opts.pingTimeoutMs ?? 10_000,
       clientId: typeof opts.clientId === 'string' ? new TextEncoder().encode(opts.clientId) : (opts.clientId ?? new TextEncoder().encode('fuzz/v0')),
       capabilities,
       common: undefined as unknown as Common,
@@ -150,6 +150,7 @@ export class RawShhPeer {
 export interface RawPeerOptions {
   clientId?: string | Uint8Array // our HELLO's client id (default fuzz/v0)
   noHello?: boolean // never send our HELLO: the session stays before the HELLO
+  pingTimeoutMs?: number // our own devp2p PONG deadline (default 10 s); a peer that stops reading hits it
 }
 
 /** Plain TCP to the node's port, for bytes that never make it to an RLPx session. */
