@@ -2,10 +2,7 @@
 // Whisper node. Progress goes to stderr, the table or the JSON object to stdout.
 import type { Command } from 'commander'
 import { writeFileSync } from 'node:fs'
-import { runRelayLoad } from '../bench/relay-load.js'
-import { formatRelayReport, summarize } from '../bench/relay-report.js'
-import { latencyPlot } from '../bench/plot.js'
-import { startSink } from '../bench/relay-sink.js'
+// the load generator's modules load when the command runs, not with every other command
 import { CliError } from './errors.js'
 
 interface Flags {
@@ -55,6 +52,9 @@ export function registerBenchRelay(bench: Command): void {
         if (tty) process.stderr.write(`\r\x1b[2Kbench relay: ${line}${final ? '\n' : ''}`)
         else if (final || !line.startsWith('sealing')) process.stderr.write(`bench relay: ${line}\n`)
       }
+      const { runRelayLoad } = await import('../bench/relay-load.js')
+      const { formatRelayReport, summarize } = await import('../bench/relay-report.js')
+      const { latencyPlot } = await import('../bench/plot.js')
       let report
       try {
         report = await runRelayLoad({
@@ -91,6 +91,7 @@ export function registerBenchSink(bench: Command): void {
       if (!m) throw new CliError(`bench sink: --listen wants host:port, got ${JSON.stringify(f.listen)}`)
       const shh = f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
       if (shh === null) throw new CliError(`bench sink: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
+      const { startSink } = await import('../bench/relay-sink.js')
       let sink
       try {
         sink = await startSink({ listen: { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }, shh })
