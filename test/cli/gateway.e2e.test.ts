@@ -3,7 +3,8 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { rmSync } from 'node:fs'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, CHAT_LINE, ensureBuilt, expectUsageError, LOCAL, LOCAL_RELAY, ROOT, run } from './harness.js'
 import { VirtualTerminal } from './virtual-terminal.js'
 
@@ -21,6 +22,9 @@ afterEach(async () => {
 const RELAYED_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \[([0-9a-f]{40})\] \(relayed by ([0-9a-f]{40})\): (.*)$/
 
 describe('relay --room', () => {
+  // the bridge makes its --datadir (node key) before it reads the network flags that it then refuses
+  const bridgeDir = join(tmpdir(), `p2pm-gw-${process.pid}`)
+  afterAll(() => rmSync(bridgeDir, { recursive: true, force: true }))
   it.each([
     [['relay', '--room', '44c7429f'], /invalid --room "44c7429f": expected <topic>:<password>/],
     [['relay', '--room', '44c742:secret'], /the topic "44c742" is not 8 hex digits/],
@@ -28,7 +32,7 @@ describe('relay --room', () => {
     [['relay', '--room', '44c7429f:'], /the password after the colon is empty/],
     [['relay', '--shh', '5', '--room', '44c7429f:pw'], /--room .* needs --shh both/],
     [['bridge', '--room', 'nocolon'], /invalid --room "nocolon"/],
-    [['bridge', '--shh', '5', '--room', '44c7429f:pw', '--datadir', join(tmpdir(), `p2pm-gw-${process.pid}`)], /--room .* needs --shh both/],
+    [['bridge', '--shh', '5', '--room', '44c7429f:pw', '--datadir', bridgeDir], /--room .* needs --shh both/],
   ])('%j: one line, exit 2', async (args, re) => {
     expectUsageError(await run([...args, '--bootnodes', 'none', '--listen', '127.0.0.1:0']), re)
   })
