@@ -4,6 +4,8 @@
 // for each, the simulation records when every node first holds it (the node's own 'envelope' event),
 // how many copies reached each node and how many bytes each node sent. Policy 'geth' forwards on a
 // 300 ms cycle (geth's broadcast loop) instead of at once; same seed, same graph.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { randomBytes } from 'node:crypto'
 import { WhisperNode } from '../node/whisper-node.js'
 import { sealMessage } from '../whisper/seal.js'
@@ -70,7 +72,13 @@ export interface SimResult {
   origins?: number[]
 }
 
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+// Memory per node is a difference of two heap readings: without a full collection before each, the
+// second can read lower than the first. `npm run sim` passes --expose-gc; elsewhere (a test runner, a
+// plain node) V8's flag is turned on at run time and the collector taken from a fresh context.
+const gc: () => void = (globalThis as { gc?: () => void }).gc ?? (() => {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+})()
 const heapUsed = (): number => {
   gc()
   return process.memoryUsage().heapUsed
