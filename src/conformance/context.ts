@@ -4,7 +4,7 @@
 // node's JSON-RPC when --rpc was given.
 import type { Enode } from '../p2p/enode.js'
 import type { ProbeClose, RemoteHello } from '../p2p/probe-connection.js'
-import { RawShhConnection, type RawPacket } from '../p2p/raw-shh-connection.js'
+import { closeText, RawShhConnection, type RawPacket } from '../p2p/raw-shh-connection.js'
 import { fullBloom } from '../whisper/bloom.js'
 import { toHex } from '../whisper/bytes.js'
 import { randomBytes } from '../whisper/crypto.js'
@@ -115,8 +115,18 @@ export class SuiteContext {
       maxMessageSize: info && typeof info.maxMessageSize === 'number' ? info.maxMessageSize : DEFAULT_MAX_MESSAGE_SIZE,
       maxMessageSizeSource: info && typeof info.maxMessageSize === 'number' ? 'shh_info' : "geth's default (no --rpc)",
     }
-    if (!statusInReplyOnly) c.send(0, this.ourStatus())
+    c.close()
     this.observerConn = await this.session()
+  }
+
+  /**
+   * A view for one check: same node, observer and settings, but its own connections, which
+   * cleanup() on it closes (a node's peer slots are few: geth 1.9.7 takes 17 inbound by default).
+   */
+  scoped(): SuiteContext {
+    const child = Object.create(this) as SuiteContext
+    ;(child as unknown as { open: Set<RawShhConnection> }).open = new Set()
+    return child
   }
 
   /** Our status payload: by default a full node that asks for no PoW, so the node sends us everything. */
@@ -143,7 +153,7 @@ export class SuiteContext {
   async session(f: StatusFields = {}): Promise<RawShhConnection> {
     const c = await this.connect({ status: this.ourStatus(f) })
     const st = await c.waitPacket((p) => p.code === 0, this.timeoutMs)
-    if (!st) throw new Error(`no status on a new connection within ${this.timeoutMs / 1000} s (${c.isOpen ? 'still connected' : 'closed'})`)
+    if (!st) throw new Error(`no status on a new connection within ${this.timeoutMs / 1000} s (${closeText(await c.waitClosed(0))})`)
     return c
   }
 

@@ -31,15 +31,19 @@ async function timed(c: Check, ctx: SuiteContext, shh: ShhVersion | null, limitM
   const t0 = Date.now()
   const base = { id: c.id, group: c.group, shh, rule: c.rule, source: c.source }
   let timer: NodeJS.Timeout | undefined
+  let cleanup = async () => undefined as void
   try {
     const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the check did not finish within ${limitMs / 1000} s`)), limitMs)))
-    const out = await Promise.race([c.run(ctx), guard])
+    const scope = ctx.scoped()
+    cleanup = () => scope.cleanup()
+    const out = await Promise.race([c.run(scope), guard])
     return { ...base, status: out.status, detail: out.detail, ms: Date.now() - t0 }
   } catch (err) {
     if (err instanceof SkipCheck) return { ...base, status: 'skip', detail: err.message, ms: Date.now() - t0 }
     return { ...base, status: 'fail', detail: (err as Error)?.message ?? String(err), ms: Date.now() - t0 }
   } finally {
     clearTimeout(timer)
+    await cleanup()
   }
 }
 
@@ -88,7 +92,8 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
       return finish(report, t0)
     }
     const limit = o.timeoutMs * 3 + 10_000
-    await Promise.all(versions.map(async (shh, i) => {
+    // one version after the other: a node has few peer slots (geth 1.9.7: 17 inbound by default)
+    for (const [i, shh] of versions.entries()) await (async () => {
       const list = checks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
       const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc })
       const results: CheckResult[] = []
@@ -104,7 +109,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         const shared = list.filter((c) => !c.exclusive)
         const alone = list.filter((c) => c.exclusive)
         const byId = new Map<string, CheckResult>()
-        await pool(shared, o.concurrency ?? 8, async (c) => {
+        await pool(shared, o.concurrency ?? 4, async (c) => {
           byId.set(c.id, await timed(c, ctx, shh, limit))
         })
         for (const c of alone) byId.set(c.id, await timed(c, ctx, shh, limit))
@@ -113,7 +118,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         report.results.push(...results)
         await ctx.cleanup()
       }
-    }))
+    })()
     // report order: check order, then version
     const order = new Map(ALL_CHECKS.map((c, i) => [c.id, i]))
     report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0))

@@ -110,15 +110,23 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
     rlpx.listen(0, '127.0.0.1')
   })
   const port = (server.address() as { port: number }).port
+  let closing: Promise<void> | null = null
   return {
     enode: formatEnode({ id, host: '127.0.0.1', port }),
     async close() {
+      if (closing) return closing
+      closing = shut()
+      return closing
+    },
+  }
+  async function shut(): Promise<void> {
+    {
       for (const u of uplinks) u.close()
       const closed = [...sockets].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))
       rlpx.destroy()
       for (const s of sockets) s.destroy()
       await Promise.all(closed)
-    },
+    }
   }
 }
 

@@ -272,32 +272,6 @@ export const rpcChecks: Check[] = [
     },
   },
   {
-    id: 'rpc.bad-params',
-    group: 'rpc',
-    versions: [6],
-    rule: 'every shh method called with bad arguments answers a JSON-RPC error, and the node keeps answering RPC and serving peers',
-    source: 'geth rpc server: argument errors -32602, method errors -32000, unknown method -32601 (v1.9.7)',
-    async run(ctx) {
-      const rpc = rpcOf(ctx)
-      const wrong: string[] = []
-      for (const [method, params] of BAD_CALLS) {
-        try {
-          const r = await rpc.call(method, params)
-          wrong.push(`${method}(${JSON.stringify(params)}) answered ${JSON.stringify(r)} instead of an error`)
-        } catch (err) {
-          if (err instanceof RpcTransportError) {
-            wrong.push(`${method}(${JSON.stringify(params)}): ${err.message}`)
-            const alive = await rpc.call('shh_version', []).then(() => true, () => false)
-            if (!alive) return fail(`the node stopped answering after ${method}(${JSON.stringify(params)}); ${wrong.join('; ')}`)
-          } else if (!(err instanceof RpcCallError)) throw err
-        }
-      }
-      const peers = await ctx.aliveAfter(await ctx.session())
-      if (!peers.alive) return fail(`after the bad calls the node no longer serves peers: ${peers.how}`)
-      return wrong.length ? fail(wrong.join('; ')) : pass(`${BAD_CALLS.length} bad calls, each answered an error; node still serving`)
-    },
-  },
-  {
     id: 'rpc.set-min-pow',
     group: 'rpc',
     versions: [6],
@@ -344,6 +318,34 @@ export const rpcChecks: Check[] = [
       } finally {
         await rpc.call('shh_setMaxMessageSize', [old]).catch(() => undefined)
       }
+    },
+  },
+  {
+    id: 'rpc.bad-params',
+    group: 'rpc',
+    versions: [6],
+    // last and alone: a node that dies on one of these calls must not take the other checks with it
+    exclusive: true,
+    rule: 'every shh method called with bad arguments answers a JSON-RPC error, and the node keeps answering RPC and serving peers',
+    source: 'geth rpc server: argument errors -32602, method errors -32000, unknown method -32601 (v1.9.7)',
+    async run(ctx) {
+      const rpc = rpcOf(ctx)
+      const wrong: string[] = []
+      for (const [method, params] of BAD_CALLS) {
+        try {
+          const r = await rpc.call(method, params)
+          wrong.push(`${method}(${JSON.stringify(params)}) answered ${JSON.stringify(r)} instead of an error`)
+        } catch (err) {
+          if (err instanceof RpcTransportError) {
+            wrong.push(`${method}(${JSON.stringify(params)}): ${err.message}`)
+            const alive = await rpc.call('shh_version', []).then(() => true, () => false)
+            if (!alive) return fail(`the node stopped answering after ${method}(${JSON.stringify(params)}); ${wrong.join('; ')}`)
+          } else if (!(err instanceof RpcCallError)) throw err
+        }
+      }
+      const peers = await ctx.aliveAfter(await ctx.session())
+      if (!peers.alive) return fail(`after the bad calls the node no longer serves peers: ${peers.how}`)
+      return wrong.length ? fail(wrong.join('; ')) : pass(`${BAD_CALLS.length} bad calls, each answered an error; node still serving`)
     },
   },
 ]
