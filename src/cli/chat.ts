@@ -13,11 +13,13 @@ import { CliError } from './errors.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { LineIO } from './prompt.js'
+import { collect } from './options.js'
+import { fetchChatHistory, HistoryGate, resolveHistory, type HistoryFlags } from './chat-history.js'
 
 export const QUIT_COMMAND = '~Q'
 export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
-interface ChatFlags extends NetworkFlags {
+interface ChatFlags extends NetworkFlags, HistoryFlags {
   topic: string
   password: string
   identity?: string
@@ -57,6 +59,9 @@ export function registerChat(program: Command): void {
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
     .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
+    .option('--mailserver <enode>', 'a mail server to get the room\'s history from, shown before the live lines (repeatable)', collect)
+    .option('--mailserver-password <password>', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
+    .option('--history <duration>', 'how far back to ask the mail servers, e.g. 30m, 24h, 7d (default: 24h with --mailserver)')
     .action(async (flags: ChatFlags) => {
       await runChat(flags)
     })
@@ -118,6 +123,9 @@ class DeliveryTracker {
 async function runChat(flags: ChatFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const cfg = resolveChat(flags)
+  const hist = resolveHistory(flags)
+  // mail servers are static and trusted peers: their answers are p2p messages, which only trusted peers may send
+  if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
   if (net.staticPeers.length === 0 && net.bootnodes.length === 0 && !net.listen) {
     throw new CliError('nothing to connect to: give --enode <url>, --bootnodes mainnet|<list>, or --listen <host:port>')
   }
@@ -149,11 +157,21 @@ async function runChat(flags: ChatFlags): Promise<void> {
   // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
   // hands us in between waits for it.
   let early: string[] | null = terminal ? [] : null
-  const show = (m: ShownMessage & { mine?: boolean }) => {
+  const emit = (line: string) => {
+    if (cfg.json) process.stdout.write(line + '\n')
+    else if (early) early.push(line)
+    else io.print(line)
+  }
+  // history (p2p messages from a mail server) comes first, in time order; the room's lines wait for it
+  const gate = hist ? new HistoryGate(emit) : null
+  if (gate) gate.status = say
+  const show = (m: ShownMessage & { mine?: boolean; p2p?: boolean }) => {
     const mine = m.mine === true || (m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey)))
-    if (cfg.json) process.stdout.write(JSON.stringify(toJsonMessage(m, mine)) + '\n')
-    else if (early) early.push(formatChatLine(m, mine))
-    else io.print(formatChatLine(m, mine))
+    const fromHistory = gate !== null && m.p2p === true
+    const line = cfg.json ? JSON.stringify({ ...toJsonMessage(m, mine), ...(fromHistory ? { history: true } : {}) }) : formatChatLine(m, mine)
+    if (fromHistory) gate.history({ sent: m.sent, text: line })
+    else if (gate) gate.live(line)
+    else emit(line)
   }
   // A v6 peer announces the least PoW it accepts; our node, like geth, never sends it less, which would
   // look like a silent room. Said once per peer, whatever the verbosity.
@@ -213,6 +231,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
 
   const endOfInput = async () => {
     await queue
+    await historyDone
     const undelivered = await delivery.settle()
     if (undelivered > 0 || failed > 0) {
       const parts: string[] = []
@@ -257,6 +276,11 @@ async function runChat(flags: ChatFlags): Promise<void> {
       }
       throw err
     })
+
+  const historyDone: Promise<void> = hist && gate
+    ? fetchChatHistory(running, hist, cfg, cfg.connectTimeout > 0 ? cfg.connectTimeout * 1000 : 60_000)
+      .then((lines) => void gate.finish(lines), (err: unknown) => void gate.finish([`history: ${(err as Error).message}`]))
+    : Promise.resolve()
 
   say('Whisper node started,please send message after connect to other nodes')
   // the original never listened; with --listen, others need this URL to dial us

@@ -7,6 +7,7 @@ import { registerEnode } from './enode.js'
 import { registerChat } from './chat.js'
 import { registerKeygen } from './keygen.js'
 import { registerRelay } from './relay.js'
+import { registerMailServer } from './mailserver.js'
 import { registerProbe } from './probe.js'
 import { registerVectors } from './vectors.js'
 import { registerEnvelope } from './envelope.js'
@@ -29,6 +30,7 @@ Without a command, p2pmessage chats, like the original client:
   // Subcommands: one register call per file.
   registerChat(program)
   registerRelay(program)
+  registerMailServer(program)
   registerKeygen(program)
   registerEnode(program)
   registerProbe(program)

@@ -9,10 +9,13 @@ import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parseSeconds } from './options.js'
+import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
+import type { MailServer } from '../node/mailserver.js'
 
-interface RelayFlags extends NetworkFlags {
+export interface RelayFlags extends NetworkFlags, MailFlags {
   pow: string
   status: string
+  mailserverPassword?: string
 }
 
 const now = () => formatLocalTime(Date.now() / 1000)
@@ -21,6 +24,16 @@ export function registerRelay(program: Command): void {
   const cmd = program
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
+  relayOptions(cmd)
+  cmd.option('--mailserver-password <password>', 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password')
+  addMailOptions(cmd, { datadir: true })
+  cmd.action(async (flags: RelayFlags) => {
+    await runRelay(flags, flags.mailserverPassword)
+  })
+}
+
+/** The relay's flags, shared with `mailserver`. */
+export function relayOptions(cmd: Command): Command {
   // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
   // a v6 one, so v5 and v6 peers of one relay never see each other. The original clients speak shh/5, and
   // ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both serves geth 1.9 peers too.
@@ -28,32 +41,40 @@ export function registerRelay(program: Command): void {
   cmd
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
     .option('--status <seconds>', 'print a status line this often (0: never)', '60')
-    .action(async (flags: RelayFlags) => {
-      await runRelay(flags)
-    })
+  return cmd
 }
 
-async function runRelay(flags: RelayFlags): Promise<void> {
+/** Runs a relay; with a mail password it is also a mail server. */
+export async function runRelay(flags: RelayFlags, mailPassword?: string): Promise<void> {
   const net = resolveNetwork(flags)
   const minPow = parsePow(flags.pow)
   const statusEvery = parseSeconds(flags.status, '--status')
+  const mailCfg = mailPassword !== undefined ? resolveMail(mailPassword, flags, flags.datadir ?? DEFAULT_MAIL_DATADIR) : null
   const logger = createLogSink({ verbosity: net.verbosity })
   const say = (line: string) => process.stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
   let timer: NodeJS.Timeout | null = null
+  let mail: MailServer | null = null
   const lifecycle = createLifecycle({
     node: () => node,
     beforeStop: () => {
       if (timer) clearInterval(timer)
-      say(`${now()} relay stopping`)
+      // commits what is queued: every envelope reported archived is on disk before we exit
+      mail?.close()
+      say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`)
     },
   })
   node = createNode(net, { minPow, relay: true, logger })
+  if (mailCfg) {
+    mail = await startMailServer(node, mailCfg, minPow)
+    say(`${now()} mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
+  }
   try {
     await node.start()
   } catch (err) {
     node = null
+    mail?.close()
     throw startError(err, net.listen)
   }
   const running = node
@@ -77,7 +98,13 @@ async function runRelay(flags: RelayFlags): Promise<void> {
   })
   const status = () => {
     const s = running.stats()
-    say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`)
+    let line = `${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`
+    if (mail) {
+      const a = mail.archive.stats()
+      const m = mail.stats()
+      line += ` archive=${a.envelopes} requests=${m.requests} delivered=${m.delivered}`
+    }
+    say(line)
   }
   if (statusEvery > 0) timer = setInterval(status, statusEvery * 1000)
   if (lifecycle.exiting && timer) clearInterval(timer)

@@ -8,7 +8,7 @@
 // the archive holds every envelope the node saw (who talked when, even if it cannot read them).
 // better-sqlite3 is loaded on open only, so commands that never archive do not load it.
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
@@ -119,8 +119,12 @@ export class Archive {
       now: o.now ?? (() => Math.floor(Date.now() / 1000)),
     }
     // Created 0600 before SQLite sees it: SQLite gives its -wal and -shm files the database file's mode.
-    if (!existsSync(this.file)) closeSync(openSync(this.file, 'a', 0o600))
-    chmodSync(this.file, 0o600)
+    try {
+      if (!existsSync(this.file)) closeSync(openSync(this.file, 'a', 0o600))
+      chmodSync(this.file, 0o600)
+    } catch (err) {
+      throw fsError(err, dir)
+    }
     let db: Db
     try {
       db = new Database(this.file)
@@ -287,7 +291,7 @@ function prepareDir(dir: string, minFree: number): void {
   try {
     // a directory we create is ours alone; one the user gave (maybe shared, like /tmp) keeps its mode
     if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      makeDirs(dir)
       chmodSync(dir, 0o700)
     } else if (!statSync(dir).isDirectory()) throw new ArchiveError('params', `${dir} is not a directory`)
   } catch (err) {
@@ -306,9 +310,17 @@ function prepareDir(dir: string, minFree: number): void {
   }
 }
 
+// mkdirSync({recursive}) spins forever under /proc on Node 20 (ENOENT retried): one level at a time
+function makeDirs(dir: string): void {
+  const parent = dirname(dir)
+  if (parent !== dir && !existsSync(parent)) makeDirs(parent)
+  mkdirSync(dir, { mode: 0o700 })
+}
+
 function fsError(err: unknown, dir: string): ArchiveError {
   const code = (err as NodeJS.ErrnoException)?.code
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new ArchiveError('readonly', `archive directory ${dir} is read-only (${code}): give a writable --datadir`, { cause: err })
+  if (code === 'ENOENT') return new ArchiveError('open', `cannot create archive directory ${dir} (ENOENT)`, { cause: err })
   if (code === 'ENOSPC') return new ArchiveError('full', `no space left on the disk of ${dir}`, { cause: err })
   return new ArchiveError('open', `cannot use archive directory ${dir}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
 }

@@ -114,13 +114,3 @@ export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promis
     }
   })
 }
-
-/** Parses `30m`, `24h`, `7d`, `90s` or plain seconds; throws NodeError 'params'. */
-export function parseDuration(s: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/i.exec(s)
-  if (!m) throw new NodeError('params', `invalid duration "${s}": use e.g. 90s, 30m, 24h, 7d`)
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400 }[m[2].toLowerCase() as '' | 's' | 'm' | 'h' | 'd' | 'w']
-  const secs = Math.round(Number(m[1]) * unit)
-  if (!(secs > 0)) throw new NodeError('params', `invalid duration "${s}": must be more than 0`)
-  return secs
-}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { createInterface } from 'node:readline'
@@ -123,6 +123,12 @@ describe('archive', () => {
     expect(err).toBeInstanceOf(ArchiveError)
     expect(['readonly', 'open']).toContain((err as ArchiveError).code)
     expect((err as Error).message).toMatch(/\/proc\/self/)
+    if (process.getuid?.() !== 0) {
+      const d = tmp()
+      chmodSync(d, 0o500)
+      await expect(Archive.open({ dir: d })).rejects.toMatchObject({ code: 'readonly', message: expect.stringContaining('read-only') })
+      chmodSync(d, 0o700)
+    }
   })
 
   it('kill -9 while archiving loses nothing that was reported archived', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { WhisperNode } from '../../src/node/whisper-node.js'
 import { Archive } from '../../src/node/archive.js'
 import { MailServer } from '../../src/node/mailserver.js'
-import { fetchHistory, parseDuration } from '../../src/node/mailclient.js'
+import { fetchHistory } from '../../src/node/mailclient.js'
 import { encodeMailRequestPayload } from '../../src/whisper/mailrequest.js'
 import { buildEnvelope, sealEnvelope } from '../../src/whisper/seal.js'
 import { generatePrivateKey, symKeyFromPassword } from '../../src/whisper/crypto.js'
@@ -134,12 +134,3 @@ for (const shh of [5, 6] as const) {
     })
   })
 }
-
-it('parseDuration', () => {
-  expect(parseDuration('30m')).toBe(1800)
-  expect(parseDuration('24h')).toBe(86400)
-  expect(parseDuration('7d')).toBe(604800)
-  expect(parseDuration('90')).toBe(90)
-  expect(() => parseDuration('soon')).toThrow(/invalid duration/)
-  expect(() => parseDuration('0h')).toThrow(/more than 0/)
-})
