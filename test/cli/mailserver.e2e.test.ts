@@ -31,10 +31,11 @@ describe.each([5, 6])('mail server and chat history on shh/%i', (shh) => {
     const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--shh', String(shh), '--password', 'letmein', '--datadir', datadir, '--status', '1'])
     const enode = await ms.waitFor(/^enode:\/\//)
     expect(statSync(datadir).mode & 0o777).toBe(0o700)
-    const writer = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode])
+    // short-lived: gone from every pool before the reader comes, so only the mail server has them
+    const writer = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--ttl', '2'])
     writer.end('first\nsecond\nthird\n')
     expect((await writer.exited).code).toBe(0)
-    await ms.waitFor(/ status .* archive=3 /)
+    await ms.waitFor(/ status peers=\d+ pool=0 in=3 .* archive=3 /)
 
     const reader = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--mailserver', enode, '--mailserver-password', 'letmein', '--history', '1h', '--json'])
     const done = await reader.waitFor(/^history: /, { stream: 'stderr' })
@@ -55,25 +56,26 @@ describe.each([5, 6])('mail server and chat history on shh/%i', (shh) => {
 })
 
 it('chat lines format: history printed before the live lines with the original line format', async () => {
-  const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'pw', '--datadir', join(tmp(), 'ms'), '--status', '0'])
+  const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'pw', '--datadir', join(tmp(), 'ms'), '--status', '1'])
   const enode = await ms.waitFor(/^enode:\/\//)
-  const writer = spawnCli([...LOCAL, '--enode', enode])
+  const writer = spawnCli([...LOCAL, '--enode', enode, '--ttl', '2'])
   writer.end('said before\n')
   expect((await writer.exited).code).toBe(0)
-  await new Promise((r) => setTimeout(r, 300))
+  await ms.waitFor(/ status peers=\d+ pool=0 in=1 .* archive=1 /)
   const reader = spawnCli([...LOCAL, '--enode', enode, '--mailserver', enode, '--mailserver-password', 'pw'])
   const line = await reader.waitFor(/: said before$/)
   expect(line).toMatch(CHAT_LINE)
   await reader.waitFor(/^history: complete/)
+  expect(reader.stdoutLines.findIndex((l) => l.endsWith(': said before'))).toBeGreaterThanOrEqual(0)
   expect(reader.stdoutLines.findIndex((l) => l.endsWith(': said before'))).toBeLessThan(reader.stdoutLines.findIndex((l) => l.startsWith('history: ')))
 })
 
 describe('mail options: clear errors', () => {
   it('--mailserver without its password, and the reverse', async () => {
-    const a = await run([...LOCAL, '--enode', 'enode://' + 'ab'.repeat(64) + '@127.0.0.1:1', '--mailserver', 'enode://' + 'ab'.repeat(64) + '@127.0.0.1:1'])
+    const a = await run([...LOCAL, '--enode', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1', '--mailserver', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1'])
     expect(a.code).toBe(2)
     expect(a.stderr).toMatch(/--mailserver needs --mailserver-password/)
-    const b = await run([...LOCAL, '--enode', 'enode://' + 'ab'.repeat(64) + '@127.0.0.1:1', '--history', '1h'])
+    const b = await run([...LOCAL, '--enode', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1', '--history', '1h'])
     expect(b.code).toBe(2)
     expect(b.stderr).toMatch(/need --mailserver/)
   })
