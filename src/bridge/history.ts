@@ -20,6 +20,8 @@ export interface StoredMessage {
   text: string
   /** The text was cut to the bridge's size limit. */
   truncated: boolean
+  /** It came from a mail server's history answer, not live from the room. */
+  history: boolean
 }
 
 export interface NewMessage {
@@ -32,6 +34,7 @@ export interface NewMessage {
   received: number
   text: string
   truncated: boolean
+  history?: boolean
 }
 
 export interface StoredRoom {
@@ -54,6 +57,7 @@ interface MessageRow {
   received: number
   text: string
   truncated: number
+  history: number
 }
 
 export class HistoryStore {
@@ -97,10 +101,13 @@ export class HistoryStore {
       );
       CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, seq);
     `)
+    // stores made before mail server history lack the column
+    const cols = this.db.prepare(`PRAGMA table_info(messages)`).all() as { name: string }[]
+    if (!cols.some((c) => c.name === 'history')) this.db.exec(`ALTER TABLE messages ADD COLUMN history INTEGER NOT NULL DEFAULT 0`)
     this.stmts = {
       insert: this.db.prepare(
-        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated)
-         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated)`,
+        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated, history)
+         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated, @history)`,
       ),
       pruneRoom: this.db.prepare(
         `DELETE FROM messages WHERE room = @room AND seq <= (
@@ -128,7 +135,7 @@ export class HistoryStore {
   /** Stores a message; returns it, or null when another copy of it is already stored. */
   add(m: NewMessage): StoredMessage | null {
     const tx = this.db.transaction((msg: NewMessage): StoredMessage | null => {
-      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0 })
+      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0, history: msg.history ? 1 : 0 })
       if (r.changes === 0) return null
       this.stmts.pruneRoom.run({ room: msg.room, keep: this.opts.perRoom })
       this.stmts.pruneTotal.run(this.opts.total)
@@ -141,6 +148,7 @@ export class HistoryStore {
         received: msg.received,
         text: msg.text,
         truncated: msg.truncated,
+        history: msg.history === true,
       }
     })
     return tx(m)
@@ -173,5 +181,6 @@ function toMessage(r: MessageRow): StoredMessage {
     received: r.received,
     text: r.text,
     truncated: r.truncated !== 0,
+    history: r.history === 1,
   }
 }

@@ -20,6 +20,8 @@ export interface BridgeReceivedMessage {
   address?: Uint8Array
   sent: number
   hash: Uint8Array
+  /** came as a p2p message from a trusted peer (a mail server's history answer), not from the pool */
+  p2p?: boolean
 }
 
 export interface BridgePostParams {
@@ -44,7 +46,7 @@ export interface BridgeStats {
 export interface BridgeNode extends EventEmitter {
   readonly enode: string
   post(p: BridgePostParams): Promise<{ hash: string; envelopes: { expiry: number; ttl: number }[] }>
-  subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array }, cb: (m: BridgeReceivedMessage) => void): string
+  subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array; allowP2P?: boolean }, cb: (m: BridgeReceivedMessage) => void): string
   unsubscribe(id: string): boolean
   addPeer(enode: string): void
   removePeer(enodeOrId: string): void

@@ -107,9 +107,11 @@ export class Rooms extends EventEmitter {
       if (this.joined.size >= this.limits.maxRooms) {
         throw new BridgeError('too-many-rooms', `the bridge already listens to ${this.limits.maxRooms} rooms; leave one first`)
       }
-      const subscription = this.node.subscribe({ topics: [topic], symKey }, (m) => this.onMessage(room, m))
+      // p2p messages come only from trusted peers: the mail servers' history answers
+      const subscription = this.node.subscribe({ topics: [topic], symKey, allowP2P: true }, (m) => this.onMessage(room, m))
       this.joined.set(room, { room, topic, symKey, subscription })
       this.store.rememberRoom(room, topicHex(topic), this.now())
+      this.emit('joined', { room, topic, symKey })
     }
     return this.info(room)!
   }
@@ -195,10 +197,11 @@ export class Rooms extends EventEmitter {
       sent: m.sent,
       text: this.decoder.decode(payload),
       truncated,
+      history: m.p2p === true,
     })
   }
 
-  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean }): void {
+  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean; history?: boolean }): void {
     const stored = this.store.add({ room, received: this.now(), ...m })
     if (stored) this.emit('message', stored)
   }

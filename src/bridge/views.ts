@@ -15,6 +15,8 @@ export interface MessageView {
   received: number
   text: string
   truncated: boolean
+  /** from a mail server's history answer */
+  history: boolean
 }
 
 export interface PeerView {
@@ -38,6 +40,7 @@ export function messageView(m: StoredMessage, ownAddress: string): MessageView {
     received: m.received,
     text: m.text,
     truncated: m.truncated,
+    history: m.history,
   }
 }
 
