@@ -26,6 +26,8 @@ export interface StoredMessage {
   relayedBy?: string
   /** Sent by this bridge and expired before reaching any peer: why */
   undelivered?: string
+  /** It came from a mail server's history answer, not live from the room. */
+  history: boolean
 }
 
 export interface NewMessage {
@@ -39,6 +41,7 @@ export interface NewMessage {
   text: string
   truncated: boolean
   relayedBy?: string
+  history?: boolean
 }
 
 export interface StoredRoom {
@@ -67,6 +70,7 @@ interface MessageRow {
   truncated: number
   relayed_by: string | null
   undelivered: string | null
+  history: number
 }
 
 export class HistoryStore {
@@ -135,10 +139,12 @@ export class HistoryStore {
     const columns = new Set((this.db.prepare(`PRAGMA table_info(messages)`).all() as { name: string }[]).map((c) => c.name))
     if (!columns.has('relayed_by')) this.db.exec(`ALTER TABLE messages ADD COLUMN relayed_by TEXT`)
     if (!columns.has('undelivered')) this.db.exec(`ALTER TABLE messages ADD COLUMN undelivered TEXT`)
+    // stores made before mail server history lack the column
+    if (!columns.has('history')) this.db.exec(`ALTER TABLE messages ADD COLUMN history INTEGER NOT NULL DEFAULT 0`)
     return {
       insert: this.db.prepare(
-        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated, relayed_by)
-         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated, @relayedBy)`,
+        `INSERT OR IGNORE INTO messages (room, key, hash, sender, sent, received, text, truncated, relayed_by, history)
+         VALUES (@room, @key, @hash, @from, @sent, @received, @text, @truncated, @relayedBy, @history)`,
       ),
       pruneRoom: this.db.prepare(
         `DELETE FROM messages WHERE room = @room AND seq <= (
@@ -173,7 +179,7 @@ export class HistoryStore {
   /** Stores a message; returns it, or null when another copy of it is already stored. */
   add(m: NewMessage): StoredMessage | null {
     const tx = this.db.transaction((msg: NewMessage): StoredMessage | null => {
-      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0, relayedBy: msg.relayedBy ?? null })
+      const r = this.stmts.insert.run({ ...msg, truncated: msg.truncated ? 1 : 0, relayedBy: msg.relayedBy ?? null, history: msg.history ? 1 : 0 })
       if (r.changes === 0) return null
       const size = Buffer.byteLength(msg.text, 'utf8')
       this.textBytes += size
@@ -196,6 +202,7 @@ export class HistoryStore {
         text: msg.text,
         truncated: msg.truncated,
         ...(msg.relayedBy ? { relayedBy: msg.relayedBy } : {}),
+        history: msg.history === true,
       }
     })
     return tx(m)
@@ -246,5 +253,6 @@ function toMessage(r: MessageRow): StoredMessage {
     truncated: r.truncated !== 0,
     ...(r.relayed_by ? { relayedBy: r.relayed_by } : {}),
     ...(r.undelivered ? { undelivered: r.undelivered } : {}),
+    history: r.history === 1,
   }
 }

@@ -22,6 +22,8 @@ export interface BridgeReceivedMessage {
   hash: Uint8Array
   /** re-sealed by a version gateway, original verified: the original sender and sent time */
   relayed?: { by: Uint8Array; address?: Uint8Array; sent: number }
+  /** came as a p2p message from a trusted peer (a mail server's history answer), not from the pool */
+  p2p?: boolean
 }
 
 export interface BridgePostParams {
@@ -46,7 +48,7 @@ export interface BridgeStats {
 export interface BridgeNode extends EventEmitter {
   readonly enode: string
   post(p: BridgePostParams): Promise<{ hash: string; envelopes: { expiry: number; ttl: number }[] }>
-  subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array }, cb: (m: BridgeReceivedMessage) => void): string
+  subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array; allowP2P?: boolean }, cb: (m: BridgeReceivedMessage) => void): string
   unsubscribe(id: string): boolean
   /** carry a room between shh/5 and shh/6 peers (the node's version gateway) */
   addGatewayRoom(room: { topic: Uint8Array; symKey: Uint8Array }): void

@@ -133,11 +133,13 @@ export class Rooms extends EventEmitter {
     const room = roomId(topic, symKey)
     if (!this.joined.has(room)) {
       if (full()) throw tooMany() // others joined while the key was derived
-      const subscription = this.node.subscribe({ topics: [topic], symKey }, (m) => this.onMessage(room, m))
+      // p2p messages come only from trusted peers: the mail servers' history answers
+      const subscription = this.node.subscribe({ topics: [topic], symKey, allowP2P: true }, (m) => this.onMessage(room, m))
       this.joined.set(room, { room, topic, symKey, subscription, password })
       // a joined room is one room for shh/5 and shh/6 peers alike: the node crosses it when it has both
       this.node.addGatewayRoom({ topic, symKey })
       this.store.rememberRoom(room, topicHex(topic), this.now())
+      this.emit('joined', { room, topic, symKey })
     }
     return this.info(room)!
   }
@@ -231,6 +233,7 @@ export class Rooms extends EventEmitter {
       ...(m.relayed ? { relayedBy: toHex(m.relayed.by) } : {}),
       text: this.decoder.decode(payload),
       truncated,
+      history: m.p2p === true,
     })
   }
 
@@ -246,7 +249,7 @@ export class Rooms extends EventEmitter {
     }
   }
 
-  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean; relayedBy?: string }): void {
+  private record(room: string, m: { key: string; hash: string; from: string | null; sent: number; text: string; truncated: boolean; relayedBy?: string; history?: boolean }): void {
     const stored = this.store.add({ room, received: this.now(), ...m })
     if (stored) this.emit('message', stored)
   }

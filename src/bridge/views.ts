@@ -19,6 +19,8 @@ export interface MessageView {
   relayedBy?: string
   /** own message that expired before reaching any peer: why (also pushed as a WebSocket 'undelivered') */
   undelivered?: string
+  /** from a mail server's history answer */
+  history: boolean
 }
 
 export interface PeerView {
@@ -53,6 +55,7 @@ export function messageView(m: StoredMessage, ownAddress: string): MessageView {
     truncated: m.truncated,
     ...(m.relayedBy ? { relayedBy: m.relayedBy } : {}),
     ...(m.undelivered ? { undelivered: m.undelivered } : {}),
+    history: m.history,
   }
 }
 

@@ -18,8 +18,11 @@ import { addNetworkOptions, createNode, resolveNetwork, startError, type Network
 import { collect, parseListen, parsePow, parseRoom, parseTtl, parseWork, type HostPort } from './options.js'
 
 import { addRpcOptions, startBridgeRpc, type RpcFlags } from '../rpc/cli.js'
+import { addMailOptions, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
+import { fetchChatHistory, resolveHistory, type HistoryFlags } from './chat-history.js'
+import type { MailServer } from '../node/mailserver.js'
 
-interface BridgeFlags extends NetworkFlags, RpcFlags {
+interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
   http: string
   datadir: string
   token?: string
@@ -50,6 +53,10 @@ export function registerBridge(program: Command): void {
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
+    .option('--mailserver <enode>', 'a mail server: rooms get their history from it when joined (repeatable; needs --mailserver-password)', collect)
+    .option('--mailserver-password <password>', 'be a mail server too (archive in <datadir>/mailserver), and the password of the --mailserver servers')
+    .option('--history <duration>', 'how far back rooms ask the --mailserver servers on join, e.g. 30m, 24h, 7d', '24h')
+  addMailOptions(cmd, { datadir: false })
   addRpcOptions(cmd)
   cmd.action(async (flags: BridgeFlags) => {
     await runBridge(flags)
@@ -86,27 +93,35 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   const work = parseWork(flags.work)
   const identity = flags.identity !== undefined ? loadOrCreateKeyFile(flags.identity, '--identity').privateKey
     : loadOrCreateKeyFile(join(datadir, 'identity'), '--identity', null).privateKey
+  const hist = flags.mailserver ? resolveHistory(flags) : null
+  // mail servers are static, trusted peers: their answers are p2p messages
+  if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
+  const mailCfg = flags.mailserverPassword !== undefined ? resolveMail(flags.mailserverPassword, flags, join(datadir, 'mailserver')) : null
   const logger = createLogSink({ verbosity: net.verbosity })
   const say = (line: string) => process.stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
   let bridge: Bridge | null = null
   let rpc: Awaited<ReturnType<typeof startBridgeRpc>> = null
+  let mail: MailServer | null = null
   createLifecycle({
     node: () => ({
       stop: async () => {
         await rpc?.close()
         await bridge?.stop()
+        mail?.close()
         await node?.stop()
       },
     }),
   })
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
+  if (mailCfg) mail = await startMailServer(node, mailCfg, pow)
   try {
     await node.start()
   } catch (err) {
     node = null
+    mail?.close()
     throw startError(err, net.listen)
   }
   try {
@@ -136,8 +151,19 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     node = null
     throw err
   }
+  if (hist) {
+    // each room, when first joined, asks the mail servers; what they send lands in the room's history
+    // marked history (merged by envelope identity with what the store already has)
+    const running = node
+    bridge.rooms.on('joined', (r: { room: string; topic: Uint8Array }) => {
+      void fetchChatHistory(running, hist, { topic: r.topic, pow, work }, 30_000).then((lines) => {
+        for (const l of lines) logger(3, `room ${r.room}: ${l}`)
+      })
+    })
+  }
   say(`bridge ${bridge.url}/`)
   for (const l of rpcLines) say(l)
+  if (mail) say(`mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
   // Without --listen the node only dials out: its enode (port 0) cannot be dialled, so it is not offered.
   if (net.listen) say(`enode ${node.enode}`)
   else say(`enode none: not listening, this bridge dials out only (add --listen 0.0.0.0:30303 for peers to dial it)`)

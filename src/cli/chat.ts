@@ -17,13 +17,15 @@ import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableM
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { drainTypedInput, LineIO } from './prompt.js'
 import { Delivery } from './delivery.js'
+import { collect } from './options.js'
+import { fetchChatHistory, HistoryGate, resolveHistory, type HistoryFlags } from './chat-history.js'
 
 export const QUIT_COMMAND = '~Q'
 /** how long the chat waits quietly for a first peer before saying what it is dialling */
 const STILL_DIALLING_MS = 3000
 export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
-interface ChatFlags extends NetworkFlags {
+interface ChatFlags extends NetworkFlags, HistoryFlags {
   topic: string
   password?: string
   passwordFile?: string
@@ -67,6 +69,9 @@ export function registerChat(program: Command): void {
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
     .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
+    .option('--mailserver <enode>', 'a mail server to get the room\'s history from, shown before the live lines (repeatable)', collect)
+    .option('--mailserver-password <password>', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
+    .option('--history <duration>', 'how far back to ask the mail servers, e.g. 30m, 24h, 7d (default: 24h with --mailserver)')
     .action(async (flags: ChatFlags) => {
       await runChat(flags)
     })
@@ -87,6 +92,9 @@ function resolveChat(flags: ChatFlags): ChatConfig {
 async function runChat(flags: ChatFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const cfg = resolveChat(flags)
+  const hist = resolveHistory(flags)
+  // mail servers are static and trusted peers: their answers are p2p messages, which only trusted peers may send
+  if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
   if (net.staticPeers.length === 0 && net.bootnodes.length === 0 && !net.listen) {
     throw new CliError('nothing to connect to: give --enode <url>, --bootnodes mainnet|<list>, or --listen <host:port>')
   }
@@ -104,8 +112,23 @@ async function runChat(flags: ChatFlags): Promise<void> {
   // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
   // hands us in between waits for it.
   let early: string[] | null = terminal ? [] : null
+  const emit = (line: string) => {
+    if (cfg.json) process.stdout.write(line + '\n')
+    else if (early) early.push(line)
+    else io.print(line)
+  }
+  // history (p2p messages from a mail server) comes first, in time order; the room's lines wait for it
+  const gate = hist ? new HistoryGate(emit) : null
+  if (gate) gate.status = say
+  const display = (m: ShownMessage & { p2p?: boolean }, mine: boolean) => {
+    const fromHistory = gate !== null && m.p2p === true
+    const line = cfg.json ? JSON.stringify({ ...toJsonMessage(m, mine), ...(fromHistory ? { history: true } : {}) }) : formatChatLine(m, mine)
+    if (fromHistory) gate.history({ sent: m.sent, text: line })
+    else if (gate) gate.live(line)
+    else emit(line)
+  }
   const delivery: Delivery = new Delivery({
-    delivered: (echo) => (cfg.json ? undefined : early ? early.push(echo) : io.print(echo)),
+    delivered: (echo) => (cfg.json ? undefined : gate ? gate.live(echo) : emit(echo)),
     expired: (text, reason) => say(`not sent (${reason ?? `no peer took it within its TTL of ${cfg.ttl} s`}): ${sanitizeText(text)}`),
   })
 
@@ -132,14 +155,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
   logger(3, `chat identity address=${toHex(addressOf(myPublicKey))} publicKey=${toHex(myPublicKey)}`)
   watchStaticPeers(running, net.staticPeers, logger)
 
-  const display = (m: ShownMessage, mine: boolean) => {
-    if (cfg.json) process.stdout.write(JSON.stringify(toJsonMessage(m, mine)) + '\n')
-    else if (early) early.push(formatChatLine(m, mine))
-    else io.print(formatChatLine(m, mine))
-  }
-  const show = (m: ShownMessage) => {
+  const show = (m: ShownMessage & { p2p?: boolean }) => {
     const mine = m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey))
-    if (!mine) return display(m, false)
+    // a line of ours from a mail server's history was said in an earlier run: shown as history
+    if (!mine || m.p2p === true) return display(m, mine)
     // Our own lines come back through our filter while post() runs; those are shown by Delivery once a
     // peer took them. One signed with our identity elsewhere (another chat with the same --identity) shows.
     void queue.then(() => {
@@ -207,6 +226,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
 
   const endOfInput = async () => {
     await queue
+    await historyDone
     const undelivered = await delivery.settle()
     if (undelivered > 0 || failed > 0) {
       const parts: string[] = []
@@ -251,6 +271,11 @@ async function runChat(flags: ChatFlags): Promise<void> {
       }
       throw err
     })
+
+  const historyDone: Promise<void> = hist && gate
+    ? fetchChatHistory(running, hist, cfg, cfg.connectTimeout > 0 ? cfg.connectTimeout * 1000 : 60_000)
+      .then((lines) => void gate.finish(lines), (err: unknown) => void gate.finish([`history: ${(err as Error).message}`]))
+    : Promise.resolve()
 
   say('Whisper node started,please send message after connect to other nodes')
   // the original never listened; with --listen, others need this URL to dial us

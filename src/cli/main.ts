@@ -18,6 +18,7 @@ interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'chat', description: 'join a whisper chat room (the default command), like the original p2pmessage', load: async () => (await import('./chat.js')).registerChat },
   { name: 'relay', description: 'run a relay node: accept peers, forward every envelope, print its enode URL and status', load: async () => (await import('./relay.js')).registerRelay },
+  { name: 'mailserver', description: 'run a mail server: a relay that archives every envelope and answers history requests (like geth wnode -mailserver)', load: async () => (await import('./mailserver.js')).registerMailServer },
   { name: 'keygen', description: 'generate a key pair (for --identity, --nodekey or --to) and print it', load: async () => (await import('./keygen.js')).registerKeygen },
   { name: 'enode', description: 'print the enode URL of a node key file', load: async () => (await import('./enode.js')).registerEnode },
   { name: 'probe', description: 'check that a remote whisper node behaves like geth (handshake, status, accept, forward, drop)', load: async () => (await import('./probe.js')).registerProbe },

@@ -12,11 +12,14 @@ import { collect, parsePow, parseRoom, parseSeconds } from './options.js'
 import { CliError } from './errors.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { topicHex } from '../whisper/topic.js'
+import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
+import type { MailServer } from '../node/mailserver.js'
 
-interface RelayFlags extends NetworkFlags {
+export interface RelayFlags extends NetworkFlags, MailFlags {
   pow: string
   status: string
   room?: string[]
+  mailserverPassword?: string
 }
 
 const now = () => formatLocalTime(Date.now() / 1000)
@@ -25,6 +28,17 @@ export function registerRelay(program: Command): void {
   const cmd = program
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
+  relayOptions(cmd)
+  cmd.option('--mailserver-password <password>', 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password')
+  addMailOptions(cmd, { datadir: true })
+  cmd.action(async (flags: RelayFlags, command: Command) => {
+    roomsNeedBoth(flags, command)
+    await runRelay(flags, flags.mailserverPassword)
+  })
+}
+
+/** The relay's flags, shared with `mailserver`. */
+export function relayOptions(cmd: Command): Command {
   // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
   // a v6 one without the room's key, so v5 and v6 peers of one relay never see each other. The original
   // clients speak shh/5, and ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both
@@ -34,14 +48,16 @@ export function registerRelay(program: Command): void {
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
     .option('--status <seconds>', 'print a status line this often (0: never)', '60')
     .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; implies --shh both)', collect)
-    .action(async (flags: RelayFlags, command: Command) => {
-      // a gateway needs both versions: --room turns the shh/5 default into both, an explicit other choice is an error
-      if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default') flags.shh = 'both'
-      await runRelay(flags)
-    })
+  return cmd
 }
 
-async function runRelay(flags: RelayFlags): Promise<void> {
+/** A gateway needs both versions: --room turns the shh/5 default into both; an explicit other choice is an error later. */
+export function roomsNeedBoth(flags: RelayFlags, command: Command): void {
+  if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default') flags.shh = 'both'
+}
+
+/** Runs a relay; with a mail password it is also a mail server. */
+export async function runRelay(flags: RelayFlags, mailPassword?: string): Promise<void> {
   const rooms = (flags.room ?? []).map((r) => parseRoom(r))
   const net = resolveNetwork(flags)
   if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
@@ -49,24 +65,32 @@ async function runRelay(flags: RelayFlags): Promise<void> {
   const statusEvery = parseSeconds(flags.status, '--status')
   // At the default verbosity (3) the relay's own stdout lines say each start, join and leave; the node's
   // INFO log lines would say them a second time, so they show from verbosity 4 on.
+  const mailCfg = mailPassword !== undefined ? resolveMail(mailPassword, flags, flags.datadir ?? DEFAULT_MAIL_DATADIR) : null
   const logger = createLogSink({ verbosity: net.verbosity === 3 ? 2 : net.verbosity })
   const say = (line: string) => process.stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
   let timer: NodeJS.Timeout | null = null
+  let mail: MailServer | null = null
   const lifecycle = createLifecycle({
     node: () => node,
     beforeStop: () => {
       if (timer) clearInterval(timer)
-      say(`${now()} relay stopping`)
+      // commits what is queued: every envelope reported archived is on disk before we exit
+      mail?.close()
+      say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`)
     },
   })
-  const gatewayRooms = rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) }))
-  node = createNode(net, { minPow, relay: true, logger, gatewayRooms })
+  node = createNode(net, { minPow, relay: true, logger })
+  if (mailCfg) {
+    mail = await startMailServer(node, mailCfg, minPow)
+    say(`${now()} mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
+  }
   try {
     await node.start()
   } catch (err) {
     node = null
+    mail?.close()
     throw startError(err, net.listen)
   }
   const running = node
@@ -93,8 +117,14 @@ async function runRelay(flags: RelayFlags): Promise<void> {
   })
   const status = () => {
     const s = running.stats()
-    const gw = rooms.length > 0 ? ` crossed=${s.gatewayCrossed} shed=${s.gatewayShed} failed=${s.gatewayFailed}` : ''
-    say(`${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}${gw}`)
+    let line = `${now()} status peers=${s.peers} pool=${s.poolSize} in=${s.envelopesIn} out=${s.envelopesOut}`
+    if (rooms.length > 0) line += ` crossed=${s.gatewayCrossed} shed=${s.gatewayShed} failed=${s.gatewayFailed}`
+    if (mail) {
+      const a = mail.archive.stats()
+      const m = mail.stats()
+      line += ` archive=${a.envelopes} requests=${m.requests} delivered=${m.delivered}`
+    }
+    say(line)
   }
   if (statusEvery > 0) timer = setInterval(status, statusEvery * 1000)
   if (lifecycle.exiting && timer) clearInterval(timer)

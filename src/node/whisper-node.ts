@@ -83,6 +83,12 @@ export interface NodeOptions {
   forwardIntervalMs?: number
 }
 
+/** What a mail server (mailserver.ts) gets from the node: every envelope it accepts, and peers' requests. */
+export interface MailServerHooks {
+  archive(env: Envelope, hash: Uint8Array): void
+  request(peer: ShhPeer, env: Envelope): void
+}
+
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
   /** default: every version the node offers ('both' for [5, 6]) */
   shh?: ShhVersion | 'both'
@@ -198,6 +204,7 @@ export class WhisperNode extends EventEmitter {
   private readonly limits: PeerLimits | null
   private readonly gateway: Gateway
   private readonly delivery: DeliveryWatch
+  private mail: MailServerHooks | null = null
 
   constructor(opts: NodeOptions = {}) {
     super()
@@ -492,6 +499,23 @@ export class WhisperNode extends EventEmitter {
     return hash
   }
 
+  /** geth's RequestHistoricMessages: marks the peer trusted (for the answers) and sends it a mail request. */
+  requestHistory(peer: string, env: Envelope): void {
+    this.requireRunning()
+    const target = this.findPeer(peer)
+    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer), 16)}`)
+    if (env?.shh !== target.shh) throw new NodeError('params', `the peer speaks shh/${target.shh}, the request is shh/${env?.shh}`)
+    this.markTrusted(target.id)
+    target.trusted = true
+    if (!target.sendP2PRequest(env)) throw new NodeError('peer', 'the peer is gone')
+  }
+
+  /** Makes this node a mail server (mailserver.ts); before start, so that every peer gets the hook. */
+  setMailServer(hooks: MailServerHooks): void {
+    if (this.phase !== 'new') throw new NodeError('state', 'a mail server is set before the node starts')
+    this.mail = hooks
+  }
+
   /** Installs a filter; `cb` gets each matching message once. Returns the subscription id. */
   subscribe(f: FilterSpec, cb: MessageHandler): string {
     if (this.phase === 'stopping' || this.phase === 'stopped') throw new NodeError('state', 'node stopped')
@@ -728,6 +752,7 @@ export class WhisperNode extends EventEmitter {
   private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
     for (const e of evicted) this.forwarder.forget(e.key)
     this.gateway.onEnvelope(entry.env, entry.local)
+    if (this.mail) this.callMail('archive', () => this.mail!.archive(entry.env, entry.hash))
     if (this.listenerCount('envelope') > 0) {
       const ev: EnvelopeEvent = {
         hash: entry.key,
@@ -760,6 +785,7 @@ export class WhisperNode extends EventEmitter {
     this.limits?.add(peer)
     peer.on('envelopes', (envs) => this.onEnvelopes(state, envs))
     peer.on('p2pMessage', (env) => this.onP2PMessage(peer, env))
+    if (this.mail) peer.on('p2pRequest', (env) => this.callMail('request', () => this.mail!.request(peer, env)))
     // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
     // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan
     // (and resend) the whole pool each time.
@@ -864,7 +890,17 @@ export class WhisperNode extends EventEmitter {
   private onP2PMessage(peer: ShhPeer, env: Envelope): void {
     // geth reads direct messages from trusted peers only (the p2p layer checks too) and never pools them
     if (this.phase !== 'running' || this.relay || !peer.trusted) return
-    this.filters.notify(env, { hash: keccak256(encodeEnvelope(env)), mine: false, p2p: true, now: unixNow() })
+    const hash = keccak256(encodeEnvelope(env))
+    if (this.listenerCount('p2pMessage') > 0) this.safeEmit('p2pMessage', peer.id, env, hash) // mail clients count answers
+    this.filters.notify(env, { hash, mine: false, p2p: true, now: unixNow() })
+  }
+
+  private callMail(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.log.error(`mail server ${what} failed`, { err })
+    }
   }
 
   private expire(): void {

@@ -8,6 +8,7 @@ export { DISCONNECT_REASON }
 export interface ShhPeerEvents {
   envelopes: [envs: Envelope[]] // decoded, NOT validated (expiry, PoW, size are the node's job)
   p2pMessage: [env: Envelope] // only from trusted peers
+  p2pRequest: [env: Envelope] // mail server requests (v5 code 3, v6 code 126); read only while someone listens
   powRequirement: [pow: number] // v6: the peer changed its PoW requirement (minPow already updated)
   bloom: [bloom: Uint8Array | null] // v6: the peer changed its bloom (bloom already updated; null = all)
   close: [reason: number, byUs: boolean] // devp2p disconnect reason (DISCONNECT_REASON)
@@ -32,6 +33,7 @@ export interface ShhPeer extends EventEmitter {
   sendPowRequirement(pow: number): boolean // v6 only, false on v5
   sendBloom(bloom: Uint8Array): boolean // v6 only, false on v5
   sendP2PMessage(env: Envelope): boolean // v5 code 2, v6 code 127
+  sendP2PRequest(env: Envelope): boolean // mail request: v5 code 3, v6 code 126
   disconnect(reason?: number): void // default DISCONNECT_REQUESTED
   // Drops the peer for breaking the protocol (SUBPROTOCOL_ERROR), logging why, like geth returning an error.
   drop(why: string): void

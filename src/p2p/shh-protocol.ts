@@ -151,6 +151,12 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     return this.send(MESSAGE_CODES[this.shh].p2pMessage, encodeEnvelopePacket(env))
   }
 
+  sendP2PRequest(env: Envelope): boolean {
+    if (!this.ready || this.isClosed) return false
+    if (env.shh !== this.shh) throw new WhisperError('params', `shh/${env.shh} request sent to a shh/${this.shh} peer`)
+    return this.send(MESSAGE_CODES[this.shh].p2pRequest, encodeEnvelopePacket(env))
+  }
+
   disconnect(reason: number = DISCONNECT_REASON.DISCONNECT_REQUESTED): void {
     if (this.isClosed) return
     this.devp2pPeer.disconnect(reason as DISCONNECT_REASON)
@@ -280,8 +286,19 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
         this.deliver('p2pMessage', env)
         return
       }
-      case c.p2pRequest:
-        return // only a mail server would answer these
+      case c.p2pRequest: {
+        // geth reads requests only when it runs a mail server (a listener here), and drops a peer
+        // whose request does not decode as an envelope ("invalid p2p request")
+        if (this.listenerCount('p2pRequest') === 0) return
+        let env: Envelope
+        try {
+          env = decodeEnvelopePacket(this.shh, data)
+        } catch (err) {
+          return this.drop(`invalid p2p request: ${(err as Error).message}`)
+        }
+        this.deliver('p2pRequest', env)
+        return
+      }
     }
     if (this.shh === 6) {
       if (code === MESSAGE_CODES[6].powRequirement) {
@@ -312,7 +329,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
 
   // A throwing listener is the node's bug, not the peer's fault: log it, keep the peer, and still call
   // the other listeners (a plain emit() would stop at the first throw).
-  private deliver(event: 'envelopes' | 'p2pMessage' | 'powRequirement' | 'bloom' | 'close', ...args: unknown[]): void {
+  private deliver(event: 'envelopes' | 'p2pMessage' | 'p2pRequest' | 'powRequirement' | 'bloom' | 'close', ...args: unknown[]): void {
     for (const listener of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
       try {
         listener.apply(this, args)

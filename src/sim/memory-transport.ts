@@ -212,7 +212,11 @@ export class MemoryPeer extends EventEmitter implements ShhPeer {
   sendBloom(): boolean {
     return false
   }
+  // the simulation's nodes are plain relays of the room: no direct messages, no mail requests
   sendP2PMessage(): boolean {
+    return false
+  }
+  sendP2PRequest(): boolean {
     return false
   }
 

@@ -134,7 +134,7 @@ describe('finding 13: Host headers', () => {
 
 describe('finding 13: bidi controls in messages', () => {
   it('pages and scripts get U+202E and the isolates escaped', () => {
-    const stored = { seq: 1, room: 'r', hash: 'h', from: null, sent: 1, received: 1, text: 'pay \u202Eoof\u2066x\u2069 עברית', truncated: false }
+    const stored = { seq: 1, room: 'r', hash: 'h', from: null, sent: 1, received: 1, text: 'pay \u202Eoof\u2066x\u2069 עברית', truncated: false, history: false }
     expect(messageView(stored, 'ab'.repeat(20)).text).toBe('pay \\u{202e}oof\\u{2066}x\\u{2069} עברית')
   })
 })

@@ -1,0 +1,93 @@
+// The options that make a node a mail server (`mailserver`, `relay --mailserver-password`,
+// `bridge --mailserver-password`), and starting one. The archive and better-sqlite3 are imported only
+// when a mail server starts.
+import type { Command } from 'commander'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { WhisperNode } from '../node/whisper-node.js'
+import type { MailServer } from '../node/mailserver.js'
+import { CliError } from './errors.js'
+import { parsePow } from './options.js'
+
+export const DEFAULT_MAIL_DATADIR = join(homedir(), '.p2pmessage', 'mailserver')
+
+export interface MailFlags {
+  datadir?: string
+  retention: string
+  maxArchive: string
+  requestPow?: string
+  strictSigner?: boolean
+}
+
+export interface MailConfig {
+  password: string
+  dir: string
+  retentionSeconds: number
+  maxBytes: number
+  requestPow?: number
+  strictSigner: boolean
+}
+
+/** The archive and request options shared by `mailserver`, `relay --mailserver-password` and `bridge`. */
+export function addMailOptions(cmd: Command, o: { datadir: boolean }): Command {
+  if (o.datadir) cmd.option('--datadir <dir>', `mail server archive directory (created 0700)`, DEFAULT_MAIL_DATADIR)
+  return cmd
+    .option('--retention <duration>', 'keep archived envelopes this long (e.g. 12h, 30d)', '30d')
+    .option('--max-archive <size>', 'archive size bound, oldest out (e.g. 500MB, 1GiB)', '1GiB')
+    .option('--request-pow <n>', 'minimum PoW of history requests (geth -mspow; 0: no check); default: --pow')
+    .option('--strict-signer', 'accept only requests signed by the requesting peer\'s node key (geth 1.7.3 does so for shh/5; geth 1.9.7 accepts any signer on shh/6)')
+}
+
+export function resolveMail(password: string, flags: MailFlags, dir: string): MailConfig {
+  if (password.length === 0) throw new CliError('the mail server password must not be empty')
+  return {
+    password,
+    dir,
+    retentionSeconds: parseDurationArg(flags.retention, '--retention'),
+    maxBytes: parseSize(flags.maxArchive, '--max-archive'),
+    requestPow: flags.requestPow !== undefined ? parsePow(flags.requestPow) : undefined,
+    strictSigner: flags.strictSigner === true,
+  }
+}
+
+/** Opens the archive and makes `node` (not started yet) a mail server; ArchiveErrors become one-line CliErrors. */
+export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMinPow: number): Promise<MailServer> {
+  const [{ Archive, ArchiveError }, { MailServer }] = await Promise.all([import('../node/archive.js'), import('../node/mailserver.js')])
+  let archive
+  try {
+    archive = await Archive.open({
+      dir: cfg.dir,
+      retentionSeconds: cfg.retentionSeconds,
+      maxBytes: cfg.maxBytes,
+      onError: (err) => node.log.error(`Archive write failed: ${err.message}`),
+    })
+  } catch (err) {
+    if (err instanceof ArchiveError) throw new CliError(err.message)
+    throw err
+  }
+  return new MailServer(node, {
+    password: cfg.password,
+    archive,
+    minPow: cfg.requestPow ?? nodeMinPow,
+    requireNodeKey: cfg.strictSigner ? true : undefined,
+  })
+}
+
+export function parseDurationArg(value: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/i.exec(value)
+  const unit = m ? { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2].toLowerCase() as '' | 's' | 'm' | 'h' | 'd' | 'w'] : 0
+  const secs = m ? Math.round(Number(m[1]) * unit) : 0
+  if (!(secs > 0)) throw new CliError(`invalid ${flag} "${value}": expected a duration like 90s, 30m, 24h or 7d`)
+  return secs
+}
+
+export function parseSize(value: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib|k|m|g|t)?\s*$/i.exec(value)
+  const units: Record<string, number> = {
+    '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tib: 1024 ** 4,
+    kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  }
+  const bytes = m ? Math.floor(Number(m[1]) * units[(m[2] ?? '').toLowerCase()]) : 0
+  if (!(bytes >= 4096)) throw new CliError(`invalid ${flag} "${value}": expected a size of at least 4KiB, like 500MB or 1GiB`)
+  return bytes
+}

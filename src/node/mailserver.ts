@@ -1,0 +1,233 @@
+// The mail server role (geth's whisper/mailserver): archive what the node accepts, and answer signed
+// history requests from peers with the archived envelopes of the asked time range, one p2p message
+// packet per envelope, to that peer only.
+//
+// geth answers a request in one synchronous loop over its LevelDB range. Here an answer is a job that
+// sends at most `batchEnvelopes` envelopes / `batchBytes` bytes per turn of the event loop and waits
+// while the peer's socket holds more than `maxBuffered` bytes, so a request for years of history
+// neither blocks the node nor buffers the archive in memory, and other peers' jobs interleave.
+// Requests are rate limited per peer (token bucket) and each peer has at most one job running and
+// `maxQueued` waiting; whatever is over is dropped quietly, like every refused request (geth logs and
+// drops, it never disconnects for a request that decodes).
+import { fromHex, toHex } from '../whisper/bytes.js'
+import { symKeyFromPassword } from '../whisper/crypto.js'
+import { decodeEnvelope, type Envelope } from '../whisper/envelope.js'
+import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
+import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { Archive } from './archive.js'
+import { NodeError } from './errors.js'
+import { short, type Logger } from './log.js'
+import type { MailServerHooks, WhisperNode } from './whisper-node.js'
+
+export interface MailServerOptions {
+  /** the mail password: requests are encrypted with the key derived from it (like a room key) */
+  password: string
+  archive: Archive
+  /** minimum PoW of a request (geth -mspow, default 0.2; 0 = no check) */
+  minPow?: number
+  /** require every request to be signed by the requesting peer's node key (default: geth's rule per version, v5 yes, v6 no) */
+  requireNodeKey?: boolean
+  batchEnvelopes?: number
+  batchBytes?: number
+  maxBuffered?: number
+  /** request rate per peer: a burst of `burst`, then one per `refillMs` */
+  burst?: number
+  refillMs?: number
+  maxQueued?: number
+}
+
+export interface MailServerStats {
+  requests: number
+  answered: number
+  refused: number
+  rateLimited: number
+  delivered: number
+  deliveredBytes: number
+}
+
+interface Job {
+  peer: ShhPeer
+  query: MailQuery
+  from: number
+  to: number
+  after: { sent: number; hash: Uint8Array } | null
+  sent: number
+}
+
+interface PeerSlot {
+  tokens: number
+  last: number
+  running: Job | null
+  queue: Job[]
+}
+
+export class MailServer {
+  readonly archive: Archive
+  private readonly symKey: Uint8Array
+  private readonly o: Required<Omit<MailServerOptions, 'password' | 'archive' | 'requireNodeKey'>> & { requireNodeKey?: boolean }
+  private readonly slots = new Map<string, PeerSlot>()
+  private readonly counters: MailServerStats = { requests: 0, answered: 0, refused: 0, rateLimited: 0, delivered: 0, deliveredBytes: 0 }
+  private readonly log: Logger
+  private pruneTimer: NodeJS.Timeout | null = null
+  private closed = false
+
+  /** Attaches a mail server to a node that has not started yet. */
+  constructor(node: WhisperNode, o: MailServerOptions) {
+    if (typeof o.password !== 'string' || o.password.length === 0) throw new NodeError('params', 'the mail server needs a password')
+    this.archive = o.archive
+    this.symKey = symKeyFromPassword(o.password)
+    this.log = node.log
+    this.o = {
+      minPow: o.minPow ?? 0.2,
+      requireNodeKey: o.requireNodeKey,
+      batchEnvelopes: o.batchEnvelopes ?? 64,
+      batchBytes: o.batchBytes ?? 256 * 1024,
+      maxBuffered: o.maxBuffered ?? 1024 * 1024,
+      burst: o.burst ?? 10,
+      refillMs: o.refillMs ?? 1000,
+      maxQueued: o.maxQueued ?? 4,
+    }
+    if (!(Number.isFinite(this.o.minPow) && this.o.minPow >= 0)) throw new NodeError('params', `invalid request PoW ${this.o.minPow}`)
+    const hooks: MailServerHooks = {
+      archive: (env, hash) => this.archive.add(env, hash),
+      request: (peer, env) => this.onRequest(peer, env),
+    }
+    node.setMailServer(hooks)
+    this.pruneTimer = setInterval(() => {
+      this.archive.prune()
+      this.sweep()
+    }, 60_000)
+    this.pruneTimer.unref()
+  }
+
+  stats(): MailServerStats {
+    return { ...this.counters }
+  }
+
+  /** Stops answering and closes the archive (committing what is queued). */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.pruneTimer) clearInterval(this.pruneTimer)
+    this.slots.clear()
+    this.archive.close()
+  }
+
+  private onRequest(peer: ShhPeer, env: Envelope): void {
+    if (this.closed) return
+    this.counters.requests++
+    const slot = this.slot(peer.id)
+    if (!this.takeToken(slot)) {
+      this.counters.rateLimited++
+      this.log.debug('Mail request dropped: rate limit', { peer: short(peer.id) })
+      return
+    }
+    const check = checkMailRequest(env, { symKey: this.symKey, minPow: this.o.minPow, peerId: fromHex(peer.id), requireNodeKey: this.o.requireNodeKey })
+    if (!check.ok) {
+      this.counters.refused++
+      this.log.info('Mail request refused', { peer: short(peer.id), reason: check.reason, err: check.message })
+      return
+    }
+    const { from, to } = mailRange(check.query)
+    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0 }
+    this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
+    if (slot.running) {
+      if (slot.queue.length >= this.o.maxQueued) {
+        this.counters.rateLimited++
+        this.log.debug('Mail request dropped: too many pending', { peer: short(peer.id) })
+        return
+      }
+      slot.queue.push(job)
+      return
+    }
+    // what the node accepted just before the request is still in the write queue: commit it first
+    this.archive.flush()
+    slot.running = job
+    setImmediate(() => this.step(slot))
+  }
+
+  private step(slot: PeerSlot): void {
+    const job = slot.running
+    if (!job || this.closed) return
+    const peer = job.peer
+    if (peer.closed) return this.finish(slot, 'peer gone')
+    if (peer.bufferedBytes > this.o.maxBuffered) {
+      setTimeout(() => this.step(slot), 20).unref()
+      return
+    }
+    let rows
+    try {
+      const topic = job.query.shh === 5 ? job.query.topic : null
+      rows = this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic)
+    } catch (err) {
+      this.log.error('Mail archive read failed', { err })
+      return this.finish(slot, 'archive error')
+    }
+    let bytes = 0
+    let full = false
+    for (const row of rows) {
+      job.after = { sent: row.sent, hash: row.hash }
+      let env: Envelope
+      try {
+        env = decodeEnvelope(peer.shh, row.rlp)
+      } catch (err) {
+        this.log.error('Archived envelope does not decode', { hash: toHex(row.hash), err })
+        continue
+      }
+      if (!mailMatches(job.query, env)) continue
+      if (!peer.sendP2PMessage(env)) return this.finish(slot, 'peer gone')
+      job.sent++
+      bytes += row.rlp.length
+      this.counters.delivered++
+      this.counters.deliveredBytes += row.rlp.length
+      if (bytes >= this.o.batchBytes) {
+        full = true
+        break
+      }
+    }
+    if (!full && rows.length < this.o.batchEnvelopes) return this.finish(slot, 'done')
+    setImmediate(() => this.step(slot))
+  }
+
+  private finish(slot: PeerSlot, how: string): void {
+    const job = slot.running
+    slot.running = null
+    if (job) {
+      if (how === 'done') this.counters.answered++
+      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how })
+    }
+    const next = slot.queue.shift()
+    if (next && !this.closed) {
+      this.archive.flush()
+      slot.running = next
+      setImmediate(() => this.step(slot))
+    }
+  }
+
+  /** Forgets idle peers whose bucket is full again (the map would otherwise grow with every peer ever seen). */
+  private sweep(): void {
+    const now = Date.now()
+    for (const [id, s] of this.slots) {
+      if (!s.running && s.queue.length === 0 && s.tokens + (now - s.last) / this.o.refillMs >= this.o.burst) this.slots.delete(id)
+    }
+  }
+
+  private slot(id: string): PeerSlot {
+    let s = this.slots.get(id)
+    if (!s) {
+      s = { tokens: this.o.burst, last: Date.now(), running: null, queue: [] }
+      this.slots.set(id, s)
+    }
+    return s
+  }
+
+  private takeToken(s: PeerSlot): boolean {
+    const now = Date.now()
+    s.tokens = Math.min(this.o.burst, s.tokens + (now - s.last) / this.o.refillMs)
+    s.last = now
+    if (s.tokens < 1) return false
+    s.tokens -= 1
+    return true
+  }
+}
+

@@ -1,0 +1,96 @@
+// `p2pmessage mailserver` and the chat's --mailserver, end to end on loopback, per protocol version:
+// lines said while a reader was away come back as history, in time order, before the live lines.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
+
+const procs: Cli[] = []
+const dirs: string[] = []
+function spawnCli(args: string[]): Cli {
+  const c = new Cli(args)
+  procs.push(c)
+  return c
+}
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'p2pm-ms-e2e-'))
+  dirs.push(d)
+  return d
+}
+
+beforeAll(() => ensureBuilt())
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.dispose()))
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+describe.each([5, 6])('mail server and chat history on shh/%i', (shh) => {
+  it('a chat that joins later gets the earlier lines, in order, marked in --json', async () => {
+    const datadir = join(tmp(), 'ms')
+    const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--shh', String(shh), '--password', 'letmein', '--datadir', datadir, '--status', '1'])
+    const enode = await ms.waitFor(/^enode:\/\//)
+    expect(statSync(datadir).mode & 0o777).toBe(0o700)
+    // short-lived: gone from every pool before the reader comes, so only the mail server has them
+    const writer = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--ttl', '2'])
+    writer.end('first\nsecond\nthird\n')
+    expect((await writer.exited).code).toBe(0)
+    await ms.waitFor(/ status peers=\d+ pool=0 in=3 .* archive=3 /)
+
+    const reader = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--mailserver', enode, '--mailserver-password', 'letmein', '--history', '1h', '--json'])
+    const done = await reader.waitFor(/^history: /, { stream: 'stderr' })
+    expect(done).toMatch(/^history: complete from mail server [0-9a-f]{16} \(3 envelope\(s\) received over shh\/\d\)$/)
+    const msgs = reader.stdoutLines.map((l) => JSON.parse(l) as { text: string; history?: boolean; sent: number })
+    // in sent-time order (lines sealed in the same second keep the server's order: by envelope hash)
+    expect(msgs.map((m) => m.text).sort()).toEqual(['first', 'second', 'third'])
+    expect(msgs.map((m) => m.sent)).toEqual([...msgs.map((m) => m.sent)].sort((a, b) => a - b))
+    expect(msgs.every((m) => m.history === true)).toBe(true)
+    // a live line after the history is not marked
+    const writer2 = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode])
+    writer2.end('live\n')
+    expect((await writer2.exited).code).toBe(0)
+    const live = JSON.parse(await reader.waitFor(/"text":"live"/)) as { history?: boolean }
+    expect(live.history).toBeUndefined()
+    await ms.waitFor(/ requests=1 delivered=3$/)
+    ms.kill('SIGTERM')
+    expect((await ms.exited).code).toBe(0)
+  })
+})
+
+it('chat lines format: history printed before the live lines with the original line format', async () => {
+  const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'pw', '--datadir', join(tmp(), 'ms'), '--status', '1'])
+  const enode = await ms.waitFor(/^enode:\/\//)
+  const writer = spawnCli([...LOCAL, '--enode', enode, '--ttl', '2'])
+  writer.end('said before\n')
+  expect((await writer.exited).code).toBe(0)
+  await ms.waitFor(/ status peers=\d+ pool=0 in=1 .* archive=1 /)
+  const reader = spawnCli([...LOCAL, '--enode', enode, '--mailserver', enode, '--mailserver-password', 'pw'])
+  const line = await reader.waitFor(/: said before$/)
+  expect(line).toMatch(CHAT_LINE)
+  await reader.waitFor(/^history: complete/)
+  expect(reader.stdoutLines.findIndex((l) => l.endsWith(': said before'))).toBeGreaterThanOrEqual(0)
+  expect(reader.stdoutLines.findIndex((l) => l.endsWith(': said before'))).toBeLessThan(reader.stdoutLines.findIndex((l) => l.startsWith('history: ')))
+})
+
+describe('mail options: clear errors', () => {
+  it('--mailserver without its password, and the reverse', async () => {
+    const a = await run([...LOCAL, '--enode', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1', '--mailserver', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1'])
+    expect(a.code).toBe(2)
+    expect(a.stderr).toMatch(/--mailserver needs --mailserver-password/)
+    const b = await run([...LOCAL, '--enode', 'enode://79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8@127.0.0.1:1', '--history', '1h'])
+    expect(b.code).toBe(2)
+    expect(b.stderr).toMatch(/need --mailserver/)
+  })
+  it('mailserver: unusable datadir, bad sizes and durations', async () => {
+    const r = await run(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'x', '--datadir', '/proc/self'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^p2pmessage: archive directory \/proc\/self is read-only/)
+    const s = await run(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'x', '--datadir', tmp(), '--max-archive', 'lots'])
+    expect(s.stderr).toMatch(/invalid --max-archive "lots"/)
+    const d = await run(['relay', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--mailserver-password', 'x', '--datadir', tmp(), '--retention', '-1d'])
+    expect(d.stderr).toMatch(/invalid --retention "-1d"/)
+    const p = await run(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0'])
+    expect(p.code).toBe(2)
+    expect(p.stderr).toMatch(/--password/)
+  })
+})

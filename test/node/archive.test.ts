@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { createInterface } from 'node:readline'
+import { Archive, ArchiveError, ARCHIVE_FILE } from '../../src/node/archive.js'
+import { decodeEnvelope, encodeEnvelope, envelopeHash, type Envelope } from '../../src/whisper/envelope.js'
+import { toHex } from '../../src/whisper/bytes.js'
+import { ensureBuilt } from '../cli/harness.js'
+import { nowSec, rawEnvelope } from './helpers.js'
+
+const dirs: string[] = []
+const opened: Archive[] = []
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'p2pm-archive-'))
+  dirs.push(d)
+  return d
+}
+async function open(o: Parameters<typeof Archive.open>[0]): Promise<Archive> {
+  const a = await Archive.open(o)
+  opened.push(a)
+  return a
+}
+afterEach(() => {
+  for (const a of opened.splice(0)) a.close()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const add = (a: Archive, env: Envelope) => a.add(env, envelopeHash(env))
+const all = (a: Archive, shh: 5 | 6, from = 0, to = 2 ** 32) => a.page(shh, from, to, null, 1_000_000)
+
+describe('archive', () => {
+  it('keeps both versions, answers in (sent, hash) order, pages, filters by topic', async () => {
+    const a = await open({ dir: join(tmp(), 'data') })
+    const t = nowSec()
+    const envs = [30, 10, 20, 10].map((ago, i) => rawEnvelope(5, { sent: t - ago, topic: Uint8Array.of(0, 0, 0, i % 2) }))
+    const e6 = rawEnvelope(6, { sent: t - 15 })
+    for (const e of [...envs, e6]) add(a, e)
+    add(a, envs[0]) // duplicate: ignored
+    expect(all(a, 5)).toHaveLength(0) // not committed yet
+    expect(a.flush()).toBe(5)
+    const rows = all(a, 5)
+    expect(rows.map((r) => r.sent)).toEqual([t - 30, t - 20, t - 10, t - 10])
+    const keys = rows.map((r) => r.sent.toString(16).padStart(8, '0') + toHex(r.hash))
+    expect([...keys].sort()).toEqual(keys)
+    expect(rows.map((r) => toHex(encodeEnvelope(decodeEnvelope(5, r.rlp))))).toEqual(rows.map((r) => toHex(r.rlp)))
+    expect(all(a, 6)).toHaveLength(1)
+    // half-open ranges and paging after a key
+    expect(all(a, 5, t - 20, t - 10).map((r) => r.sent)).toEqual([t - 20])
+    const p1 = a.page(5, 0, 2 ** 32, null, 2)
+    const p2 = a.page(5, 0, 2 ** 32, p1[1], 2)
+    expect([...p1, ...p2].map((r) => toHex(r.hash))).toEqual(rows.map((r) => toHex(r.hash)))
+    expect(a.page(5, 0, 2 ** 32, null, 10, Uint8Array.of(0, 0, 0, 1)).map((r) => r.sent)).toEqual([t - 10, t - 10])
+    expect(a.stats()).toMatchObject({ envelopes: 5, archived: 6, pending: 0 })
+  })
+
+  it('survives a restart; the directory is 0700 and the files 0600', async () => {
+    const dir = join(tmp(), 'nested', 'data')
+    const a = await Archive.open({ dir })
+    const e = rawEnvelope(6)
+    add(a, e)
+    a.flush()
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    for (const f of [ARCHIVE_FILE, ARCHIVE_FILE + '-wal', ARCHIVE_FILE + '-shm']) {
+      expect(existsSync(join(dir, f))).toBe(true) // WAL mode: all three while open
+      expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600)
+    }
+    add(a, rawEnvelope(5))
+    a.close() // commits the queue
+    const b = await open({ dir })
+    expect(all(b, 6).map((r) => toHex(r.hash))).toEqual([toHex(envelopeHash(e))])
+    expect(b.stats().envelopes).toBe(2)
+  })
+
+  it('drops envelopes older than the retention, on open and after each batch', async () => {
+    let now = nowSec()
+    const dir = tmp()
+    const a = await open({ dir, retentionSeconds: 100, now: () => now })
+    add(a, rawEnvelope(5, { sent: now - 150 })) // already too old
+    add(a, rawEnvelope(5, { sent: now - 50 }))
+    a.flush()
+    expect(all(a, 5).map((r) => r.sent)).toEqual([now - 50])
+    now += 60
+    add(a, rawEnvelope(5, { sent: now }))
+    a.flush()
+    expect(all(a, 5).map((r) => r.sent)).toEqual([now])
+    expect(a.stats().pruned).toBe(2)
+  })
+
+  it('keeps at most maxBytes of envelopes, oldest out, across versions', async () => {
+    const t = nowSec()
+    const envs = Array.from({ length: 20 }, (_, i) => rawEnvelope(i % 2 ? 6 : 5, { sent: t - 100 + i, data: new Uint8Array(100) }))
+    const max = envs.slice(15).reduce((n, e) => n + encodeEnvelope(e).length, 0)
+    const a = await open({ dir: tmp(), maxBytes: max })
+    for (const e of envs) add(a, e)
+    a.flush()
+    const s = a.stats()
+    expect(s.bytes).toBe(max)
+    expect(s.envelopes).toBe(5)
+    const kept = [...all(a, 5), ...all(a, 6)].map((r) => r.sent).sort()
+    expect(kept).toEqual([15, 16, 17, 18, 19].map((i) => t - 100 + i))
+  })
+
+  it('gives clear errors: not a directory, not enough free space, not an archive', async () => {
+    const d = tmp()
+    writeFileSync(join(d, 'file'), 'x')
+    await expect(Archive.open({ dir: join(d, 'file') })).rejects.toMatchObject({ code: 'params', message: expect.stringContaining('not a directory') })
+    await expect(Archive.open({ dir: d, minFreeBytes: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({ code: 'full', message: expect.stringContaining('not enough free disk space') })
+    const bad = join(d, 'bad')
+    await Archive.open({ dir: bad }).then((a) => a.close())
+    writeFileSync(join(bad, ARCHIVE_FILE), 'this is not sqlite, just text that is long enough to have a header.......'.repeat(20))
+    rmSync(join(bad, ARCHIVE_FILE + '-wal'), { force: true })
+    rmSync(join(bad, ARCHIVE_FILE + '-shm'), { force: true })
+    const err = await Archive.open({ dir: bad }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ArchiveError)
+    expect((err as ArchiveError).code).toBe('corrupt')
+  })
+
+  it('read-only datadir: clear error at open', async () => {
+    // root ignores mode bits, so use a file system that is read-only for everyone: /proc
+    const err = await Archive.open({ dir: '/proc/self' }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ArchiveError)
+    expect(['readonly', 'open']).toContain((err as ArchiveError).code)
+    expect((err as Error).message).toMatch(/\/proc\/self/)
+    if (process.getuid?.() !== 0) {
+      const d = tmp()
+      chmodSync(d, 0o500)
+      await expect(Archive.open({ dir: d })).rejects.toMatchObject({ code: 'readonly', message: expect.stringContaining('read-only') })
+      chmodSync(d, 0o700)
+    }
+  })
+
+  it('kill -9 while archiving loses nothing that was reported archived', async () => {
+    ensureBuilt()
+    const dir = tmp()
+    const child = spawn(process.execPath, [resolve(import.meta.dirname, 'fixtures/archive-child.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const acked: string[] = []
+    const rl = createInterface({ input: child.stdout })
+    await new Promise<void>((res, rej) => {
+      rl.on('line', (l) => {
+        if (l.startsWith('ACK ')) acked.push(l.slice(4))
+        if (acked.length >= 2000) res()
+      })
+      child.on('exit', () => rej(new Error('child exited early')))
+    })
+    const exited = new Promise((r) => child.on('exit', r))
+    child.kill('SIGKILL')
+    await exited
+    // lines still in the pipe were acknowledged before the kill, too
+    await new Promise((r) => setTimeout(r, 50))
+    const a = await open({ dir })
+    const have = new Set([...all(a, 5), ...all(a, 6)].map((r) => toHex(r.hash)))
+    const missing = acked.filter((h) => !have.has(h))
+    expect(acked.length).toBeGreaterThanOrEqual(2000)
+    expect(missing).toEqual([])
+  }, 60_000)
+})
