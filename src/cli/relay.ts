@@ -81,7 +81,8 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
       say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`)
     },
   })
-  node = createNode(net, { minPow, relay: true, logger })
+  const gatewayRooms = rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) }))
+  node = createNode(net, { minPow, relay: true, logger, gatewayRooms })
   if (mailCfg) {
     mail = await startMailServer(node, mailCfg, minPow)
     say(`${now()} mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
