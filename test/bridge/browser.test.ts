@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, CHAT_LINE, LOCAL, ensureBuilt } from '../cli/harness.js'
 import { Bridge } from '../../src/bridge/bridge.js'
 import { WhisperNode } from '../../src/node/index.js'
-import { generatePrivateKey } from '../../src/whisper/crypto.js'
-import { Harness, TEST_POW } from './harness.js'
+import { Archive } from '../../src/node/archive.js'
+import { MailServer } from '../../src/node/mailserver.js'
+import { fetchChatHistory } from '../../src/cli/chat-history.js'
+import { generatePrivateKey, symKeyFromPassword } from '../../src/whisper/crypto.js'
+import { Harness, TEST_POW, eventually } from './harness.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -231,4 +234,58 @@ describe.skipIf(skip)('chat page in Chromium', () => {
       await quiet.stop()
     }
   })
+
+  it('puts a mail server\'s older history above a newer live line, live and after a reload', async () => {
+    const topic = 'ea71e500'
+    const password = 'history in order'
+    const symKey = symKeyFromPassword(password)
+    const say = (node: WhisperNode, text: string, ttl: number) =>
+      node.post({ topic: Buffer.from(topic, 'hex'), payload: new TextEncoder().encode(text), symKey, ttl, pow: TEST_POW, workTime: 2 })
+    const dir = h.tempDir()
+    const msNode = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, bootnodes: [], minPow: TEST_POW, relay: true, verbosity: 0 })
+    const server = new MailServer(msNode, { password: 'mailpw', archive: await Archive.open({ dir, flushMs: 5 }), minPow: TEST_POW })
+    await msNode.start()
+    const page = await context.newPage()
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      // said before the bridge was there, gone from every pool: only the mail server has it
+      const talker = await h.node({ staticPeers: [msNode.enode] })
+      await talker.waitForPeer(10_000)
+      await say(talker, 'said while away', 2)
+      await eventually(async () => (server.archive.stats().envelopes === 1 && msNode.stats().poolSize === 0 ? true : undefined), 'archived and expired', 15_000)
+
+      const bridgeNode = await h.node({ staticPeers: [msNode.enode] })
+      bridgeNode.markTrusted(msNode.enode)
+      await bridgeNode.waitForPeer(10_000)
+      const bridge = await h.bridge(bridgeNode)
+      await page.goto(bridge.pageUrl)
+      await page.locator('#conn.ok').waitFor({ timeout: WAIT })
+      await page.getByLabel('Topic').fill(topic)
+      await page.getByLabel('Password').fill(password)
+      await page.getByRole('button', { name: 'Join' }).click()
+      await page.getByRole('tab', { name: new RegExp(topic) }).waitFor({ timeout: WAIT })
+      await say(talker, 'said live', 50)
+      await row(page, 'said live')
+
+      // the history answer reaches the page after the live line, and is put above it
+      const lines = await fetchChatHistory(bridgeNode, { mailservers: [msNode.enode], password: 'mailpw', seconds: 3600 }, { topic: Buffer.from(topic, 'hex'), pow: TEST_POW, work: 2 }, 10_000)
+      expect(lines[0]).toMatch(/^history: complete from mail server/)
+      const old = await row(page, 'said while away')
+      const texts = () => page.getByRole('log').locator('li .text').allTextContents()
+      expect(await texts()).toEqual(['said while away', 'said live'])
+      expect(await old.getAttribute('class')).toContain('history')
+      // the bridge still pages by arrival; the page orders by sent time on load too
+      const room = bridge.rooms.list().find((r) => r.topic === topic)!.room
+      expect(bridge.rooms.history(room, 10).map((m) => m.text)).toEqual(['said live', 'said while away'])
+      await page.reload()
+      await page.getByRole('tab', { name: new RegExp(topic) }).waitFor({ timeout: WAIT })
+      await row(page, 'said while away')
+      expect(await texts()).toEqual(['said while away', 'said live'])
+      expect(pageErrors).toEqual([])
+    } finally {
+      await page.close()
+      await msNode.stop()
+      server.close()
+    }
+  }, 90_000)
 })

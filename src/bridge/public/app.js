@@ -164,7 +164,8 @@
       state.rooms.set(msg.room, r)
     }
     r.list.replaceChildren()
-    for (const m of msg.history) addMessage(msg.room, m, true)
+    // the bridge pages by arrival (seq); a mail server's history arrives after lines it predates
+    for (const m of [...msg.history].sort(bySent)) addMessage(msg.room, m, true)
     if (!meta || !meta.quiet || !state.active) select(msg.room)
     save()
     $('no-rooms').hidden = true
@@ -276,12 +277,27 @@
     return 'hsl(' + hue + ', 60%, 36%)'
   }
 
+  // A room reads in the order things were said: sent time, then arrival (seq) for the same second.
+  function bySent(a, b) {
+    return a.sent - b.sent || a.seq - b.seq
+  }
+
+  // Where a line goes: before the first shown line said after it. Searched from the end, since live
+  // lines are nearly always the newest.
+  function placeOf(list, m) {
+    let next = null
+    for (let li = list.lastElementChild; li && bySent(li.order, m) > 0; li = li.previousElementSibling) next = li
+    return next
+  }
+
   function addMessage(room, m, fromHistory) {
     const r = state.rooms.get(room)
     if (!r) return
     const atBottom = r.list.scrollHeight - r.list.scrollTop - r.list.clientHeight < 40
-    const li = el('li', 'msg' + (m.mine ? ' mine' : ''))
+    const li = el('li', 'msg' + (m.mine ? ' mine' : '') + (m.history ? ' history' : ''))
     li.dataset.hash = m.hash
+    li.order = { sent: m.sent, seq: m.seq }
+    if (m.history) li.title = 'from a mail server\'s history'
     const time = el('time', '', when(m.sent))
     time.dateTime = new Date(m.sent * 1000).toISOString()
     const from = el('span', 'from', m.mine ? 'me' : m.from ? m.from.slice(0, 8) : 'anonymous')
@@ -296,7 +312,7 @@
       li.append(via)
     }
     if (m.undelivered) showUndelivered(li, m.undelivered)
-    r.list.append(li)
+    r.list.insertBefore(li, placeOf(r.list, m))
     while (r.list.childElementCount > MAX_SHOWN) r.list.firstElementChild.remove()
     if (atBottom || m.mine) r.list.scrollTop = r.list.scrollHeight
     if (!fromHistory && room !== state.active) {
