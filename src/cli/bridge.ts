@@ -54,7 +54,8 @@ export function registerBridge(program: Command): void {
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
     .option('--mailserver <enode>', 'a mail server: rooms get their history from it when joined (repeatable; needs --mailserver-password)', collect)
-    .option('--mailserver-password <password>', 'be a mail server too (archive in <datadir>/mailserver), and the password of the --mailserver servers')
+  secretOption(cmd, 'mailserverPassword', 'password', 'be a mail server too (archive in <datadir>/mailserver), and the password of the --mailserver servers')
+  cmd
     .option('--history <duration>', 'how far back rooms ask the --mailserver servers on join, e.g. 30m, 24h, 7d', '24h')
   addMailOptions(cmd, { datadir: false })
   addRpcOptions(cmd)
@@ -72,6 +73,7 @@ export function parseHttp(value: string): HostPort {
 async function runBridge(flags: BridgeFlags): Promise<void> {
   const http = parseHttp(flags.http)
   flags.token = resolveSecret(flags as unknown as Record<string, unknown>, 'token')
+  flags.mailserverPassword = resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword')
   const rooms = (flags.room ?? []).map((r) => parseRoom(r))
   if (flags.token !== undefined) {
     try {

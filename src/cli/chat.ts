@@ -70,7 +70,8 @@ export function registerChat(program: Command): void {
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
     .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
     .option('--mailserver <enode>', 'a mail server to get the room\'s history from, shown before the live lines (repeatable)', collect)
-    .option('--mailserver-password <password>', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
+  secretOption(cmd, 'mailserverPassword', 'password', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
+  cmd
     .option('--history <duration>', 'how far back to ask the mail servers, e.g. 30m, 24h, 7d (default: 24h with --mailserver)')
     .action(async (flags: ChatFlags) => {
       await runChat(flags)
@@ -92,6 +93,7 @@ function resolveChat(flags: ChatFlags): ChatConfig {
 async function runChat(flags: ChatFlags): Promise<void> {
   const net = resolveNetwork(flags)
   const cfg = resolveChat(flags)
+  flags.mailserverPassword = resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword')
   const hist = resolveHistory(flags)
   // mail servers are static and trusted peers: their answers are p2p messages, which only trusted peers may send
   if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)

@@ -10,6 +10,7 @@ import { createLogSink } from './logsink.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
 import { collect, parsePow, parseRoom, parseSeconds } from './options.js'
 import { CliError } from './errors.js'
+import { resolveSecret, secretOption } from './secrets.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { topicHex } from '../whisper/topic.js'
 import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
@@ -29,11 +30,11 @@ export function registerRelay(program: Command): void {
     .command('relay')
     .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
   relayOptions(cmd)
-  cmd.option('--mailserver-password <password>', 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password')
+  secretOption(cmd, 'mailserverPassword', 'password', 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password')
   addMailOptions(cmd, { datadir: true })
   cmd.action(async (flags: RelayFlags, command: Command) => {
     roomsNeedBoth(flags, command)
-    await runRelay(flags, flags.mailserverPassword)
+    await runRelay(flags, resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword'))
   })
 }
 

@@ -7,9 +7,9 @@ import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { CliError } from './errors.js'
 
-export type SecretName = 'password' | 'symKey' | 'signKey' | 'key' | 'token'
+export type SecretName = 'password' | 'symKey' | 'signKey' | 'key' | 'token' | 'mailserverPassword'
 
-const FLAG: Record<SecretName, string> = { password: 'password', symKey: 'sym-key', signKey: 'sign-key', key: 'key', token: 'token' }
+const FLAG: Record<SecretName, string> = { password: 'password', symKey: 'sym-key', signKey: 'sign-key', key: 'key', token: 'token', mailserverPassword: 'mailserver-password' }
 
 /** --password -> P2PMESSAGE_PASSWORD, --sym-key -> P2PMESSAGE_SYM_KEY, ... */
 export function secretEnvVar(name: SecretName): string {
