@@ -53,9 +53,25 @@ describe('conformance mail group', () => {
     expect(detailOf(r, 'mail.range', 5)).toMatch(/^request \[\d+, \d+\]: lower missing \(expected lower\.\.upper-1\)$/)
     expect(detailOf(r, 'mail.range', 6)).toMatch(/^request \[\d+, \d+\]: lower missing, upper missing \(expected lower\.\.upper\)$/)
     for (const shh of [5, 6]) {
-      expect(detailOf(r, 'mail.answer', shh)).toMatch(/^no p2p message with the envelope archived \d+ s earlier within 4 s of a request for \[\d+, \d+\] \(0 other envelopes came\): not a mail server, or another password$/)
+      expect(detailOf(r, 'mail.answer', shh)).toMatch(/^no p2p message with our envelope dated \d+ s ago \(the node accepted it\) within 4 s of a request for \[\d+, \d+\] \(0 other envelopes came\): not a mail server, or another password$/)
     }
     expect(byStatus(r, 'pass')).toEqual(['mail.foreign-signer@5', 'mail.unsigned@5', 'mail.unsigned@6', 'mail.wrong-password@5', 'mail.wrong-password@6'])
+  }, 120_000)
+
+  it('a shh/5 mail server that answers any signer fails mail.foreign-signer only', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'p2pm-conf-mail-'))
+    const lax = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, shhVersions: [5], relay: true, verbosity: 0, sealThreads: 1 })
+    const s = new MailServer(lax, { password: PASSWORD, archive: await Archive.open({ dir: d, flushMs: 5 }), requireNodeKey: false })
+    try {
+      await lax.start()
+      const r = await runSuite({ enode: lax.enode, shh: 5, only: ['mail'], mailPassword: PASSWORD, timeoutMs: 8000, pow: 0.2 })
+      expect(byStatus(r, 'fail')).toEqual(['mail.foreign-signer@5'])
+      expect(detailOf(r, 'mail.foreign-signer', 5)).toMatch(/^request signed with another key: answered with [1-9]\d* p2p message envelope\(s\), the archived one among them$/)
+    } finally {
+      await lax.stop()
+      s.close()
+      rmSync(d, { recursive: true, force: true })
+    }
   }, 120_000)
 
   it('without --mail-password the group is skipped with the reason', async () => {

@@ -118,7 +118,7 @@ export const mailChecks: Check[] = [
       const { c, key } = await asker(ctx)
       c.send(ctx.codes.p2pRequest, request(ctx, { lower: t - 5, upper: t + 5, signer: key, password: pw }))
       const got = await collect(ctx, c, [h])
-      if (!got.has(h)) return fail(`no p2p message with the envelope archived ${nowSec() - t} s earlier within ${ctx.timeoutMs / 1000} s of a request for [${t - 5}, ${t + 5}] (${got.size} other envelopes came${c.isOpen ? '' : '; the node closed the connection'}): not a mail server, or another password`)
+      if (!got.has(h)) return fail(`no p2p message with our envelope dated ${nowSec() - t} s ago (the node accepted it) within ${ctx.timeoutMs / 1000} s of a request for [${t - 5}, ${t + 5}] (${got.size} other envelopes came${c.isOpen ? '' : '; the node closed the connection'}): not a mail server, or another password`)
       const leaked = [bystander, ctx.observer].filter((x) => p2pHashes(ctx, x).has(h)).length
       if (leaked > 0) return fail(`the answer also went as a p2p message to ${leaked} peer(s) that did not ask`)
       return pass(`answered with the archived envelope (${got.size} envelope(s) in the answer), to the asking peer only`)
