@@ -108,7 +108,7 @@ export const mailChecks: Check[] = [
     id: 'mail.answer',
     group: 'mail',
     rule: 'a signed request (key from the mail password, shh/5 signed with the peer\'s node key) is answered with the archived envelopes of its range as p2p messages (shh/5 code 2, shh/6 code 127), to the asking peer only',
-    source: 'geth mailserver DeliverMail/validateRequest + SendP2PDirect (v1.7.3 for shh/5, v1.9.7 for shh/6); wnode -mailserver',
+    source: 'geth mailserver DeliverMail/validateRequest + SendP2PDirect (v1.6.6, v1.7.3 for shh/5, v1.9.7 for shh/6); wnode -mailserver',
     async run(ctx) {
       const pw = password(ctx)
       const t = nowSec() - 30
@@ -128,7 +128,7 @@ export const mailChecks: Check[] = [
     id: 'mail.range',
     group: 'mail',
     rule: 'the answer covers sent times [lower, upper) for shh/5 and [lower, upper] for shh/6 (envelopes at lower-1, lower, upper, upper+1)',
-    source: 'geth mailserver processRequest: upper key is `upper` (v1.7.3, exclusive) or `upper+1` (v1.9.7, inclusive)',
+    source: 'geth mailserver processRequest: upper key is `upper` (v1.6.6, v1.7.3, exclusive) or `upper+1` (v1.9.7, inclusive)',
     async run(ctx) {
       const pw = password(ctx)
       const lower = nowSec() - 60
@@ -150,7 +150,7 @@ export const mailChecks: Check[] = [
     id: 'mail.unsigned',
     group: 'mail',
     rule: 'an unsigned request is refused quietly: no answer, the peer is kept',
-    source: 'geth mailserver validateRequest: `wrong signature of p2p request`, logged, no disconnect (v1.7.3, v1.9.7)',
+    source: 'geth mailserver validateRequest: `wrong signature of p2p request`, logged, no disconnect (v1.6.6, v1.7.3, v1.9.7)',
     async run(ctx) {
       const pw = password(ctx)
       return refused(ctx, 'unsigned request', (_key, lower, upper) => request(ctx, { lower, upper, signer: null, password: pw }))
@@ -160,7 +160,7 @@ export const mailChecks: Check[] = [
     id: 'mail.wrong-password',
     group: 'mail',
     rule: 'a signed request encrypted with another password\'s key is refused quietly: no answer, the peer is kept',
-    source: 'geth mailserver validateRequest: `failed to decrypt p2p request`, logged, no disconnect (v1.7.3, v1.9.7)',
+    source: 'geth mailserver validateRequest: `failed to decrypt p2p request`, logged, no disconnect (v1.6.6, v1.7.3, v1.9.7)',
     async run(ctx) {
       const pw = password(ctx)
       return refused(ctx, 'request with another password', (key, lower, upper) => request(ctx, { lower, upper, signer: key, password: `${pw} but not` }))
@@ -171,7 +171,7 @@ export const mailChecks: Check[] = [
     group: 'mail',
     versions: [5],
     rule: 'shh/5: a request signed with a key other than the peer\'s node key is refused quietly (shh/6 accepts any signer)',
-    source: 'geth v1.7.3 mailserver validateRequest: src must equal the peer id; v1.9.7 dropped the rule',
+    source: 'geth mailserver validateRequest: src must equal the peer id (v1.6.6, v1.7.3); v1.9.7 dropped the rule',
     async run(ctx) {
       const pw = password(ctx)
       return refused(ctx, 'request signed with another key', (_key, lower, upper) => request(ctx, { lower, upper, signer: generatePrivateKey(), password: pw }))
