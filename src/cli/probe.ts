@@ -22,12 +22,13 @@ interface ProbeFlags {
   junit?: string
   timeout: string
   pow: string
+  mailPassword?: string
 }
 
 export function registerProbe(program: Command): void {
   program
     .command('probe')
-    .description('Whisper conformance suite: rlpx/hello, status, envelope validation, forwarding, packets, p2p, limits (and rpc with --rpc)')
+    .description('Whisper conformance suite: rlpx/hello, status, envelope validation, forwarding, packets, p2p, limits (and mail with --mail-password, rpc with --rpc)')
     .argument('<enode>', 'enode URL of the node to probe')
     .option('--shh <version>', 'versions to test: 5, 6 or both (each one the node offers)', 'both')
     .option('--rpc <url>', "the node's geth-style shh JSON-RPC (http:// or ws://): also test posting, filters, subscriptions, bad calls")
@@ -37,6 +38,7 @@ export function registerProbe(program: Command): void {
     .option('--junit <file>', 'also write the report as JUnit XML to <file>')
     .option('--timeout <seconds>', 'how long to wait for each expected event', '10')
     .option('--pow <n>', 'PoW of our test envelopes when the node does not announce its minimum (shh/5 without --rpc)', '0.2')
+    .option('--mail-password <pw>', "the node's mail server password: also test history requests (the mail group)")
     .action(async (url: string, flags: ProbeFlags) => {
       const report = await probe(url, flags)
       process.stdout.write(flags.json ? formatJson(report) : formatText(report))
@@ -67,6 +69,7 @@ export async function probe(url: string, flags: ProbeFlags): Promise<SuiteReport
     throw err
   }
   if (port === 0) throw new CliError(`cannot probe ${url}: port 0 (the node does not listen)`)
+  if (flags.mailPassword !== undefined && flags.mailPassword.length === 0) throw new CliError('--mail-password: empty password')
   const shh = parseShh(flags.shh)
   const timeoutMs = Math.max(1, parseSeconds(flags.timeout, '--timeout')) * 1000
   try {
@@ -78,6 +81,7 @@ export async function probe(url: string, flags: ProbeFlags): Promise<SuiteReport
       quick: flags.quick,
       timeoutMs,
       pow: parsePow(flags.pow),
+      mailPassword: flags.mailPassword,
     })
   } catch (err) {
     if (err instanceof ProbeConnectError || err instanceof RpcTransportError) throw new CliError(err.message)

@@ -21,6 +21,8 @@ export interface SuiteOptions {
   /** PoW of our valid envelopes when the node does not announce its minimum (shh/5, no --rpc) */
   pow: number
   rpc: RpcClient | null
+  /** the node's mail server password (--mail-password): null = the mail group is skipped */
+  mailPassword?: string | null
 }
 
 export interface NodeView {
@@ -55,6 +57,7 @@ export class SuiteContext {
   readonly target: Enode
   readonly timeoutMs: number
   readonly rpc: RpcClient | null
+  readonly mailPassword: string | null
   node!: NodeView
   private observerConn: RawShhConnection | null = null
   private readonly open = new Set<RawShhConnection>()
@@ -65,6 +68,7 @@ export class SuiteContext {
     this.target = opts.target
     this.timeoutMs = opts.timeoutMs
     this.rpc = opts.rpc
+    this.mailPassword = opts.mailPassword ?? null
     this.powFlag = opts.pow
   }
 
@@ -136,9 +140,10 @@ export class SuiteContext {
   }
 
   /** A new connection (fresh node id); our status as given ('none' = not sent). Closed by cleanup(). */
-  async connect(o: { status?: Uint8Array | 'none'; capabilities?: { name: string; version: number }[] } = {}): Promise<RawShhConnection> {
+  async connect(o: { status?: Uint8Array | 'none'; capabilities?: { name: string; version: number }[]; privateKey?: Uint8Array } = {}): Promise<RawShhConnection> {
     const c = await RawShhConnection.open({
       target: this.target,
+      privateKey: o.privateKey,
       shh: this.shh,
       capabilities: o.capabilities,
       timeoutMs: this.timeoutMs,
@@ -150,8 +155,8 @@ export class SuiteContext {
   }
 
   /** A connection whose shh handshake completed (the node's status arrived); throws when it does not. */
-  async session(f: StatusFields = {}): Promise<RawShhConnection> {
-    const c = await this.connect({ status: this.ourStatus(f) })
+  async session(f: StatusFields = {}, privateKey?: Uint8Array): Promise<RawShhConnection> {
+    const c = await this.connect({ status: this.ourStatus(f), privateKey })
     const st = await c.waitPacket((p) => p.code === 0, this.timeoutMs)
     if (!st) throw new Error(`no status on a new connection within ${this.timeoutMs / 1000} s (${closeText(await c.waitClosed(0))})`)
     return c

@@ -20,6 +20,8 @@ export interface RunOptions {
   timeoutMs: number
   /** PoW of our envelopes when the node does not announce its minimum */
   pow: number
+  /** the node's mail server password: enables the mail group */
+  mailPassword?: string
   concurrency?: number
 }
 
@@ -95,7 +97,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
     // one version after the other: a node has few peer slots (geth 1.9.7: 17 inbound by default)
     for (const [i, shh] of versions.entries()) await (async () => {
       const list = checks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
-      const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc })
+      const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc, mailPassword: o.mailPassword ?? null })
       const results: CheckResult[] = []
       try {
         try {

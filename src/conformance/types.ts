@@ -3,7 +3,7 @@
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { SuiteContext } from './context.js'
 
-export const GROUPS = ['rlpx', 'status', 'envelope', 'forward', 'packets', 'p2p', 'limits', 'rpc'] as const
+export const GROUPS = ['rlpx', 'status', 'envelope', 'forward', 'packets', 'p2p', 'mail', 'limits', 'rpc'] as const
 export type Group = (typeof GROUPS)[number]
 
 export type Outcome =

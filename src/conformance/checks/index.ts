@@ -3,10 +3,11 @@ import type { Check } from '../types.js'
 import { envelopeChecks } from './envelope.js'
 import { forwardChecks } from './forward.js'
 import { limitChecks } from './limits.js'
+import { mailChecks } from './mail.js'
 import { p2pChecks } from './p2p.js'
 import { packetChecks } from './packets.js'
 import { rlpxChecks } from './rlpx.js'
 import { rpcChecks } from './rpc.js'
 import { statusChecks } from './status.js'
 
-export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...limitChecks, ...rpcChecks]
+export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...mailChecks, ...limitChecks, ...rpcChecks]
