@@ -136,17 +136,7 @@ export class ProbeConnection {
     const conn = new ProbeConnection(socket, peer, hello, shh, closed)
     peer.events.on('error', (err: Error) => log(5, `probe connection error: ${err.message}`))
 
-    const readHello = (): RemoteHello | null => {
-      const h = peer.getHelloMessage()
-      if (!h) return null
-      return {
-        clientId: h.clientId,
-        protocolVersion: h.protocolVersion,
-        capabilities: h.capabilities.map((c) => ({ name: c.name, version: c.version })),
-        listenPort: h.port,
-        id: Buffer.from(h.id).toString('hex'),
-      }
-    }
+    const readHello = (): RemoteHello | null => remoteHelloOf(peer)
     // The handshake is done once the remote's ack decrypted: devp2p then sends our hello.
     const watchHandshake = () => {
       if ((peer as unknown as { _weHello: unknown })._weHello !== null) conn.handshakeDone = true
@@ -214,4 +204,17 @@ export function reasonName(reason: number): string {
 
 function hostPort(e: Enode): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
+}
+
+/** The remote HELLO of a devp2p peer as the probe tools report it; null until it has arrived. */
+export function remoteHelloOf(peer: Peer): RemoteHello | null {
+  const h = peer.getHelloMessage()
+  if (!h) return null
+  return {
+    clientId: h.clientId,
+    protocolVersion: h.protocolVersion,
+    capabilities: h.capabilities.map((c) => ({ name: c.name, version: c.version })),
+    listenPort: h.port,
+    id: Buffer.from(h.id).toString('hex'),
+  }
 }

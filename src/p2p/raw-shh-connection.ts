@@ -13,7 +13,7 @@ import type { ShhVersion } from '../whisper/envelope.js'
 import { defaultClientId } from './client-id.js'
 import { applyDevp2pFixes } from './devp2p-fixes.js'
 import type { Enode } from './enode.js'
-import { ProbeConnectError, reasonName, type ProbeClose, type RemoteHello } from './probe-connection.js'
+import { ProbeConnectError, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
 import { SHH_CAPABILITY_LENGTH } from './shh-protocol.js'
 
 export interface RawPacket {
@@ -135,17 +135,7 @@ export class RawShhConnection extends EventEmitter {
       helloReject = rej
     })
     hello.catch(() => undefined)
-    const readHello = (): RemoteHello | null => {
-      const h = peer.getHelloMessage()
-      if (!h) return null
-      return {
-        clientId: h.clientId,
-        protocolVersion: h.protocolVersion,
-        capabilities: h.capabilities.map((c) => ({ name: c.name, version: c.version })),
-        listenPort: h.port,
-        id: Buffer.from(h.id).toString('hex'),
-      }
-    }
+    const readHello = (): RemoteHello | null => remoteHelloOf(peer)
     const closed = new Promise<ProbeClose>((resolve) => {
       socket.once('close', () => {
         const internals = peer as unknown as { _disconnectReason?: number; _disconnectWe: boolean | null }
