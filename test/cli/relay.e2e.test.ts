@@ -1,6 +1,6 @@
 // Two chat clients meeting through a `p2pmessage relay`, and `probe` (the conformance suite) finding that relay fully conformant.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SuiteReport } from '../../src/conformance/types.js'
@@ -111,7 +111,9 @@ describe('probe', () => {
 
   it('the full suite passes against our relay: readable report, skip reasons, JUnit file', async () => {
     const { enode } = await startRelay(['--shh', 'both'])
-    const junit = join(mkdtempSync(join(tmpdir(), 'probe-')), 'report.xml')
+    const junitDir = mkdtempSync(join(tmpdir(), 'probe-'))
+    onTestFinished(() => rmSync(junitDir, { recursive: true, force: true }))
+    const junit = join(junitDir, 'report.xml')
     const r = await run(['probe', enode, '--pow', '0.01', '--timeout', '8', '--junit', junit])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^probe enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+\n/)
