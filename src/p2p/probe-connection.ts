@@ -4,7 +4,7 @@
 // (TCP connect, RLPx handshake, hello, shh status, disconnect reason).
 import { Socket } from 'node:net'
 import type { Common } from '@ethereumjs/common'
-import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
+import { DISCONNECT_REASON, Peer, type Capabilities } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
@@ -120,19 +120,7 @@ export class ProbeConnection {
       onReady: (p: ShhProtocol) => shh.resolve(p),
       onClose: () => undefined,
     })
-    const publicKey = secp256k1.getPublicKey(privateKey, false)
-    const peer = new Peer({
-      socket,
-      remoteId: Uint8Array.from(Buffer.from(opts.target.id, 'hex')),
-      privateKey,
-      id: publicKey.subarray(1),
-      timeout: timeoutMs,
-      clientId: new TextEncoder().encode(opts.clientId ?? defaultClientId()),
-      capabilities,
-      common: undefined as unknown as Common,
-      // no listening port to announce (geth reads an empty field as 0)
-      port: null as unknown as number,
-    })
+    const peer = outboundPeer({ socket, target: opts.target, privateKey, timeoutMs, clientId: opts.clientId ?? defaultClientId(), capabilities })
     const conn = new ProbeConnection(socket, peer, hello, shh, closed)
     peer.events.on('error', (err: Error) => log(5, `probe connection error: ${err.message}`))
 
@@ -217,4 +205,22 @@ export function remoteHelloOf(peer: Peer): RemoteHello | null {
     listenPort: h.port,
     id: Buffer.from(h.id).toString('hex'),
   }
+}
+
+/**
+ * A devp2p Peer dialled over `socket` to `target` (we start the RLPx handshake), for the one-shot probe
+ * connections: no listening port to announce (geth reads an empty field as 0), no chain config.
+ */
+export function outboundPeer(o: { socket: Socket; target: Enode; privateKey: Uint8Array; timeoutMs: number; clientId: string; capabilities: Capabilities[] }): Peer {
+  return new Peer({
+    socket: o.socket,
+    remoteId: Uint8Array.from(Buffer.from(o.target.id, 'hex')),
+    privateKey: o.privateKey,
+    id: secp256k1.getPublicKey(o.privateKey, false).subarray(1),
+    timeout: o.timeoutMs,
+    clientId: new TextEncoder().encode(o.clientId),
+    capabilities: o.capabilities,
+    common: undefined as unknown as Common,
+    port: null as unknown as number,
+  })
 }

@@ -5,7 +5,6 @@
 // protocol 5 on, as geth expects). The devp2p layer (hello, ping/pong, disconnect) stays devp2p's.
 import { EventEmitter } from 'node:events'
 import { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
 import { DISCONNECT_REASON, Peer, type Capabilities } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as snappy from 'snappyjs'
@@ -13,7 +12,7 @@ import type { ShhVersion } from '../whisper/envelope.js'
 import { defaultClientId } from './client-id.js'
 import { applyDevp2pFixes } from './devp2p-fixes.js'
 import type { Enode } from './enode.js'
-import { ProbeConnectError, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
+import { outboundPeer, ProbeConnectError, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
 import { SHH_CAPABILITY_LENGTH } from './shh-protocol.js'
 
 export interface RawPacket {
@@ -116,18 +115,7 @@ export class RawShhConnection extends EventEmitter {
       length: c.name === 'shh' && (c.version === 5 || c.version === 6) ? SHH_CAPABILITY_LENGTH[c.version] : 16,
       constructor: RawShh as unknown as Capabilities['constructor'],
     }))
-    const publicKey = secp256k1.getPublicKey(privateKey, false)
-    const peer = new Peer({
-      socket,
-      remoteId: Uint8Array.from(Buffer.from(opts.target.id, 'hex')),
-      privateKey,
-      id: publicKey.subarray(1),
-      timeout: timeoutMs,
-      clientId: new TextEncoder().encode(opts.clientId ?? defaultClientId('p2pmessage-probe')),
-      capabilities,
-      common: undefined as unknown as Common,
-      port: null as unknown as number,
-    })
+    const peer = outboundPeer({ socket, target: opts.target, privateKey, timeoutMs, clientId: opts.clientId ?? defaultClientId('p2pmessage-probe'), capabilities })
     let helloResolve!: (h: RemoteHello) => void
     let helloReject!: (e: Error) => void
     const hello = new Promise<RemoteHello>((res, rej) => {
@@ -145,7 +133,8 @@ export class RawShhConnection extends EventEmitter {
         resolve({ reason: internals._disconnectReason ?? null, byUs: internals._disconnectWe === true })
       })
     })
-    const conn = new RawShhConnection(opts.shh, socket, peer, Buffer.from(publicKey.subarray(1)).toString('hex'), hello, closed)
+    const localId = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
+    const conn = new RawShhConnection(opts.shh, socket, peer, localId, hello, closed)
     self = conn
     if (pendingSend) conn.sendFn = pendingSend
     for (const p of early) conn.received.push(p)

@@ -1,12 +1,11 @@
 // `relay --room`: a shh/5-only chat and a shh/6-only chat in one room through the gateway, the original
 // sender shown, both ways; bad room specs; a line that reaches no peer is reported on the terminal too.
-import { execFileSync, spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rmSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Cli, CHAT_LINE, ensureBuilt, expectUsageError, LOCAL, LOCAL_RELAY, ROOT, run } from './harness.js'
-import { VirtualTerminal } from './virtual-terminal.js'
+import { Cli, CHAT_LINE, ensureBuilt, expectUsageError, LOCAL, LOCAL_RELAY, run } from './harness.js'
+import { hasScript, openTerminal } from './pty.js'
 
 const procs: Cli[] = []
 function spawnCli(args: string[]): Cli {
@@ -68,28 +67,12 @@ describe('relay --room', () => {
   })
 })
 
-function hasScript(): boolean {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
 describe.runIf(hasScript())('a line that reaches no peer, on a terminal', () => {
   it('prints why it was not delivered', async () => {
     const relay = spawnCli(['relay', '--bootnodes', 'none', '--pow', '50', '--shh', '6', '--listen', '127.0.0.1:0'])
     const enode = await relay.waitFor(/^enode:\/\//)
     const cmd = `stty cols 200 rows 40; exec node bin/p2pmessage ${[...LOCAL, '--ttl', '2', '--enode', enode].join(' ')}`
-    const tty = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    const screen = new VirtualTerminal(200)
-    tty.stdout.setEncoding('utf8').on('data', (d: string) => screen.feed(d))
-    const exited = new Promise((r) => tty.on('close', r))
-    const until = async (pred: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 100))
-      if (!pred()) throw new Error(`timeout waiting for ${what}; screen:\n${screen.screen().join('\n')}`)
-    }
+    const { tty, screen, exited, until } = openTerminal(cmd, 200)
     try {
       await until(() => screen.screen().some((l) => l.startsWith('Connected to peer')), 'connected')
       tty.stdin.write('anyone there?\r')

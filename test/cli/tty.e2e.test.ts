@@ -1,21 +1,11 @@
 // The interactive path on a real pseudo-terminal (util-linux `script`): the prompt, an incoming line
 // printed above it while the user is typing, the partial input kept, then ~Q.
-import { execFileSync, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Cli, ensureBuilt, LOCAL, ROOT } from './harness.js'
-import { VirtualTerminal } from './virtual-terminal.js'
+import { Cli, ensureBuilt, LOCAL } from './harness.js'
+import { hasScript, openTerminal } from './pty.js'
 
 const PROMPT = 'input ~Q to quit>'
-
-function hasScript(): boolean {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const procs: Cli[] = []
 beforeAll(() => ensureBuilt())
@@ -30,18 +20,7 @@ describe.runIf(hasScript())('chat on a terminal', () => {
     const enode = (await A.waitFor(/^Listening on /)).replace('Listening on ', '')
 
     const cmd = `stty cols 100 rows 40; exec node bin/p2pmessage ${[...LOCAL, '--enode', enode].join(' ')}`
-    const tty = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    const screen = new VirtualTerminal(100)
-    let raw = ''
-    tty.stdout.setEncoding('utf8').on('data', (d: string) => {
-      raw += d
-      screen.feed(d)
-    })
-    const exited = new Promise<number | null>((r) => tty.on('close', (code) => r(code)))
-    const until = async (pred: () => boolean, what: string) => {
-      for (let i = 0; i < 400 && !pred(); i++) await new Promise((r) => setTimeout(r, 100))
-      if (!pred()) throw new Error(`timeout waiting for ${what}; screen:\n${screen.screen().join('\n')}\nraw: ${JSON.stringify(raw)}`)
-    }
+    const { tty, screen, exited, until } = openTerminal(cmd, 100, 400)
     try {
       await until(() => screen.screen().at(-1) === PROMPT, 'the prompt')
       expect(screen.screen()).toContain('Connected to peer,you can type message now.')
@@ -79,18 +58,7 @@ describe.runIf(hasScript())('chat on a terminal that gives up waiting', () => {
     // the shell that started the chat reads the terminal after it: what it gets is what would run as commands
     const chat = `node bin/p2pmessage ${[...LOCAL, '--connect-timeout', '4', '--enode', ghost].join(' ')}`
     const cmd = `stty cols 100 rows 40; ${chat}; echo "EXIT=$?"; read -t 2 rest; echo "LEFT=[$rest]"`
-    const tty = spawn('script', ['-qefc', `bash -c '${cmd}'`, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
-    const screen = new VirtualTerminal(100)
-    let raw = ''
-    tty.stdout.setEncoding('utf8').on('data', (d: string) => {
-      raw += d
-      screen.feed(d)
-    })
-    const exited = new Promise<number | null>((r) => tty.on('close', (code) => r(code)))
-    const until = async (pred: () => boolean, what: string) => {
-      for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 100))
-      if (!pred()) throw new Error(`timeout waiting for ${what}; screen:\n${screen.screen().join('\n')}\nraw: ${JSON.stringify(raw)}`)
-    }
+    const { tty, screen, exited, until } = openTerminal(`bash -c '${cmd}'`, 100)
     try {
       await until(() => screen.screen().some((l) => l.startsWith('Whisper node started')), 'the start line')
       tty.stdin.write('ls -la\r')
