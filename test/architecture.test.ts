@@ -8,16 +8,18 @@ const SRC = resolve(__dirname, '../src')
 
 const ALLOWED: Record<string, string[]> = {
   whisper: [],
-  p2p: ['whisper'],
-  node: ['whisper', 'p2p'],
+  // the one logger of every layer but the pure protocol
+  log: [],
+  p2p: ['whisper', 'log'],
+  node: ['whisper', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
-  conformance: ['whisper', 'p2p'],
-  bridge: ['node', 'whisper', 'p2p'],
-  rpc: ['node', 'whisper', 'p2p', 'bridge', 'cli'],
-  cli: ['node', 'whisper', 'p2p', 'conformance', 'bridge', 'rpc', 'bench'],
-  bench: ['node', 'whisper', 'p2p'],
+  conformance: ['whisper', 'p2p', 'log'],
+  bridge: ['node', 'whisper', 'p2p', 'log'],
+  rpc: ['node', 'whisper', 'p2p', 'bridge', 'cli', 'log'],
+  cli: ['node', 'whisper', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'log'],
+  bench: ['node', 'whisper', 'p2p', 'log'],
   // the in-process network simulation: real nodes over an in-memory transport, figures from bench's stats
-  sim: ['node', 'whisper', 'p2p', 'bench'],
+  sim: ['node', 'whisper', 'p2p', 'bench', 'log'],
 }
 
 function files(dir: string): string[] {

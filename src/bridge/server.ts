@@ -8,6 +8,7 @@ import { capConnections, endAndDestroy } from './conn-caps.js'
 import { HttpError, sendError, sendJson } from './http.js'
 import { KeyedRateLimiter, type BridgeLimits } from './limits.js'
 import { checkRequest, type AccessDenial, type AccessPolicy } from './security.js'
+import { LogLevel, levelSink, stderrSink, type LogSink } from '../log/log.js'
 
 export type Params = Record<string, string>
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => void | Promise<void>
@@ -26,13 +27,11 @@ interface Route {
   public: boolean
 }
 
-/** Same shape as WhisperNode's logger: level 1 error ... 5 trace. */
-export type BridgeLogger = (level: number, msg: string) => void
+/** The shared log sink (src/log): level 1 error ... 5 trace. */
+export type BridgeLogger = LogSink
 
 /** Without a logger, only errors are printed (on stderr). */
-export const defaultLogger: BridgeLogger = (level, msg) => {
-  if (level <= 1) process.stderr.write(`ERROR bridge: ${msg}\n`)
-}
+export const defaultLogger: BridgeLogger = levelSink(LogLevel.error, (level, msg) => stderrSink(level, `bridge: ${msg}`))
 
 export interface HttpServerOptions {
   host: string

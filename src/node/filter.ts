@@ -13,7 +13,7 @@ import { keccak256 } from '../whisper/keccak.js'
 import { checkRelayed, looksRelayed } from '../whisper/relayed.js'
 import { BoundedSet } from './bounded-set.js'
 import { NodeError } from './errors.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../log/log.js'
 
 export interface FilterSpec {
   /** 4-byte topics; empty = every topic */

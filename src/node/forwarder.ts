@@ -5,8 +5,8 @@
 // per envelope on v5, whose messages packet holds a single envelope. A peer whose socket still holds
 // more than BUSY_BYTES unwritten is left to drain for a moment; what piles up meanwhile then goes out
 // in fewer, bigger v6 lists instead of many small packets.
-import type { Logger } from './log.js'
-import { short } from './log.js'
+import type { Logger } from '../log/log.js'
+import { short } from '../log/log.js'
 import type { PoolEntry } from './pool.js'
 import type { ForwardTarget, PeerState } from './peer-state.js'
 

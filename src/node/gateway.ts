@@ -21,7 +21,7 @@ import { keccak256 } from '../whisper/keccak.js'
 import { concatBytes, toHex } from '../whisper/bytes.js'
 import { isWhisperError } from '../whisper/errors.js'
 import { NodeError } from './errors.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../log/log.js'
 import { DEFAULT_MIN_POW } from './validate.js'
 
 export interface GatewayRoom {

@@ -16,7 +16,7 @@ import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whi
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Archive } from './archive.js'
 import { NodeError } from './errors.js'
-import { short, type Logger } from './log.js'
+import { short, type Logger } from '../log/log.js'
 import type { MailServerHooks, WhisperNode } from './whisper-node.js'
 
 export interface MailServerOptions {

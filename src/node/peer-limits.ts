@@ -11,8 +11,8 @@
 //    `banMs` (doubling for each repeat offence): such floods cost the flooder nothing.
 // Legitimate bursts (a peer handing over its whole pool after a reconnect, mesh duplicates) stay well
 // inside the defaults; a slowed-down peer just gets its traffic through later.
-import type { Logger } from './log.js'
-import { short } from './log.js'
+import type { Logger } from '../log/log.js'
+import { short } from '../log/log.js'
 
 export interface PeerLimitOptions {
   /** average share of one core the node spends on one peer's envelopes (default 0.5) */
@@ -125,7 +125,7 @@ export class PeerLimits {
       this.counters.floodDrops++
       this.ban(id)
       this.remove(id)
-      this.log?.warn('Peer dropped for flooding', { peer: short(id, 16), useless, limit: `${o.uselessPerSec}/s` })
+      this.log?.warn('Peer dropped for flooding', { peer: short(id), useless, limit: `${o.uselessPerSec}/s` })
       b.peer.drop(`flooding: more than ${o.uselessBurst} useless envelopes (already known or expired) at ${o.uselessPerSec}/s`)
       return 'drop'
     }

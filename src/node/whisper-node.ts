@@ -18,7 +18,7 @@ import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
 import { loadOrCreateNodeKey, generateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
 import { NodeError } from './errors.js'
-import { Logger, normalizeVerbosity, short, stderrSink, type LogSink } from './log.js'
+import { Logger, normalizeVerbosity, short, stderrSink, type LogSink } from '../log/log.js'
 import { EnvelopePool, type PoolEntry } from './pool.js'
 import { PeerState } from './peer-state.js'
 import { Forwarder } from './forwarder.js'
@@ -407,7 +407,7 @@ export class WhisperNode extends EventEmitter {
     let target: ShhPeer | undefined
     if (p.targetPeer !== undefined) {
       target = this.findPeer(p.targetPeer)
-      if (!target) throw new NodeError('peer', `post: no connected peer ${short(String(p.targetPeer), 16)}`)
+      if (!target) throw new NodeError('peer', `post: no connected peer ${short(String(p.targetPeer))}`)
     }
     const versions = this.postVersions(p.shh, target)
     const { shh: _ignored, targetPeer: _t, ...params } = p
@@ -487,7 +487,7 @@ export class WhisperNode extends EventEmitter {
   sendDirect(peer: string, env: Envelope): string {
     this.requireRunning()
     const target = this.findPeer(peer)
-    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer), 16)}`)
+    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer))}`)
     if (env?.shh !== target.shh) throw new NodeError('params', `the peer speaks shh/${target.shh}, the envelope is shh/${env?.shh}`)
     let hash: string
     try {
@@ -503,7 +503,7 @@ export class WhisperNode extends EventEmitter {
   requestHistory(peer: string, env: Envelope): void {
     this.requireRunning()
     const target = this.findPeer(peer)
-    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer), 16)}`)
+    if (!target) throw new NodeError('peer', `no connected peer ${short(String(peer))}`)
     if (env?.shh !== target.shh) throw new NodeError('params', `the peer speaks shh/${target.shh}, the request is shh/${env?.shh}`)
     this.markTrusted(target.id)
     target.trusted = true
@@ -776,7 +776,7 @@ export class WhisperNode extends EventEmitter {
   private onPeer(peer: ShhPeer): void {
     if (this.phase !== 'running') return
     if (this.limits?.refuse(peer.id)) {
-      this.log.debug('Refusing a peer dropped for flooding', { id: short(peer.id, 16) })
+      this.log.debug('Refusing a peer dropped for flooding', { id: short(peer.id) })
       peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
       return
     }
@@ -802,7 +802,7 @@ export class WhisperNode extends EventEmitter {
       if (relaxed) this.scheduleReoffer(state)
     })
     this.log.info('Whisper peer connected', {
-      id: short(peer.id, 16),
+      id: short(peer.id),
       addr: `${peer.remoteAddress}:${peer.remotePort}`,
       shh: peer.shh,
       name: peer.clientId,
@@ -827,7 +827,7 @@ export class WhisperNode extends EventEmitter {
     this.reofferTimers.delete(peer.id)
     this.limits?.remove(peer.id, peer)
     if (!this.forwarder.remove(peer.id)) return
-    this.log.info('Whisper peer disconnected', { id: short(peer.id, 16), reason: disconnectReasonName(reason) })
+    this.log.info('Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason) })
     this.safeEmit('peer:removed', this.summary(peer), reason)
   }
 
@@ -882,7 +882,7 @@ export class WhisperNode extends EventEmitter {
     if (trouble === null) this.limits?.charge(peer.id, performance.now() - started, useless)
     if (trouble !== null) {
       this.counters.peersDropped++
-      this.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id, 16), err: trouble })
+      this.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id), err: trouble })
       peer.drop(`invalid envelope: ${trouble}`)
     }
   }

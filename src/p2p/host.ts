@@ -17,6 +17,7 @@ import type { Common } from '@ethereumjs/common'
 import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereumjs/devp2p'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
+import { formatLine, short, type LogContext, type LogSink } from '../log/log.js'
 import { defaultClientId, peerText } from './client-id.js'
 import { applyDevp2pFixes, endedBeforeConnect } from './devp2p-fixes.js'
 import { ConnGuard, DIAL_RATIO, InboundGate, type InboundGateOptions } from './conn-limits.js'
@@ -56,7 +57,7 @@ export interface P2PHostOptions {
   handshakeTimeoutMs?: number // TCP connect + RLPx handshake deadline, default 10000
   redialMinMs?: number // first static-peer redial delay, default 1000 (doubles per failure)
   redialMaxMs?: number // backoff ceiling, default 60000
-  logger?: (level: number, msg: string) => void // geth levels: 1 error .. 5 trace
+  logger?: LogSink // geth levels: 1 error .. 5 trace
   limits?: HostLimits // see conn-limits.ts; defaults are geth's
 }
 
@@ -130,7 +131,7 @@ export class P2PHost extends EventEmitter {
   private readonly handshakeTimeoutMs: number
   private readonly redialMinMs: number
   private readonly redialMaxMs: number
-  private readonly logger: (level: number, msg: string) => void
+  private readonly logger: LogSink
   private status: { minPow: number; bloom: Uint8Array | null; lightNode: boolean }
 
   private rlpx: RLPx | null = null
@@ -764,16 +765,9 @@ export class P2PHost extends EventEmitter {
     }
   }
 
-  private log(level: number, msg: string, ctx?: Record<string, unknown>): void {
-    let line = msg
-    if (ctx) {
-      for (const [k, v] of Object.entries(ctx)) {
-        const s = typeof v === 'string' ? v : String(v)
-        line += ` ${k}=${/^[\w.:/@,+\-[\]]+$/.test(s) ? s : JSON.stringify(s)}`
-      }
-    }
+  private log(level: number, msg: string, ctx?: LogContext): void {
     try {
-      this.logger(level, line)
+      this.logger(level, formatLine(msg, ctx))
     } catch {
       // a broken logger must not break networking
     }
@@ -813,9 +807,6 @@ function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
-function short(id: string): string {
-  return id.slice(0, 16)
-}
 
 function errText(err: unknown): string {
   if (err instanceof Error) return err.message || err.name

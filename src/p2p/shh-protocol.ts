@@ -32,6 +32,7 @@ import {
   MESSAGE_CODES,
 } from '../whisper/packets.js'
 import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
+import { short } from '../log/log.js'
 
 export const SHH_CAPABILITY_LENGTH: Record<ShhVersion, number> = { 5: 64, 6: 128 }
 export const DEFAULT_STATUS_TIMEOUT_MS = 5000
@@ -377,6 +378,3 @@ function isAllOnes(b: Uint8Array): boolean {
   return true
 }
 
-function short(id: string): string {
-  return id.slice(0, 16)
-}

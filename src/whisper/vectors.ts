@@ -77,7 +77,7 @@ function hex(o: Obj, k: string): Uint8Array {
 class Checker {
   readonly reasons: string[] = []
   bytes(what: string, got: Uint8Array, want: Uint8Array): void {
-    if (!equalBytes(got, want)) this.reasons.push(`${what} ${short(toHex(got))} differs from vector ${short(toHex(want))}`)
+    if (!equalBytes(got, want)) this.reasons.push(`${what} ${clipHex(toHex(got))} differs from vector ${clipHex(toHex(want))}`)
   }
   eq(what: string, got: unknown, want: unknown): void {
     if (got !== want) this.reasons.push(`${what} ${String(got)} differs from vector ${String(want)}`)
@@ -87,7 +87,7 @@ class Checker {
   }
 }
 
-function short(h: string): string {
+function clipHex(h: string): string {
   return h.length > 72 ? `${h.slice(0, 32)}...${h.slice(-32)} (${h.length / 2} bytes)` : h || '(empty)'
 }
 
@@ -160,7 +160,7 @@ export function checkVectorFile(json: unknown): VectorReport {
         c.bytes('encoding', encodeStatus(6, { minPow, bloom, lightNode: light }), rlp)
         c.eq('minPow', st.minPow, minPow)
         if (bloom === null ? st.bloom !== null && st.bloom !== undefined : !st.bloom || !equalBytes(st.bloom, bloom)) {
-          c.fail(`bloom ${st.bloom ? short(toHex(st.bloom)) : String(st.bloom)} differs from vector ${short(bloomHex)}`)
+          c.fail(`bloom ${st.bloom ? clipHex(toHex(st.bloom)) : String(st.bloom)} differs from vector ${clipHex(bloomHex)}`)
         }
         c.eq('lightNode', st.lightNode, light)
       }

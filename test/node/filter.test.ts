@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { Filters, type DeliveredMessage } from '../../src/node/filter.js'
-import { Logger } from '../../src/node/log.js'
+import { Logger } from '../../src/log/log.js'
 import { NodeError } from '../../src/node/errors.js'
 import { sealMessage } from '../../src/whisper/seal.js'
 import { envelopeHash, type ShhVersion } from '../../src/whisper/envelope.js'

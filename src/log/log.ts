@@ -1,4 +1,5 @@
-// Levelled logging like geth's `--verbosity`: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace.
+// The one logger of every layer (p2p, node, bridge, rpc, cli): levels like geth's `--verbosity` (0 silent,
+// 1 error, 2 warn, 3 info, 4 debug, 5 trace), messages in geth's logfmt style, lines in geth's terminal format.
 // Lines go to stderr by default (stdout belongs to the chat). Callers pass context as key/value pairs;
 // secrets (keys, passwords, payloads) are never given to the logger in the first place.
 
@@ -21,7 +22,7 @@ export function normalizeVerbosity(v: number | undefined, fallback = 3): number 
 function formatValue(v: unknown): string {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
   if (v instanceof Error) return JSON.stringify(v.message)
-  if (typeof v === 'string') return /^[\w.:/@+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v)
+  if (typeof v === 'string') return /^[\w.:/@,+\-[\]]*$/.test(v) && v !== '' ? v : JSON.stringify(v)
   if (typeof v === 'bigint') return v.toString()
   if (v === undefined) return 'undefined'
   return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)
@@ -40,10 +41,21 @@ function pad(n: number, w = 2): string {
 }
 
 /** geth's terminal format: `INFO [01-02|15:04:05.000] message key=value`. */
-export function stderrSink(level: number, msg: string): void {
-  const d = new Date()
+export function formatTerminalLine(level: number, msg: string, now = new Date()): string {
+  const d = now
   const ts = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}|${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-  process.stderr.write(`${TAGS[level] ?? 'TRACE'} [${ts}] ${msg}\n`)
+  return `${TAGS[level] ?? 'TRACE'} [${ts}] ${msg}`
+}
+
+export function stderrSink(level: number, msg: string): void {
+  process.stderr.write(formatTerminalLine(level, msg) + '\n')
+}
+
+/** A sink passing only levels up to `verbosity` on to `sink` (stderr by default). */
+export function levelSink(verbosity: number, sink: LogSink = stderrSink): LogSink {
+  return (level, msg) => {
+    if (level > 0 && level <= verbosity) sink(level, msg)
+  }
 }
 
 export class Logger {
@@ -86,7 +98,7 @@ export class Logger {
   }
 }
 
-/** Short form of a node id or hash for log lines (never used for secrets). */
-export function short(idHex: string, n = 8): string {
-  return idHex.length > n * 2 ? idHex.slice(0, n) + '…' : idHex
+/** A node id or hash in log lines and messages: its first 16 hex digits, as geth's TerminalString of a node id. */
+export function short(idHex: string): string {
+  return idHex.slice(0, 16)
 }
