@@ -14,8 +14,10 @@ const ALLOWED: Record<string, string[]> = {
   node: ['whisper', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
   conformance: ['whisper', 'p2p', 'log'],
-  bridge: ['node', 'whisper', 'p2p', 'log'],
-  rpc: ['node', 'whisper', 'p2p', 'bridge', 'cli', 'log'],
+  // the HTTP server, access policy and limits the bridge and the JSON-RPC both run on
+  http: ['log'],
+  bridge: ['node', 'whisper', 'p2p', 'http', 'log'],
+  rpc: ['node', 'whisper', 'p2p', 'http', 'log'],
   cli: ['node', 'whisper', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'log'],
   bench: ['node', 'whisper', 'p2p', 'log'],
   // the in-process network simulation: real nodes over an in-memory transport, figures from bench's stats

@@ -3,11 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { nodeIdOf, parseEnode } from '../p2p/enode.js'
 import { BridgeError } from './errors.js'
-import { HttpError, readJsonBody, requireObject, sendJson } from './http.js'
-import { KeyedRateLimiter, type BridgeLimits } from './limits.js'
+import { HttpError, readJsonBody, requireObject, sendJson } from '../http/json.js'
+import { KeyedRateLimiter } from '../http/limits.js'
+import { clientKey, type HttpServer, type Params } from '../http/server.js'
+import type { BridgeLimits } from './limits.js'
 import type { BridgeNode } from './node-api.js'
 import type { Rooms } from './rooms.js'
-import { clientKey, type BridgeHttpServer, type Params } from './server.js'
 import { messageView, peerView } from './views.js'
 
 export interface ApiDeps {
@@ -20,7 +21,7 @@ export interface ApiDeps {
 
 const DEFAULT_HISTORY = 100
 
-export function registerApi(server: BridgeHttpServer, deps: ApiDeps): void {
+export function registerApi(server: HttpServer, deps: ApiDeps): void {
   const { node, rooms, limits } = deps
   const sendLimiter = new KeyedRateLimiter(limits.sendRate)
   const body = async (req: IncomingMessage): Promise<Record<string, unknown>> => requireObject(await readJsonBody(req, limits.maxBodyBytes))

@@ -2,13 +2,14 @@
 // not own the node (the caller starts and stops it); it owns the HTTP server, the rooms and the
 // history file.
 import { join } from 'node:path'
+import { createAccessPolicy } from '../http/access.js'
+import { HttpServer } from '../http/server.js'
+import { LogLevel, Logger, levelSink, stderrSink, type LogSink } from '../log/log.js'
 import { registerApi } from './api.js'
 import { HistoryStore } from './history.js'
 import { resolveLimits, type BridgeLimits } from './limits.js'
 import type { BridgeNode } from './node-api.js'
 import { Rooms, type PostSettings } from './rooms.js'
-import { createAccessPolicy } from './security.js'
-import { BridgeHttpServer, type BridgeLogger } from './server.js'
 import { registerPage } from './static.js'
 import { WsHub } from './ws.js'
 
@@ -28,8 +29,8 @@ export interface BridgeOptions {
   /** Sealing parameters of sent messages; default as the chat: TTL 50 s, PoW 0.2, 5 s of work. */
   post?: Partial<PostSettings>
   limits?: Partial<BridgeLimits>
-  /** Level 1 error ... 5 trace, as WhisperNode's logger; default: errors on stderr. */
-  log?: BridgeLogger
+  /** The shared log sink (src/log), as WhisperNode's; default: errors on stderr. */
+  log?: LogSink
 }
 
 export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 }
@@ -37,9 +38,14 @@ export const DEFAULT_POST: PostSettings = { ttl: 50, pow: 0.2, workTime: 5 }
 export const HISTORY_FILE = 'bridge-history.sqlite'
 export const WS_PATH = '/ws'
 
+const errorsOnStderr: LogSink = levelSink(LogLevel.error, stderrSink)
+
+/** For the CLI: it checks --token before it starts the node. */
+export { checkToken } from '../http/access.js'
+
 export class Bridge {
   /** Mount extra routes and WebSocket paths here (JSON-RPC under /rpc); they get the same access rules. */
-  readonly server: BridgeHttpServer
+  readonly server: HttpServer
   readonly rooms: Rooms
   readonly history: HistoryStore
   readonly limits: BridgeLimits
@@ -62,8 +68,10 @@ export class Bridge {
       post: { ...DEFAULT_POST, ...(opts.post ?? {}) },
       limits: this.limits,
     })
-    this.server = new BridgeHttpServer({ host: http.host, port: http.port, policy, limits: this.limits, log: opts.log })
-    this.hub = new WsHub({ rooms: this.rooms, node: opts.node, limits: this.limits, log: opts.log })
+    // the given sink filters by level itself (the CLI's verbosity)
+    const log = new Logger({ verbosity: LogLevel.trace, sink: opts.log ?? errorsOnStderr, prefix: opts.log ? '' : 'bridge: ' })
+    this.server = new HttpServer({ host: http.host, port: http.port, policy, limits: this.limits, log: (level, msg) => log.log(level, msg) })
+    this.hub = new WsHub({ rooms: this.rooms, node: opts.node, limits: this.limits, log })
     this.server.upgrade(WS_PATH, this.hub.handleUpgrade)
     this.server.onClose(() => this.hub.close())
     registerPage(this.server)

@@ -2,7 +2,7 @@
 // in src/bridge/public/ and are found from both the TypeScript sources (tests) and dist/ (the CLI).
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { BridgeHttpServer } from './server.js'
+import type { HttpServer } from '../http/server.js'
 
 const FILES: { path: string; file: string; type: string }[] = [
   { path: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -31,7 +31,7 @@ export function publicDir(): string {
   throw new Error('bridge page files not found (src/bridge/public/)')
 }
 
-export function registerPage(server: BridgeHttpServer): void {
+export function registerPage(server: HttpServer): void {
   const dir = publicDir()
   for (const f of FILES) {
     const body = readFileSync(dir + f.file)

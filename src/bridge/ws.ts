@@ -6,19 +6,21 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { BridgeError } from './errors.js'
-import { RateLimiter, type BridgeLimits } from './limits.js'
+import { RateLimiter } from '../http/limits.js'
+import { rejectUpgrade } from '../http/server.js'
+import type { Logger } from '../log/log.js'
+import type { BridgeLimits } from './limits.js'
 import type { BridgeNode } from './node-api.js'
 import { PROTOCOL_VERSION, parseClientMessage, salvageId, type ClientMessage, type RequestId, type ServerMessage } from './protocol.js'
 import type { StoredMessage } from './history.js'
 import type { Rooms } from './rooms.js'
-import { defaultLogger, rejectUpgrade, type BridgeLogger } from './server.js'
 import { messageView, peerView } from './views.js'
 
 export interface WsHubOptions {
   rooms: Rooms
   node: BridgeNode
   limits: BridgeLimits
-  log?: BridgeLogger
+  log: Logger
 }
 
 const DEFAULT_HISTORY = 100
@@ -69,7 +71,7 @@ export class WsHub {
   private readonly rooms: Rooms
   private readonly node: BridgeNode
   private readonly limits: BridgeLimits
-  private readonly log: BridgeLogger
+  private readonly log: Logger
   private readonly heartbeat: NodeJS.Timeout
   private readonly unhook: () => void
   private closed = false
@@ -78,7 +80,7 @@ export class WsHub {
     this.rooms = opts.rooms
     this.node = opts.node
     this.limits = opts.limits
-    this.log = opts.log ?? defaultLogger
+    this.log = opts.log
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.limits.maxWsMessageBytes, perMessageDeflate: false })
     this.heartbeat = setInterval(() => this.beat(), opts.limits.heartbeatMs)
     this.heartbeat.unref()
@@ -115,7 +117,7 @@ export class WsHub {
     return this.clients.size
   }
 
-  /** Upgrade handler for BridgeHttpServer.upgrade (access checks already passed). */
+  /** Upgrade handler for HttpServer.upgrade (access checks already passed). */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (this.closed) {
       rejectUpgrade(socket, 503, JSON.stringify({ error: { code: 'shutting-down', message: 'the bridge is stopping' } }))
@@ -197,7 +199,7 @@ export class WsHub {
       await this.dispatch(client, msg)
     } catch (err) {
       const e = err instanceof BridgeError ? err : new BridgeError('bad-request', 'request failed')
-      if (!(err instanceof BridgeError)) this.log(1, `websocket request failed: ${err instanceof Error ? err.message : String(err)}`)
+      if (!(err instanceof BridgeError)) this.log.error(`websocket request failed: ${err instanceof Error ? err.message : String(err)}`)
       client.send({ type: 'error', ...(id === undefined ? {} : { id }), code: e.code, message: e.message })
     }
   }

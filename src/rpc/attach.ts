@@ -1,7 +1,8 @@
 // One call to serve a running WhisperNode over JSON-RPC: the service (keys and filters shared by all
 // transports), mounted under /rpc on the bridge's server when one is given, and on its own address
 // (`--rpc-addr`) when asked. What the CLI's `bridge --rpc` uses.
-import type { BridgeHttpServer } from '../bridge/server.js'
+import type { HttpLimits } from '../http/limits.js'
+import type { HttpServer } from '../http/server.js'
 import type { WhisperNode } from '../node/index.js'
 import { mountRpc, RpcEndpoint, type RpcTransportOptions } from './endpoint.js'
 import { NodeNetBackend, NodeShhBackend } from './node-backend.js'
@@ -10,12 +11,14 @@ import { RpcService, type RpcServiceOptions } from './service.js'
 export interface AttachRpcOptions extends RpcServiceOptions, RpcTransportOptions {
   node: WhisperNode
   /** mount under /rpc on this server (the bridge's), with its access rules */
-  bridgeServer?: BridgeHttpServer
+  bridgeServer?: HttpServer
   /** also listen here (every path answers JSON-RPC, HTTP and WebSocket) */
   rpcAddr?: { host: string; port: number }
   /** for rpcAddr: required from clients beyond loopback (generated when absent) */
   token?: string
   allowedOrigins?: string[]
+  /** for rpcAddr: request rate, token failures and connections per address (default: the bridge's) */
+  limits?: Partial<HttpLimits>
   /** the devp2p client id the node announces (web3_clientVersion, admin_nodeInfo.name) */
   clientId?: string
 }
@@ -29,7 +32,7 @@ export interface AttachedRpc {
 
 export async function attachRpc(opts: AttachRpcOptions): Promise<AttachedRpc> {
   // method names and error texts only (never parameters or results) go to the node's log
-  const log = opts.log ?? ((level: 'debug' | 'warn' | 'error', msg: string) => opts.node.log[level](msg))
+  const log = opts.log ?? ((level: number, msg: string) => opts.node.log.log(level, msg))
   const service = new RpcService(
     { shh: new NodeShhBackend(opts.node), net: new NodeNetBackend(opts.node, { clientId: opts.clientId }) },
     { ...opts, log },
@@ -44,6 +47,8 @@ export async function attachRpc(opts: AttachRpcOptions): Promise<AttachedRpc> {
         allowedOrigins: opts.allowedOrigins,
         http: opts.http,
         ws: opts.ws,
+        limits: opts.limits,
+        log,
       })
     }
   } catch (err) {

@@ -1,15 +1,14 @@
-// Where JSON-RPC is served: under `/rpc` on the bridge's server (HTTP POST and WebSocket upgrade,
-// behind the bridge's access policy and request rate limit), and on its own address (`--rpc-addr`),
-// where every path answers JSON-RPC over HTTP and WebSocket, behind the same access rules as the
-// bridge: loopback Host names only when no token is needed, no foreign browser origins, and a token
-// (Bearer header or ?token=) required when bound to a non-loopback address.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+// Where JSON-RPC is served: under `/rpc` on the bridge's server (HTTP POST and WebSocket upgrade),
+// and on its own address (`--rpc-addr`), where every path answers JSON-RPC over HTTP and WebSocket.
+// Both run on the HTTP server of src/http, so both have the same access rules (loopback Host names
+// only when no token is needed, no foreign browser origins, a token (Bearer header or ?token=)
+// required when bound to a non-loopback address, wrong tokens limited per address), the same
+// per-address request rate limit and the same connection caps.
 import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
-import { checkRequest, createAccessPolicy, type AccessPolicy } from '../bridge/security.js'
-import { capConnections, DEFAULT_CONNECTION_CAPS, endAndDestroy } from '../bridge/conn-caps.js'
-import { DEFAULT_LIMITS, KeyedRateLimiter } from '../bridge/limits.js'
-import type { BridgeHttpServer } from '../bridge/server.js'
+import { createAccessPolicy, type AccessPolicy } from '../http/access.js'
+import { resolveHttpLimits, type HttpLimits } from '../http/limits.js'
+import { HttpServer, plainErrorAnswer } from '../http/server.js'
+import type { LogSink } from '../log/log.js'
 import { rpcHttpHandler, type RpcHttpOptions } from './http.js'
 import type { RpcServer } from './jsonrpc.js'
 import { RpcWsEndpoint, type RpcWsOptions } from './ws.js'
@@ -21,13 +20,13 @@ export interface RpcTransportOptions {
   ws?: RpcWsOptions
 }
 
-/** Mounts JSON-RPC at /rpc on a bridge server; the WebSocket endpoint closes with the bridge. */
-export function mountRpc(bridgeServer: BridgeHttpServer, server: RpcServer, opts: RpcTransportOptions = {}): RpcWsEndpoint {
+/** Mounts JSON-RPC at /rpc on a server (the bridge's); the WebSocket endpoint closes with it. */
+export function mountRpc(httpServer: HttpServer, server: RpcServer, opts: RpcTransportOptions = {}): RpcWsEndpoint {
   const handler = rpcHttpHandler(server, opts.http)
-  bridgeServer.mount(RPC_PATH, (req, res) => handler(req, res))
+  httpServer.mount(RPC_PATH, (req, res) => handler(req, res))
   const ws = new RpcWsEndpoint(server, opts.ws)
-  bridgeServer.upgrade(RPC_PATH, ws.handleUpgrade)
-  bridgeServer.onClose(() => ws.close())
+  httpServer.upgrade(RPC_PATH, ws.handleUpgrade)
+  httpServer.onClose(() => ws.close())
   return ws
 }
 
@@ -37,82 +36,54 @@ export interface RpcEndpointOptions extends RpcTransportOptions {
   /** required from clients when bound to a non-loopback address; generated when absent */
   token?: string
   allowedOrigins?: string[]
+  /** request rate, token failures and connections per address (default: the bridge's) */
+  limits?: Partial<HttpLimits>
+  /** the shared log sink (src/log); default: errors on stderr */
+  log?: LogSink
 }
 
-function deny(res: ServerResponse, status: number, message: string): void {
-  res.statusCode = status
-  res.setHeader('content-type', 'text/plain; charset=utf-8')
-  res.setHeader('x-content-type-options', 'nosniff')
-  res.end(message + '\n')
-}
-
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests' }
+/** geth's DefaultHTTPTimeouts: 30 s to read a request. */
+const READ_TIMEOUT_MS = 30_000
 
 /** The standalone `--rpc-addr` server. */
 export class RpcEndpoint {
-  readonly policy: AccessPolicy
   readonly ws: RpcWsEndpoint
-  private readonly http: Server
+  private readonly http: HttpServer
 
   private constructor(server: RpcServer, opts: RpcEndpointOptions) {
-    this.policy = createAccessPolicy({ bindHost: opts.host, token: opts.token, allowedOrigins: opts.allowedOrigins })
+    this.http = new HttpServer({
+      host: opts.host,
+      port: opts.port,
+      policy: createAccessPolicy({ bindHost: opts.host, token: opts.token, allowedOrigins: opts.allowedOrigins }),
+      limits: resolveHttpLimits(opts.limits),
+      log: opts.log,
+      // refusals as geth's net/http writes them
+      errorAnswer: plainErrorAnswer,
+      requestTimeoutMs: READ_TIMEOUT_MS,
+    })
     const handler = rpcHttpHandler(server, opts.http)
+    this.http.mount('/', (req, res) => handler(req, res))
     this.ws = new RpcWsEndpoint(server, opts.ws)
-    // wrong-token guesses per address are limited (and not even checked while limited)
-    const failures = new KeyedRateLimiter(DEFAULT_LIMITS.authFailureRate)
-    const access = (req: IncomingMessage): { status: number; message: string } | null => {
-      const addr = req.socket.remoteAddress ?? ''
-      if (this.policy.token !== null && failures.exhausted(addr)) return { status: 429, message: 'too many failed access attempts' }
-      const denial = checkRequest(this.policy, req)
-      if (denial?.status === 401) failures.take(addr)
-      return denial
-    }
-    this.http = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const denial = access(req)
-      if (denial) return deny(res, denial.status, denial.message)
-      void handler(req, res).catch(() => res.destroy())
-    })
-    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on('error', () => socket.destroy())
-      const denial = access(req)
-      if (denial) {
-        const body = denial.message + '\n'
-        endAndDestroy(socket, 
-          `HTTP/1.1 ${denial.status} ${REASONS[denial.status]}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-            `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-        )
-        return
-      }
-      this.ws.handleUpgrade(req, socket, head)
-    })
-    this.http.on('clientError', (_err, socket) => endAndDestroy(socket, 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))
-    capConnections(this.http, DEFAULT_CONNECTION_CAPS)
-    // geth's DefaultHTTPTimeouts: 30 s to read a request
-    this.http.requestTimeout = 30_000
-    this.http.headersTimeout = 20_000
+    this.http.upgrade('/', this.ws.handleUpgrade, { prefix: true })
+    this.http.onClose(() => this.ws.close())
   }
 
   static async start(server: RpcServer, opts: RpcEndpointOptions): Promise<RpcEndpoint> {
     const ep = new RpcEndpoint(server, opts)
-    await new Promise<void>((resolve, reject) => {
-      ep.http.once('error', reject)
-      ep.http.listen(opts.port, opts.host, () => {
-        ep.http.off('error', reject)
-        resolve()
-      })
-    })
+    await ep.http.listen()
     return ep
   }
 
+  get policy(): AccessPolicy {
+    return this.http.policy
+  }
+
   address(): AddressInfo {
-    const a = this.http.address()
-    if (!a || typeof a === 'string') throw new Error('RPC server is not listening')
-    return a
+    return this.http.address()
   }
 
   get url(): string {
-    const a = this.address()
-    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`
+    return this.http.url
   }
 
   get wsUrl(): string {
@@ -125,11 +96,6 @@ export class RpcEndpoint {
   }
 
   async close(): Promise<void> {
-    await this.ws.close()
-    if (!this.http.listening) return
-    await new Promise<void>((resolve) => {
-      this.http.close(() => resolve())
-      this.http.closeAllConnections()
-    })
+    await this.http.close()
   }
 }

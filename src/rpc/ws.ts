@@ -7,7 +7,8 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import type { RpcServer, RpcSession } from './jsonrpc.js'
+import type { RpcServer } from './jsonrpc.js'
+import type { RpcSession } from './session.js'
 import { MAX_REQUEST_CONTENT_LENGTH } from './http.js'
 
 export interface RpcWsOptions {

@@ -228,7 +228,7 @@ describe('REST API safety', () => {
   it('requires a token when bound beyond loopback (generated when not given)', async () => {
     // The rule is decided from the bind address; the test binds loopback but shows the decision the
     // CLI gets for 0.0.0.0, so nothing listens beyond this machine.
-    const { createAccessPolicy } = await import('../../src/bridge/security.js')
+    const { createAccessPolicy } = await import('../../src/http/access.js')
     const open = createAccessPolicy({ bindHost: '0.0.0.0' })
     expect(open.token).toMatch(/^[0-9a-f]{48}$/)
     expect(open.generatedToken).toBe(true)

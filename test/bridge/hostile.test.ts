@@ -2,15 +2,15 @@
 // replayed on loopback with small, bounded clients.
 import { connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readJsonBody, sendJson } from '../../src/bridge/http.js'
 import { resolveLimits } from '../../src/bridge/limits.js'
-import { createAccessPolicy, hostOnly, isLoopbackHost } from '../../src/bridge/security.js'
-import { BridgeHttpServer } from '../../src/bridge/server.js'
+import { createAccessPolicy, hostOnly, isLoopbackHost } from '../../src/http/access.js'
+import { readJsonBody, sendJson } from '../../src/http/json.js'
+import { HttpServer } from '../../src/http/server.js'
 import { messageView } from '../../src/bridge/views.js'
 import { Harness } from './harness.js'
 import { http } from './http-client.js'
 
-const servers: BridgeHttpServer[] = []
+const servers: HttpServer[] = []
 const sockets: Socket[] = []
 let h: Harness | undefined
 afterEach(async () => {
@@ -20,10 +20,10 @@ afterEach(async () => {
   h = undefined
 })
 
-async function start(opts: { token?: string; limits?: object } = {}): Promise<BridgeHttpServer> {
+async function start(opts: { token?: string; limits?: object } = {}): Promise<HttpServer> {
   const limits = resolveLimits({ maxBodyBytes: 100, ...(opts.limits ?? {}) })
   const policy = createAccessPolicy({ bindHost: '127.0.0.1', token: opts.token })
-  const s = new BridgeHttpServer({ host: '127.0.0.1', port: 0, policy, limits, log: () => {} })
+  const s = new HttpServer({ host: '127.0.0.1', port: 0, policy, limits, log: () => {} })
   s.route('GET', '/hello', (_req, res) => sendJson(res, 200, { hi: true }))
   s.route('POST', '/echo', async (req, res) => sendJson(res, 200, { got: await readJsonBody(req, limits.maxBodyBytes) }))
   await s.listen()
@@ -32,7 +32,7 @@ async function start(opts: { token?: string; limits?: object } = {}): Promise<Br
 }
 
 /** A raw TCP client; allowHalfOpen so that only the server can close the connection. `closed`: the server ended it. */
-function raw(s: BridgeHttpServer): Promise<{ socket: Socket; closed: Promise<void>; data: () => string }> {
+function raw(s: HttpServer): Promise<{ socket: Socket; closed: Promise<void>; data: () => string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port: s.address().port, allowHalfOpen: true })
     sockets.push(socket)
@@ -54,7 +54,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms)))]).finally(() => clearTimeout(t))
 }
 
-const serverConnections = (s: BridgeHttpServer): Promise<number> =>
+const serverConnections = (s: HttpServer): Promise<number> =>
   new Promise((r, j) => (s as unknown as { server: import('node:http').Server }).server.getConnections((e, n) => (e ? j(e) : r(n))))
 
 describe('finding 6: sockets and descriptors', () => {

@@ -1,9 +1,10 @@
 import { request } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { resolveLimits } from '../../src/bridge/limits.js'
-import { createAccessPolicy } from '../../src/bridge/security.js'
-import { BridgeHttpServer } from '../../src/bridge/server.js'
+import { createAccessPolicy } from '../../src/http/access.js'
+import { resolveHttpLimits } from '../../src/http/limits.js'
+import { HttpServer } from '../../src/http/server.js'
 import { mountRpc, RpcEndpoint } from '../../src/rpc/endpoint.js'
 import { T } from '../../src/rpc/gotypes.js'
 import { RpcServer } from '../../src/rpc/jsonrpc.js'
@@ -178,10 +179,91 @@ describe('RPC endpoint with a token', () => {
   })
 })
 
+/** WebSocket upgrade status: 101 when it opened, else the refusal's status. */
+function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url)
+    ws.on('error', () => {})
+    ws.on('open', () => {
+      ws.close()
+      resolve(101)
+    })
+    ws.on('unexpected-response', (req, res) => {
+      resolve(res.statusCode ?? 0)
+      req.destroy()
+    })
+  })
+}
+
+describe('standalone RPC endpoint: the limits of the HTTP server it shares with the bridge', () => {
+  const body = '{"id":1,"method":"test_echo","params":["r"]}'
+
+  it('answers 429 past the per-address request rate, on HTTP and on WebSocket upgrades', async () => {
+    const ep = await RpcEndpoint.start(makeServer().s, { host: '127.0.0.1', port: 0, limits: { requestRate: { burst: 3, perSecond: 0.001 } } })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 3; i++) statuses.push((await post(ep.url, body)).status)
+      expect(statuses).toEqual([200, 200, 200])
+      // refused as geth's net/http refuses: plain text, the message and a newline
+      expect(await post(ep.url, body)).toEqual({ status: 429, text: 'too many requests, slow down\n', type: 'text/plain; charset=utf-8' })
+      expect(await upgradeStatus(ep.wsUrl)).toBe(429)
+    } finally {
+      await ep.close()
+    }
+  })
+
+  it('caps connections per address', async () => {
+    const ep = await RpcEndpoint.start(makeServer().s, { host: '127.0.0.1', port: 0, limits: { maxHttpConnectionsPerAddress: 3 } })
+    const sockets: Socket[] = []
+    try {
+      let closed = 0
+      for (let i = 0; i < 5; i++) {
+        const socket = connect({ host: '127.0.0.1', port: ep.address().port, allowHalfOpen: true })
+        socket.on('error', () => {})
+        // the server's FIN (with allowHalfOpen only the server can end the connection)
+        let ended = false
+        const onEnd = (): void => {
+          if (!ended) closed++
+          ended = true
+        }
+        socket.once('end', onEnd)
+        socket.once('close', onEnd)
+        await new Promise<void>((r) => socket.once('connect', () => r()))
+        sockets.push(socket)
+      }
+      const end = Date.now() + 3000
+      while (closed < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setTimeout(r, 200))
+      expect(closed).toBe(2)
+      // when they go, others get in again
+      for (const sk of sockets) sk.destroy()
+      await new Promise((r) => setTimeout(r, 200))
+      expect((await post(ep.url, body)).status).toBe(200)
+    } finally {
+      for (const sk of sockets) sk.destroy()
+      await ep.close()
+    }
+  })
+
+  it('limits wrong tokens per address: after the burst even the right token waits', async () => {
+    const token = 'rpc-test-token-0123456789'
+    const ep = await RpcEndpoint.start(makeServer().s, { host: '127.0.0.1', port: 0, token, limits: { authFailureRate: { burst: 2, perSecond: 0.01 } } })
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i < 4; i++) statuses.push((await post(ep.url, body, { 'content-type': 'application/json', authorization: `Bearer wrong-token-${i}-xxxxxxxx` })).status)
+      expect(statuses).toEqual([401, 401, 429, 429])
+      expect((await post(ep.url, body, { 'content-type': 'application/json', authorization: `Bearer ${token}` })).status).toBe(429)
+      expect(await upgradeStatus(`${ep.wsUrl}/?token=${token}`)).toBe(429)
+    } finally {
+      await ep.close()
+    }
+  })
+})
+
 describe('mounted on the bridge server under /rpc', () => {
-  let bridge: BridgeHttpServer
+  let bridge: HttpServer
   beforeAll(async () => {
-    bridge = new BridgeHttpServer({ host: '127.0.0.1', port: 0, policy: createAccessPolicy({ bindHost: '127.0.0.1' }), limits: resolveLimits() })
+    bridge = new HttpServer({ host: '127.0.0.1', port: 0, policy: createAccessPolicy({ bindHost: '127.0.0.1' }), limits: resolveHttpLimits() })
     mountRpc(bridge, makeServer().s)
     await bridge.listen()
   })

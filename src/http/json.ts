@@ -1,5 +1,5 @@
-// JSON over HTTP: every answer, including every error, is a JSON body with the right status, and a
-// request body is read only up to a fixed size.
+// JSON over HTTP: answers with the right status and headers, and request bodies read only up to a
+// fixed size (an HttpError says what went wrong; the server turns it into the answer).
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export class HttpError extends Error {
@@ -29,15 +29,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     ...headers,
   })
   res.end(text)
-}
-
-/** `{ "error": { "code", "message" } }`; anything that is not an HttpError is a 500 with no details. */
-export function sendError(res: ServerResponse, err: unknown): void {
-  if (err instanceof HttpError) {
-    sendJson(res, err.status, { error: { code: err.code, message: err.message } })
-  } else {
-    sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } })
-  }
 }
 
 /**
@@ -93,11 +84,4 @@ export function requireObject(body: unknown): Record<string, unknown> {
     throw new HttpError(400, 'bad-request', 'request body must be a JSON object')
   }
   return body as Record<string, unknown>
-}
-
-export function requireString(obj: Record<string, unknown>, field: string, opts: { allowEmpty?: boolean } = {}): string {
-  const v = obj[field]
-  if (typeof v !== 'string') throw new HttpError(400, 'bad-request', `"${field}" must be a string`)
-  if (!opts.allowEmpty && v.length === 0) throw new HttpError(400, 'bad-request', `"${field}" must not be empty`)
-  return v
 }

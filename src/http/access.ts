@@ -1,5 +1,5 @@
-// Access rules shared by every HTTP route and WebSocket path of the bridge (and by anything mounted
-// on its server later, such as JSON-RPC): who may talk to the node at all. The bridge can post as
+// Access rules of every HTTP route and WebSocket path of the bridge and the JSON-RPC endpoint (the
+// server, server.ts, applies them before any handler runs): who may talk to the node at all. The bridge can post as
 // the node's identity and dial peers, so a random web page the user happens to visit must not be
 // able to drive it (cross-origin requests, DNS rebinding), and a remote address must prove it holds
 // the token.

@@ -13,13 +13,11 @@ export interface ConnectionCaps {
   maxPerAddress: number
 }
 
-export const DEFAULT_CONNECTION_CAPS: ConnectionCaps = { maxConnections: 512, maxPerAddress: 64 }
-
 /** How long a final answer may take to leave before the socket is destroyed anyway. */
 const FINAL_WRITE_GRACE_MS = 2000
 
 /** Applies `caps` to `server`: connections over a cap are destroyed as they arrive. */
-export function capConnections(server: Server, caps: ConnectionCaps = DEFAULT_CONNECTION_CAPS): void {
+export function capConnections(server: Server, caps: ConnectionCaps): void {
   const perAddress = new Map<string, number>()
   server.maxConnections = caps.maxConnections
   server.on('connection', (socket) => {

@@ -1,14 +1,17 @@
-// The bridge's HTTP server: a small router that applies the access policy and the request rate limit
-// to everything it serves, so routes mounted by other adapters (JSON-RPC under /rpc) get the same
-// protection by registering with `route`/`mount`/`upgrade` instead of owning a server.
+// The HTTP server the bridge and the JSON-RPC endpoint both run on: a small router that applies the
+// access policy and the per-address request rate limit to everything it serves, caps connections,
+// and bounds header and request times. Routes mounted by other adapters (JSON-RPC under /rpc on the
+// bridge's server) get the same protection by registering with `route`/`mount`/`upgrade` instead of
+// owning a server. How refusals look is the owner's choice (`errorAnswer`): the bridge answers JSON,
+// the standalone JSON-RPC server plain text as geth's net/http does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { LogLevel, Logger, levelSink, stderrSink, type LogSink } from '../log/log.js'
+import { checkRequest, type AccessDenial, type AccessPolicy } from './access.js'
 import { capConnections, endAndDestroy } from './conn-caps.js'
-import { HttpError, sendError, sendJson } from './http.js'
-import { KeyedRateLimiter, type BridgeLimits } from './limits.js'
-import { checkRequest, type AccessDenial, type AccessPolicy } from './security.js'
-import { LogLevel, levelSink, stderrSink, type LogSink } from '../log/log.js'
+import { HttpError } from './json.js'
+import { KeyedRateLimiter, type HttpLimits } from './limits.js'
 
 export type Params = Record<string, string>
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => void | Promise<void>
@@ -19,6 +22,11 @@ export interface RouteOptions {
   public?: boolean
 }
 
+export interface UpgradeOptions {
+  /** `path` and every path below it (the standalone JSON-RPC server takes upgrades anywhere). */
+  prefix?: boolean
+}
+
 interface Route {
   method: string
   parts: string[] | null // null: prefix mount
@@ -27,39 +35,55 @@ interface Route {
   public: boolean
 }
 
-/** The shared log sink (src/log): level 1 error ... 5 trace. */
-export type BridgeLogger = LogSink
+/** The body of a refusal (an HttpError thrown by a handler, a denied request or upgrade). */
+export type ErrorAnswer = (err: HttpError) => { contentType: string; body: string }
 
-/** Without a logger, only errors are printed (on stderr). */
-export const defaultLogger: BridgeLogger = levelSink(LogLevel.error, (level, msg) => stderrSink(level, `bridge: ${msg}`))
+/** `{ "error": { "code", "message" } }` (the bridge's API). */
+export const jsonErrorAnswer: ErrorAnswer = (err) => ({
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({ error: { code: err.code, message: err.message } }),
+})
+
+/** Go's http.Error: plain text, the message and a newline. */
+export const plainErrorAnswer: ErrorAnswer = (err) => ({ contentType: 'text/plain; charset=utf-8', body: err.message + '\n' })
+
+/** Without a sink, only errors are printed (on stderr). */
+const errorsOnStderr: LogSink = levelSink(LogLevel.error, stderrSink)
 
 export interface HttpServerOptions {
   host: string
   port: number
   policy: AccessPolicy
-  limits: BridgeLimits
-  log?: BridgeLogger
+  limits: HttpLimits
+  /** the shared log sink (src/log); default: errors on stderr */
+  log?: LogSink
+  errorAnswer?: ErrorAnswer
+  /** time allowed to read one whole request (default 60 s) */
+  requestTimeoutMs?: number
 }
 
-export class BridgeHttpServer {
+const INTERNAL = new HttpError(500, 'internal', 'internal error')
+
+export class HttpServer {
   readonly policy: AccessPolicy
-  private readonly limits: BridgeLimits
   private readonly routes: Route[] = []
-  private readonly upgrades = new Map<string, UpgradeHandler>()
+  private readonly upgrades: { path: string; prefix: boolean; handler: UpgradeHandler }[] = []
   private readonly requestLimiter: KeyedRateLimiter
   private readonly authFailures: KeyedRateLimiter
   private readonly server: Server
   private readonly host: string
   private readonly port: number
   private readonly closers: (() => void | Promise<void>)[] = []
-  private readonly log: BridgeLogger
+  private readonly log: Logger
+  private readonly errorAnswer: ErrorAnswer
 
   constructor(opts: HttpServerOptions) {
     this.policy = opts.policy
-    this.limits = opts.limits
     this.host = opts.host
     this.port = opts.port
-    this.log = opts.log ?? defaultLogger
+    // the sink filters by level itself (the CLI's verbosity)
+    this.log = new Logger({ verbosity: LogLevel.trace, sink: opts.log ?? errorsOnStderr })
+    this.errorAnswer = opts.errorAnswer ?? jsonErrorAnswer
     this.requestLimiter = new KeyedRateLimiter(opts.limits.requestRate)
     this.authFailures = new KeyedRateLimiter(opts.limits.authFailureRate)
     this.server = createServer((req, res) => void this.handle(req, res))
@@ -69,7 +93,7 @@ export class BridgeHttpServer {
     // as the client wants it to)
     this.server.on('clientError', (_err, socket) => endAndDestroy(socket, 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))
     this.server.headersTimeout = 20_000
-    this.server.requestTimeout = 60_000
+    this.server.requestTimeout = opts.requestTimeoutMs ?? 60_000
   }
 
   /** Registers `METHOD /path/:param/...`. Exact match on segments. */
@@ -78,14 +102,14 @@ export class BridgeHttpServer {
     this.routes.push({ method: method.toUpperCase(), parts, prefix: pattern, handler, public: !!opts.public })
   }
 
-  /** Every method on `prefix` and below (e.g. '/rpc'); the handler reads method and path itself. */
+  /** Every method on `prefix` and below (e.g. '/rpc'; '/' is every path); the handler reads method and path itself. */
   mount(prefix: string, handler: RouteHandler, opts: RouteOptions = {}): void {
     this.routes.push({ method: '*', parts: null, prefix: prefix.replace(/\/+$/, ''), handler, public: !!opts.public })
   }
 
-  /** WebSocket (or other upgrade) path; runs after the access checks passed. */
-  upgrade(path: string, handler: UpgradeHandler): void {
-    this.upgrades.set(path, handler)
+  /** WebSocket (or other upgrade) path; runs after the access checks and the rate limit passed. */
+  upgrade(path: string, handler: UpgradeHandler, opts: UpgradeOptions = {}): void {
+    this.upgrades.push({ path: opts.prefix ? path.replace(/\/+$/, '') : path, prefix: !!opts.prefix, handler })
   }
 
   /** Called on close(), before the server stops (WebSocket servers close their clients here). */
@@ -129,7 +153,7 @@ export class BridgeHttpServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'http://bridge.invalid')
+      const url = new URL(req.url ?? '/', 'http://server.invalid')
       const match = this.match(req.method ?? 'GET', url.pathname)
       const denial = this.access(req)
       if (denial && !(match.route?.public && denial.status === 401)) {
@@ -150,9 +174,9 @@ export class BridgeHttpServer {
     } catch (err) {
       if (!(err instanceof HttpError)) {
         // the path only: the query may carry the access token
-        this.log(1, `${req.method} ${pathOf(req)}: ${err instanceof Error ? err.message : String(err)}`)
+        this.log.error(`${req.method} ${pathOf(req)}: ${err instanceof Error ? err.message : String(err)}`)
       } else {
-        this.log(5, `${req.method} ${pathOf(req)}: ${err.status} ${err.code}`)
+        this.log.trace(`${req.method} ${pathOf(req)}: ${err.status} ${err.code}`)
       }
       if (err instanceof HttpError && err.closeConnection) {
         // the rest of the request was not read: this connection is done
@@ -160,8 +184,19 @@ export class BridgeHttpServer {
         res.once('finish', () => req.socket.destroy())
       }
       if (res.headersSent) res.end()
-      else sendError(res, err)
+      else this.sendError(res, err instanceof HttpError ? err : INTERNAL)
     }
+  }
+
+  private sendError(res: ServerResponse, err: HttpError): void {
+    const { contentType, body } = this.errorAnswer(err)
+    res.writeHead(err.status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    })
+    res.end(body)
   }
 
   // The access rules, after a check that the address has not failed the token too often: wrong-token
@@ -189,32 +224,32 @@ export class BridgeHttpServer {
     return { params: {}, methods }
   }
 
+  private upgradeHandler(path: string): UpgradeHandler | undefined {
+    for (const u of this.upgrades) {
+      if (path === u.path || (u.prefix && path.startsWith(u.path + '/'))) return u.handler
+    }
+    return undefined
+  }
+
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy())
-    const path = new URL(req.url ?? '/', 'http://bridge.invalid').pathname
-    const handler = this.upgrades.get(path)
+    const path = new URL(req.url ?? '/', 'http://server.invalid').pathname
+    const handler = this.upgradeHandler(path)
     const denial = this.access(req)
     if (denial?.status === 401) this.authFailures.take(clientKey(req))
-    let status = 0
-    let body = ''
-    if (!handler) {
-      status = 404
-      body = JSON.stringify({ error: { code: 'not-found', message: `no WebSocket endpoint at ${path}` } })
-    } else if (denial) {
-      status = denial.status
-      body = JSON.stringify({ error: { code: denial.code, message: denial.message } })
-    } else if (!this.requestLimiter.take(clientKey(req))) {
-      status = 429
-      body = JSON.stringify({ error: { code: 'rate-limited', message: 'too many requests, slow down' } })
-    }
-    if (status !== 0) {
-      rejectUpgrade(socket, status, body)
+    let refusal: HttpError | null = null
+    if (!handler) refusal = new HttpError(404, 'not-found', `no WebSocket endpoint at ${path}`)
+    else if (denial) refusal = new HttpError(denial.status, denial.code, denial.message)
+    else if (!this.requestLimiter.take(clientKey(req))) refusal = new HttpError(429, 'rate-limited', 'too many requests, slow down')
+    if (refusal) {
+      const { contentType, body } = this.errorAnswer(refusal)
+      rejectUpgrade(socket, refusal.status, body, contentType)
       return
     }
     try {
       handler!(req, socket, head)
     } catch (err) {
-      this.log(1, `upgrade ${path}: ${err instanceof Error ? err.message : String(err)}`)
+      this.log.error(`upgrade ${path}: ${err instanceof Error ? err.message : String(err)}`)
       socket.destroy()
     }
   }
@@ -222,14 +257,12 @@ export class BridgeHttpServer {
 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }
 
-export function rejectUpgrade(socket: Duplex, status: number, body: string): void {
-  if (!socket.writable) {
-    socket.destroy()
-    return
-  }
-  socket.end(
+/** Answers an upgrade request with an HTTP error and closes the socket. */
+export function rejectUpgrade(socket: Duplex, status: number, body: string, contentType = 'application/json; charset=utf-8'): void {
+  endAndDestroy(
+    socket,
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n` +
-      'content-type: application/json; charset=utf-8\r\n' +
+      `content-type: ${contentType}\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       'connection: close\r\n\r\n' +
       body,

@@ -1,25 +1,26 @@
-// The HTTP server other adapters mount on (JSON-RPC under /rpc): routing, JSON errors, body limits
+// The HTTP server the bridge and JSON-RPC run on (and mount on: JSON-RPC under /rpc): routing, errors, body limits
 // and the access rules, exercised over real sockets.
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { HttpError, readJsonBody, sendJson } from '../../src/bridge/http.js'
-import { resolveLimits } from '../../src/bridge/limits.js'
-import { createAccessPolicy, isLoopbackHost, hostOnly } from '../../src/bridge/security.js'
-import { BridgeHttpServer } from '../../src/bridge/server.js'
-import { http } from './http-client.js'
+import { createAccessPolicy, isLoopbackHost, hostOnly } from '../../src/http/access.js'
+import { HttpError, readJsonBody, sendJson } from '../../src/http/json.js'
+import { resolveHttpLimits } from '../../src/http/limits.js'
+import { HttpServer } from '../../src/http/server.js'
+import { http } from '../bridge/http-client.js'
 
-const servers: BridgeHttpServer[] = []
+const MAX_BODY_BYTES = 100
+const servers: HttpServer[] = []
 const logged: string[] = []
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close()
 })
 
-async function start(opts: { token?: string; bindHost?: string; allowedOrigins?: string[]; limits?: object } = {}): Promise<BridgeHttpServer> {
-  const limits = resolveLimits({ maxBodyBytes: 100, ...(opts.limits ?? {}) })
+async function start(opts: { token?: string; bindHost?: string; allowedOrigins?: string[]; limits?: object } = {}): Promise<HttpServer> {
+  const limits = resolveHttpLimits(opts.limits ?? {})
   const policy = createAccessPolicy({ bindHost: opts.bindHost ?? '127.0.0.1', token: opts.token, allowedOrigins: opts.allowedOrigins })
-  const s = new BridgeHttpServer({ host: '127.0.0.1', port: 0, policy, limits, log: (level, msg) => logged.push(`${level} ${msg}`) })
+  const s = new HttpServer({ host: '127.0.0.1', port: 0, policy, limits, log: (level, msg) => logged.push(`${level} ${msg}`) })
   s.route('GET', '/hello/:name', (_req, res, p) => sendJson(res, 200, { hi: p.name }))
-  s.route('POST', '/echo', async (req, res) => sendJson(res, 200, { got: await readJsonBody(req, limits.maxBodyBytes) }))
+  s.route('POST', '/echo', async (req, res) => sendJson(res, 200, { got: await readJsonBody(req, MAX_BODY_BYTES) }))
   s.route('GET', '/page', (_req, res) => sendJson(res, 200, { page: true }), { public: true })
   s.route('GET', '/boom', () => {
     throw new Error('secret internals')
@@ -40,7 +41,7 @@ async function start(opts: { token?: string; bindHost?: string; allowedOrigins?:
   return s
 }
 
-describe('BridgeHttpServer routing', () => {
+describe('HttpServer routing', () => {
   it('routes by method and path, with params, mounts and JSON errors', async () => {
     const s = await start()
     expect((await http(s.url, '/hello/w%C3%B6rld')).json).toEqual({ hi: 'wörld' })

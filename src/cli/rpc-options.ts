@@ -1,12 +1,13 @@
 // The `--rpc` / `--rpc-addr` flags of `p2pmessage bridge`: JSON-RPC (geth's shh API) under /rpc on the
 // bridge's address, and on its own address when --rpc-addr is given (loopback unless a host is
 // named; beyond loopback the bridge's token rule applies: --token, or one generated and printed).
+// The JSON-RPC layer knows nothing of the CLI: flags are parsed and its errors worded here.
 import type { Command } from 'commander'
 import type { Bridge } from '../bridge/bridge.js'
-import { CliError } from '../cli/errors.js'
-import { parseListen } from '../cli/options.js'
 import type { WhisperNode } from '../node/index.js'
-import { attachRpc, type AttachedRpc } from './attach.js'
+import { attachRpc, type AttachedRpc } from '../rpc/attach.js'
+import { CliError } from './errors.js'
+import { parseListen } from './options.js'
 
 export interface RpcFlags {
   rpc?: boolean
