@@ -191,3 +191,17 @@ describe('jsonrpc: subscriptions', () => {
     session.close()
   })
 })
+
+describe('jsonrpc: diagnostics through the shared log sink', () => {
+  it('method names and errors at geth levels (4 debug, 1 error), never parameters or results', async () => {
+    const lines: string[] = []
+    const s = testServer({ log: (level, msg) => lines.push(`${level} ${msg}`) })
+    await http(s, '{"id":1,"method":"test_echo","params":["secret-param"]}')
+    await http(s, '{"id":2,"method":"test_fail"}')
+    await http(s, '{"id":3,"method":"test_bug"}')
+    expect(lines[0]).toBe('4 rpc: served test_echo')
+    expect(lines[1]).toBe('4 rpc: test_fail failed: it failed')
+    expect(lines[2]).toMatch(/^1 rpc: method test_bug crashed: TypeError: x is undefined/)
+    expect(lines.join('\n')).not.toContain('secret-param')
+  })
+})
