@@ -28,7 +28,9 @@ function leaks(files: string[]): string[] {
   const outside = (sym: ts.Symbol | undefined): boolean =>
     (sym?.declarations ?? []).some((d) => d.getSourceFile().fileName.includes('/node_modules/') || d.getSourceFile().isDeclarationFile)
   const hidden = (sym: ts.Symbol): boolean =>
-    (ts.getDeclarationModifierFlagsFromSymbol(sym) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0 || sym.name.startsWith('#')
+    (sym.declarations ?? []).some(
+      (d) => (ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) !== 0 || sym.name.startsWith('#'),
+    )
 
   const walk = (type: ts.Type, path: string): void => {
     for (const sym of [type.aliasSymbol, type.getSymbol()]) {
