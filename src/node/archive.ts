@@ -14,9 +14,9 @@ import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '..
 import { toHex } from '../whisper/bytes.js'
 
 export const ARCHIVE_FILE = 'archive.sqlite'
-export const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
-export const DEFAULT_MAX_ARCHIVE_BYTES = 1024 ** 3
-export const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
+const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
+const DEFAULT_MAX_ARCHIVE_BYTES = 1024 ** 3
+const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
 const FORMAT_VERSION = '1'
 
 export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed'

@@ -28,7 +28,7 @@ interface Post {
 }
 
 /** At most this many posts are watched; the oldest are forgotten first (a post flood must not grow memory). */
-export const MAX_WATCHED = 10_000
+const MAX_WATCHED = 10_000
 
 export class DeliveryWatch {
   private readonly posts = new Map<string, Post>() // by each copy's hash; copies share one Post

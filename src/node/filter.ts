@@ -68,7 +68,7 @@ export interface NotifyInfo {
 
 const SEEN_MAX = 50_000
 
-export function validateFilterSpec(spec: FilterSpec): void {
+function validateFilterSpec(spec: FilterSpec): void {
   if (!spec || !Array.isArray(spec.topics)) throw new NodeError('params', 'filter: topics must be an array')
   for (const t of spec.topics) {
     if (!(t instanceof Uint8Array) || t.length !== 4) throw new NodeError('params', 'filter: each topic must be 4 bytes')
@@ -95,7 +95,7 @@ export function validateFilterSpec(spec: FilterSpec): void {
  * version has already delivered at least as many copies. Same text sent twice in one second on
  * one version is still delivered twice.
  */
-export class CrossVersionDedup {
+class CrossVersionDedup {
   private readonly counts = new Map<string, { c5: number; c6: number; r: number; delivered: number; expiry: number }>()
 
   constructor(private readonly max = 10_000) {}

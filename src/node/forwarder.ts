@@ -11,11 +11,11 @@ import type { PoolEntry } from './pool.js'
 import type { ForwardTarget, PeerState } from './peer-state.js'
 
 /** geth drops a peer whose packet is bigger than its max message size (1 MiB by default). */
-export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
+const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
 /** Unwritten bytes above which a peer counts as busy. */
 export const BUSY_BYTES = 256 * 1024
 /** How long a busy peer is left to drain before the next try. */
-export const BUSY_RETRY_MS = 25
+const BUSY_RETRY_MS = 25
 /**
  * Envelope bytes one peer gets per event-loop turn. A big backlog (a new peer, a relaxed bloom, a
  * flood of tiny envelopes) then goes out over several turns, so encoding and compressing it never

@@ -104,12 +104,6 @@ export class Gateway {
     if (!(Number.isInteger(this.maxPending) && this.maxPending >= 1)) throw new NodeError('params', 'gateway: maxPending must be an integer >= 1')
   }
 
-  get roomCount(): number {
-    let n = 0
-    for (const keys of this.rooms.values()) n += keys.length
-    return n
-  }
-
   addRoom(room: GatewayRoom): void {
     if (!(room.topic instanceof Uint8Array) || room.topic.length !== 4) throw new NodeError('params', 'gateway room: topic must be 4 bytes')
     if (!(room.symKey instanceof Uint8Array) || room.symKey.length !== 32) throw new NodeError('params', 'gateway room: key must be 32 bytes')

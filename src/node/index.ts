@@ -1,4 +1,6 @@
-// Public API of the running node, for the CLI, bridge and RPC adapters.
+// Public API of the running node, for the CLI, bridge and RPC adapters. Every type reachable from here
+// is our own (test/node/public-types.test.ts): a disconnect reason is a number, named by
+// disconnectReasonName, never devp2p's enum.
 export {
   WhisperNode,
   type NodeOptions,
@@ -8,6 +10,8 @@ export {
   type NodeStats,
   type NodeInfo,
   type EnvelopeEvent,
+  type MailServerHooks,
+  type DialTargetStatus,
 } from './whisper-node.js'
 export type { FilterSpec, DeliveredMessage, MessageHandler } from './filter.js'
 export type { GatewayRoom, GatewayOptions, GatewayStats } from './gateway.js'
@@ -15,3 +19,4 @@ export type { UndeliveredEvent, UndeliveredReason } from './delivery.js'
 export { NodeError, type NodeErrorCode } from './errors.js'
 export { Logger, LogLevel, normalizeVerbosity, stderrSink, type LogSink } from '../log/log.js'
 export { DEFAULT_MIN_POW, DEFAULT_MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE_CAP } from './validate.js'
+export { disconnectReasonName } from '../p2p/shh-peer.js'

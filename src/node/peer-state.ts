@@ -20,7 +20,7 @@ export interface ForwardTarget {
 }
 
 // Entries also leave when their envelope leaves the pool; forgetting one early costs at most a resend.
-export const DEFAULT_KNOWN_MAX = 16_384
+const DEFAULT_KNOWN_MAX = 16_384
 
 export class PeerState<P extends ForwardTarget = ForwardTarget> {
   readonly known: BoundedSet<string>
@@ -44,10 +44,6 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
 
   get pendingCount(): number {
     return this.queue.length
-  }
-
-  get pendingBytes(): number {
-    return this.queuedBytes
   }
 
   /** True when the peer's requirements admit the envelope (known or not). */

@@ -39,8 +39,8 @@ export function evictionRank(e: PoolEntry): number {
   return Number.isFinite(e.pow) ? e.pow : 0
 }
 
-export const DEFAULT_POOL_MAX_BYTES = 128 * 1024 * 1024
-export const DEFAULT_POOL_MAX_ENVELOPES = 200_000
+const DEFAULT_POOL_MAX_BYTES = 128 * 1024 * 1024
+const DEFAULT_POOL_MAX_ENVELOPES = 200_000
 
 export class EnvelopePool {
   readonly maxBytes: number

@@ -1,0 +1,209 @@
+// Everything that enters the node's pools, as geth's `add`: envelopes from peers (validate -> pool ->
+// filters -> forward, the sender dropped on a bad one), our own envelopes (the same checks, a refusal
+// is the caller's NodeError 'rejected'), and what a newly pooled envelope sets off (gateway, mail
+// archive, the 'envelope' event). Also the peers' p2p direct messages and mail requests, which are
+// never pooled.
+import { encodeEnvelope, envelopeBloom, envelopeWire, type Envelope, type ShhVersion } from '../whisper/envelope.js'
+import { keccak256 } from '../whisper/keccak.js'
+import { toHex } from '../whisper/bytes.js'
+import type { ShhPeer } from '../p2p/shh-peer.js'
+import { short, type Logger } from '../log/log.js'
+import { NodeError } from './errors.js'
+import type { NodeEvents } from './events.js'
+import type { Filters } from './filter.js'
+import type { Forwarder } from './forwarder.js'
+import type { PeerLimits } from './peer-limits.js'
+import type { PeerState } from './peer-state.js'
+import type { EnvelopePool, PoolEntry } from './pool.js'
+import type { PhaseOf } from './phase.js'
+import type { Requirements } from './requirements.js'
+import { validateEnvelope } from './validate.js'
+
+/** What a mail server (mailserver.ts) gets from the node: every envelope it accepts, and peers' requests. */
+export interface MailServerHooks {
+  archive(env: Envelope, hash: Uint8Array): void
+  request(peer: ShhPeer, env: Envelope): void
+}
+
+export interface EnvelopeEvent {
+  hash: string
+  shh: ShhVersion
+  topic: string
+  pow: number
+  size: number
+  expiry: number
+  local: boolean
+  /** node id of the peer it came from (absent for our own) */
+  from?: string
+}
+
+/** The node's traffic counters (NodeStats); the forwarder's callback counts envelopesOut. */
+export interface IngestCounters {
+  envelopesIn: number
+  envelopesOut: number
+  envelopesDropped: number
+  peersDropped: number
+}
+
+export interface IngestDeps {
+  pools: ReadonlyMap<ShhVersion, EnvelopePool>
+  requirements: Pick<Requirements, 'policy' | 'minPow' | 'lightNode'>
+  forwarder: Pick<Forwarder<ShhPeer>, 'announce' | 'forget'>
+  filters: Pick<Filters, 'notify'>
+  limits: Pick<PeerLimits, 'charge'> | null
+  /** a newly pooled envelope, ours or a peer's (the version gateway reads them) */
+  pooled: (env: Envelope, local: boolean) => void
+  counters: IngestCounters
+  events: NodeEvents
+  log: Logger
+  phase: PhaseOf
+  /** forwards everything, opens nothing */
+  relay: boolean
+}
+
+export const unixNow = (): number => Math.floor(Date.now() / 1000)
+
+export class Ingest {
+  private mail: MailServerHooks | null = null
+
+  constructor(private readonly deps: IngestDeps) {}
+
+  /** The mail server's hooks (set before start: every peer is wired for requests as it connects). */
+  setMailServer(hooks: MailServerHooks): void {
+    this.mail = hooks
+  }
+
+  /** Whether peers' mail requests are read at all (decoded only while someone serves them). */
+  get servesMail(): boolean {
+    return this.mail !== null
+  }
+
+  /** geth's runMessageLoop messagesCode: every envelope through `add`; any error drops the peer afterwards. */
+  fromPeer(state: PeerState<ShhPeer>, envs: Envelope[]): void {
+    const { deps } = this
+    if (deps.phase() !== 'running') return
+    const peer = state.peer
+    const pool = deps.pools.get(peer.shh)
+    if (!pool) return
+    const policy = deps.requirements.policy(unixNow())
+    let trouble: string | null = null
+    const started = performance.now()
+    let useless = 0 // known already, or dropped quietly: what a flood costs its sender nothing for
+    for (const env of envs) {
+      if (env.shh !== peer.shh) continue
+      const v = validateEnvelope(env, policy)
+      if (v.kind === 'reject') {
+        trouble ??= v.message
+        deps.log.debug('Bad envelope received, peer will be disconnected', { peer: short(peer.id), reason: v.reason })
+        continue
+      }
+      if (v.kind === 'drop') {
+        useless++
+        deps.counters.envelopesDropped++
+        deps.log.trace('Envelope dropped', { peer: short(peer.id), reason: v.reason })
+        continue
+      }
+      const res = pool.add(makeEntry(env, v.pow, false))
+      if (res.status === 'full') {
+        deps.counters.envelopesDropped++
+        deps.log.debug('Envelope pool full: envelope dropped', { shh: peer.shh, pow: v.pow })
+        continue
+      }
+      state.mark(res.entry.key)
+      if (res.status === 'known') {
+        useless++
+        continue
+      }
+      deps.counters.envelopesIn++
+      this.afterAdd(res.entry, res.evicted, peer.id)
+      if (!deps.relay) deps.filters.notify(env, { hash: res.entry.hash, mine: false, p2p: false, now: policy.now })
+      this.announce(res.entry)
+    }
+    if (trouble === null) deps.limits?.charge(peer.id, performance.now() - started, useless)
+    if (trouble !== null) {
+      deps.counters.peersDropped++
+      deps.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id), err: trouble })
+      peer.drop(`invalid envelope: ${trouble}`)
+    }
+  }
+
+  /** A p2p direct message: geth reads them from trusted peers only (the p2p layer checks too) and never pools them. */
+  directFromPeer(peer: ShhPeer, env: Envelope): void {
+    const { deps } = this
+    if (deps.phase() !== 'running' || deps.relay || !peer.trusted) return
+    const hash = keccak256(encodeEnvelope(env))
+    if (deps.events.wants('p2pMessage')) deps.events.emit('p2pMessage', peer.id, env, hash) // mail clients count answers
+    deps.filters.notify(env, { hash, mine: false, p2p: true, now: unixNow() })
+  }
+
+  /** A peer's mail request, for the mail server. */
+  mailRequest(peer: ShhPeer, env: Envelope): void {
+    if (this.mail) this.callMail('request', () => this.mail!.request(peer, env))
+  }
+
+  /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
+  admit(env: Envelope): PoolEntry {
+    return this.addOwn(env, this.checkOwn(env))
+  }
+
+  /** geth's add checks for our own envelope; returns its PoW or throws NodeError 'rejected'. */
+  checkOwn(env: Envelope): number {
+    const minPow = this.deps.requirements.minPow
+    // our bloom says what we ask peers for; it does not limit what we post (geth's Send would refuse)
+    const v = validateEnvelope(env, { ...this.deps.requirements.policy(unixNow()), bloom: null, bloomTolerance: null })
+    if (v.kind !== 'accept') {
+      const why = v.kind === 'reject' ? v.message : v.reason === 'low-pow' ? `PoW ${v.pow} below the node's minimum ${minPow}` : v.reason === 'zero-ttl' ? 'TTL 0 (infinite PoW without work; use a TTL of at least 1 s)' : v.reason
+      throw new NodeError('rejected', `envelope not accepted by the node: ${why}`)
+    }
+    return v.pow
+  }
+
+  /** Pools an own envelope checkOwn passed; NodeError 'rejected' when the pool is full. */
+  addOwn(env: Envelope, pow: number): PoolEntry {
+    const res = this.deps.pools.get(env.shh)!.add(makeEntry(env, pow, true))
+    if (res.status === 'full') throw new NodeError('rejected', 'envelope pool full')
+    if (res.status === 'added') this.afterAdd(res.entry, res.evicted)
+    return res.entry
+  }
+
+  /** Out to the peers that want it (a light node forwards only its own). */
+  announce(e: PoolEntry): void {
+    if (this.deps.requirements.lightNode && !e.local) return
+    this.deps.forwarder.announce(e)
+  }
+
+  private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
+    const { deps } = this
+    for (const e of evicted) deps.forwarder.forget(e.key)
+    deps.pooled(entry.env, entry.local)
+    if (this.mail) this.callMail('archive', () => this.mail!.archive(entry.env, entry.hash))
+    if (deps.events.wants('envelope')) {
+      const ev: EnvelopeEvent = {
+        hash: entry.key,
+        shh: entry.env.shh,
+        topic: toHex(entry.env.topic),
+        pow: entry.pow,
+        size: entry.size,
+        expiry: entry.expiry,
+        local: entry.local,
+        from,
+      }
+      deps.events.emit('envelope', ev)
+    }
+  }
+
+  private callMail(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.deps.log.error(`mail server ${what} failed`, { err })
+    }
+  }
+}
+
+function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
+  // received envelopes: the bytes they came in (no re-encoding)
+  const rlp = envelopeWire(env)
+  const hash = keccak256(rlp)
+  return { env, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
+}

@@ -1,0 +1,270 @@
+// The node's view of its peers: wiring each shh peer that connects (forwarding state, per-peer
+// limits, its traffic into ingest, re-offers of the pool when it relaxes its requirements), the
+// 'peer:added' / 'peer:removed' events and PeerSummary, static and trusted peers, waitForPeer.
+import { toHex } from '../whisper/bytes.js'
+import type { Envelope, ShhVersion } from '../whisper/envelope.js'
+import { bloomAdmitsMore } from '../whisper/bloom.js'
+import type { PeerHost } from '../p2p/transport.js'
+import type { ShhPeer } from '../p2p/shh-peer.js'
+import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
+import { formatEnode, nodeIdOf } from '../p2p/enode.js'
+import { short, type Logger } from '../log/log.js'
+import { NodeError } from './errors.js'
+import type { NodeEvents } from './events.js'
+import type { Forwarder } from './forwarder.js'
+import type { PeerLimits } from './peer-limits.js'
+import { PeerState } from './peer-state.js'
+import type { EnvelopePool } from './pool.js'
+import { isStopped, type PhaseOf } from './phase.js'
+
+export interface PeerSummary {
+  id: string
+  /** for peers we dialled: the address we reach them at */
+  enode?: string
+  clientId: string
+  shh: ShhVersion
+  /** ip:port of the connection */
+  address: string
+  inbound: boolean
+  trusted: boolean
+  /** a static peer of ours (dialled and redialled) */
+  static: boolean
+  minPow: number
+  /** v6: hex of the peer's bloom; null = it takes everything */
+  bloom: string | null
+  lightNode: boolean
+}
+
+/** A static peer or bootnode the node dials, connected or not. */
+export interface DialTargetStatus {
+  id: string
+  host: string
+  port: number
+  kind: 'static' | 'bootnode'
+  connected: boolean
+  /** the last dial failure, e.g. 'no shared whisper version (…)' */
+  lastError?: string
+}
+
+/** Where a peer's traffic goes (ingest.ts). */
+export interface PeerTraffic {
+  fromPeer(state: PeerState<ShhPeer>, envs: Envelope[]): void
+  directFromPeer(peer: ShhPeer, env: Envelope): void
+  mailRequest(peer: ShhPeer, env: Envelope): void
+  readonly servesMail: boolean
+}
+
+export interface PeersDeps {
+  host: () => PeerHost
+  forwarder: Forwarder<ShhPeer>
+  limits: PeerLimits | null
+  pools: ReadonlyMap<ShhVersion, EnvelopePool>
+  traffic: PeerTraffic
+  /** a light node offers a new peer only its own envelopes */
+  lightNode: () => boolean
+  events: NodeEvents
+  log: Logger
+  phase: PhaseOf
+  /** aborted when the node stops (pending waitForPeer calls fail) */
+  stopped: AbortSignal
+}
+
+/** How long a peer's relaxed requirements wait before the pool is offered again (geth's cycle). */
+const REOFFER_MS = 300
+
+export class Peers {
+  private readonly dialled = new Map<string, string>() // node id -> enode we dial it at
+  /** per peer: a pending re-offer of the pool after it relaxed its PoW requirement or bloom */
+  private readonly reofferTimers = new Map<string, NodeJS.Timeout>()
+  private readonly waiting = new Set<() => void>()
+
+  constructor(private readonly deps: PeersDeps) {}
+
+  /** Follows the host's peers from now on. */
+  listen(host: PeerHost): void {
+    host.on('peer', (peer: ShhPeer) => this.connected(peer))
+    host.on('peer:removed', (peer: ShhPeer, reason: number) => this.disconnected(peer, reason))
+  }
+
+  list(): PeerSummary[] {
+    return this.deps.host().peers().map((p) => this.summary(p))
+  }
+
+  find(enodeOrId: string): ShhPeer | undefined {
+    try {
+      return this.deps.host().getPeer(nodeIdOf(enodeOrId))
+    } catch {
+      return undefined
+    }
+  }
+
+  dialTargets(): DialTargetStatus[] {
+    return this.deps.host().dialTargets()
+  }
+
+  /** Adds a static peer (dialled now and redialled with backoff); `trusted` allows its p2p messages. */
+  add(enode: string, opts: { trusted?: boolean } = {}): void {
+    if (isStopped(this.deps.phase())) throw new NodeError('state', 'node stopped')
+    const host = this.deps.host()
+    try {
+      if (opts.trusted) host.addTrustedPeer(enode)
+      host.addPeer(enode)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+    this.rememberDialled(enode)
+  }
+
+  /** Forgets a static peer and disconnects it. Returns whether there was anything to remove. */
+  remove(enodeOrId: string): boolean {
+    let id: string
+    try {
+      id = nodeIdOf(enodeOrId)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+    this.dialled.delete(id)
+    return this.deps.host().removePeer(id)
+  }
+
+  /** geth's AllowP2PMessagesFromPeer / markTrustedPeer. */
+  markTrusted(enodeOrId: string): void {
+    try {
+      this.deps.host().addTrustedPeer(enodeOrId)
+    } catch (err) {
+      throw new NodeError('params', (err as Error).message, { cause: err })
+    }
+  }
+
+  /** A static peer's URL, shown as its enode in PeerSummary (bad URLs are the host's to report). */
+  rememberDialled(url: string): void {
+    try {
+      this.dialled.set(nodeIdOf(url), url)
+    } catch {
+      // the host reports bad URLs itself
+    }
+  }
+
+  /** Resolves once at least one shh peer is connected; rejects with NodeError 'timeout' / 'state'. */
+  waitFor(timeoutMs?: number): Promise<void> {
+    if (this.deps.host().peers().length > 0) return Promise.resolve()
+    if (isStopped(this.deps.phase())) return Promise.reject(new NodeError('state', 'node stopped'))
+    const { stopped } = this.deps
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | null = null
+      const done = (err?: Error) => {
+        if (timer) clearTimeout(timer)
+        this.waiting.delete(onPeer)
+        stopped.removeEventListener('abort', onStop)
+        if (err) reject(err)
+        else resolve()
+      }
+      const onPeer = () => done()
+      const onStop = () => done(new NodeError('state', 'node stopped while waiting for a peer'))
+      this.waiting.add(onPeer)
+      stopped.addEventListener('abort', onStop)
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => done(new NodeError('timeout', `no peer within ${timeoutMs} ms`)), timeoutMs)
+      }
+    })
+  }
+
+  /** Offers the pool to every peer again (light mode turned off). */
+  reofferAll(): void {
+    for (const s of this.deps.forwarder.all()) this.offerPool(s)
+  }
+
+  /** Cancels pending re-offers (node stop). */
+  close(): void {
+    for (const t of this.reofferTimers.values()) clearTimeout(t)
+    this.reofferTimers.clear()
+  }
+
+  private connected(peer: ShhPeer): void {
+    const { deps } = this
+    if (deps.phase() !== 'running') return
+    if (deps.limits?.refuse(peer.id)) {
+      deps.log.debug('Refusing a peer dropped for flooding', { id: short(peer.id) })
+      peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+      return
+    }
+    const state = new PeerState(peer)
+    deps.forwarder.add(state)
+    deps.limits?.add(peer)
+    const traffic = deps.traffic
+    peer.on('envelopes', (envs) => traffic.fromPeer(state, envs))
+    peer.on('p2pMessage', (env) => traffic.directFromPeer(peer, env))
+    if (traffic.servesMail) peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
+    // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
+    // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan
+    // (and resend) the whole pool each time.
+    let minPow = peer.minPow
+    let bloom = peer.bloom
+    peer.on('powRequirement', () => {
+      const relaxed = peer.minPow < minPow
+      minPow = peer.minPow
+      if (relaxed) this.scheduleReoffer(state)
+    })
+    peer.on('bloom', () => {
+      const relaxed = bloomAdmitsMore(bloom, peer.bloom)
+      bloom = peer.bloom
+      if (relaxed) this.scheduleReoffer(state)
+    })
+    deps.log.info('Whisper peer connected', {
+      id: short(peer.id),
+      addr: `${peer.remoteAddress}:${peer.remotePort}`,
+      shh: peer.shh,
+      name: peer.clientId,
+    })
+    deps.events.emit('peer:added', this.summary(peer))
+    for (const w of [...this.waiting]) w()
+    this.offerPool(state)
+  }
+
+  private disconnected(peer: ShhPeer, reason: number): void {
+    const { deps } = this
+    const t = this.reofferTimers.get(peer.id)
+    if (t) clearTimeout(t)
+    this.reofferTimers.delete(peer.id)
+    deps.limits?.remove(peer.id, peer)
+    if (!deps.forwarder.remove(peer.id)) return
+    deps.log.info('Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason) })
+    deps.events.emit('peer:removed', this.summary(peer), reason)
+  }
+
+  private scheduleReoffer(state: PeerState<ShhPeer>): void {
+    if (this.reofferTimers.has(state.id) || this.deps.phase() !== 'running') return
+    const t = setTimeout(() => {
+      this.reofferTimers.delete(state.id)
+      this.offerPool(state)
+    }, REOFFER_MS)
+    t.unref()
+    this.reofferTimers.set(state.id, t)
+  }
+
+  private offerPool(state: PeerState<ShhPeer>): void {
+    const pool = this.deps.pools.get(state.shh)
+    if (!pool || this.deps.forwarder.get(state.id) !== state) return
+    const entries = this.deps.lightNode() ? [...pool.values()].filter((e) => e.local) : pool.values()
+    this.deps.forwarder.offerAll(state, entries)
+  }
+
+  private summary(p: ShhPeer): PeerSummary {
+    const s: PeerSummary = {
+      id: p.id,
+      clientId: p.clientId,
+      shh: p.shh,
+      address: `${p.remoteAddress}:${p.remotePort}`,
+      inbound: p.inbound,
+      trusted: p.trusted,
+      static: this.dialled.has(p.id),
+      minPow: p.minPow,
+      bloom: p.bloom === null ? null : toHex(p.bloom),
+      lightNode: p.lightNode,
+    }
+    if (!p.inbound) {
+      s.enode = this.dialled.get(p.id) ?? formatEnode({ id: p.id, host: p.remoteAddress, port: p.remotePort })
+    }
+    return s
+  }
+}
