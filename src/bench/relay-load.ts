@@ -40,17 +40,22 @@ export interface RelayLoadOptions {
   rampStart?: number
 }
 
-export interface ReceiverResult {
+/** What arrived, for one receiver or (summed, latencies over all) for a whole step. */
+export interface DeliveryFigures {
   delivered: number
   lost: number
   duplicates: number
   latencyMsP50: number
   latencyMsP99: number
   latencyMsMax: number
+}
+
+export interface ReceiverResult extends DeliveryFigures {
   disconnected: boolean
 }
 
-export interface StepResult {
+/** delivered counts deliveries over all receivers (each receiver counts each envelope once) */
+export interface StepResult extends DeliveryFigures {
   /** the rate asked for */
   targetPerSec: number
   sent: number
@@ -58,15 +63,8 @@ export interface StepResult {
   sentPerSec: number
   /** sent x receivers: what should have arrived */
   expected: number
-  /** deliveries over all receivers (each receiver counts each envelope once) */
-  delivered: number
-  lost: number
-  duplicates: number
   /** envelopes per second that reached one receiver (mean over receivers) */
   deliveredPerSec: number
-  latencyMsP50: number
-  latencyMsP99: number
-  latencyMsMax: number
   disconnects: number
   /** the generator's own event loop: delay p99 / max (ms) during the step */
   loopLagMsP99: number
