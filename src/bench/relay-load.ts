@@ -93,7 +93,7 @@ export interface RelayLoadReport {
 }
 
 /** Latency and loss criteria of the 'max' ramp. */
-export const MAX_P99_MS = 1000
+const MAX_P99_MS = 1000
 const LAG_WARN_MS = 50
 const TICK_MS = 5
 const BUSY_BYTES = 1024 * 1024
@@ -112,7 +112,7 @@ interface Tracker {
 }
 
 /** What identifies one of our envelopes cheaply: its last 16 data bytes (AES-GCM tag/nonce: random). */
-export function envelopeKey(env: Envelope): string {
+function envelopeKey(env: Envelope): string {
   const d = env.data
   return toHex(d.subarray(Math.max(0, d.length - 16)))
 }
@@ -376,7 +376,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
 }
 
 /** A step whose envelopes cannot all be sealed within their TTL on this machine now. */
-export class SealingTooSlow extends Error {}
+class SealingTooSlow extends Error {}
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 10) / 10 : x

@@ -14,7 +14,7 @@ export type RelaySummary = Pick<RelayLoadReport, (typeof SETTINGS)[number] | 'ma
   }
 
 /** The step the headline figures come from: the only one, or the best sustained one of a ramp. */
-export function headlineStep(r: RelayLoadReport): StepResult {
+function headlineStep(r: RelayLoadReport): StepResult {
   if (r.maxSustainedPerSec === undefined) return r.steps[r.steps.length - 1]
   const ok = r.steps.filter((s) => s.sustained && s.targetPerSec === r.maxSustainedPerSec)
   return ok[0] ?? r.steps[0]
