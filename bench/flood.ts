@@ -1,8 +1,8 @@
 // npm run flood [-- --seconds 10 --kinds unique,duplicate,lowpow,expired --json]
 // One peer floods a node while a good peer and the node exchange a message every 100 ms both ways;
 // each kind of flood runs with the node's per-peer limits on and off (off = geth's behaviour).
-import { formatFlood, runFlood, type FloodReport } from '../src/bench/flood-bench.js'
-import type { FloodKind } from '../src/bench/flooder.js'
+import { formatFlood, runFlood, type FloodReport } from './flood-run.js'
+import type { FloodKind } from './flooder.js'
 
 const args = process.argv.slice(2)
 const opt = (name: string): string | undefined => {

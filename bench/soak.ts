@@ -3,7 +3,7 @@
 // Nodes in separate processes on loopback, a random mesh around a relay, senders posting while other
 // nodes are killed (SIGKILL) and restarted; reports lost and twice-delivered messages, memory, CPU.
 // Exit status 1 when a message was lost or delivered twice.
-import { formatSoak, runSoak, type SoakOptions } from '../src/bench/soak.js'
+import { formatSoak, runSoak, type SoakOptions } from './soak-run.js'
 
 const args = process.argv.slice(2)
 const num = (name: string): number | undefined => {

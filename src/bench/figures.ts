@@ -66,8 +66,8 @@ export interface BenchReport extends SideFigures {
 }
 
 // --quick promises under 30 s on a 2-core machine: about half of what the first quick plan took there
-export const QUICK_PLAN: BenchPlan = { loopMs: 200, sealSeedsPow02: [0, 1, 2], sealSeedsPow2: [0, 1, 2], ingestEnvelopes: 800, chainMessages: 25 }
-export const FULL_PLAN: BenchPlan = {
+const QUICK_PLAN: BenchPlan = { loopMs: 200, sealSeedsPow02: [0, 1, 2], sealSeedsPow2: [0, 1, 2], ingestEnvelopes: 800, chainMessages: 25 }
+const FULL_PLAN: BenchPlan = {
   loopMs: 2000, sealSeedsPow02: [0, 1, 2, 3, 4, 5, 6], sealSeedsPow2: [0, 1, 2, 3, 4, 5, 6], ingestEnvelopes: 10_000, chainMessages: 300,
 }
 
@@ -113,7 +113,7 @@ export async function runSide(plan: BenchPlan, progress: Progress = () => {}): P
 }
 
 /** Runs `runSide` in a child process without WebAssembly (see the file comment) and returns its result. */
-export function runBaselineChild(plan: BenchPlan, timeoutMs = 15 * 60_000): Promise<SideResult> {
+function runBaselineChild(plan: BenchPlan, timeoutMs = 15 * 60_000): Promise<SideResult> {
   const script = fileURLToPath(benchScript('baseline-child'))
   return new Promise((resolve, reject) => {
     execFile(

@@ -88,7 +88,7 @@ export function lineChart(series: Series[], o: ChartOptions): string {
 }
 
 /** Step curves of a cumulative distribution: share of samples (0..1) at or below each value. */
-export function cdf(sorted: number[]): [number, number][] {
+function cdf(sorted: number[]): [number, number][] {
   const n = sorted.length
   return sorted.map((v, i) => [v, (i + 1) / n] as [number, number])
 }

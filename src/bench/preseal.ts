@@ -15,10 +15,6 @@ export interface PresealOptions extends Omit<PresealJob, 'count'> {
   progress?: (done: number, total: number) => void
 }
 
-export async function presealEnvelopes(o: PresealOptions): Promise<Envelope[]> {
-  return (await presealTimed(o)).envs
-}
-
 /** The envelopes and the wall time sealing took once the workers were up (the slowest worker's). */
 export async function presealTimed(o: PresealOptions): Promise<{ envs: Envelope[]; sealMs: number }> {
   let sealMs = 0

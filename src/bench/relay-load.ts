@@ -40,17 +40,22 @@ export interface RelayLoadOptions {
   rampStart?: number
 }
 
-export interface ReceiverResult {
+/** What arrived, for one receiver or (summed, latencies over all) for a whole step. */
+export interface DeliveryFigures {
   delivered: number
   lost: number
   duplicates: number
   latencyMsP50: number
   latencyMsP99: number
   latencyMsMax: number
+}
+
+export interface ReceiverResult extends DeliveryFigures {
   disconnected: boolean
 }
 
-export interface StepResult {
+/** delivered counts deliveries over all receivers (each receiver counts each envelope once) */
+export interface StepResult extends DeliveryFigures {
   /** the rate asked for */
   targetPerSec: number
   sent: number
@@ -58,15 +63,8 @@ export interface StepResult {
   sentPerSec: number
   /** sent x receivers: what should have arrived */
   expected: number
-  /** deliveries over all receivers (each receiver counts each envelope once) */
-  delivered: number
-  lost: number
-  duplicates: number
   /** envelopes per second that reached one receiver (mean over receivers) */
   deliveredPerSec: number
-  latencyMsP50: number
-  latencyMsP99: number
-  latencyMsMax: number
   disconnects: number
   /** the generator's own event loop: delay p99 / max (ms) during the step */
   loopLagMsP99: number
@@ -95,7 +93,7 @@ export interface RelayLoadReport {
 }
 
 /** Latency and loss criteria of the 'max' ramp. */
-export const MAX_P99_MS = 1000
+const MAX_P99_MS = 1000
 const LAG_WARN_MS = 50
 const TICK_MS = 5
 const BUSY_BYTES = 1024 * 1024
@@ -114,7 +112,7 @@ interface Tracker {
 }
 
 /** What identifies one of our envelopes cheaply: its last 16 data bytes (AES-GCM tag/nonce: random). */
-export function envelopeKey(env: Envelope): string {
+function envelopeKey(env: Envelope): string {
   const d = env.data
   return toHex(d.subarray(Math.max(0, d.length - 16)))
 }
@@ -378,7 +376,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
 }
 
 /** A step whose envelopes cannot all be sealed within their TTL on this machine now. */
-export class SealingTooSlow extends Error {}
+class SealingTooSlow extends Error {}
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 10) / 10 : x

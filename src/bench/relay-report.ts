@@ -2,52 +2,34 @@
 // 'max' of the best sustained step, plus every step) and a table for people.
 import type { RelayLoadReport, StepResult } from './relay-load.js'
 
-export interface RelaySummary {
-  target: RelayLoadReport['target']
-  senders: number
-  receivers: number
-  payloadBytes: number
-  pow: number
-  rate: number
-  sent: number
-  delivered: number
-  lost: number
-  duplicates: number
-  deliveredPerSec: number
-  latencyMsP50: number
-  latencyMsP99: number
-  latencyMsMax: number
-  disconnects: number
-  maxSustainedPerSec?: number
-  generatorLimited: boolean
-  steps: Omit<StepResult, 'latencySample'>[]
-  warnings: string[]
-}
+// the run's settings, and the figures of the headline step, in the --json object (in this order)
+const SETTINGS = ['target', 'senders', 'receivers', 'payloadBytes', 'pow'] as const
+const HEADLINE = ['sent', 'delivered', 'lost', 'duplicates', 'deliveredPerSec', 'latencyMsP50', 'latencyMsP99', 'latencyMsMax'] as const
+
+export type RelaySummary = Pick<RelayLoadReport, (typeof SETTINGS)[number] | 'maxSustainedPerSec' | 'warnings'> &
+  Pick<StepResult, (typeof HEADLINE)[number] | 'generatorLimited' | 'disconnects'> & {
+    /** the headline step's rate */
+    rate: number
+    steps: Omit<StepResult, 'latencySample'>[]
+  }
 
 /** The step the headline figures come from: the only one, or the best sustained one of a ramp. */
-export function headlineStep(r: RelayLoadReport): StepResult {
+function headlineStep(r: RelayLoadReport): StepResult {
   if (r.maxSustainedPerSec === undefined) return r.steps[r.steps.length - 1]
   const ok = r.steps.filter((s) => s.sustained && s.targetPerSec === r.maxSustainedPerSec)
   return ok[0] ?? r.steps[0]
 }
 
+function pick<T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>
+}
+
 export function summarize(r: RelayLoadReport): RelaySummary {
   const h = headlineStep(r)
   const out: RelaySummary = {
-    target: r.target,
-    senders: r.senders,
-    receivers: r.receivers,
-    payloadBytes: r.payloadBytes,
-    pow: r.pow,
+    ...pick(r, SETTINGS),
     rate: h.targetPerSec,
-    sent: h.sent,
-    delivered: h.delivered,
-    lost: h.lost,
-    duplicates: h.duplicates,
-    deliveredPerSec: h.deliveredPerSec,
-    latencyMsP50: h.latencyMsP50,
-    latencyMsP99: h.latencyMsP99,
-    latencyMsMax: h.latencyMsMax,
+    ...pick(h, HEADLINE),
     disconnects: r.steps.reduce((a, s) => a + s.disconnects, 0),
     generatorLimited: r.steps.some((s) => s.generatorLimited),
     steps: r.steps.map(({ latencySample: _l, ...s }) => s),

@@ -8,7 +8,7 @@ import { searchNonce } from '../whisper/pow.js'
 import type { SealPool } from '../node/seal-pool.js'
 import { median, seededBytes } from './stats.js'
 
-export const SEAL_BENCH_DATA_BYTES = 1000
+const SEAL_BENCH_DATA_BYTES = 1000
 const SEAL_BENCH_TOPIC = Uint8Array.of(0x44, 0xc7, 0x42, 0x9f)
 /** Long enough never to fail a measurement: the pure-JS baseline needs ~5 s on average at PoW 2. */
 const WORK_TIME_S = 300

@@ -50,7 +50,7 @@ export interface StatusFields {
   lightNode?: boolean
 }
 
-export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
+const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
 
 export class SuiteContext {
   readonly shh: ShhVersion

@@ -25,7 +25,7 @@ export interface RunOptions {
   concurrency?: number
 }
 
-export function selectChecks(o: Pick<RunOptions, 'only' | 'quick'>): Check[] {
+function selectChecks(o: Pick<RunOptions, 'only' | 'quick'>): Check[] {
   return ALL_CHECKS.filter((c) => (!o.quick || c.quick) && (!o.only || o.only.includes(c.group)))
 }
 

@@ -169,7 +169,7 @@ export class MemoryHost extends EventEmitter implements PeerHost {
 }
 
 /** What `host` sees of its link to `other`. */
-export class MemoryPeer extends EventEmitter implements ShhPeer {
+class MemoryPeer extends EventEmitter implements ShhPeer {
   readonly id: string
   readonly shh = 6 as const
   readonly clientId = 'p2pmessage/sim'

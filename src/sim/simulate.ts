@@ -17,7 +17,7 @@ import { MemoryNetwork, type MemoryHost } from './memory-transport.js'
 import { degrees, randomRegularGraph } from './graph.js'
 
 export type Policy = 'ours' | 'geth'
-export const GETH_CYCLE_MS = 300
+const GETH_CYCLE_MS = 300
 
 export interface SimOptions {
   nodes: number

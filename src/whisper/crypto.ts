@@ -16,12 +16,12 @@ import { concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
 import { WhisperError } from './errors.js'
 import { nativeAesGcmDecrypt, withoutStack } from './aes-gcm-native.js'
 
-export const AES_KEY_LENGTH = 32
+const AES_KEY_LENGTH = 32
 export const AES_NONCE_LENGTH = 12
-export const GCM_TAG_LENGTH = 16
+const GCM_TAG_LENGTH = 16
 export const SIGNATURE_LENGTH = 65
-export const PUBLIC_KEY_LENGTH = 65
-export const PRIVATE_KEY_LENGTH = 32
+const PUBLIC_KEY_LENGTH = 65
+const PRIVATE_KEY_LENGTH = 32
 /** 65-byte ephemeral key + 16-byte IV + 32-byte HMAC: the fixed overhead of geth's ECIES. */
 export const ECIES_OVERHEAD = 65 + 16 + 32
 

@@ -31,13 +31,13 @@ export interface Envelope {
 }
 
 /** geth's EnvelopeHeaderLength: the fixed part counted by size(). */
-export const ENVELOPE_HEADER_LENGTH = 20
+const ENVELOPE_HEADER_LENGTH = 20
 /** geth v5 rejects envelopes whose version field is longer than this (whisper.add). */
-export const MAX_VERSION_LENGTH = 4
+const MAX_VERSION_LENGTH = 4
 export const U32_MAX = 0xffffffff
-export const U64_MAX = (1n << 64n) - 1n
+const U64_MAX = (1n << 64n) - 1n
 
-export function isShhVersion(v: unknown): v is ShhVersion {
+function isShhVersion(v: unknown): v is ShhVersion {
   return v === 5 || v === 6
 }
 
@@ -175,11 +175,6 @@ export function envelopeSize(env: Envelope): number {
   return env.shh === 5
     ? ENVELOPE_HEADER_LENGTH + env.version.length + env.aesNonce.length + env.data.length
     : ENVELOPE_HEADER_LENGTH + env.data.length
-}
-
-/** v5: aesNonce present. v6 cannot tell from the envelope (the nonce is inside data): undefined. */
-export function isSymmetricEnvelope(env: Envelope): boolean | undefined {
-  return env.shh === 5 ? env.aesNonce.length > 0 : undefined
 }
 
 /** The number of PoW bits of the envelope's nonce as its geth version counts them. */

@@ -19,7 +19,7 @@ import { isWhisperError, WhisperError } from './errors.js'
 import { openEnvelope } from './open.js'
 import { TOPIC_LENGTH } from './topic.js'
 
-export const MAIL_KEY_LENGTH = 4 + 32
+const MAIL_KEY_LENGTH = 4 + 32
 
 export interface MailQuery {
   shh: ShhVersion

@@ -12,10 +12,10 @@ import { WhisperError } from './errors.js'
 import type { ShhVersion } from './envelope.js'
 
 export const FLAG_SIGNED = 0x04
-export const SIZE_MASK = 0x03
-export const PAD_SIZE_LIMIT = 256
+const SIZE_MASK = 0x03
+const PAD_SIZE_LIMIT = 256
 /** v6's payload-size field must fit in the 2 flag bits: at most 3 bytes. */
-export const MAX_PAYLOAD_V6 = (1 << 24) - 1
+const MAX_PAYLOAD_V6 = (1 << 24) - 1
 
 export interface PlaintextParams {
   payload: Uint8Array

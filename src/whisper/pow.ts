@@ -111,7 +111,7 @@ export interface SearchResult {
 }
 
 /** Hashes between two looks at the clock, as geth's Seal. */
-export const SEARCH_BATCH = 1024
+const SEARCH_BATCH = 1024
 
 /** The bytes hashed before the nonce: v5 keccak256(rlp) || 24 zero bytes, v6 the rlp itself. */
 export function workPrefix(shh: PowShh, rlpWithoutNonce: Uint8Array): Uint8Array {

@@ -16,8 +16,8 @@ import { decodePlaintext } from './message.js'
 import { rlpBytes, rlpDecode, rlpEncode, rlpList, rlpUint32 } from './rlp.js'
 
 /** "WRLY": whisper relay. */
-export const RELAY_MAGIC = Uint8Array.of(0x57, 0x52, 0x4c, 0x59)
-export const RELAY_FORMAT_VERSION = 1
+const RELAY_MAGIC = Uint8Array.of(0x57, 0x52, 0x4c, 0x59)
+const RELAY_FORMAT_VERSION = 1
 
 export interface RelayedOriginal {
   /** the shh version the original envelope was sealed for */

@@ -8,9 +8,9 @@ import { powToFirstBit, searchNonce } from './pow.js'
 import { TOPIC_LENGTH } from './topic.js'
 
 /** geth's DefaultTTL, used when ttl is 0. */
-export const DEFAULT_TTL = 50
+const DEFAULT_TTL = 50
 /** geth's MaxMessageSize: the hard cap of any envelope. */
-export const MAX_MESSAGE_SIZE = 10 * 1024 * 1024
+const MAX_MESSAGE_SIZE = 10 * 1024 * 1024
 
 export interface SealParams {
   shh: ShhVersion

@@ -17,7 +17,7 @@ import { powToFirstBit } from './pow.js'
 import { parseTopic, topicFromPassword, topicHex } from './topic.js'
 import { topicBloom } from './bloom.js'
 
-export const POW_RELATIVE_TOLERANCE = 1e-9
+const POW_RELATIVE_TOLERANCE = 1e-9
 
 export interface VectorResult {
   /** e.g. `envelopes[sym-raw-hello-true]`, `kdf[0]` */

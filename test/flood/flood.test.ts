@@ -4,8 +4,8 @@
 // never dropped), keep its pool within its bound and its heap from growing with the flood, and limit
 // (pause) or drop the flooder. Latencies are reported by `npm run flood`, not asserted here.
 import { describe, expect, it } from 'vitest'
-import { runFlood } from '../../src/bench/flood-bench.js'
-import type { FloodKind } from '../../src/bench/flooder.js'
+import { runFlood } from '../../bench/flood-run.js'
+import type { FloodKind } from '../../bench/flooder.js'
 
 // small useless-envelope budgets, so that a drop happens within the short test whatever the machine
 const LIMITS = { uselessBurst: 2000, uselessPerSec: 200, banMs: 60_000 }

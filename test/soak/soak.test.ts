@@ -2,7 +2,7 @@
 // in a mesh, 300 messages while non-senders are SIGKILLed and restarted. Nothing due may be lost or
 // delivered twice to the same life of a node. (`npm run soak` runs the full size: 10 nodes, 10,000.)
 import { describe, expect, it } from 'vitest'
-import { runSoak } from '../../src/bench/soak.js'
+import { runSoak } from '../../bench/soak-run.js'
 
 describe('soak (small)', () => {
   it('no message lost or delivered twice while nodes are killed and restarted', async () => {

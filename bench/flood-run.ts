@@ -3,13 +3,13 @@
 // fared: delivery and latency of the good traffic during the flood, what the flooder got through,
 // whether it was slowed down (peer-limits pauses) or dropped, pool size and memory.
 import { Worker } from 'node:worker_threads'
-import { WhisperNode } from '../node/whisper-node.js'
-import type { NodeStats } from '../node/whisper-node.js'
-import type { PeerLimitOptions } from '../node/peer-limits.js'
-import { randomBytes } from '../whisper/crypto.js'
-import { toHex } from '../whisper/bytes.js'
-import { benchScript } from './scripts.js'
-import { percentile } from './stats.js'
+import { WhisperNode } from '../src/node/whisper-node.js'
+import type { NodeStats } from '../src/node/whisper-node.js'
+import type { PeerLimitOptions } from '../src/node/peer-limits.js'
+import { randomBytes } from '../src/whisper/crypto.js'
+import { toHex } from '../src/whisper/bytes.js'
+import { benchScript } from '../src/bench/scripts.js'
+import { percentile } from '../src/bench/stats.js'
 import type { FloodKind, FlooderCommand, FlooderConfig, FlooderEvent } from './flooder.js'
 import { wallNow, type GoodPeerCommand, type GoodPeerConfig, type GoodPeerEvent } from './good-peer.js'
 
@@ -147,7 +147,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
       nodeGot.set(text.slice(0, text.indexOf('|')), wallNow())
     })
     const goodCfg: GoodPeerConfig = { enode: node.enode, topic: toHex(topic), key: toHex(key), intervalMs, minPow }
-    good = new WorkerLink<GoodPeerEvent>(new Worker(benchScript('good-peer'), { workerData: goodCfg }), (e) => {
+    good = new WorkerLink<GoodPeerEvent>(new Worker(benchScript('good-peer', import.meta.url), { workerData: goodCfg }), (e) => {
       if (e.ev === 'posted') goodPosted.set(e.id, e.at)
       else if (e.ev === 'got') goodGot.set(e.id, e.at)
     })
@@ -158,7 +158,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
       if (p.id === goodId) goodLeft = true
     })
     const floodCfg: FlooderConfig = { enode: node.enode, kind: o.kind, envelopes: o.envelopes ?? 20_000, pow: minPow * 2, dataBytes: 64, batch: 256 }
-    flooder = new WorkerLink<FlooderEvent>(new Worker(benchScript('flooder'), { workerData: floodCfg }))
+    flooder = new WorkerLink<FlooderEvent>(new Worker(benchScript('flooder', import.meta.url), { workerData: floodCfg }))
     await flooder.next('ready', 120_000)
 
     const heapStart = process.memoryUsage().heapUsed

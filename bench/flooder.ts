@@ -5,12 +5,12 @@
 //  - lowpow: shh/5 envelopes below the node's PoW minimum (geth drops those quietly, no disconnect);
 //  - expired: envelopes expired a few seconds ago (dropped quietly by both versions).
 import { parentPort, workerData } from 'node:worker_threads'
-import { P2PHost } from '../p2p/host.js'
-import { generateNodeKey } from '../p2p/nodekey.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
-import type { Envelope, ShhVersion } from '../whisper/envelope.js'
-import { sealEnvelope } from '../whisper/seal.js'
-import { seededBytes } from './stats.js'
+import { P2PHost } from '../src/p2p/host.js'
+import { generateNodeKey } from '../src/p2p/nodekey.js'
+import type { ShhPeer } from '../src/p2p/shh-peer.js'
+import type { Envelope, ShhVersion } from '../src/whisper/envelope.js'
+import { sealEnvelope } from '../src/whisper/seal.js'
+import { seededBytes } from '../src/bench/stats.js'
 
 export type FloodKind = 'unique' | 'duplicate' | 'lowpow' | 'expired'
 

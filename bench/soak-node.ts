@@ -1,9 +1,9 @@
-// One node of the soak (soak.ts), in its own process so that the soak can kill it for real (SIGKILL)
+// One node of the soak (soak-run.ts), in its own process so that the soak can kill it for real (SIGKILL)
 // and start it again with the same key and port. It talks to the soak over the IPC channel: commands
 // in (add a peer, post, report stats, stop), events out (ready, deliveries in batches, post results,
 // stats). It exits when the soak goes away.
-import { WhisperNode } from '../node/whisper-node.js'
-import { fromHex } from '../whisper/bytes.js'
+import { WhisperNode } from '../src/node/whisper-node.js'
+import { fromHex } from '../src/whisper/bytes.js'
 
 export interface SoakNodeConfig {
   privateKey: string

@@ -3,17 +3,17 @@
 //    10,000 envelopes sent to the same peer as plain p2p messages (node.sendDirect: no archive, no pacing);
 //  - requests answered per second (each asks one second of the archive: ~10 envelopes), against the same
 //    requests to a server with an empty archive (validation and round trip only).
-// Usage: node dist/src/bench/mail-bench.js [envelopes=10000] [requests=300]
+// Usage: node dist/bench/mail.js [envelopes=10000] [requests=300]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { WhisperNode } from '../node/whisper-node.js'
-import { Archive } from '../node/archive.js'
-import { MailServer } from '../node/mailserver.js'
-import { buildEnvelope } from '../whisper/seal.js'
-import { envelopeHash, type Envelope } from '../whisper/envelope.js'
-import { encodeMailRequestPayload } from '../whisper/mailrequest.js'
-import { generatePrivateKey, symKeyFromPassword } from '../whisper/crypto.js'
+import { WhisperNode } from '../src/node/whisper-node.js'
+import { Archive } from '../src/node/archive.js'
+import { MailServer } from '../src/node/mailserver.js'
+import { buildEnvelope } from '../src/whisper/seal.js'
+import { envelopeHash, type Envelope } from '../src/whisper/envelope.js'
+import { encodeMailRequestPayload } from '../src/whisper/mailrequest.js'
+import { generatePrivateKey, symKeyFromPassword } from '../src/whisper/crypto.js'
 
 const N = Number(process.argv[2] ?? 10_000)
 const R = Number(process.argv[3] ?? 300)

@@ -11,10 +11,10 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { generatePrivateKey, randomBytes } from '../whisper/crypto.js'
-import { toHex } from '../whisper/bytes.js'
-import { benchScript } from './scripts.js'
-import { percentile, prng } from './stats.js'
+import { generatePrivateKey, randomBytes } from '../src/whisper/crypto.js'
+import { toHex } from '../src/whisper/bytes.js'
+import { benchScript } from '../src/bench/scripts.js'
+import { percentile, prng } from '../src/bench/stats.js'
 import type { SoakCommand, SoakEvent, SoakNodeConfig, SoakStats } from './soak-node.js'
 
 export interface SoakOptions {
@@ -126,7 +126,7 @@ class SoakProc {
   start(): Promise<void> {
     const cfg: SoakNodeConfig = { ...this.base, privateKey: this.key, port: this.port, staticPeers: this.staticPeers, relay: this.role === 'relay' }
     const startedAt = Date.now()
-    const child = fork(fileURLToPath(benchScript('soak-node')), [JSON.stringify(cfg)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] })
+    const child = fork(fileURLToPath(benchScript('soak-node', import.meta.url)), [JSON.stringify(cfg)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] })
     this.child = child
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`soak node ${this.index} did not start`)), 30_000)

@@ -1,10 +1,10 @@
-// Worker thread of the flood bench (flood-bench.ts): a well-behaved chat node on its own thread. It
+// Worker thread of the flood bench (flood-run.ts): a well-behaved chat node on its own thread. It
 // connects to the node under test, posts a message to the room every `intervalMs` and reports when
 // each was posted and when each of the other side's messages arrived (wall-clock ms with sub-ms
 // precision, comparable across threads: performance.timeOrigin + performance.now()).
 import { parentPort, workerData } from 'node:worker_threads'
-import { WhisperNode } from '../node/whisper-node.js'
-import { fromHex } from '../whisper/bytes.js'
+import { WhisperNode } from '../src/node/whisper-node.js'
+import { fromHex } from '../src/whisper/bytes.js'
 
 export interface GoodPeerConfig {
   enode: string
