@@ -1,4 +1,4 @@
-// `p2pmessage envelope seal|open`, main() run in-process (envelope.e2e.test.ts runs the real binary once).
+// `p2pmessage envelope seal|open`, main() run in-process (binary.e2e.test.ts runs the real binary once).
 import { describe, expect, it } from 'vitest'
 import { expectUsageError, lines } from './harness.js'
 import { run } from './in-process.js'

@@ -1,6 +1,6 @@
 // `p2pmessage probe` against nodes that fail: one without shh, one that swallows envelopes, and
 // an unreachable one. (Bad flags: probe.test.ts, in-process. Our relay passing every check is in
-// relay.e2e.test.ts; the broken-node classes with precise reasons are in test/conformance/suite.test.ts.)
+// relay.e2e.test.ts; the broken-node classes with precise reasons are in test/conformance/suite.e2e.test.ts.)
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { ensureBuilt, run } from './harness.js'
