@@ -14,7 +14,7 @@ interface Stale {
   source: string
   output: string
   missing: boolean
-  sourceTime: Date
+  sourceMs: number
 }
 
 /** Every source file (relative to root) whose compiled .js is missing or older than it. */
@@ -26,9 +26,9 @@ export function staleSources(root = ROOT): Stale[] {
       if (entry.isDirectory()) walk(rel)
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
         const output = join(root, 'dist', rel.replace(/\.ts$/, '.js'))
-        const sourceTime = statSync(join(root, rel)).mtime
+        const sourceMs = statSync(join(root, rel)).mtimeMs
         const missing = !existsSync(output)
-        if (missing || statSync(output).mtimeMs < sourceTime.getTime()) stale.push({ source: rel, output, missing, sourceTime })
+        if (missing || statSync(output).mtimeMs < sourceMs) stale.push({ source: rel, output, missing, sourceMs })
       }
     }
   }
@@ -56,8 +56,10 @@ export function ensureFreshDist(root = ROOT): void {
   for (const s of staleSources(root)) {
     if (s.missing) throw new Error(`tsc -p tsconfig.json did not compile ${s.source}:\n${log}`)
     // a file saved again without a change is not re-emitted by an incremental compile: its output is
-    // current (tsc just checked it), so it takes the source's time and stops looking stale
-    utimesSync(s.output, s.sourceTime, s.sourceTime)
+    // current (tsc just checked it), so it is dated just after the source and stops looking stale (1 ms
+    // later: utimes takes seconds as a double, which can land a few microseconds short of the source)
+    const t = (Math.ceil(s.sourceMs) + 1) / 1000
+    utimesSync(s.output, t, t)
   }
 }
 
