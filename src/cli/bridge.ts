@@ -20,6 +20,7 @@ import { addRpcOptions, startBridgeRpc, type RpcFlags } from './rpc-options.js'
 import { addMailOptions, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
 import { fetchChatHistory, resolveHistory, type HistoryFlags } from './chat-history.js'
 import type { MailServer } from '../node/mailserver.js'
+import { cliIo } from './io.js'
 
 interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
   http: string
@@ -99,7 +100,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
   const mailCfg = flags.mailserverPassword !== undefined ? resolveMail(flags.mailserverPassword, flags, join(datadir, 'mailserver')) : null
   const logger = createLogSink({ verbosity: net.verbosity })
-  const say = (line: string) => process.stdout.write(line + '\n')
+  const say = (line: string) => cliIo().stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
   let bridge: Bridge | null = null

@@ -12,6 +12,7 @@ import { loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
+import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
@@ -102,20 +103,21 @@ async function runChat(flags: ChatFlags): Promise<void> {
   }
   const myPublicKey = publicKeyOf(cfg.identity)
 
-  const terminal = process.stdin.isTTY === true && process.stdout.isTTY === true && !cfg.json
-  const io = new LineIO({ input: process.stdin, output: process.stdout, prompt: PROMPT, terminal })
+  const std = cliIo()
+  const terminal = std.stdin.isTTY === true && std.stdout.isTTY === true && !cfg.json
+  const io = new LineIO({ input: std.stdin, output: std.stdout, prompt: PROMPT, terminal })
   // Status lines: on stdout like the original; with --json stdout holds only messages.
-  const say = (line: string) => (cfg.json ? process.stderr.write(line + '\n') : io.print(line))
+  const say = (line: string) => (cfg.json ? std.stderr.write(line + '\n') : io.print(line))
   const logger = createLogSink({
     verbosity: net.verbosity,
-    viaPrompt: () => (terminal && process.stderr.isTTY ? (l: string) => io.print(l) : null),
+    viaPrompt: () => (terminal && std.stderr.isTTY ? (l: string) => io.print(l) : null),
   })
 
   // On a terminal the room's lines start after the 'Connected' banner, as in the original; what the pool
   // hands us in between waits for it.
   let early: string[] | null = terminal ? [] : null
   const emit = (line: string) => {
-    if (cfg.json) process.stdout.write(line + '\n')
+    if (cfg.json) std.stdout.write(line + '\n')
     else if (early) early.push(line)
     else io.print(line)
   }
@@ -141,7 +143,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     // Text typed while the chat waited for a peer is still in the terminal: read it, or the shell would
     // run it as commands after we exit.
     beforeExit: async () => {
-      const unsent = [...delivery.unsent(), ...(terminal && !io.started ? await drainTypedInput(process.stdin) : [])]
+      const unsent = [...delivery.unsent(), ...(terminal && !io.started ? await drainTypedInput(std.stdin) : [])]
       for (const line of unsent) say(`not sent (no peer took it): ${sanitizeText(line)}`)
     },
   })
@@ -170,7 +172,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   // A v6 peer announces the least PoW it accepts; our node, like geth, never sends it less, which would
   // look like a silent room. Said once per peer, whatever the verbosity.
   const warnedPow = new Set<string>()
-  const warn = (line: string) => (terminal ? io.print(line) : process.stderr.write(line + '\n'))
+  const warn = (line: string) => (terminal ? io.print(line) : std.stderr.write(line + '\n'))
   const checkPowRequirements = () => {
     for (const p of running.peers()) {
       if (p.minPow > cfg.pow && !warnedPow.has(p.id)) {

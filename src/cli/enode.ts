@@ -4,6 +4,7 @@ import { formatEnode } from '../p2p/enode.js'
 import { CliError } from './errors.js'
 import { loadKeyFile } from './keys.js'
 import { parseListen } from './options.js'
+import { cliIo } from './io.js'
 
 export function registerEnode(program: Command): void {
   program
@@ -15,6 +16,6 @@ export function registerEnode(program: Command): void {
       const key = loadKeyFile(opts.nodekey, '--nodekey')
       const { host, port } = parseListen(opts.listen)
       if (port === 0) throw new CliError('--listen: an enode URL needs a fixed port, not 0')
-      process.stdout.write(formatEnode({ id: key.nodeId, host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port }) + '\n')
+      cliIo().stdout.write(formatEnode({ id: key.nodeId, host: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port }) + '\n')
     })
 }

@@ -14,13 +14,14 @@ import { WhisperError } from '../whisper/errors.js'
 import { parsePow, parsePublicKey, parseTopicArg, parseTtl } from './options.js'
 import { CliError } from './errors.js'
 import { resolveSecret, secretGiven, secretOption, type SecretName } from './secrets.js'
+import { cliIo } from './io.js'
 
 /** The original chat's topic and geth's defaults. */
 const DEFAULTS = { topic: '44c7429f', ttl: '50', pow: '0.2', work: '5' }
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
+  for await (const c of cliIo().stdin) chunks.push(c as Buffer)
   return Buffer.concat(chunks)
 }
 
@@ -221,7 +222,7 @@ export function registerEnvelope(program: Command): void {
     .option('--json', 'print a JSON object (envelope, hash, pow, ...) instead of the hex line')
     .option('--force', "seal an envelope over geth's default 1 MiB limit anyway")
     .action(async (opts: SealOpts) => {
-      process.stdout.write(await sealCommand(withSecrets(opts, ['password', 'symKey', 'signKey'], ['password', 'symKey'], !!opts.to)))
+      cliIo().stdout.write(await sealCommand(withSecrets(opts, ['password', 'symKey', 'signKey'], ['password', 'symKey'], !!opts.to)))
     })
   const open = envelope
     .command('open [hex]')
@@ -233,6 +234,6 @@ export function registerEnvelope(program: Command): void {
   open
     .option('--json', 'print a JSON object')
     .action(async (hex: string | undefined, opts: OpenOpts) => {
-      process.stdout.write(await openCommand(hex, withSecrets(opts, ['password', 'symKey', 'key'], ['password', 'symKey', 'key'], false)))
+      cliIo().stdout.write(await openCommand(hex, withSecrets(opts, ['password', 'symKey', 'key'], ['password', 'symKey', 'key'], false)))
     })
 }

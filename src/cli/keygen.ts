@@ -7,6 +7,7 @@ import { addressOf } from '../whisper/crypto.js'
 import { CliError } from './errors.js'
 import { toHex } from './format.js'
 import { loadKeyFile } from './keys.js'
+import { cliIo } from './io.js'
 
 export function describeKey(key: NodeKey, showPrivate = true): string {
   return [
@@ -39,7 +40,7 @@ export function registerKeygen(program: Command): void {
         key = nodeKeyFromPrivateKey(generateNodeKey())
       }
       // a key saved to a file stays off the screen (and out of terminal scrollback and logs)
-      process.stdout.write(describeKey(key, !opts.out) + '\n')
-      if (opts.out) process.stdout.write(`saved to:    ${opts.out} (private key not printed; keygen --show ${opts.out} prints it)\n`)
+      cliIo().stdout.write(describeKey(key, !opts.out) + '\n')
+      if (opts.out) cliIo().stdout.write(`saved to:    ${opts.out} (private key not printed; keygen --show ${opts.out} prints it)\n`)
     })
 }

@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadNodeKey, loadOrCreateNodeKey, makeDirs, NodeKeyError, type NodeKey } from '../p2p/nodekey.js'
 import { CliError } from './errors.js'
+import { cliIo } from './io.js'
 
 /**
  * Loads a key file, creating it on first use (a missing file is how a persistent key starts). A created
  * key is said on stderr with its full path: a mistyped path must not pass for the key the user meant.
  */
-export function loadOrCreateKeyFile(file: string, flag: string, note: ((line: string) => void) | null = (l) => process.stderr.write(l + '\n')): NodeKey {
+export function loadOrCreateKeyFile(file: string, flag: string, note: ((line: string) => void) | null = (l) => cliIo().stderr.write(l + '\n')): NodeKey {
   let key: NodeKey
   try {
     key = loadOrCreateNodeKey(file)

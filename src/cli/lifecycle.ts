@@ -1,5 +1,8 @@
 // Ending a long-running command: on Ctrl-C, SIGTERM or a quit command the node says goodbye to its
-// peers (devp2p DISCONNECT) before the process exits with the chosen status, once.
+// peers (devp2p DISCONNECT) before the program exits with the chosen status, once (through the run's
+// io: process.exit in the binary, a recorded status when a test runs main() in-process).
+import { cliIo } from './io.js'
+
 export interface Stoppable {
   stop(): Promise<void>
 }
@@ -27,6 +30,7 @@ export function createLifecycle(opts: {
     exit(code, message) {
       if (exiting) return
       exiting = true
+      const io = cliIo()
       try {
         opts.beforeStop?.()
       } catch {
@@ -37,12 +41,12 @@ export function createLifecycle(opts: {
         .then(() => opts.beforeExit?.())
         .catch(() => undefined)
         .then(() => {
-          if (message) process.stderr.write(message + '\n')
+          if (message) io.stderr.write(message + '\n')
           return node ? node.stop() : undefined
         })
         .catch(() => undefined)
       const guard = new Promise<void>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())
-      void Promise.race([stopped, guard]).then(() => process.exit(code))
+      void Promise.race([stopped, guard]).then(() => io.exit(code))
     },
   }
   const onSignal = (sig: NodeJS.Signals) => {

@@ -1,32 +1,16 @@
 // The `p2pmessage` program. Each subcommand lives in its own file and registers itself with a
 // `register*(program)` call; `chat` is the default command (the original client had no subcommands).
 // Only the module of the command being run is loaded (a dynamic import): `--version`, `--help`, `keygen`
-// or `vectors` never load the node, the native SQLite addon, ws or the seal workers.
+// or `vectors` never load the node, the native SQLite addon, ws or the seal workers. bin/p2pmessage
+// answers a bare `--version` or `--help` from commands.ts without loading this module at all.
 import { Command, CommanderError } from 'commander'
 import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
+import { AFTER_HELP, COMMANDS, PROGRAM_DESCRIPTION, VERSION } from './commands.js'
+import { cliIo, processIo, setExitCode, withCliIo, type CliIo } from './io.js'
 
-type Register = (program: Command) => void
-
-interface CommandEntry {
-  name: string
-  /** shown by `p2pmessage --help` without loading the module, and set on the loaded command too (one text) */
-  description: string
-  load: () => Promise<Register>
-}
-
-export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'chat', description: 'join a whisper chat room (the default command), like the original p2pmessage', load: async () => (await import('./chat.js')).registerChat },
-  { name: 'relay', description: 'run a relay node: accept peers, forward every envelope, print its enode URL and status', load: async () => (await import('./relay.js')).registerRelay },
-  { name: 'mailserver', description: 'run a mail server: a relay that archives every envelope and answers history requests (like geth wnode -mailserver)', load: async () => (await import('./mailserver.js')).registerMailServer },
-  { name: 'keygen', description: 'generate a key pair (for --identity, --nodekey or --to) and print it', load: async () => (await import('./keygen.js')).registerKeygen },
-  { name: 'enode', description: 'print the enode URL of a node key file', load: async () => (await import('./enode.js')).registerEnode },
-  { name: 'probe', description: 'check that a remote whisper node behaves like geth (handshake, status, accept, forward, drop)', load: async () => (await import('./probe.js')).registerProbe },
-  { name: 'vectors', description: 'conformance tools for geth-produced whisper vector files', load: async () => (await import('./vectors.js')).registerVectors },
-  { name: 'envelope', description: 'seal or open a single whisper envelope offline (hex RLP, as on the wire)', load: async () => (await import('./envelope.js')).registerEnvelope },
-  { name: 'bench', description: 'measure keccak/PoW sealing, envelope ingest and forwarding latency against a pure-JS single-thread baseline', load: async () => (await import('./bench.js')).registerBench },
-  { name: 'bridge', description: 'run a node and serve it to browsers and web apps: chat page, WebSocket and REST API', load: async () => (await import('./bridge.js')).registerBridge },
-]
+export { COMMANDS } from './commands.js'
+export type { CliIo } from './io.js'
 
 const HELP_FLAGS = new Set(['--help', '-h'])
 const VERSION_FLAGS = new Set(['--version', '-V'])
@@ -38,16 +22,21 @@ const VERSION_FLAGS = new Set(['--version', '-V'])
 export async function buildProgram(only: string | '*' | null = '*'): Promise<Command> {
   const program = new Command('p2pmessage')
   program
-    .description('Whisper (shh/5, shh/6) chat, relay and tools over devp2p, compatible with go-ethereum')
-    .version('0.1.0')
+    .description(PROGRAM_DESCRIPTION)
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError(false)
-    // commander's own usage errors read like ours: one line, `p2pmessage: ...`
-    .configureOutput({ outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`) })
-    .addHelpText('after', `
-Without a command, p2pmessage chats, like the original client:
-  p2pmessage -topic ffff0000 -password 7859931
-(all chat options: p2pmessage chat --help)`)
+    .configureOutput({
+      // help, version and usage errors go to the run's io (the process's, or a test's buffers)
+      writeOut: (str) => cliIo().stdout.write(str),
+      writeErr: (str) => cliIo().stderr.write(str),
+      // commander's own choice (a terminal's width, else 80), asked of the run's streams
+      getOutHelpWidth: () => (cliIo().stdout.isTTY && cliIo().stdout.columns) || 80,
+      getErrHelpWidth: () => (cliIo().stderr.isTTY && cliIo().stderr.columns) || 80,
+      // commander's own usage errors read like ours: one line, `p2pmessage: ...`
+      outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`),
+    })
+    .addHelpText('after', AFTER_HELP)
   for (const entry of COMMANDS) {
     if (only === '*' || only === entry.name) {
       ;(await entry.load())(program)
@@ -106,14 +95,23 @@ function selectCommand(args: string[]): { only: string | null } | { unknown: str
   return known(first) ? { only: first } : { unknown: first }
 }
 
-/** Runs the CLI; user errors print one line on stderr and set exit status 2. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI with `io` (the process's streams and process.exit by default) and resolves to the exit
+ * status; user errors print one line on stderr and give status 2. A command that keeps running (chat,
+ * relay) ends through io.exit.
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  return withCliIo(io, () => run(argv))
+}
+
+async function run(argv: string[]): Promise<void> {
+  const io = cliIo()
   // Go's flag package takes -help like --help; so do we (and -version alike)
   const args = argv.slice(2).map((a) => (a === '-help' ? '--help' : a === '-version' ? '--version' : a))
   const selected = selectCommand(args)
   if ('unknown' in selected) {
-    process.stderr.write(`p2pmessage: ${unknownCommandMessage(selected.unknown)}\n`)
-    process.exitCode = 2
+    io.stderr.write(`p2pmessage: ${unknownCommandMessage(selected.unknown)}\n`)
+    setExitCode(2)
     return
   }
   try {
@@ -122,10 +120,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and --version come through here with exit code 0; commander already printed its message
-      process.exitCode = err.exitCode === 0 ? 0 : 2
+      setExitCode(err.exitCode === 0 ? 0 : 2)
       return
     }
-    process.stderr.write(`p2pmessage: ${describeError(err)}\n`)
-    process.exitCode = err instanceof CliError ? err.exitCode : 2
+    io.stderr.write(`p2pmessage: ${describeError(err)}\n`)
+    setExitCode(err instanceof CliError ? err.exitCode : 2)
   }
 }

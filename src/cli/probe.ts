@@ -12,6 +12,7 @@ import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { ProbeConnectError } from '../p2p/probe-connection.js'
 import { CliError } from './errors.js'
 import { parsePow, parseSeconds, parseShh } from './options.js'
+import { cliIo, setExitCode } from './io.js'
 
 interface ProbeFlags {
   shh: string
@@ -41,7 +42,7 @@ export function registerProbe(program: Command): void {
     .option('--mail-password <pw>', "the node's mail server password: also test history requests (the mail group)")
     .action(async (url: string, flags: ProbeFlags) => {
       const report = await probe(url, flags)
-      process.stdout.write(flags.json ? formatJson(report) : formatText(report))
+      cliIo().stdout.write(flags.json ? formatJson(report) : formatText(report))
       if (flags.junit) {
         try {
           writeFileSync(flags.junit, formatJunit(report))
@@ -49,7 +50,7 @@ export function registerProbe(program: Command): void {
           throw new CliError(`cannot write ${flags.junit}: ${(err as Error).message}`)
         }
       }
-      process.exitCode = report.ok ? 0 : 1
+      setExitCode(report.ok ? 0 : 1)
     })
 }
 

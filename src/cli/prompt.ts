@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events'
 import * as readline from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import type { CliInput } from './io.js'
 
 export interface LineIOEvents {
   line: [text: string]
@@ -114,7 +115,7 @@ export class LineIO extends EventEmitter<LineIOEvents> {
  * Left in the terminal, it would be read by the shell once we exit and run as commands; so it is read
  * here and returned as lines (a partial line too: in raw mode the terminal hands it over).
  */
-export async function drainTypedInput(input: NodeJS.ReadStream, settleMs = 100): Promise<string[]> {
+export async function drainTypedInput(input: CliInput, settleMs = 100): Promise<string[]> {
   if (!input.isTTY || typeof input.setRawMode !== 'function') return []
   let text = ''
   const onData = (d: Buffer | string) => {

@@ -15,6 +15,7 @@ import { symKeyFromPassword } from '../whisper/crypto.js'
 import { topicHex } from '../whisper/topic.js'
 import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
 import type { MailServer } from '../node/mailserver.js'
+import { cliIo } from './io.js'
 
 export interface RelayFlags extends NetworkFlags, MailFlags {
   pow: string
@@ -68,7 +69,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   // INFO log lines would say them a second time, so they show from verbosity 4 on.
   const mailCfg = mailPassword !== undefined ? resolveMail(mailPassword, flags, flags.datadir ?? DEFAULT_MAIL_DATADIR) : null
   const logger = createLogSink({ verbosity: net.verbosity === 3 ? 2 : net.verbosity })
-  const say = (line: string) => process.stdout.write(line + '\n')
+  const say = (line: string) => cliIo().stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
   let timer: NodeJS.Timeout | null = null

@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { CliError } from './errors.js'
+import { cliIo } from './io.js'
 
 export type SecretName = 'password' | 'symKey' | 'signKey' | 'key' | 'token' | 'mailserverPassword'
 
@@ -39,7 +40,7 @@ export function resolveSecret(opts: Record<string, unknown>, name: SecretName, o
   if (typeof direct === 'string') return direct
   if (typeof file === 'string') return readSecretFile(file, `--${flag}-file`)
   if (opt.env !== false) {
-    const v = process.env[secretEnvVar(name)]
+    const v = cliIo().env[secretEnvVar(name)]
     if (v !== undefined && v !== '') return v
   }
   return undefined

@@ -5,8 +5,9 @@ import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { checkVectorFile, vectorFileVersion } from '../whisper/vectors.js'
 import { CliError } from './errors.js'
+import { cliIo, setExitCode } from './io.js'
 
-export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s: string) => void = (s) => process.stdout.write(s)): number {
+export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s: string) => void = (s) => cliIo().stdout.write(s)): number {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -48,6 +49,6 @@ export function registerVectors(program: Command): void {
     .option('--json', 'one JSON object with every result instead of text lines')
     .action((file: string, opts: { json?: boolean }) => {
       const code = verifyVectorFile(file, opts)
-      if (code !== 0) process.exitCode = code
+      if (code !== 0) setExitCode(code)
     })
 }

@@ -1,10 +1,11 @@
-// Choosing a command: a typo names the command meant (exit 2), `help <typo>` too, `-help` is `--help`,
-// and a command loads only its own modules (no native SQLite addon, ws or playwright for chat or keygen).
+// The real binary answers --version, --help and a typo as main() does (commands.test.ts checks those
+// in-process), and a command loads only its own modules (no native SQLite addon, ws or playwright for
+// chat or keygen).
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt, expectUsageError, run, ROOT } from './harness.js'
-import { COMMANDS, unknownCommandMessage } from '../../src/cli/main.js'
+import { run as runInProcess } from './in-process.js'
 
 /** Runs main() in a fresh node and returns which heavy packages it loaded (CommonJS cache). */
 function heavyModulesLoaded(args: string[]): Promise<string[]> {
@@ -28,35 +29,16 @@ function heavyModulesLoaded(args: string[]): Promise<string[]> {
 describe('commands', () => {
   beforeAll(() => ensureBuilt())
 
-  it("a mistyped command says which one was meant, exit 2 (also after 'help')", async () => {
-    expectUsageError(await run(['realy']), /^p2pmessage: unknown command 'realy' \(did you mean relay\?\)$/)
-    expectUsageError(await run(['brige', '--http', '0']), /unknown command 'brige' \(did you mean bridge\?\)$/)
-    expectUsageError(await run(['frobnicate']), /^p2pmessage: unknown command 'frobnicate' \(commands: chat, relay, .*bridge; see p2pmessage --help\)$/)
-    expectUsageError(await run(['help', 'frobnicate']), /unknown command 'frobnicate'/)
-    expectUsageError(await run(['help', 'realy']), /unknown command 'realy' \(did you mean relay\?\)$/)
-  })
-
-  it('the suggestion is the closest command, or none when nothing is close', () => {
-    expect(unknownCommandMessage('keygne')).toMatch(/did you mean keygen\?/)
-    expect(unknownCommandMessage('vector')).toMatch(/did you mean vectors\?/)
-    expect(unknownCommandMessage('chta')).toMatch(/did you mean chat\?/)
-    expect(unknownCommandMessage('xyz')).not.toMatch(/did you mean/)
-  })
-
-  it('-help works like --help, for the program and for a command; help <command> too', async () => {
-    for (const args of [['-help'], ['--help'], ['help']]) {
-      const r = await run(args)
-      expect(r.code).toBe(0)
-      // every command is listed with its description, although none was loaded
-      for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c.name} +${c.description.slice(0, 20)}`, 'm'))
+  it('the real binary: --version and --help (answered without commander) as main() prints them, a typo exits 2', async () => {
+    const version = await run(['--version'])
+    expect(version.code).toBe(0)
+    expect(version.stdout).toBe((await runInProcess(['--version'])).stdout)
+    for (const args of [['--help'], ['-h'], ['-help'], ['help']]) {
+      const help = await run(args)
+      expect(help.code).toBe(0)
+      expect(help.stdout).toBe((await runInProcess(args)).stdout)
     }
-    const relay = await run(['relay', '-help'])
-    expect(relay.code).toBe(0)
-    expect(relay.stdout).toMatch(/^Usage: p2pmessage relay \[options\]/)
-    expect(relay.stdout).toMatch(/--status <seconds>/)
-    const viaHelp = await run(['help', 'relay'])
-    expect(viaHelp.stdout).toBe(relay.stdout)
-    expect((await run(['-version'])).stdout).toBe('0.1.0\n')
+    expectUsageError(await run(['realy']), /^p2pmessage: unknown command 'realy' \(did you mean relay\?\)$/)
   })
 
   it('each command loads only its own modules: SQLite and ws for the bridge alone', async () => {

@@ -1,6 +1,7 @@
-// `p2pmessage envelope seal|open` through the real binary.
-import { describe, beforeAll, expect, it } from 'vitest'
-import { ensureBuilt, expectUsageError, lines, run } from './harness.js'
+// `p2pmessage envelope seal|open`, main() run in-process (binary.e2e.test.ts runs the real binary once).
+import { describe, expect, it } from 'vitest'
+import { expectUsageError, lines } from './harness.js'
+import { run } from './in-process.js'
 import { loadVectors } from '../whisper/helpers.js'
 import { decodeEnvelope, envelopePow } from '../../src/whisper/envelope.js'
 import { generatePrivateKey, publicKeyOf } from '../../src/whisper/crypto.js'
@@ -11,7 +12,6 @@ const SIGNER_ADDRESS = '2c7536e3605d9c16a7a3d7b1898e529396a65c23'
 
 
 describe('p2pmessage envelope', () => {
-  beforeAll(() => ensureBuilt())
 
   it("refuses an envelope over geth's default 1 MiB limit unless --force", async () => {
     const big = 'a'.repeat(1024 * 1024 + 1) // on stdin: too long for an argument

@@ -1,10 +1,8 @@
 // `relay --room`: a shh/5-only chat and a shh/6-only chat in one room through the gateway, the original
-// sender shown, both ways; bad room specs; a line that reaches no peer is reported on the terminal too.
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { rmSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Cli, CHAT_LINE, ensureBuilt, expectUsageError, LOCAL, LOCAL_RELAY, run } from './harness.js'
+// sender shown, both ways; a line that reaches no peer is reported on the terminal too. (Bad room specs:
+// gateway.test.ts, in-process.)
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY } from './harness.js'
 import { hasScript, openTerminal } from './pty.js'
 
 const procs: Cli[] = []
@@ -21,21 +19,6 @@ afterEach(async () => {
 const RELAYED_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \[([0-9a-f]{40})\] \(relayed by ([0-9a-f]{40})\): (.*)$/
 
 describe('relay --room', () => {
-  // the bridge makes its --datadir (node key) before it reads the network flags that it then refuses
-  const bridgeDir = join(tmpdir(), `p2pm-gw-${process.pid}`)
-  afterAll(() => rmSync(bridgeDir, { recursive: true, force: true }))
-  it.each([
-    [['relay', '--room', '44c7429f'], /invalid --room "44c7429f": expected <topic>:<password>/],
-    [['relay', '--room', '44c742:secret'], /the topic "44c742" is not 8 hex digits/],
-    [['relay', '--room', 'zzzzzzzz:secret'], /not 8 hex digits/],
-    [['relay', '--room', '44c7429f:'], /the password after the colon is empty/],
-    [['relay', '--shh', '5', '--room', '44c7429f:pw'], /--room .* needs --shh both/],
-    [['bridge', '--room', 'nocolon'], /invalid --room "nocolon"/],
-    [['bridge', '--shh', '5', '--room', '44c7429f:pw', '--datadir', bridgeDir], /--room .* needs --shh both/],
-  ])('%j: one line, exit 2', async (args, re) => {
-    expectUsageError(await run([...args, '--bootnodes', 'none', '--listen', '127.0.0.1:0']), re)
-  })
-
   it('joins a shh/5-only and a shh/6-only chat in one room, both ways, with the original sender', async () => {
     const relay = spawnCli(['relay', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--room', '44c7429f:123456', '--status', '1'])
     const enode = await relay.waitFor(/^enode:\/\//)

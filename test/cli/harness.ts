@@ -1,9 +1,8 @@
-// Runs the real CLI (node bin/p2pmessage, from dist/) as child processes for end-to-end tests, and
-// reads their stdout/stderr line by line. Everything stays on 127.0.0.1 (tests pass --bootnodes none).
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs'
+// Runs the real CLI (node bin/p2pmessage, from dist/, kept current by the global setup) as child
+// processes for end-to-end tests, and reads their stdout/stderr line by line. Everything stays on 127.0.0.1 (tests pass --bootnodes none).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { tmpdir } from 'node:os'
 import { expect } from 'vitest'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -11,35 +10,11 @@ const BIN = join(ROOT, 'bin/p2pmessage')
 const MAIN_JS = join(ROOT, 'dist/src/cli/main.js')
 
 /**
- * `npm test` compiles first (tsc -> dist/). When dist/ is missing altogether (a bare `npx vitest run`
- * on a fresh checkout), compile once here. A dist/ that merely looks older than src/ is NOT rebuilt:
- * other test files run the same binary concurrently, and rewriting dist/ under them breaks them.
+ * dist/ is the current source: the global setup (test/support/fresh-dist.ts) recompiles it before any
+ * test file starts when a source is newer. Kept as a guard for a runner that skipped the setup.
  */
 export function ensureBuilt(): void {
-  if (existsSync(MAIN_JS)) return
-  // several test files may start at once: one builds, the others wait for it
-  const lock = join(tmpdir(), 'p2pmessage-cli-build.lock')
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch {
-      execFileSync('sleep', ['0.5'])
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock)
-    }
-  }
-  try {
-    if (!existsSync(MAIN_JS)) {
-      try {
-        execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'pipe' })
-      } catch {
-        // tsc emits despite type errors elsewhere in the tree; a missing main.js is caught below
-      }
-    }
-  } finally {
-    rmdirSync(lock)
-  }
-  if (!existsSync(MAIN_JS)) throw new Error('build failed: dist/src/cli/main.js missing (run npx tsc -p tsconfig.json)')
+  if (!existsSync(MAIN_JS)) throw new Error('dist/src/cli/main.js missing: run through vitest (its global setup compiles) or npm run build')
 }
 
 export interface Exit {

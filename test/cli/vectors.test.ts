@@ -1,9 +1,10 @@
-// `p2pmessage vectors verify` through the real binary (node bin/p2pmessage, built by tsc).
+// `p2pmessage vectors verify`, main() run in-process (binary.e2e.test.ts runs the real binary).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureBuilt, expectUsageError, lines, ROOT, run } from './harness.js'
+import { expectUsageError, lines, ROOT } from './harness.js'
+import { run } from './in-process.js'
 
 const fixture = (f: string) => join(ROOT, 'fixtures', f)
 
@@ -11,7 +12,6 @@ const fixture = (f: string) => join(ROOT, 'fixtures', f)
 describe('p2pmessage vectors verify', () => {
   let dir: string
   beforeAll(() => {
-    ensureBuilt()
     dir = mkdtempSync(join(tmpdir(), 'p2pmessage-vectors-'))
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,0 +1,92 @@
+// The program's name, version and command table, and its top-level `--help` text, in a module that
+// imports nothing: bin/p2pmessage answers `--version` and `--help` from here without loading commander
+// or any command (test/cli/help.test.ts checks that the text is the one commander prints).
+import type { Command } from 'commander'
+
+export const VERSION = '0.1.0'
+export const PROGRAM_DESCRIPTION = 'Whisper (shh/5, shh/6) chat, relay and tools over devp2p, compatible with go-ethereum'
+export const AFTER_HELP = `
+Without a command, p2pmessage chats, like the original client:
+  p2pmessage -topic ffff0000 -password 7859931
+(all chat options: p2pmessage chat --help)`
+
+export type Register = (program: Command) => void
+
+export interface CommandEntry {
+  name: string
+  /** shown by `p2pmessage --help` without loading the module, and set on the loaded command too (one text) */
+  description: string
+  load: () => Promise<Register>
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'chat', description: 'join a whisper chat room (the default command), like the original p2pmessage', load: async () => (await import('./chat.js')).registerChat },
+  { name: 'relay', description: 'run a relay node: accept peers, forward every envelope, print its enode URL and status', load: async () => (await import('./relay.js')).registerRelay },
+  { name: 'mailserver', description: 'run a mail server: a relay that archives every envelope and answers history requests (like geth wnode -mailserver)', load: async () => (await import('./mailserver.js')).registerMailServer },
+  { name: 'keygen', description: 'generate a key pair (for --identity, --nodekey or --to) and print it', load: async () => (await import('./keygen.js')).registerKeygen },
+  { name: 'enode', description: 'print the enode URL of a node key file', load: async () => (await import('./enode.js')).registerEnode },
+  { name: 'probe', description: 'check that a remote whisper node behaves like geth (handshake, status, accept, forward, drop)', load: async () => (await import('./probe.js')).registerProbe },
+  { name: 'vectors', description: 'conformance tools for geth-produced whisper vector files', load: async () => (await import('./vectors.js')).registerVectors },
+  { name: 'envelope', description: 'seal or open a single whisper envelope offline (hex RLP, as on the wire)', load: async () => (await import('./envelope.js')).registerEnvelope },
+  { name: 'bench', description: 'measure keccak/PoW sealing, envelope ingest and forwarding latency against a pure-JS single-thread baseline', load: async () => (await import('./bench.js')).registerBench },
+  { name: 'bridge', description: 'run a node and serve it to browsers and web apps: chat page, WebSocket and REST API', load: async () => (await import('./bridge.js')).registerBridge },
+]
+
+// commander's Help: text narrower than this is not wrapped
+const MIN_WIDTH_TO_WRAP = 40
+
+/** commander's Help.boxWrap: wrap at whitespace, keeping the whitespace between words on a line. */
+function boxWrap(text: string, width: number): string {
+  if (width < MIN_WIDTH_TO_WRAP) return text
+  const out: string[] = []
+  for (const line of text.split(/\r\n|\n/)) {
+    const chunks = line.match(/[\s]*[^\s]+/g)
+    if (chunks === null) {
+      out.push('')
+      continue
+    }
+    let current = chunks[0]
+    for (const chunk of chunks.slice(1)) {
+      if (current.length + chunk.length <= width) {
+        current += chunk
+      } else {
+        out.push(current)
+        current = chunk.trimStart()
+      }
+    }
+    out.push(current)
+  }
+  return out.join('\n')
+}
+
+/** commander's Help.formatItem: the term padded to `termWidth`, the description wrapped beside it. */
+function formatItem(term: string, termWidth: number, description: string, helpWidth: number): string {
+  const remaining = helpWidth - termWidth - 2 - 2
+  const wrapped = remaining < MIN_WIDTH_TO_WRAP ? description : boxWrap(description, remaining).replace(/\n/g, '\n' + ' '.repeat(termWidth + 2))
+  return `  ${term.padEnd(termWidth)}  ${wrapped.replace(/\n/g, '\n  ')}`
+}
+
+/**
+ * What `p2pmessage --help` prints, for an output `width` columns wide (commander's 80 when it is not a
+ * terminal): commander's layout, with the commands from COMMANDS.
+ */
+export function programHelp(width = 80): string {
+  const options: [string, string][] = [
+    ['-V, --version', 'output the version number'],
+    ['-h, --help', 'display help for command'],
+  ]
+  const commands: [string, string][] = [...COMMANDS.map((c): [string, string] => [c.name, c.description]), ['help [command]', 'display help for command']]
+  const termWidth = Math.max(...[...options, ...commands].map(([t]) => t.length))
+  return [
+    'Usage: p2pmessage [options] [command]',
+    '',
+    boxWrap(PROGRAM_DESCRIPTION, width),
+    '',
+    'Options:',
+    ...options.map(([t, d]) => formatItem(t, termWidth, d, width)),
+    '',
+    'Commands:',
+    ...commands.map(([t, d]) => formatItem(t, termWidth, d, width)),
+    '',
+  ].join('\n') + AFTER_HELP + '\n'
+}

@@ -1,0 +1,57 @@
+// Choosing a command: a typo names the command meant (exit 2), `help <typo>` too, `-help` is `--help`;
+// main() run in-process. The top-level --help that bin/p2pmessage prints without commander is
+// commander's text. (commands.e2e.test.ts: the real binary, and which modules each command loads.)
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { expectUsageError, ROOT } from './harness.js'
+import { run } from './in-process.js'
+import { buildProgram, COMMANDS, unknownCommandMessage } from '../../src/cli/main.js'
+import { programHelp, VERSION } from '../../src/cli/commands.js'
+
+describe('commands', () => {
+  it("a mistyped command says which one was meant, exit 2 (also after 'help')", async () => {
+    expectUsageError(await run(['realy']), /^p2pmessage: unknown command 'realy' \(did you mean relay\?\)$/)
+    expectUsageError(await run(['brige', '--http', '0']), /unknown command 'brige' \(did you mean bridge\?\)$/)
+    expectUsageError(await run(['frobnicate']), /^p2pmessage: unknown command 'frobnicate' \(commands: chat, relay, .*bridge; see p2pmessage --help\)$/)
+    expectUsageError(await run(['help', 'frobnicate']), /unknown command 'frobnicate'/)
+    expectUsageError(await run(['help', 'realy']), /unknown command 'realy' \(did you mean relay\?\)$/)
+  })
+
+  it('the suggestion is the closest command, or none when nothing is close', () => {
+    expect(unknownCommandMessage('keygne')).toMatch(/did you mean keygen\?/)
+    expect(unknownCommandMessage('vector')).toMatch(/did you mean vectors\?/)
+    expect(unknownCommandMessage('chta')).toMatch(/did you mean chat\?/)
+    expect(unknownCommandMessage('xyz')).not.toMatch(/did you mean/)
+  })
+
+  it('-help works like --help, for the program and for a command; help <command> too', async () => {
+    for (const args of [['-help'], ['--help'], ['help']]) {
+      const r = await run(args)
+      expect(r.code).toBe(0)
+      // every command is listed with its description, although none was loaded
+      for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c.name} +${c.description.slice(0, 20)}`, 'm'))
+    }
+    const relay = await run(['relay', '-help'])
+    expect(relay.code).toBe(0)
+    expect(relay.stdout).toMatch(/^Usage: p2pmessage relay \[options\]/)
+    expect(relay.stdout).toMatch(/--status <seconds>/)
+    const viaHelp = await run(['help', 'relay'])
+    expect(viaHelp.stdout).toBe(relay.stdout)
+    expect((await run(['-version'])).stdout).toBe('0.1.0\n')
+  })
+
+  it("the binary's own --help (no commander) is commander's text, at any terminal width", async () => {
+    expect((await run(['--help'])).stdout).toBe(programHelp())
+    for (const width of [20, 39, 40, 60, 79, 80, 81, 100, 120, 200, 300]) {
+      const program = await buildProgram(null)
+      program.configureOutput({ getOutHelpWidth: () => width })
+      let text = ''
+      program.configureOutput({ writeOut: (s) => (text += s) })
+      program.outputHelp()
+      expect(programHelp(width), `width ${width}`).toBe(text)
+    }
+    // the constant bin/p2pmessage prints is the package's version
+    expect(VERSION).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
+  })
+})
