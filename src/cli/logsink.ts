@@ -2,6 +2,7 @@
 // terminal, stderr is usually that same terminal, so the lines go through the prompt's printer
 // instead, which keeps the user's partial input intact.
 import { formatTerminalLine, type LogSink } from '../log/log.js'
+import { cliIo } from './io.js'
 
 export type LineWriter = (line: string) => void
 
@@ -17,6 +18,6 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     const line = formatTerminalLine(level, msg)
     const printer = opts.viaPrompt?.() ?? null
     if (printer) printer(line)
-    else process.stderr.write(line + '\n')
+    else cliIo().stderr.write(line + '\n')
   }
 }

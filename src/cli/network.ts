@@ -2,7 +2,7 @@
 // --verbosity, --max-peers), checked up front and turned into WhisperNode options.
 import { Option, type Command } from 'commander'
 import { WhisperNode } from '../node/whisper-node.js'
-import type { DialTargetStatus } from '../p2p/host.js'
+import type { DialTargetStatus } from '../node/index.js'
 import type { GatewayRoom } from '../node/gateway.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'

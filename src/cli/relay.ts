@@ -3,7 +3,7 @@
 // leaving (verbosity >= 3), and a periodic one-line status.
 import type { Command } from 'commander'
 import type { WhisperNode } from '../node/whisper-node.js'
-import { disconnectReasonName } from '../p2p/shh-peer.js'
+import { disconnectReasonName } from '../node/index.js'
 import { formatLocalTime } from './format.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'

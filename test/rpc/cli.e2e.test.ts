@@ -43,7 +43,7 @@ describe('p2pmessage bridge --rpc', () => {
     expect((await cli.exited).code).toBe(0)
   })
 
-  it('without --rpc there is no /rpc; a bad --rpc-addr is one error line and status 2', async () => {
+  it('without --rpc there is no /rpc', async () => {
     const dir = tempDir()
     const plain = new Cli(base(dir))
     procs.push(plain)
@@ -53,11 +53,6 @@ describe('p2pmessage bridge --rpc', () => {
     plain.kill('SIGTERM')
     await plain.exited
 
-    const bad = new Cli([...base(tempDir()), '--rpc-addr', 'nonsense'])
-    procs.push(bad)
-    const exit = await bad.exited
-    expect(exit.code).toBe(2)
-    expect(bad.stderrLines.filter((l) => l.trim() !== '')).toEqual(['p2pmessage: invalid --rpc-addr "nonsense": expected host:port, e.g. 0.0.0.0:30303'])
   })
 
   it('a busy --rpc-addr fails before the bridge says it is up', async () => {

@@ -100,11 +100,3 @@ describe('WebAssembly nonce search (midstate)', () => {
     expect(workPrefix(6, rlp)).toBe(rlp)
   })
 })
-
-describe('build output', () => {
-  it('the committed keccak-wasm.ts is what keccak.as compiles to', async () => {
-    const { execFileSync } = await import('node:child_process')
-    // exits 1 with a message when stale
-    execFileSync(process.execPath, ['src/whisper/wasm/build.mjs', '--check'], { stdio: 'pipe' })
-  })
-})

@@ -15,6 +15,12 @@ function sample(dataLen: number, nonce: bigint): Envelope {
   return { shh: 6, version: new Uint8Array(0), expiry: 1_800_000_050, ttl: 50, topic: Uint8Array.of(1, 2, 3, 4), aesNonce: new Uint8Array(0), data, nonce }
 }
 
+// byte for byte like toEqual, without its per-element walk (seconds for a 70 kB array)
+function expectSameBytes(got: Uint8Array, want: Uint8Array): void {
+  expect(got.length).toBe(want.length)
+  expect(Buffer.from(got.buffer, got.byteOffset, got.length).equals(Buffer.from(want.buffer, want.byteOffset, want.length))).toBe(true)
+}
+
 describe('wire bytes kept from decoding', () => {
   for (const size of SIZES) {
     it(`data of ${size} bytes, every nonce size`, () => {
@@ -23,10 +29,10 @@ describe('wire bytes kept from decoding', () => {
         const pure = decodeEnvelope(6, rlp)
         const kept = keepWire(decodeEnvelope(6, rlp), rlp)
         expect(envelopeWire(kept)).toBe(rlp)
-        expect(rlpWithoutNonce(kept)).toEqual(rlpWithoutNonce(pure))
-        expect(envelopeHash(kept)).toEqual(envelopeHash(pure))
+        expectSameBytes(rlpWithoutNonce(kept), rlpWithoutNonce(pure))
+        expectSameBytes(envelopeHash(kept), envelopeHash(pure))
         expect(envelopePow(kept)).toBe(envelopePow(pure))
-        expect(encodeMessages(6, [kept, pure])).toEqual(encodeMessages(6, [pure, pure]))
+        expectSameBytes(encodeMessages(6, [kept, pure]), encodeMessages(6, [pure, pure]))
       }
     })
   }
@@ -37,8 +43,8 @@ describe('wire bytes kept from decoding', () => {
     const pure = decodeMessages(6, packet)
     expect(kept.map(envelopeWire).every((b) => b.buffer === packet.buffer)).toBe(true)
     expect(pure.map(envelopeWire).every((b) => b.buffer !== packet.buffer)).toBe(true)
-    expect(encodeMessages(6, kept)).toEqual(packet)
-    expect(encodeMessages(6, pure)).toEqual(packet)
+    expectSameBytes(encodeMessages(6, kept), packet)
+    expectSameBytes(encodeMessages(6, pure), packet)
   })
 
   it('a copy of a kept envelope is encoded afresh (a changed field is not hidden by old bytes)', () => {
