@@ -34,9 +34,9 @@ export interface BridgeOptions {
 }
 
 export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 }
-export const DEFAULT_POST: PostSettings = { ttl: 50, pow: 0.2, workTime: 5 }
-export const HISTORY_FILE = 'bridge-history.sqlite'
-export const WS_PATH = '/ws'
+const DEFAULT_POST: PostSettings = { ttl: 50, pow: 0.2, workTime: 5 }
+const HISTORY_FILE = 'bridge-history.sqlite'
+const WS_PATH = '/ws'
 
 const errorsOnStderr: LogSink = levelSink(LogLevel.error, stderrSink)
 

@@ -57,7 +57,7 @@ export interface HistoryOptions {
   totalBytes?: number
 }
 
-export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
+const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
 
 interface MessageRow {
   seq: number

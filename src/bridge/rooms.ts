@@ -47,7 +47,7 @@ interface JoinedRoom {
 }
 
 /** Room key derivations one client (address or connection) may have running at once. */
-export const MAX_DERIVATIONS_PER_CLIENT = 2
+const MAX_DERIVATIONS_PER_CLIENT = 2
 
 /**
  * geth's AddSymKeyFromPassword (PBKDF2-SHA256, no salt, 65,356 rounds; the bytes of whisper's
@@ -64,7 +64,7 @@ const MAX_PASSWORD_LENGTH = 1024
 const KEY_CACHE_SIZE = 64
 
 /** Room id: names the (topic, key) pair without revealing the key. */
-export function roomId(topic: Uint8Array, symKey: Uint8Array): string {
+function roomId(topic: Uint8Array, symKey: Uint8Array): string {
   return toHex(keccak256(concatBytes(utf8('p2pmessage-room'), topic, symKey))).slice(0, 32)
 }
 
@@ -72,7 +72,7 @@ export function roomId(topic: Uint8Array, symKey: Uint8Array): string {
  * A message's identity across its copies: a sender may publish the same message as a v5 and a v6
  * envelope (different hashes), and a node with peers of both versions receives both.
  */
-export function messageKey(from: string | null, sent: number, payload: Uint8Array): string {
+function messageKey(from: string | null, sent: number, payload: Uint8Array): string {
   const s = new Uint8Array(8)
   new DataView(s.buffer).setUint32(4, sent >>> 0)
   return toHex(keccak256(concatBytes(utf8(from ?? '-'), s, payload)))

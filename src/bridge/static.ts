@@ -22,7 +22,7 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-cache',
 }
 
-export function publicDir(): string {
+function publicDir(): string {
   const candidates = [new URL('./public/', import.meta.url), new URL('../../../src/bridge/public/', import.meta.url)]
   for (const c of candidates) {
     const dir = fileURLToPath(c)

@@ -38,7 +38,7 @@ export interface PeerView {
  * U+2066-U+2069) reorder what a page shows after them (a name or a link can read backwards), so they
  * are shown as \u{NNNN} escapes. The stored text keeps them.
  */
-export function showText(text: string): string {
+function showText(text: string): string {
   return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
 }
 

@@ -27,7 +27,7 @@ const DEFAULT_HISTORY = 100
 const CLOSE_GRACE_MS = 1000
 
 /** One connected client. */
-export class WsClient {
+class WsClient {
   readonly rooms = new Set<string>()
   alive = true
   private violations = 0

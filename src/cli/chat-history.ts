@@ -21,7 +21,7 @@ export interface HistoryConfig {
   seconds: number
 }
 
-export const DEFAULT_HISTORY = '24h'
+const DEFAULT_HISTORY = '24h'
 const ANSWER_TIMEOUT_MS = 10_000
 const QUIET_MS = 2_000
 

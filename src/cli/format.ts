@@ -39,7 +39,7 @@ export function sanitizeText(text: string): string {
     .replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
 }
 
-export function payloadText(payload: Uint8Array): string {
+function payloadText(payload: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false }).decode(payload)
 }
 

@@ -81,7 +81,7 @@ export function parseDurationArg(value: string, flag: string): number {
   return secs
 }
 
-export function parseSize(value: string, flag: string): number {
+function parseSize(value: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib|k|m|g|t)?\s*$/i.exec(value)
   const units: Record<string, number> = {
     '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tib: 1024 ** 4,

@@ -58,7 +58,7 @@ export function checkEnode(url: string, flag: string): string {
   }
 }
 
-export function resolveBootnodes(value: string): string[] {
+function resolveBootnodes(value: string): string[] {
   const v = value.trim()
   if (v.toLowerCase() === 'mainnet') return [...MAINNET_BOOTNODES]
   if (v.toLowerCase() === 'none' || v === '') return []

@@ -21,7 +21,7 @@ export function addRpcOptions(cmd: Command): void {
 }
 
 /** `host:port`, or a bare port on loopback. */
-export function parseRpcAddr(value: string): { host: string; port: number } {
+function parseRpcAddr(value: string): { host: string; port: number } {
   if (/^\s*\d+\s*$/.test(value)) return parseListen(`127.0.0.1:${value.trim()}`, '--rpc-addr')
   return parseListen(value, '--rpc-addr')
 }

@@ -13,7 +13,7 @@ export type SecretName = 'password' | 'symKey' | 'signKey' | 'key' | 'token' | '
 const FLAG: Record<SecretName, string> = { password: 'password', symKey: 'sym-key', signKey: 'sign-key', key: 'key', token: 'token', mailserverPassword: 'mailserver-password' }
 
 /** --password -> P2PMESSAGE_PASSWORD, --sym-key -> P2PMESSAGE_SYM_KEY, ... */
-export function secretEnvVar(name: SecretName): string {
+function secretEnvVar(name: SecretName): string {
   return 'P2PMESSAGE_' + FLAG[name].toUpperCase().replace(/-/g, '_')
 }
 

@@ -42,7 +42,7 @@ export function checkToken(token: string): void {
   if (!TOKEN_RE.test(token)) throw new Error('access token must be 16 to 256 characters from A-Z a-z 0-9 . _ ~ -')
 }
 
-export function generateToken(): string {
+function generateToken(): string {
   return randomBytes(24).toString('hex')
 }
 
@@ -84,7 +84,7 @@ export function checkRequest(policy: AccessPolicy, req: IncomingMessage): Access
 }
 
 /** Bearer header (scripts) or `token` query parameter (browsers cannot set WebSocket headers). */
-export function tokenFromRequest(req: IncomingMessage): string | null {
+function tokenFromRequest(req: IncomingMessage): string | null {
   const auth = req.headers.authorization
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
@@ -98,7 +98,7 @@ export function tokenFromRequest(req: IncomingMessage): string | null {
   return null
 }
 
-export function originAllowed(policy: AccessPolicy, origin: string, host: string | undefined): boolean {
+function originAllowed(policy: AccessPolicy, origin: string, host: string | undefined): boolean {
   let o: string
   try {
     o = normalizeOrigin(origin)

@@ -39,7 +39,7 @@ interface Route {
 export type ErrorAnswer = (err: HttpError) => { contentType: string; body: string }
 
 /** `{ "error": { "code", "message" } }` (the bridge's API). */
-export const jsonErrorAnswer: ErrorAnswer = (err) => ({
+const jsonErrorAnswer: ErrorAnswer = (err) => ({
   contentType: 'application/json; charset=utf-8',
   body: JSON.stringify({ error: { code: err.code, message: err.message } }),
 })

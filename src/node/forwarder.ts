@@ -13,7 +13,7 @@ import type { ForwardTarget, PeerState } from './peer-state.js'
 /** geth drops a peer whose packet is bigger than its max message size (1 MiB by default). */
 const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
 /** Unwritten bytes above which a peer counts as busy. */
-export const BUSY_BYTES = 256 * 1024
+const BUSY_BYTES = 256 * 1024
 /** How long a busy peer is left to drain before the next try. */
 const BUSY_RETRY_MS = 25
 /**

@@ -13,7 +13,7 @@ import { rpcHttpHandler, type RpcHttpOptions } from './http.js'
 import type { RpcServer } from './jsonrpc.js'
 import { RpcWsEndpoint, type RpcWsOptions } from './ws.js'
 
-export const RPC_PATH = '/rpc'
+const RPC_PATH = '/rpc'
 
 export interface RpcTransportOptions {
   http?: RpcHttpOptions

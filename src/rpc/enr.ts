@@ -8,7 +8,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { rlpDecode, rlpEncode, type RlpInput, type RlpItem } from '../whisper/rlp.js'
 
-export const ENR_MAX_SIZE = 300
+const ENR_MAX_SIZE = 300
 
 export interface NodeRecordFields {
   seq: bigint

@@ -4,10 +4,10 @@
 
 export const CODE_DEFAULT = -32000
 export const CODE_RESPONSE_TOO_LARGE = -32003
-export const CODE_PARSE = -32700
+const CODE_PARSE = -32700
 export const CODE_INVALID_REQUEST = -32600
-export const CODE_METHOD_NOT_FOUND = -32601
-export const CODE_INVALID_PARAMS = -32602
+const CODE_METHOD_NOT_FOUND = -32601
+const CODE_INVALID_PARAMS = -32602
 
 export class RpcError extends Error {
   constructor(
@@ -20,7 +20,7 @@ export class RpcError extends Error {
 }
 
 /** Go's %q for the ASCII names that reach it (method and subscription names from the request). */
-export function goQuote(s: string): string {
+function goQuote(s: string): string {
   let out = '"'
   for (const ch of s) {
     const c = ch.codePointAt(0) as number
@@ -41,7 +41,6 @@ export const subscriptionNotFound = (namespace: string, name: string): RpcError 
   new RpcError(CODE_METHOD_NOT_FOUND, `no ${goQuote(name)} subscription in ${namespace} namespace`)
 
 export const parseError = (message: string): RpcError => new RpcError(CODE_PARSE, message)
-export const invalidRequest = (message: string): RpcError => new RpcError(CODE_INVALID_REQUEST, message)
 export const invalidParams = (message: string): RpcError => new RpcError(CODE_INVALID_PARAMS, message)
 
 export const ERR_NOTIFICATIONS_UNSUPPORTED = 'notifications not supported'

@@ -7,7 +7,7 @@ import type { ReceivedMessage } from '../whisper/open.js'
 import type { FilterCriteria, ShhBackend } from './backend.js'
 
 export const FILTER_TIMEOUT_MS = 5 * 60 * 1000
-export const SWEEP_INTERVAL_MS = 2 * 60 * 1000
+const SWEEP_INTERVAL_MS = 2 * 60 * 1000
 
 export interface PollFiltersOptions {
   timeoutMs?: number

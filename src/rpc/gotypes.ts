@@ -30,7 +30,7 @@ export const T = {
   topic: { kind: 'fixed', name: 'whisperv6.TopicType', textName: 'Topic', size: 4 } as GoType,
 }
 
-export function goTypeName(t: GoType): string {
+function goTypeName(t: GoType): string {
   switch (t.kind) {
     case 'string':
       return t.name
@@ -110,7 +110,7 @@ function literalName(v: JsonValue): string {
   }
 }
 
-export function zeroOf(t: GoType): unknown {
+function zeroOf(t: GoType): unknown {
   switch (t.kind) {
     case 'string':
       return ''

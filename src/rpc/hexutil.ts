@@ -9,13 +9,13 @@ export class HexError extends Error {
   }
 }
 
-export const ERR_EMPTY_STRING = 'empty hex string'
-export const ERR_SYNTAX = 'invalid hex string'
-export const ERR_MISSING_PREFIX = 'hex string without 0x prefix'
-export const ERR_ODD_LENGTH = 'hex string of odd length'
-export const ERR_EMPTY_NUMBER = 'hex string "0x"'
-export const ERR_LEADING_ZERO = 'hex number with leading zero digits'
-export const ERR_UINT64_RANGE = 'hex number > 64 bits'
+const ERR_EMPTY_STRING = 'empty hex string'
+const ERR_SYNTAX = 'invalid hex string'
+const ERR_MISSING_PREFIX = 'hex string without 0x prefix'
+const ERR_ODD_LENGTH = 'hex string of odd length'
+const ERR_EMPTY_NUMBER = 'hex string "0x"'
+const ERR_LEADING_ZERO = 'hex number with leading zero digits'
+const ERR_UINT64_RANGE = 'hex number > 64 bits'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 

@@ -11,14 +11,14 @@ import { generatePrivateKey, isValidPrivateKey, publicKeyOf } from '../whisper/c
 
 const pbkdf2 = promisify(pbkdf2Cb)
 
-export const KEY_ID_SIZE = 32
-export const AES_KEY_LENGTH = 32
+const KEY_ID_SIZE = 32
+const AES_KEY_LENGTH = 32
 /** geth's (misspelt but normative) PBKDF2 iteration count for password-derived symmetric keys. */
-export const PASSWORD_KDF_ITERATIONS = 65356
+const PASSWORD_KDF_ITERATIONS = 65356
 
 const SECP256K1_N = secp256k1.Point.CURVE().n
 
-export function generateKeyId(): string {
+function generateKeyId(): string {
   for (;;) {
     const b = randomBytes(KEY_ID_SIZE)
     // GenerateRandomID refuses all-zero output (validateDataIntegrity)

@@ -17,12 +17,12 @@ import { Keystore } from './keystore.js'
 export const PROTOCOL_VERSION_STR = '6.0'
 
 // api.go's error values
-export const ERR_SYM_ASYM = 'specify either a symmetric or an asymmetric key'
-export const ERR_INVALID_SYMMETRIC_KEY = 'invalid symmetric key'
-export const ERR_INVALID_PUBLIC_KEY = 'invalid public key'
-export const ERR_INVALID_SIGNING_PUB_KEY = 'invalid signing public key'
-export const ERR_TOO_LOW_POW = 'message rejected, PoW too low'
-export const ERR_NO_TOPICS = 'missing topic(s)'
+const ERR_SYM_ASYM = 'specify either a symmetric or an asymmetric key'
+const ERR_INVALID_SYMMETRIC_KEY = 'invalid symmetric key'
+const ERR_INVALID_PUBLIC_KEY = 'invalid public key'
+const ERR_INVALID_SIGNING_PUB_KEY = 'invalid signing public key'
+const ERR_TOO_LOW_POW = 'message rejected, PoW too low'
+const ERR_NO_TOPICS = 'missing topic(s)'
 
 /** NewMessage (gen_newmessage_json.go): every field optional. */
 export const NEW_MESSAGE: GoType = {
@@ -106,7 +106,7 @@ function validKey(k: Uint8Array, size: number): boolean {
 const isZeroTopic = (t: Uint8Array | undefined): boolean => !t || t.every((b) => b === 0)
 
 /** geth's ToWhisperMessage; `dst` is the filter's public key for messages opened with a private key. */
-export function toRpcMessage(m: ReceivedMessage, dst?: Uint8Array): RpcMessage {
+function toRpcMessage(m: ReceivedMessage, dst?: Uint8Array): RpcMessage {
   const out: RpcMessage = {
     ttl: m.ttl,
     timestamp: m.sent,

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url))
 
-export async function compileKeccakWasm() {
+async function compileKeccakWasm() {
   const asc = await import('assemblyscript/asc')
   const source = readFileSync(here('./keccak.as'), 'utf8')
   const { error, binary, stderr } = await asc.compileString(
@@ -23,7 +23,7 @@ export async function compileKeccakWasm() {
   return binary
 }
 
-export function moduleText(binary) {
+function moduleText(binary) {
   const b64 = Buffer.from(binary).toString('base64')
   const lines = b64.match(/.{1,100}/g) ?? []
   return [

@@ -35,7 +35,7 @@ export interface BatchResult {
 
 const RATE = 136
 
-export class KeccakWasm {
+class KeccakWasm {
   private readonly x: Exports
   private readonly input: number
   private readonly capacity: number
