@@ -11,15 +11,31 @@
 //   no socket or timer behind.
 // Peers that share no shh version with us are dropped by devp2p itself (USELESS_PEER after hello).
 import { EventEmitter } from 'node:events'
-import { promises as dnsPromises } from 'node:dns'
-import type { Server, Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { DISCONNECT_REASON, DPT, RLPx, type Peer, type PeerInfo } from '@ethereumjs/devp2p'
+import type { Socket } from 'node:net'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
 import { formatLine, short, type LogContext, type LogSink } from '../log/log.js'
 import { defaultClientId, peerText } from './client-id.js'
-import { applyDevp2pFixes, endedBeforeConnect } from './devp2p-fixes.js'
+import {
+  clearDptRequests,
+  DISCONNECT_REASON,
+  dptUdpPort,
+  endedBeforeConnect,
+  forgetRlpxRedials,
+  newDPT,
+  newRLPx,
+  peerSocket,
+  rlpxPendingSocket,
+  rlpxPendingSockets,
+  rlpxServer,
+  rlpxSocket,
+  setDptEndpoint,
+  setRlpxListenPort,
+  type DPT,
+  type Peer,
+  type PeerInfo,
+  type RLPx,
+} from './devp2p/index.js'
 import { ConnGuard, DIAL_RATIO, InboundGate, type InboundGateOptions } from './conn-limits.js'
 import { formatEnode, nodeIdOf, parseEnode, type Enode } from './enode.js'
 import { nodeKeyFromPrivateKey } from './nodekey.js'
@@ -100,21 +116,6 @@ export interface DialTargetStatus {
   kind: TargetKind
   connected: boolean
   lastError?: string
-}
-
-// RLPx internals we need: its server (to see inbound sockets), its peer map (pending dial sockets),
-// the hello's listen port (known only once listening), its TOO_MANY_PEERS reconnect queue.
-interface RLPxView {
-  _server: Server | null
-  _peers: Map<string, Socket | Peer>
-  _listenPort: number | null
-  _peersQueue: unknown[]
-}
-interface PeerView {
-  _socket: Socket
-}
-interface DPTView {
-  _server: { _requests: Map<string, { timeoutId: NodeJS.Timeout }> }
 }
 
 const DYNAMIC_DIAL_HISTORY_MS = 30_000 // geth dialHistoryExpiration
@@ -221,8 +222,7 @@ export class P2PHost extends EventEmitter {
 
   async start(): Promise<void> {
     if (this.running || this.stopping) throw new P2PHostError('state', 'P2PHost already started')
-    applyDevp2pFixes()
-    const rlpx = new RLPx(this.privateKey, {
+    const rlpx = newRLPx(this.privateKey, {
       capabilities: shhCapabilities(this.versions, this.context()),
       clientId: new TextEncoder().encode(this.clientId),
       // MaxPeers is ours to enforce (trusted peers may exceed it); RLPx only sees a huge limit.
@@ -231,11 +231,9 @@ export class P2PHost extends EventEmitter {
       // A port of 0 would go out in the hello as a non-canonical RLP 0x00, which geth rejects: the
       // real port is filled in once we listen; without a listener the field stays empty (= 0).
       listenPort: null,
-      common: undefined as unknown as Common,
     })
     this.rlpx = rlpx
-    const view = rlpx as unknown as RLPxView
-    view._server?.on('connection', (socket: Socket) => {
+    rlpxServer(rlpx)?.on('connection', (socket: Socket) => {
       this.inboundSockets.add(socket)
       const refused = this.gate.admit(socket)
       if (refused !== null) {
@@ -275,9 +273,7 @@ export class P2PHost extends EventEmitter {
     const rlpx = this.rlpx
     if (rlpx) {
       for (const peer of new Set([...this.connected.values(), ...rlpx.getPeers()])) peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING)
-      for (const entry of (rlpx as unknown as RLPxView)._peers.values()) {
-        if (!isPeer(entry)) entry.destroy() // a dial still connecting
-      }
+      for (const socket of rlpxPendingSockets(rlpx)) socket.destroy() // a dial still connecting
       rlpx.destroy()
     }
     // Sockets that never finished the RLPx handshake have nobody to say goodbye to.
@@ -385,7 +381,7 @@ export class P2PHost extends EventEmitter {
 
   private listen(rlpx: RLPx, at: { host: string; port: number }): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = (rlpx as unknown as RLPxView)._server
+      const server = rlpxServer(rlpx)
       if (!server) return reject(new P2PHostError('state', 'RLPx server missing'))
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening)
@@ -403,7 +399,7 @@ export class P2PHost extends EventEmitter {
         server.off('error', onError)
         const addr = server.address()
         this.listenPort = typeof addr === 'object' && addr !== null ? addr.port : at.port
-        ;(rlpx as unknown as RLPxView)._listenPort = this.listenPort
+        setRlpxListenPort(rlpx, this.listenPort)
         server.on('error', (err) => this.log(ERROR, 'RLPx listener error', { err: errText(err) }))
         resolve()
       }
@@ -416,18 +412,13 @@ export class P2PHost extends EventEmitter {
   private async startDiscovery(): Promise<void> {
     const bindHost = this.listenOpt?.host ?? '0.0.0.0'
     const udpPort = this.listenOpt && this.listenOpt.port !== 0 ? this.listenPort : 0
-    // devp2p's DPT points the process-wide dns.promises resolver at 8.8.8.8 when it builds its DNS
-    // helper (unused here): put the system resolvers back.
-    const servers = dnsPromises.getServers()
-    const dpt = new DPT(this.privateKey, {
+    const dpt = newDPT(this.privateKey, {
       endpoint: { address: advertisedHost(bindHost), udpPort: null, tcpPort: this.listenOpt ? this.listenPort : null },
       shouldFindNeighbours: true,
       shouldGetDnsPeers: false,
       refreshInterval: 30_000,
       timeout: 4000,
-      common: undefined as unknown as Common,
     })
-    dnsPromises.setServers(servers)
     this.dpt = dpt
     dpt.events.on('error', (err) => this.log(TRACE, 'Discovery error', { err: errText(err) }))
     dpt.events.on('peer:new', (peer) => this.onDiscovered(peer))
@@ -438,18 +429,17 @@ export class P2PHost extends EventEmitter {
       dpt.events.once('error', onError)
       dpt.events.once('listening', () => {
         dpt.events.off('error', onError)
-        const socket = (dpt as unknown as { _server: { _socket: { address(): { port: number } } | null } })._server._socket
-        this.udpPort = socket?.address().port ?? udpPort
+        this.udpPort = dptUdpPort(dpt) ?? udpPort
         resolve()
       })
       dpt.bind(udpPort, bindHost)
     })
     // The DPT's own endpoint must carry the UDP port peers should answer to.
-    ;(dpt as unknown as { _server: { _endpoint: PeerInfo } })._server._endpoint = {
+    setDptEndpoint(dpt, {
       address: advertisedHost(bindHost),
       udpPort: this.udpPort,
       tcpPort: this.listenOpt ? this.listenPort : null,
-    }
+    })
     for (const t of this.bootnodes.values()) {
       void dpt.bootstrap({ id: hexToBytes(t.id), address: t.host, udpPort: t.discport ?? t.port, tcpPort: t.port })
     }
@@ -460,8 +450,7 @@ export class P2PHost extends EventEmitter {
     if (!dpt) return
     this.dpt = null
     // ping deadlines are plain timers devp2p never clears: clear them so nothing outlives stop().
-    for (const r of (dpt as unknown as DPTView)._server._requests.values()) clearTimeout(r.timeoutId)
-    ;(dpt as unknown as DPTView)._server._requests.clear()
+    clearDptRequests(dpt)
     try {
       dpt.destroy()
     } catch (err) {
@@ -561,12 +550,10 @@ export class P2PHost extends EventEmitter {
     } catch (err) {
       if (/Already connected/.test(errText(err))) return null
       // RLPx leaves a timed-out socket connecting in its peer map: finish it off.
-      const entry = (rlpx as unknown as RLPxView)._peers.get(id)
-      if (entry && !isPeer(entry)) entry.destroy()
+      rlpxPendingSocket(rlpx, id)?.destroy()
       throw err
     }
-    const entry = (rlpx as unknown as RLPxView)._peers.get(id)
-    const socket = entry === undefined ? null : isPeer(entry) ? (entry as unknown as PeerView)._socket : entry
+    const socket = rlpxSocket(rlpx, id)
     if (socket === null || socket.destroyed) return null
     this.track(socket)
     return socket
@@ -630,7 +617,7 @@ export class P2PHost extends EventEmitter {
   }
 
   private onPeerAdded(peer: Peer): void {
-    const socket = (peer as unknown as PeerView)._socket
+    const socket = peerSocket(peer)
     this.helloDone.add(socket)
     this.gate.done(socket)
     this.dialReleases.get(socket)?.()
@@ -656,13 +643,13 @@ export class P2PHost extends EventEmitter {
 
   private inboundCount(): number {
     let n = 0
-    for (const p of this.connected.values()) if (this.inboundSockets.has((p as unknown as PeerView)._socket)) n++
+    for (const p of this.connected.values()) if (this.inboundSockets.has(peerSocket(p))) n++
     return n
   }
 
   private onPeerRemoved(peer: Peer, reason: number | undefined): void {
     // RLPx queues peers that said TOO_MANY_PEERS for an automatic redial 5 minutes later: dialling is our job.
-    if (this.rlpx) (this.rlpx as unknown as RLPxView)._peersQueue.length = 0
+    if (this.rlpx) forgetRlpxRedials(this.rlpx)
     const idBytes = peer.getId()
     if (!idBytes) return
     const id = Buffer.from(idBytes).toString('hex')
@@ -785,10 +772,6 @@ export class P2PHost extends EventEmitter {
   }
 }
 
-function isPeer(entry: Socket | Peer): entry is Peer {
-  return typeof (entry as Peer).getHelloMessage === 'function'
-}
-
 function advertisedHost(host: string | undefined): string {
   if (host === undefined || host === '' || host === '0.0.0.0' || host === '::') return '127.0.0.1'
   return host
@@ -799,7 +782,7 @@ function hostPort(host: string, port: number): string {
 }
 
 function addrOf(peer: Peer): string {
-  const s = (peer as unknown as PeerView)._socket
+  const s = peerSocket(peer)
   return `${s?.remoteAddress ?? '?'}:${s?.remotePort ?? '?'}`
 }
 

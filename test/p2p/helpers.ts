@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs'
 import { EventEmitter as NodeEmitter } from 'node:events'
 import { waitEvent } from '../support/wait-event.js'
 import type { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
+import { newRLPx, peerSocket, rlpxPendingSockets, rlpxSocket, type Capabilities, type Peer, type RLPx } from '../../src/p2p/devp2p/index.js'
 import * as snappy from 'snappyjs'
 import { P2PHost, type P2PHostOptions } from '../../src/p2p/host.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
@@ -138,7 +137,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
     }
     return { ...c, constructor: Bound as unknown as Capabilities['constructor'] }
   })
-  const rlpx = new RLPx(key, { capabilities, common: undefined as unknown as Common, maxPeers: 10, listenPort: null })
+  const rlpx = newRLPx(key, { capabilities, maxPeers: 10, listenPort: null })
   const removed = new Promise<{ reason: number; byUs: boolean | null }>((resolve) => {
     rlpx.events.on('peer:removed', (_p, reason, byUs) => resolve({ reason, byUs }))
   })
@@ -147,7 +146,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
   const socketClosed = rlpx
     .connect({ id: Uint8Array.from(Buffer.from(m[1], 'hex')), address: m[2], tcpPort: Number(m[3]) })
     .then(() => {
-      const s = (rlpx as unknown as { _peers: Map<string, Socket> })._peers.get(m[1])
+      const s = rlpxSocket(rlpx, m[1])
       return new Promise<void>((r) => (!s || s.closed ? r() : s.once('close', () => r())))
     })
   return {
@@ -157,11 +156,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
     removed,
     socketClosed,
     close: async () => {
-      const sockets: Socket[] = []
-      for (const e of (rlpx as unknown as { _peers: Map<string, unknown> })._peers.values()) {
-        const s = (e as { _socket?: Socket })._socket ?? (e as Socket)
-        sockets.push(s)
-      }
+      const sockets: Socket[] = [...rlpx.getPeers().map(peerSocket), ...rlpxPendingSockets(rlpx)]
       try {
         rlpx.destroy()
       } catch {
