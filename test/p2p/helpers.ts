@@ -6,17 +6,31 @@ import { waitEvent } from '../support/wait-event.js'
 import type { Socket } from 'node:net'
 import { newRLPx, peerSocket, rlpxPendingSockets, rlpxSocket, type Capabilities, type Peer, type RLPx } from '../../src/p2p/devp2p/index.js'
 import * as snappy from 'snappyjs'
-import { P2PHost, type P2PHostOptions } from '../../src/p2p/host.js'
+import { P2PHost, type DialEvent, type DialResult, type DialScheduled, type P2PHostOptions } from '../../src/p2p/host.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { decodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
 
 export const DEBUG = process.env.P2P_TEST_LOG === '1'
 const hostLogs = new WeakMap<P2PHost, string[]>()
+const hostDials = new WeakMap<P2PHost, DialLog>()
 
 export function logsOf(host: P2PHost): string[] {
   return hostLogs.get(host) ?? []
 }
+
+/** Every dial event of a host made by makeHost(), from its construction on. */
+export interface DialLog {
+  started: DialEvent[]
+  results: DialResult[]
+  scheduled: DialScheduled[]
+}
+
+export function dialsOf(host: P2PHost): DialLog {
+  return hostDials.get(host)!
+}
+
+export const failedDials = (host: P2PHost): DialResult[] => dialsOf(host).results.filter((r) => !r.ok)
 
 export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
   const logs: string[] = []
@@ -32,6 +46,11 @@ export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
     ...opts,
   })
   hostLogs.set(host, logs)
+  const dials: DialLog = { started: [], results: [], scheduled: [] }
+  host.on('dial', (d) => dials.started.push(d))
+  host.on('dial:result', (r) => dials.results.push(r))
+  host.on('dial:scheduled', (s) => dials.scheduled.push(s))
+  hostDials.set(host, dials)
   return host
 }
 
