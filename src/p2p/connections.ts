@@ -150,6 +150,11 @@ export class Connections {
     return undefined
   }
 
+  /** Every socket with a record (dialing, handshaking or ready). */
+  sockets(): Set<Socket> {
+    return new Set(this.all.keys())
+  }
+
   isInbound(socket: Socket): boolean {
     return this.all.get(socket)?.inbound ?? false
   }

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net'
 import { newRLPx, peerSocket, rlpxPendingSockets, rlpxSocket, type Capabilities, type Peer, type RLPx } from '../../src/p2p/devp2p/index.js'
 import * as snappy from 'snappyjs'
 import { P2PHost, type DialEvent, type DialResult, type DialScheduled, type P2PHostOptions } from '../../src/p2p/host.js'
+import type { Connections } from '../../src/p2p/connections.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { decodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
@@ -28,6 +29,11 @@ export interface DialLog {
 
 export function dialsOf(host: P2PHost): DialLog {
   return hostDials.get(host)!
+}
+
+/** The sockets a host holds a connection record for (its private registry: for leak checks). */
+export function trackedSockets(host: P2PHost): Set<Socket> {
+  return (host as unknown as { conns: Connections }).conns.sockets()
 }
 
 export const failedDials = (host: P2PHost): DialResult[] => dialsOf(host).results.filter((r) => !r.ok)
