@@ -7,6 +7,8 @@ import { ECIES, Peer, RLPx as RLPxClass, DPT as DPTClass, MAC } from '@ethereumj
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  checkMembers,
+  Devp2pContractError,
   DISCONNECT_REASON,
   MEMBERS,
   memberProblem,
@@ -21,6 +23,7 @@ import {
   type RLPx,
 } from '../../../src/p2p/devp2p/index.js'
 import { dialSocket } from '../../../src/p2p/dial-socket.js'
+import { checkMac } from '../../../src/p2p/devp2p/fast-mac.js'
 
 class Bare {
   constructor(_v: number, _p: PeerT, _send: (code: number, data: Uint8Array) => void) {}
@@ -108,5 +111,23 @@ describe('devp2p contract: the members src/p2p/devp2p/ relies on', () => {
       for (const m of text.matchAll(/\b(_[a-z]\w*)\b/g)) used.add(m[1])
     }
     expect([...used].filter((n) => !known.has(n) && !ours.has(n)).sort()).toEqual([])
+  })
+
+  it('a changed member fails loudly, naming it (what the door does at load and on the first instance)', () => {
+    const { _handleBody, ...rest } = Object.fromEntries(Object.getOwnPropertyNames(Peer.prototype).map((n) => [n, (Peer.prototype as unknown as Record<string, unknown>)[n]]))
+    expect(typeof _handleBody).toBe('function')
+    expect(() => checkMembers('Peer', 'method', rest)).toThrow(Devp2pContractError)
+    expect(() => checkMembers('Peer', 'method', rest)).toThrow(/Peer\._handleBody is missing, expected a method/)
+    expect(() => checkMembers('RLPx', 'field', { _server: null, _peers: new Map(), _listenPort: null, _peersQueue: () => [] })).toThrow(/RLPx\._peersQueue is a function, not a field/)
+    class RenamedMac {
+      _key = new Uint8Array(32)
+      _hash = {}
+      update() {}
+      updateHeader() {}
+      updateBody() {}
+      digest() {}
+    }
+    expect(() => checkMac(RenamedMac)).toThrow(/MAC\._secret is missing/)
+    expect(() => checkMac(MAC as unknown as new (s: Uint8Array) => object)).not.toThrow()
   })
 })
