@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { PRIVATE_MEMBER_NAMES } from '../src/p2p/devp2p/contract.js'
 
 const SRC = resolve(__dirname, '../src')
 
@@ -48,6 +49,29 @@ describe('architecture: layer import rules', () => {
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
         const to = layerOf(resolve(dirname(f), m[1]))
         if (to !== from && !ALLOWED[from]?.includes(to)) bad.push(`${relative(SRC, f)} imports ${m[1]} (${from} -> ${to})`)
+      }
+    }
+    expect(bad).toEqual([])
+  })
+
+  it('only src/p2p/devp2p/ imports devp2p or reads its private members (docs/architecture.md, devp2p door)', () => {
+    // PRIVATE_MEMBER_NAMES: every devp2p private member the door's contract lists. `_handleMessage` is
+    // the callback devp2p calls on each sub-protocol: ours implement it, it is our own method.
+    const names = PRIVATE_MEMBER_NAMES.filter((n) => n !== '_handleMessage')
+    const member = new RegExp(`(\\.|\\[')(${names.join('|')})\\b`)
+    const adHocView = /as unknown as \{[^}]*\b_[a-z]\w*\??\s*[:(]/
+    const door = [join(SRC, 'p2p/devp2p'), resolve(__dirname, 'p2p/devp2p')]
+    const all = [SRC, resolve(__dirname), resolve(__dirname, '../bench')].flatMap(files).filter((f) => !door.some((d) => f.startsWith(d + '/')))
+    const bad: string[] = []
+    for (const f of all) {
+      const text = readFileSync(f, 'utf8').replace(/^\s*\/\/.*$/gm, '')
+      const where = relative(resolve(__dirname, '..'), f)
+      if (/from '@ethereumjs\/(devp2p|common)'|import\('@ethereumjs\/(devp2p|common)'\)/.test(text)) bad.push(`${where} imports devp2p (or its Common) directly`)
+      // only files that can hold a devp2p object (in src/p2p/, or importing p2p code) are checked for member reads
+      const holdsDevp2p = f.startsWith(join(SRC, 'p2p') + '/') || /from '[^']*(\/p2p\/|devp2p)[^']*'/.test(text)
+      if (!holdsDevp2p) continue
+      for (const line of text.split('\n')) {
+        if (member.test(line) || adHocView.test(line)) bad.push(`${where}: ${line.trim()}`)
       }
     }
     expect(bad).toEqual([])

@@ -1,7 +1,7 @@
 // Per-connection and per-listener limits of the RLPx host: what geth's p2p.Server (v1.9.7) bounds,
 // bounded here too, so that one hostile address cannot take the node off the network.
 //
-// Per connection (a ConnGuard, consulted by the patched devp2p Peer in devp2p-fixes.ts):
+// Per connection (a ConnGuard, consulted by the patched devp2p Peer in devp2p/fixes.ts):
 // - frame size: before the HELLO only what a HELLO needs (geth: baseProtocolMaxMsgSize, 2 KiB), after
 //   it the max message size plus RLP and snappy overhead (a frame header allows 16 MiB, and devp2p
 //   buffered all of it);
@@ -57,7 +57,7 @@ export interface ConnGuardOptions {
   log?: (msg: string) => void
 }
 
-/** The limits of one RLPx connection; devp2p-fixes.ts calls into it from the Peer. */
+/** The limits of one RLPx connection; devp2p/fixes.ts calls into it from the Peer. */
 export class ConnGuard {
   readonly readTimeoutMs: number
   readonly writeTimeoutMs: number

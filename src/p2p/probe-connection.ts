@@ -2,14 +2,13 @@
 // it never redials, and it shows what a host hides: the remote hello (client id, capabilities, base
 // protocol version) even when no shh version is shared, and each stage's outcome separately
 // (TCP connect, RLPx handshake, hello, shh status, disconnect reason).
-import { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { DISCONNECT_REASON, Peer, type Capabilities } from '@ethereumjs/devp2p'
+import type { Socket } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
 import { defaultClientId } from './client-id.js'
-import { applyDevp2pFixes } from './devp2p-fixes.js'
+import { DISCONNECT_REASON, disconnectInfo, handshakeDone, newOutboundPeer, type Capabilities, type Peer } from './devp2p/index.js'
+import { dialSocket, ProbeConnectError } from './dial-socket.js'
 import type { Enode } from './enode.js'
 import type { ShhPeer } from './shh-peer.js'
 import { DEFAULT_STATUS_TIMEOUT_MS, shhCapabilities, type ShhProtocol } from './shh-protocol.js'
@@ -27,14 +26,7 @@ export interface ProbeClose {
   byUs: boolean
 }
 
-export class ProbeConnectError extends Error {
-  readonly code: 'unreachable' | 'timeout'
-  constructor(code: 'unreachable' | 'timeout', message: string) {
-    super(message)
-    this.name = 'ProbeConnectError'
-    this.code = code
-  }
-}
+export { ProbeConnectError }
 
 export interface ProbeConnectOptions {
   target: Enode
@@ -83,26 +75,9 @@ export class ProbeConnection {
 
   /** Connects over TCP and starts the RLPx handshake; rejects (ProbeConnectError) when the TCP connect fails. */
   static async open(opts: ProbeConnectOptions): Promise<ProbeConnection> {
-    applyDevp2pFixes()
     const timeoutMs = opts.timeoutMs ?? 10_000
     const privateKey = opts.privateKey ?? secp256k1.utils.randomSecretKey()
-    const socket = new Socket()
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new ProbeConnectError('timeout', `cannot connect to ${hostPort(opts.target)}: no answer within ${timeoutMs / 1000} s`))
-      }, timeoutMs)
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        socket.destroy()
-        const why = err.code === 'ECONNREFUSED' ? 'connection refused' : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'host unreachable' : err.message
-        reject(new ProbeConnectError('unreachable', `cannot connect to ${hostPort(opts.target)}: ${why}`))
-      })
-      socket.connect(opts.target.port, opts.target.host, () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
+    const socket = await dialSocket(opts.target, timeoutMs)
 
     const hello = deferred<RemoteHello>()
     const shh = deferred<ShhPeer>()
@@ -127,7 +102,7 @@ export class ProbeConnection {
     const readHello = (): RemoteHello | null => remoteHelloOf(peer)
     // The handshake is done once the remote's ack decrypted: devp2p then sends our hello.
     const watchHandshake = () => {
-      if ((peer as unknown as { _weHello: unknown })._weHello !== null) conn.handshakeDone = true
+      if (handshakeDone(peer)) conn.handshakeDone = true
     }
     socket.on('data', watchHandshake)
     const deadline = setTimeout(() => {
@@ -140,9 +115,7 @@ export class ProbeConnection {
     })
     // The socket, not the Peer: devp2p emits the Peer's 'close' only for peers that shared a capability.
     socket.once('close', () => {
-      const internals = peer as unknown as { _disconnectReason?: number; _disconnectWe: boolean | null }
-      const reason = internals._disconnectReason
-      const byUs = internals._disconnectWe
+      const { reason, byUs } = disconnectInfo(peer)
       clearTimeout(deadline)
       socket.off('data', watchHandshake)
       const h = readHello()
@@ -152,8 +125,8 @@ export class ProbeConnection {
       } else {
         hello.reject(new Error(conn.handshakeDone ? 'connection closed before the remote hello' : 'connection closed during the RLPx handshake'))
       }
-      shh.reject(new Error(reason === undefined || reason === null ? 'connection closed' : `disconnected: ${reasonName(reason)}`))
-      closed.resolve({ reason: reason ?? null, byUs: byUs === true })
+      shh.reject(new Error(reason === null ? 'connection closed' : `disconnected: ${reasonName(reason)}`))
+      closed.resolve({ reason, byUs })
     })
     return conn
   }
@@ -190,10 +163,6 @@ export function reasonName(reason: number): string {
   return REASON_NAMES[reason] ?? `reason ${reason}`
 }
 
-function hostPort(e: Enode): string {
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
-}
-
 /** The remote HELLO of a devp2p peer as the probe tools report it; null until it has arrived. */
 export function remoteHelloOf(peer: Peer): RemoteHello | null {
   const h = peer.getHelloMessage()
@@ -207,20 +176,7 @@ export function remoteHelloOf(peer: Peer): RemoteHello | null {
   }
 }
 
-/**
- * A devp2p Peer dialled over `socket` to `target` (we start the RLPx handshake), for the one-shot probe
- * connections: no listening port to announce (geth reads an empty field as 0), no chain config.
- */
+/** A devp2p Peer dialled over `socket` to `target` (we start the RLPx handshake), for the one-shot probe connections. */
 export function outboundPeer(o: { socket: Socket; target: Enode; privateKey: Uint8Array; timeoutMs: number; clientId: string; capabilities: Capabilities[] }): Peer {
-  return new Peer({
-    socket: o.socket,
-    remoteId: Uint8Array.from(Buffer.from(o.target.id, 'hex')),
-    privateKey: o.privateKey,
-    id: secp256k1.getPublicKey(o.privateKey, false).subarray(1),
-    timeout: o.timeoutMs,
-    clientId: new TextEncoder().encode(o.clientId),
-    capabilities: o.capabilities,
-    common: undefined as unknown as Common,
-    port: null as unknown as number,
-  })
+  return newOutboundPeer({ ...o, remoteId: o.target.id })
 }

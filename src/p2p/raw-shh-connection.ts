@@ -4,15 +4,15 @@
 // status only when and as told, and sends any code/payload we give it (snappy-compressed from base
 // protocol 5 on, as geth expects). The devp2p layer (hello, ping/pong, disconnect) stays devp2p's.
 import { EventEmitter } from 'node:events'
-import { Socket } from 'node:net'
-import { DISCONNECT_REASON, Peer, type Capabilities } from '@ethereumjs/devp2p'
+import type { Socket } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as snappy from 'snappyjs'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { defaultClientId } from './client-id.js'
-import { applyDevp2pFixes } from './devp2p-fixes.js'
+import { afterDisconnectReceived, DISCONNECT_REASON, disconnectInfo, sendPing, type Capabilities, type Peer } from './devp2p/index.js'
+import { dialSocket } from './dial-socket.js'
 import type { Enode } from './enode.js'
-import { outboundPeer, ProbeConnectError, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
+import { outboundPeer, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
 import { SHH_CAPABILITY_LENGTH } from './shh-protocol.js'
 
 export interface RawPacket {
@@ -71,26 +71,9 @@ export class RawShhConnection extends EventEmitter {
   }
 
   static async open(opts: RawConnectOptions): Promise<RawShhConnection> {
-    applyDevp2pFixes()
     const timeoutMs = opts.timeoutMs ?? 10_000
     const privateKey = opts.privateKey ?? secp256k1.utils.randomSecretKey()
-    const socket = new Socket()
-    const where = opts.target.host.includes(':') ? `[${opts.target.host}]:${opts.target.port}` : `${opts.target.host}:${opts.target.port}`
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new ProbeConnectError('timeout', `cannot connect to ${where}: no answer within ${timeoutMs / 1000} s`))
-      }, timeoutMs)
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        socket.destroy()
-        reject(new ProbeConnectError('unreachable', `cannot connect to ${where}: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.message}`))
-      })
-      socket.connect(opts.target.port, opts.target.host, () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
+    const socket = await dialSocket(opts.target, timeoutMs)
     socket.on('error', () => undefined) // resets after a disconnect are expected
 
     let self: RawShhConnection | null = null
@@ -126,11 +109,10 @@ export class RawShhConnection extends EventEmitter {
     const readHello = (): RemoteHello | null => remoteHelloOf(peer)
     const closed = new Promise<ProbeClose>((resolve) => {
       socket.once('close', () => {
-        const internals = peer as unknown as { _disconnectReason?: number; _disconnectWe: boolean | null }
         const h = readHello()
         if (h) helloResolve(h)
         else helloReject(new Error('connection closed before the remote hello (RLPx handshake or hello failed)'))
-        resolve({ reason: internals._disconnectReason ?? null, byUs: internals._disconnectWe === true })
+        resolve(disconnectInfo(peer))
       })
     })
     const localId = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
@@ -140,12 +122,7 @@ export class RawShhConnection extends EventEmitter {
     for (const p of early) conn.received.push(p)
     // devp2p half-closes on a DISCONNECT and waits for the remote to end the socket (our node ends it 2 s
     // later): the reason is known at once, so close now and let the checks see it without that delay
-    const internals = peer as unknown as { _handleDisconnect: (payload: unknown) => void }
-    const handleDisconnect = internals._handleDisconnect.bind(peer)
-    internals._handleDisconnect = (payload: unknown) => {
-      handleDisconnect(payload)
-      socket.destroy()
-    }
+    afterDisconnectReceived(peer, () => socket.destroy())
     peer.events.on('error', (err: Error) => {
       conn.lastError ??= err.message
     })
@@ -221,22 +198,15 @@ export class RawShhConnection extends EventEmitter {
   /** Sends a devp2p PING; resolves true when the PONG arrives within `ms`. */
   ping(ms: number): Promise<boolean> {
     if (this.isClosed || this.peer.getHelloMessage() === null) return Promise.resolve(false)
-    // our own connection's instance only: note the PONG, then let devp2p handle it as usual
-    const p = this.peer as unknown as { _handlePong: () => void; _sendPing: () => void }
-    const orig = p._handlePong.bind(this.peer)
     return new Promise((resolve) => {
       const timer = setTimeout(() => done(false), ms)
       const done = (v: boolean) => {
         clearTimeout(timer)
-        p._handlePong = orig
+        undo()
         resolve(v)
       }
-      p._handlePong = () => {
-        orig()
-        done(true)
-      }
+      const undo = sendPing(this.peer, () => done(true))
       void this.closed.then(() => done(false))
-      p._sendPing()
     })
   }
 

@@ -1,6 +1,6 @@
 // What the node sees of one connected `shh` peer, once both status packets were exchanged.
 import type { EventEmitter } from 'node:events'
-import { DISCONNECT_REASON, DisconnectReasonNames } from '@ethereumjs/devp2p'
+import { DISCONNECT_REASON, DisconnectReasonNames } from './devp2p/index.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 
 export { DISCONNECT_REASON }

@@ -14,7 +14,6 @@
 import { peerText } from './client-id.js'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
-import { DISCONNECT_REASON, type Capabilities, type Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { WhisperError } from '../whisper/errors.js'
@@ -33,6 +32,7 @@ import {
 } from '../whisper/packets.js'
 import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
 import { short } from '../log/log.js'
+import { DISCONNECT_REASON, peerClosed, peerSocket, type Capabilities, type Peer } from './devp2p/index.js'
 
 export const SHH_CAPABILITY_LENGTH: Record<ShhVersion, number> = { 5: 64, 6: 128 }
 export const DEFAULT_STATUS_TIMEOUT_MS = 5000
@@ -52,12 +52,6 @@ export interface ShhHostContext {
 }
 
 type SendMethod = (code: number, data: Uint8Array) => void
-
-// The slice of devp2p's Peer internals we read (the socket: address, backpressure).
-interface PeerView {
-  _socket: Socket
-  _closed: boolean
-}
 
 export class ShhProtocol extends EventEmitter implements ShhPeer {
   readonly id: string
@@ -120,7 +114,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
   }
 
   private get socket(): Socket {
-    return (this.devp2pPeer as unknown as PeerView)._socket
+    return peerSocket(this.devp2pPeer)
   }
 
   // ---- sending ----
@@ -177,13 +171,13 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
 
   // Protocol violations log at warn, as geth's "peer will be disconnected" lines; timeouts at debug.
   private dropWith(reason: number, why: string, level: number): void {
-    if (this.isClosed || (this.devp2pPeer as unknown as PeerView)._closed) return
+    if (this.isClosed || peerClosed(this.devp2pPeer)) return
     this.ctx.log(level, `Dropping shh peer id=${short(this.id)} addr=${this.remoteAddress}:${this.remotePort} reason=${disconnectReasonName(reason)} err=${JSON.stringify(why)}`)
     this.devp2pPeer.disconnect(reason as DISCONNECT_REASON)
   }
 
   private send(code: number, payload: Uint8Array): boolean {
-    if ((this.devp2pPeer as unknown as PeerView)._closed) return false
+    if (peerClosed(this.devp2pPeer)) return false
     // snappy from base protocol 5 on (geth >= 1.7.3); geth 1.6 (base protocol 4) must get it raw.
     const data = this.baseProtocolVersion >= 5 ? snappy.compress(payload) : payload
     this.sendRaw(code, data)
@@ -213,7 +207,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
 
   // Called by devp2p. Never throws: hostile input ends in a drop, a bug in a listener in a log line.
   _handleMessage(code: number, data: Uint8Array): void {
-    if (this.isClosed || (this.devp2pPeer as unknown as PeerView)._closed) return
+    if (this.isClosed || peerClosed(this.devp2pPeer)) return
     try {
       if (!this.statusReceived) return this.handleStatus(code, data)
       if (!this.ready) {
@@ -250,7 +244,7 @@ export class ShhProtocol extends EventEmitter implements ShhPeer {
     const early = this.early
     this.early = []
     for (const [code, data] of early) {
-      if (this.isClosed || (this.devp2pPeer as unknown as PeerView)._closed) break
+      if (this.isClosed || peerClosed(this.devp2pPeer)) break
       try {
         this.handlePacket(code, data)
       } catch (err) {

@@ -1,10 +1,8 @@
 // Misbehaving remote nodes for probe tests, built from devp2p pieces: an RLPx host that speaks no shh,
 // and one that completes the shh handshake but then ignores every envelope (never forwards, never drops).
 import type { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { applyDevp2pFixes } from '../../src/p2p/devp2p-fixes.js'
+import { newRLPx, rlpxServer, type Capabilities, type Peer } from '../../src/p2p/devp2p/index.js'
 import { formatEnode } from '../../src/p2p/enode.js'
 import { shhCapabilities } from '../../src/p2p/shh-protocol.js'
 
@@ -16,18 +14,16 @@ export interface FakeNode {
 }
 
 async function start(capabilities: (node: FakeNode) => Capabilities[], clientId: string): Promise<FakeNode> {
-  applyDevp2pFixes()
   const privateKey = secp256k1.utils.randomSecretKey()
   const id = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
   const node: FakeNode = { enode: '', received: 0, close: async () => undefined }
-  const rlpx = new RLPx(privateKey, {
+  const rlpx = newRLPx(privateKey, {
     capabilities: capabilities(node),
     clientId: new TextEncoder().encode(clientId),
     maxPeers: 10,
     listenPort: null,
-    common: undefined as unknown as Common,
   })
-  const server = (rlpx as unknown as { _server: import('node:net').Server })._server
+  const server = rlpxServer(rlpx)!
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)

@@ -2,12 +2,10 @@
 // WhisperNode. Each client connection gets its own upstream connection to the node
 // (RawShhConnection), and every shh packet passes through a fault hook that may rewrite, hold,
 // duplicate or swallow it. With no fault the proxy is transparent (the suite passes through it).
-import type { Socket, Server } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
+import type { Socket } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as snappy from 'snappyjs'
-import { applyDevp2pFixes } from '../../src/p2p/devp2p-fixes.js'
+import { newRLPx, rlpxServer, type Capabilities, type Peer } from '../../src/p2p/devp2p/index.js'
 import { formatEnode, parseEnode } from '../../src/p2p/enode.js'
 import { RawShhConnection } from '../../src/p2p/raw-shh-connection.js'
 import { fullBloom } from '../../src/whisper/bloom.js'
@@ -35,7 +33,6 @@ export interface FaultProxy {
 }
 
 export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Promise<FaultProxy> {
-  applyDevp2pFixes()
   const upstreamTarget = parseEnode(nodeEnode)
   const privateKey = secp256k1.utils.randomSecretKey()
   const id = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
@@ -90,14 +87,13 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
   }
 
   const capabilities: Capabilities[] = [5, 6].map((v) => ({ name: 'shh', version: v, length: v === 5 ? 64 : 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }))
-  const rlpx = new RLPx(privateKey, {
+  const rlpx = newRLPx(privateKey, {
     capabilities,
     clientId: new TextEncoder().encode('fault-proxy/v0'),
     maxPeers: 200,
     listenPort: null,
-    common: undefined as unknown as Common,
   })
-  const server = (rlpx as unknown as { _server: Server })._server
+  const server = rlpxServer(rlpx)!
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)

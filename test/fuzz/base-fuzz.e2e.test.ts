@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { P2PHost } from '../../src/p2p/host.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { encodeStatus } from '../../src/whisper/packets.js'
-import { fixture, makeHost, waitPeer } from '../p2p/helpers.js'
+import { fixture, makeHost, trackedSockets as trackedHostSockets, waitPeer } from '../p2p/helpers.js'
 import { fuzzScale, fuzzSeed, mutate, prng, randomRlp, type Rng } from './gen.js'
 import { RawShhPeer } from './raw-peer.js'
 
@@ -30,7 +30,7 @@ const errors: string[] = []
 const markers = new Set<string>()
 let worstQueued = 0
 
-const trackedSockets = (): Set<Socket> => (target as unknown as { sockets: Set<Socket> }).sockets
+const trackedSockets = (): Set<Socket> => trackedHostSockets(target)
 
 function sampleQueues(): void {
   for (const s of trackedSockets()) worstQueued = Math.max(worstQueued, s.writableLength)

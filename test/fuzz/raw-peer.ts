@@ -2,11 +2,9 @@
 // `shh` capability that sends whatever code/payload it is given (snappy or not) and records what it
 // gets. writeRaw() bypasses RLPx framing altogether (garbage inside an established session).
 import { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { Peer, type Capabilities } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as snappy from 'snappyjs'
-import { applyDevp2pFixes } from '../../src/p2p/devp2p-fixes.js'
+import { disconnectInfo, frameHeader, keysReady, newOutboundPeer, sendBaseMessage, suppressHello, type Capabilities, type Peer } from '../../src/p2p/devp2p/index.js'
 import { parseEnode } from '../../src/p2p/enode.js'
 
 export class RawShhPeer {
@@ -38,7 +36,6 @@ export class RawShhPeer {
   }
 
   static async open(enode: string, shh: 5 | 6, privateKey = secp256k1.utils.randomSecretKey(), opts: RawPeerOptions = {}): Promise<RawShhPeer> {
-    applyDevp2pFixes()
     const target = parseEnode(enode)
     const socket = new Socket()
     await new Promise<void>((resolve, reject) => {
@@ -65,21 +62,18 @@ export class RawShhPeer {
     }
     const capabilities: Capabilities[] = [{ name: 'shh', version: shh, length: shh === 5 ? 64 : 128, constructor: FuzzShh as unknown as Capabilities['constructor'] }]
     const publicKey = secp256k1.getPublicKey(privateKey, false)
-    const peer = new Peer({
+    const peer = newOutboundPeer({
       socket,
-      remoteId: Uint8Array.from(Buffer.from(target.id, 'hex')),
+      remoteId: target.id,
       privateKey,
-      id: publicKey.subarray(1),
-      timeout: opts.pingTimeoutMs ?? 10_000,
-      clientId: typeof opts.clientId === 'string' ? new TextEncoder().encode(opts.clientId) : (opts.clientId ?? new TextEncoder().encode('fuzz/v0')),
+      timeoutMs: opts.pingTimeoutMs ?? 10_000,
+      clientId: opts.clientId ?? 'fuzz/v0',
       capabilities,
-      common: undefined as unknown as Common,
-      port: null as unknown as number,
     })
     peer.events.on('error', () => {})
-    if (opts.noHello) (peer as unknown as { _sendHello(): void })._sendHello = () => {}
+    if (opts.noHello) suppressHello(peer)
     const closed = new Promise<{ reason: number | null }>((resolve) => {
-      socket.once('close', () => resolve({ reason: (peer as unknown as { _disconnectReason?: number })._disconnectReason ?? null }))
+      socket.once('close', () => resolve({ reason: disconnectInfo(peer).reason }))
     })
     self = new RawShhPeer(shh, socket, peer, Buffer.from(publicKey.subarray(1)).toString('hex'), ready, closed)
     if (pending.length > 0) self.sendFn = pending[0]
@@ -100,21 +94,19 @@ export class RawShhPeer {
   /** A base-protocol message (HELLO 0, DISCONNECT 1, PING 2, PONG 3, or any code), framed and MACed. */
   sendBase(code: number, payload: Uint8Array, compress = true): boolean {
     if (this.isClosed) return false
-    const send = (this.peer as unknown as { _sendMessage(c: number, d: Uint8Array): boolean | undefined })._sendMessage
-    return send.call(this.peer, code, compress ? snappy.compress(payload) : payload) === true
+    return sendBaseMessage(this.peer, code, compress ? snappy.compress(payload) : payload)
   }
 
   /** The encrypted, MACed header of a frame announcing `size` bytes (the body is up to the caller). */
   frameHeader(size: number): Uint8Array {
-    const ecies = (this.peer as unknown as { _eciesSession: { createBlockHeader(n: number): Uint8Array | undefined } })._eciesSession
-    const h = ecies.createBlockHeader(size)
+    const h = frameHeader(this.peer, size)
     if (!h) throw new Error('no session keys yet')
     return h
   }
 
   /** The RLPx handshake (auth/ack) is done: frames can be sent. */
   get keysReady(): boolean {
-    return (this.peer as unknown as { _state: string })._state === 'Header' || (this.peer as unknown as { _state: string })._state === 'Body'
+    return keysReady(this.peer)
   }
 
   /** Runs `fn` with the socket corked: its frames leave in one write (floods without a syscall each). */

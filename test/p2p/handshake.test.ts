@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { P2PHost } from '../../src/p2p/host.js'
-import { fixture, hex, logsOf, makeHost, rawPeer, type RawPeer, until, waitPeer } from './helpers.js'
+import { failedDials, fixture, hex, logsOf, makeHost, rawPeer, type RawPeer, until, waitPeer } from './helpers.js'
 
 const hosts: P2PHost[] = []
 const raws: RawPeer[] = []
@@ -88,7 +88,8 @@ describe('shh handshake between hosts', () => {
     raws.push(raw2)
     a.addPeer(b.enode)
     await Promise.all([raw.socketClosed, raw2.socketClosed])
-    await until(() => logsOf(a).some((l) => l.startsWith('Dial failed') || l.startsWith('Redial scheduled')), 10_000, 'a failed dial from a to b')
+    await until(() => failedDials(a).length > 0, 10_000, 'a failed dial from a to b')
+    expect(failedDials(a)[0]).toEqual({ id: b.id, kind: 'static', ok: false, error: 'no shared whisper version (it offers shh/6; we offer shh/5)' })
     expect(sawPeer).toBe(false)
     expect(a.peers()).toHaveLength(0)
     expect(b.peers()).toHaveLength(0)

@@ -4,20 +4,39 @@ import { readFileSync } from 'node:fs'
 import { EventEmitter as NodeEmitter } from 'node:events'
 import { waitEvent } from '../support/wait-event.js'
 import type { Socket } from 'node:net'
-import type { Common } from '@ethereumjs/common'
-import { RLPx, type Capabilities, type Peer } from '@ethereumjs/devp2p'
+import { newRLPx, peerSocket, rlpxPendingSockets, rlpxSocket, type Capabilities, type Peer, type RLPx } from '../../src/p2p/devp2p/index.js'
 import * as snappy from 'snappyjs'
-import { P2PHost, type P2PHostOptions } from '../../src/p2p/host.js'
+import { P2PHost, type DialEvent, type DialResult, type DialScheduled, type P2PHostOptions } from '../../src/p2p/host.js'
+import type { Connections } from '../../src/p2p/connections.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { decodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
 
 export const DEBUG = process.env.P2P_TEST_LOG === '1'
 const hostLogs = new WeakMap<P2PHost, string[]>()
+const hostDials = new WeakMap<P2PHost, DialLog>()
 
 export function logsOf(host: P2PHost): string[] {
   return hostLogs.get(host) ?? []
 }
+
+/** Every dial event of a host made by makeHost(), from its construction on. */
+export interface DialLog {
+  started: DialEvent[]
+  results: DialResult[]
+  scheduled: DialScheduled[]
+}
+
+export function dialsOf(host: P2PHost): DialLog {
+  return hostDials.get(host)!
+}
+
+/** The sockets a host holds a connection record for (its private registry: for leak checks). */
+export function trackedSockets(host: P2PHost): Set<Socket> {
+  return (host as unknown as { conns: Connections }).conns.sockets()
+}
+
+export const failedDials = (host: P2PHost): DialResult[] => dialsOf(host).results.filter((r) => !r.ok)
 
 export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
   const logs: string[] = []
@@ -33,6 +52,11 @@ export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
     ...opts,
   })
   hostLogs.set(host, logs)
+  const dials: DialLog = { started: [], results: [], scheduled: [] }
+  host.on('dial', (d) => dials.started.push(d))
+  host.on('dial:result', (r) => dials.results.push(r))
+  host.on('dial:scheduled', (s) => dials.scheduled.push(s))
+  hostDials.set(host, dials)
   return host
 }
 
@@ -138,7 +162,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
     }
     return { ...c, constructor: Bound as unknown as Capabilities['constructor'] }
   })
-  const rlpx = new RLPx(key, { capabilities, common: undefined as unknown as Common, maxPeers: 10, listenPort: null })
+  const rlpx = newRLPx(key, { capabilities, maxPeers: 10, listenPort: null })
   const removed = new Promise<{ reason: number; byUs: boolean | null }>((resolve) => {
     rlpx.events.on('peer:removed', (_p, reason, byUs) => resolve({ reason, byUs }))
   })
@@ -147,7 +171,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
   const socketClosed = rlpx
     .connect({ id: Uint8Array.from(Buffer.from(m[1], 'hex')), address: m[2], tcpPort: Number(m[3]) })
     .then(() => {
-      const s = (rlpx as unknown as { _peers: Map<string, Socket> })._peers.get(m[1])
+      const s = rlpxSocket(rlpx, m[1])
       return new Promise<void>((r) => (!s || s.closed ? r() : s.once('close', () => r())))
     })
   return {
@@ -157,11 +181,7 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
     removed,
     socketClosed,
     close: async () => {
-      const sockets: Socket[] = []
-      for (const e of (rlpx as unknown as { _peers: Map<string, unknown> })._peers.values()) {
-        const s = (e as { _socket?: Socket })._socket ?? (e as Socket)
-        sockets.push(s)
-      }
+      const sockets: Socket[] = [...rlpx.getPeers().map(peerSocket), ...rlpxPendingSockets(rlpx)]
       try {
         rlpx.destroy()
       } catch {

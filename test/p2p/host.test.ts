@@ -4,7 +4,7 @@ import { P2PHost, P2PHostError } from '../../src/p2p/host.js'
 import { parseEnode } from '../../src/p2p/enode.js'
 import { generateNodeKey, nodeIdOf } from '../../src/p2p/nodekey.js'
 import { DISCONNECT_REASON, type ShhPeer } from '../../src/p2p/shh-peer.js'
-import { logsOf, makeHost, rawPeer, type RawPeer, until, waitEvent, waitPeer, within } from './helpers.js'
+import { dialsOf, failedDials, makeHost, rawPeer, type RawPeer, until, waitEvent, waitPeer, within } from './helpers.js'
 
 const hosts: P2PHost[] = []
 const raws: RawPeer[] = []
@@ -23,8 +23,6 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
 })
 
-const countLines = (h: P2PHost, prefix: string) => logsOf(h).filter((l) => l.startsWith(prefix)).length
-
 describe('P2PHost', () => {
   it('redials a static peer after the remote restarts (same key, same port)', async () => {
     const keyB = generateNodeKey()
@@ -41,7 +39,7 @@ describe('P2PHost', () => {
     expect(reason).toBe(DISCONNECT_REASON.CLIENT_QUITTING) // b said goodbye politely, and a understood it
     expect(a.peers()).toHaveLength(0)
     // the dial fails while b is down (connection refused), then succeeds once b is back
-    await until(() => countLines(a, 'Dial failed') >= 1, 10_000, 'a failed redial')
+    await until(() => failedDials(a).length >= 1, 10_000, 'a failed redial')
     const b2 = host({ privateKey: keyB, listen: { host: '127.0.0.1', port } })
     await b2.start()
     const second = await waitPeer(a, b2.id)
@@ -58,15 +56,16 @@ describe('P2PHost', () => {
     const ghost = `enode://${nodeIdOf(generateNodeKey())}@127.0.0.1:${port}`
     const a = host({ staticPeers: [ghost], redialMinMs: 20, redialMaxMs: 160 })
     await a.start()
-    await until(() => countLines(a, 'Dial failed') >= 5, 10_000, 'five failed dials')
-    const delays = logsOf(a)
-      .filter((l) => l.startsWith('Redial scheduled'))
-      .map((l) => Number(/inMs=(\d+)/.exec(l)![1]))
+    await until(() => failedDials(a).length >= 5, 10_000, 'five failed dials')
+    expect(failedDials(a).slice(0, 5).map((r) => r.error)).toEqual(Array(5).fill(expect.stringMatching(/ECONNREFUSED/)))
+    const delays = dialsOf(a).scheduled.map((s) => s.inMs)
     expect(delays.slice(0, 5)).toEqual([20, 40, 80, 160, 160])
     await a.stop()
-    const n = countLines(a, 'Dial failed')
+    const n = failedDials(a).length
+    const started = dialsOf(a).started.length
     await new Promise((r) => setTimeout(r, 300))
-    expect(countLines(a, 'Dial failed')).toBe(n) // no dial after stop
+    expect(failedDials(a).length).toBe(n) // no dial after stop
+    expect(dialsOf(a).started.length).toBe(started)
   })
 
   it('gives up on a peer that accepts TCP but never completes the RLPx handshake (handshake deadline)', async () => {
@@ -78,7 +77,7 @@ describe('P2PHost', () => {
     const port = (silent.address() as { port: number }).port
     const a = host({ staticPeers: [`enode://${nodeIdOf(generateNodeKey())}@127.0.0.1:${port}`], handshakeTimeoutMs: 200 })
     await a.start()
-    await until(() => countLines(a, 'RLPx handshake timeout') >= 2, 10_000, 'two handshake timeouts (dial, then redial)')
+    await until(() => failedDials(a).filter((r) => r.error === 'RLPx handshake timeout').length >= 2, 10_000, 'two handshake timeouts (dial, then redial)')
   })
 
   it('enforces maxPeers, but lets trusted peers in over the limit (marked trusted)', async () => {
@@ -113,7 +112,8 @@ describe('P2PHost', () => {
     expect((await atB)[1]).toBe(DISCONNECT_REASON.DISCONNECT_REQUESTED)
     await new Promise((r) => setTimeout(r, 300)) // several redial periods (50 ms)
     expect(a.peers()).toHaveLength(0)
-    expect(countLines(a, 'Dialing peer')).toBe(1)
+    expect(dialsOf(a).started).toEqual([{ id: b.id, host: '127.0.0.1', port: b.listening!.port, kind: 'static' }])
+    expect(dialsOf(a).results).toEqual([{ id: b.id, kind: 'static', ok: true }])
     expect(a.removePeer(b.id)).toBe(false)
   })
 
@@ -185,10 +185,12 @@ describe('P2PHost', () => {
     await c.start()
     await waitPeer(boot, c.id) // bootnodes are dialled directly too
     // wait until the bootnode's table knows c, then b asks it for neighbours and dials c
-    await until(() => (boot as unknown as { dpt: { getPeers(): unknown[] } }).dpt.getPeers().length > 0, 10_000, 'c in the bootnode table')
+    await until(() => (boot as unknown as { discovery: { peers(): unknown[] } }).discovery.peers().length > 0, 10_000, 'c in the bootnode table')
     const b = host({ discovery: true, bootnodes: [boot.enode] })
     await b.start()
     const pc = await waitPeer(b, c.id, 20_000)
     expect(pc.inbound).toBe(false)
+    expect(dialsOf(b).started).toContainEqual(expect.objectContaining({ id: c.id, kind: 'discovered' }))
+    expect(dialsOf(b).results).toContainEqual({ id: c.id, kind: 'discovered', ok: true })
   })
 })

@@ -1,26 +1,20 @@
 // The sub-protocol against a stand-in devp2p Peer: what goes out for a geth 1.6 peer (base protocol 4,
 // no snappy) versus geth >= 1.7.3 (base protocol 5, snappy), without sockets.
-import { EventEmitter } from 'node:events'
-import type { Peer } from '@ethereumjs/devp2p'
+import type { Peer } from '../../src/p2p/devp2p/index.js'
 import * as snappy from 'snappyjs'
 import { describe, expect, it } from 'vitest'
 import { shhCapabilities, type ShhHostContext, type ShhProtocol } from '../../src/p2p/shh-protocol.js'
 import { fixture, fixtureEnvelopes, hex } from './helpers.js'
+import { fakePeer } from './devp2p/fake-peer.js'
 
 function setup(shh: 5 | 6, baseProtocolVersion: number) {
-  const events = new EventEmitter()
-  const disconnects: number[] = []
-  const fakePeer = {
-    events,
-    _closed: false,
-    _socket: { remoteAddress: '10.0.0.1', remotePort: 30303, writableLength: 0 },
-    getHelloMessage: () => ({ protocolVersion: baseProtocolVersion, clientId: 'Geth/v1.6.6-stable/linux-amd64/go1.8.3' }),
-    getId: () => new Uint8Array(64).fill(0xab),
-    disconnect(reason: number) {
-      disconnects.push(reason)
-      this._closed = true
-    },
-  }
+  const { peer, events, disconnects } = fakePeer({
+    protocolVersion: baseProtocolVersion,
+    clientId: 'Geth/v1.6.6-stable/linux-amd64/go1.8.3',
+    id: new Uint8Array(64).fill(0xab),
+    remoteAddress: '10.0.0.1',
+    remotePort: 30303,
+  })
   const sent: [number, Uint8Array][] = []
   const ready: ShhProtocol[] = []
   const ctx: ShhHostContext = {
@@ -35,7 +29,7 @@ function setup(shh: 5 | 6, baseProtocolVersion: number) {
   }
   const [cap] = shhCapabilities([shh], ctx)
   const Ctor = cap.constructor as unknown as new (v: number, p: Peer, s: (c: number, d: Uint8Array) => void) => ShhProtocol
-  const proto = new Ctor(shh, fakePeer as unknown as Peer, (code, data) => sent.push([code, data]))
+  const proto = new Ctor(shh, peer, (code, data) => sent.push([code, data]))
   const finish = () => events.emit('close', 8, true) // clears the status timer
   return { proto, sent, ready, events, disconnects, finish }
 }

@@ -1,79 +1,66 @@
-// Corrections to @ethereumjs/devp2p 10's RLPx Peer where it is not wire-compatible with geth or not
+// Corrections to @ethereumjs/devp2p 10.0.0's RLPx Peer where it is not wire-compatible with geth or not
 // safe against a hostile peer. Applied once, on the library's own Peer prototype (so the RLPx class
-// uses them), by P2PHost before it creates its RLPx. Each patch says what geth does.
+// uses them), by the door's factories (index.ts) before any Peer exists. Each note says what devp2p
+// does wrong (line numbers in node_modules/@ethereumjs/devp2p/dist/esm/rlpx/peer.js) and what geth does.
 //
-// 1. Message codes are RLP uints (geth rlpx ReadMsg: rlp.Decode(content, &msg.Code)). devp2p reads
-//    the first byte as the code, so every code >= 0x80 (shh/6 offset 16 + 112..127, including the
-//    p2p direct message 127 -> 0x81 0x8f) was misparsed and the peer dropped. Decoded properly here.
-// 2. Payloads are snappy-decompressed with geth's size cap (16 MiB - 1, maxUint24) so a small frame
-//    cannot inflate without bound.
-// 3. A second HELLO after the handshake is ignored (geth discards base-protocol messages after the
-//    handshake) instead of re-instantiating the sub-protocols under our feet.
-// 4. Nothing more is dispatched from a connection we already decided to drop (devp2p kept parsing
-//    the rest of the buffered data).
-// 5. DISCONNECT is sent as geth sends it, `[reason]`, and snappy-compressed once the remote hello
-//    announced base protocol >= 5 (geth then reads every frame through snappy; uncompressed it sees
-//    "snappy: corrupt input" instead of the reason). Then the socket is ended right after the write
-//    (flushes first) and destroyed 2 s later if the remote keeps it open; before the RLPx handshake
-//    completed there is nothing to send and the socket is destroyed at once.
-// 6. A connection that ends before the sub-protocols start (no shared capability: USELESS_PEER, from
-//    either side) emits no 'close' in devp2p, so nobody would learn why. Its hello and reason are kept
-//    per socket in `endedBeforeConnect` for the host to report.
-// 7. A received DISCONNECT always ends the connection: its reason is read as geth reads it (anything
-//    that is not a small uint counts as DISCONNECT_REQUESTED; devp2p threw on 2^64-1 or a list after
-//    marking the peer closed, so the socket was never ended and held its slot for good), and the
-//    socket is destroyed 2 s later if the remote keeps its side open.
-// 8. The limits of conn-limits.ts, for sockets the host gave a ConnGuard: frame size before and after
-//    the HELLO (checked on the header, before the body is buffered), HELLO payload <= 2 KiB, a read
-//    deadline refreshed by each complete frame, a bound on unwritten bytes and a write deadline, and
-//    a ping interval short enough for the peer's read deadline.
+// 1. Message codes. devp2p: `let code = body[0]` ("RLP hack", _handleBody, l. 421) reads one byte, so
+//    every code >= 0x80 (shh/6 offset 16 + 112..127, the p2p direct message 127 -> 0x81 0x8f) is
+//    misparsed and the peer dropped. geth (p2p/rlpx.go ReadMsg): `rlp.Decode(content, &msg.Code)`, a
+//    canonical RLP uint. Decoded properly here (decodeMessageCode).
+// 2. Snappy size. devp2p: `snappy.uncompress(payload)` (l. 451) with no cap, so a small frame can
+//    inflate without bound. geth (rlpx.go): refuses a decoded length over maxUint24 (16 MiB - 1). Here too.
+// 3. A second HELLO. devp2p: _handleHello (l. 270) runs again and re-instantiates every sub-protocol
+//    (l. 309) under our feet. geth (p2p/peer.go handle): base-protocol messages after the handshake
+//    are discarded. Ignored here.
+// 4. Parsing after a drop. devp2p: _onSocketData (l. 499) checks `_closed` once per read, then its
+//    loop (l. 504) dispatches every buffered frame even after a frame made it disconnect. geth stops
+//    reading once the peer is being dropped. Here nothing more is dispatched once `_closed`.
+// 5. Sending DISCONNECT. devp2p: _sendDisconnect (l. 171) sends a bare `RLP.encode(reason)` (l. 176),
+//    never snappy-compressed, and ends the socket 2 s later (l. 182) without ever destroying it.
+//    geth (peer.go/rlpx.go): `[reason]` as a list, snappy-compressed once the remote hello announced
+//    base protocol >= 5 (geth then reads every frame through snappy: uncompressed it sees "snappy:
+//    corrupt input" instead of the reason). Here: geth's encoding, the socket ended right after the
+//    write (it flushes first) and destroyed 2 s later if the remote keeps it open; before the RLPx
+//    handshake completed there is nothing to send and the socket is destroyed at once.
+// 6. Why a connection ended before its sub-protocols started. devp2p: _onSocketClose (l. 530) emits
+//    'close' only `if (this._connected)`, so a USELESS_PEER (no shared capability, from either side)
+//    ends silently. geth logs the reason per peer. Here the hello and reason are kept per socket in
+//    `endedBeforeConnect` for the host to report.
+// 7. Receiving DISCONNECT. devp2p: _handleDisconnect (l. 342) reads the reason with bytesToInt
+//    (l. 347), which throws on 2^64-1 or a nested list after `_closed` was set, so the socket is never
+//    ended and holds its slot for good; it also only half-closes (l. 352). geth (peer.go): `var reason
+//    [1]DiscReason; rlp.Decode(...)`, errors ignored (reads as DISCONNECT_REQUESTED), and the
+//    connection closes. Here: read as geth does, socket ended, destroyed 2 s later if the remote keeps
+//    its side open.
+// 8. Limits. devp2p has none: a frame header may announce 16 MiB (l. 401, buffered before any check),
+//    the HELLO has no size bound, there is no read or write deadline, and it pings every 15 s
+//    (l. 13) whatever the peer's read deadline. geth (rlpx.go, peer.go): frameReadTimeout 30 s,
+//    frameWriteTimeout 20 s, baseProtocolMaxMsgSize 2 KiB, pingInterval 15 s. Here: conn-limits.ts's
+//    ConnGuard, for sockets the host gave one, checks frame size on the header (before the body is
+//    buffered), caps the HELLO, refreshes a read deadline per frame, bounds unwritten bytes and writes,
+//    and pings often enough for the peer's read deadline.
+import type { Socket } from 'node:net'
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
-// RLPx frame MACs on the WebAssembly keccak (perf; patched when this module loads, see fast-mac.ts)
-import './fast-mac.js'
-import { guards, HELLO_MAX_BYTES } from './conn-limits.js'
+import { guards, HELLO_MAX_BYTES } from '../conn-limits.js'
+import { checkMembers } from './contract.js'
+import type { PeerHello, PeerInternals } from './views.js'
 
 const MAX_PAYLOAD = 0xffffff // geth: maxUint24
 const BASE_PROTOCOL_LENGTH = 16
 const HELLO = 0
 const DISCONNECT = 1
 
-// The slice of Peer's internals these patches touch.
-interface PeerInternals {
-  _socket: import('node:net').Socket
-  _socketData: Uint8Array
-  _nextPacketSize: number
-  _state: string
-  _closed: boolean
-  _hello: { protocolVersion: number; clientId: string; id: Uint8Array; capabilities: { name: string; version: number }[] } | null
-  _connected: boolean
-  _disconnectReason?: number
-  _disconnectWe: boolean | null
-  _eciesSession: { parseBody(data: Uint8Array): Uint8Array | undefined }
-  _protocols: { protocol: { _handleMessage?: (code: number, payload: unknown) => void }; offset: number; length?: number }[]
-  _sendMessage(code: number, data: Uint8Array): boolean | undefined
-  _pingIntervalId: NodeJS.Timeout | null
-  _sendPing(): void
-  _handleMessage(code: number, payload: unknown): void
-  disconnect(reason?: number): void
-  events: { emit(event: string, ...args: unknown[]): boolean }
-}
-
 let applied = false
 
 /** What ended a connection before its sub-protocols started (see 6.), by socket. */
-export const endedBeforeConnect = new WeakMap<import('node:net').Socket, { hello: NonNullable<PeerInternals['_hello']>; reason?: number }>()
+export const endedBeforeConnect = new WeakMap<Socket, { hello: PeerHello; reason?: number }>()
 
 export function applyDevp2pFixes(): void {
   if (applied) return
+  checkMembers('Peer', 'method', Peer.prototype)
   const proto = Peer.prototype as unknown as PeerInternals & Record<string, unknown>
-  if (typeof proto._handleBody !== 'function' || typeof proto._sendDisconnect !== 'function' || typeof proto._onSocketClose !== 'function') {
-    throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
-  }
-  if (typeof proto._handleHeader !== 'function' || typeof proto._sendMessage !== 'function' || typeof proto._handleHello !== 'function') {
-    throw new Error('@ethereumjs/devp2p Peer internals changed: src/p2p/devp2p-fixes.ts needs review')
-  }
   proto._handleBody = handleBody
   proto._sendDisconnect = sendDisconnect
   proto._handleDisconnect = handleDisconnect

@@ -1,14 +1,14 @@
-// The WebAssembly RLPx MAC (src/p2p/fast-mac.ts) computes exactly devp2p's MAC: checked against the
+// The WebAssembly RLPx MAC (src/p2p/devp2p/fast-mac.ts) computes exactly devp2p's MAC: checked against the
 // RLPx algorithm on noble's keccak for random frame sequences, and live against a node process
 // without WebAssembly (devp2p's own MAC) exchanging messages both ways with a patched node.
 import { execFile } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { MAC as Devp2pMAC } from '@ethereumjs/devp2p'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fastMac } from '../../src/p2p/fast-mac.js'
-import { WhisperNode } from '../../src/node/whisper-node.js'
+import { fastMac } from '../../../src/p2p/devp2p/fast-mac.js'
+import { WhisperNode } from '../../../src/node/whisper-node.js'
 
 type Mac = { update(d: Uint8Array): void; updateHeader(d: Uint8Array): void; updateBody(d: Uint8Array): void; digest(): Uint8Array }
 
@@ -37,11 +37,8 @@ class ReferenceMac implements Mac {
   }
 }
 
-async function devp2pMac(): Promise<new (secret: Uint8Array) => Mac> {
-  const cjs = createRequire(import.meta.url).resolve('@ethereumjs/devp2p')
-  const mod = await import(pathToFileURL(cjs.replace(/[\\/]dist[\\/]cjs[\\/]index\.js$/, '/dist/esm/rlpx/mac.js')).href)
-  return mod.MAC
-}
+// the class devp2p's ECIES builds its frame MACs from (exported from the package root)
+const MAC = Devp2pMAC as unknown as new (secret: Uint8Array) => Mac
 
 const nodes: WhisperNode[] = []
 afterEach(async () => {
@@ -54,7 +51,6 @@ describe('RLPx MAC on WebAssembly keccak', () => {
   })
 
   it("equals the RLPx algorithm on noble's keccak for random frame sequences", async () => {
-    const MAC = await devp2pMac()
     for (let t = 0; t < 200; t++) {
       const secret = new Uint8Array(randomBytes(32))
       const fast = new MAC(secret)
@@ -87,10 +83,10 @@ describe('RLPx MAC on WebAssembly keccak', () => {
       got.push(Buffer.from(m.payload).toString())
       if (got.length === 1) void n.post({ topic, payload: Buffer.from('pong'), symKey: key, ttl: 30, pow: 0.01, workTime: 5, shh: 6 })
     })
-    const dist = (p: string) => pathToFileURL(fileURLToPath(new URL(`../../dist/src/${p}`, import.meta.url))).href
+    const dist = (p: string) => pathToFileURL(fileURLToPath(new URL(`../../../dist/src/${p}`, import.meta.url))).href
     const code = `
       const { WhisperNode } = await import(${JSON.stringify(dist('node/whisper-node.js'))})
-      const { fastMac } = await import(${JSON.stringify(dist('p2p/fast-mac.js'))})
+      const { fastMac } = await import(${JSON.stringify(dist('p2p/devp2p/fast-mac.js'))})
       const key = Buffer.from(process.argv[1], 'hex'), topic = Uint8Array.of(1, 2, 3, 4)
       const n = new WhisperNode({ shhVersions: [6], minPow: 0.001, verbosity: 0, logger: () => {}, sealThreads: 1 })
       await n.start()

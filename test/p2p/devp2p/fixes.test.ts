@@ -2,7 +2,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { Peer } from '@ethereumjs/devp2p'
 import * as snappy from 'snappyjs'
 import { describe, expect, it } from 'vitest'
-import { applyDevp2pFixes, decodeMessageCode } from '../../src/p2p/devp2p-fixes.js'
+import { applyDevp2pFixes, decodeMessageCode } from '../../../src/p2p/devp2p/index.js'
 
 describe('decodeMessageCode (RLP uint message codes, as geth reads them)', () => {
   it('decodes single-byte and two-byte codes', () => {

@@ -4,26 +4,21 @@
 // algorithm as devp2p's (egress/ingress MAC of the RLPx spec), same bytes on the wire: only the keccak
 // engine and a reused AES-ECB cipher differ.
 //
-// MAC is not exported by the package, so its module is loaded by path, once, when this module is
-// evaluated (top-level await): everything that opens RLPx connections imports devp2p-fixes.ts, which
-// imports this, so the patch is in place before any MAC exists. A MAC that nevertheless started on
-// the original methods keeps them (its keccak state is in the original object). Where the module
-// cannot be found or WebAssembly is missing, nothing is patched: devp2p's MAC works as it is.
-import { createRequire } from 'node:module'
+// devp2p 10 exports MAC from its package root: the same class its ECIES builds (one ES module). It is
+// patched when this module is evaluated, before the door can build any Peer, so every MAC runs on the
+// fast methods; one that nevertheless started on the original methods keeps them (its keccak state is
+// in the original object). Without WebAssembly nothing is patched: devp2p's MAC works as it is. A MAC
+// whose members changed throws (contract.ts), rather than silently staying on the slow path.
 import { createCipheriv, type Cipher } from 'node:crypto'
-import { pathToFileURL } from 'node:url'
-import { keccakWasm } from '../whisper/wasm/keccak-engine.js'
-import { createKeccak256, type Keccak256Stream } from '../whisper/keccak.js'
+import { MAC as Devp2pMAC } from '@ethereumjs/devp2p'
+import { keccakWasm } from '../../whisper/wasm/keccak-engine.js'
+import { createKeccak256, type Keccak256Stream } from '../../whisper/keccak.js'
+import { checkMembers, Devp2pContractError, MEMBERS } from './contract.js'
+import type { MacInternals as MacView } from './views.js'
 
-interface MacInternals {
-  _secret: Uint8Array
-  _hash: { pos?: number; state?: Uint8Array }
+interface MacInternals extends MacView {
   _fast?: Keccak256Stream | null
   _ecb?: Cipher
-  update(data: Uint8Array): void
-  updateHeader(data: Uint8Array): void
-  updateBody(data: Uint8Array): void
-  digest(): Uint8Array
 }
 
 interface MacClass {
@@ -83,21 +78,22 @@ export function patchMac(MAC: MacClass): void {
   ;(proto as unknown as { _fastMac?: boolean })._fastMac = true
 }
 
-async function load(): Promise<boolean> {
-  if (!keccakWasm()) return false
-  try {
-    // the package's CommonJS entry tells where it lives; its ES module build sits next to it
-    const cjs = createRequire(import.meta.url).resolve('@ethereumjs/devp2p')
-    const macPath = cjs.replace(/[\\/]dist[\\/]cjs[\\/]index\.js$/, '/dist/esm/rlpx/mac.js')
-    if (macPath === cjs) return false
-    const mod = (await import(pathToFileURL(macPath).href)) as { MAC?: MacClass }
-    if (!mod.MAC) return false
-    patchMac(mod.MAC)
-    return true
-  } catch {
-    return false
+/** Checks MAC's members (contract.ts) on its prototype and a fresh instance, including the keccak state fast() reads. */
+export function checkMac(MAC: new (secret: Uint8Array) => object): void {
+  checkMembers('MAC', 'method', MAC.prototype)
+  const probe = new MAC(new Uint8Array(32)) as MacInternals
+  checkMembers('MAC', 'field', probe)
+  if (!pristine(probe)) {
+    throw new Devp2pContractError(MEMBERS.find((x) => x.cls === 'MAC' && x.name === '_hash')!, 'not a noble Keccak (no pos/state)')
   }
 }
 
+function load(): boolean {
+  checkMac(Devp2pMAC)
+  if (!keccakWasm()) return false
+  patchMac(Devp2pMAC as unknown as MacClass)
+  return true
+}
+
 /** Whether RLPx MACs run on the WebAssembly keccak in this process. */
-export const fastMac: boolean = await load()
+export const fastMac: boolean = load()
