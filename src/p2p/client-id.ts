@@ -21,7 +21,7 @@ function readPackageVersion(): string {
   return '0.0.0'
 }
 
-export const PACKAGE_VERSION = readPackageVersion()
+const PACKAGE_VERSION = readPackageVersion()
 
 export function defaultClientId(name = 'p2pmessage'): string {
   const node = process.versions.node.split('.')[0]
@@ -29,7 +29,7 @@ export function defaultClientId(name = 'p2pmessage'): string {
 }
 
 /** Longest peer-supplied name we keep, log or show (a HELLO may carry up to 2 KiB of it). */
-export const PEER_NAME_MAX = 256
+const PEER_NAME_MAX = 256
 
 // Control characters and the Unicode bidi controls (an U+202E in a name reverses what a terminal or a
 // page shows after it): shown as \u{...} escapes instead.

@@ -19,20 +19,20 @@ import type { Socket } from 'node:net'
 /** geth baseProtocolMaxMsgSize: the largest HELLO (its payload) accepted. */
 export const HELLO_MAX_BYTES = 2 * 1024
 /** geth frameReadTimeout */
-export const FRAME_READ_TIMEOUT_MS = 30_000
+const FRAME_READ_TIMEOUT_MS = 30_000
 /** geth frameWriteTimeout */
-export const FRAME_WRITE_TIMEOUT_MS = 20_000
+const FRAME_WRITE_TIMEOUT_MS = 20_000
 /** geth pingInterval */
-export const PING_INTERVAL_MS = 15_000
+const PING_INTERVAL_MS = 15_000
 /** geth defaultMaxPendingPeers */
-export const MAX_PENDING_HANDSHAKES = 50
+const MAX_PENDING_HANDSHAKES = 50
 /** geth inboundThrottleTime */
-export const INBOUND_THROTTLE_MS = 30_000
+const INBOUND_THROTTLE_MS = 30_000
 /** geth defaultDialRatio: a third of the slots are kept for our own dials when we dial on our own */
 export const DIAL_RATIO = 3
 
 /** Frame size (message code + payload, as the frame header counts it) allowed before the HELLO. */
-export const PRE_HELLO_FRAME_MAX = HELLO_MAX_BYTES + 16
+const PRE_HELLO_FRAME_MAX = HELLO_MAX_BYTES + 16
 
 /** snappy's worst case for `n` bytes (MaxEncodedLen) */
 function snappyMax(n: number): number {
@@ -43,7 +43,7 @@ function snappyMax(n: number): number {
  * Frame size allowed after the HELLO: a packet of `maxMessageSize` bytes (geth checks msg.Size, the
  * packet without its code, against MaxMessageSize), snappy-compressed at worst, plus the code.
  */
-export function postHelloFrameMax(maxMessageSize: number): number {
+function postHelloFrameMax(maxMessageSize: number): number {
   return snappyMax(maxMessageSize) + 16
 }
 
@@ -190,7 +190,7 @@ export class InboundGate {
 }
 
 /** Loopback, private (RFC 1918, fc00::/7), link-local and CGNAT-free LAN ranges, as geth's netutil.IsLAN. */
-export function isLan(addr: string): boolean {
+function isLan(addr: string): boolean {
   const a = addr.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr
   if (isIP(a) === 4) {
     const [x, y] = a.split('.').map(Number)

@@ -1,6 +1,6 @@
 // P2PHost's options, events and errors (host.ts re-exports them): shared by the host's parts.
 import type { ShhVersion } from '../whisper/envelope.js'
-import type { LogSink } from '../log/log.js'
+import { LogLevel, type LogSink } from '../log/log.js'
 import type { InboundGateOptions } from './conn-limits.js'
 import type { ShhPeer } from './shh-peer.js'
 
@@ -85,12 +85,8 @@ export interface DialTargetStatus {
   lastError?: string
 }
 
-// geth verbosity levels
-export const ERROR = 1
-export const WARN = 2
-export const INFO = 3
-export const DEBUG = 4
-export const TRACE = 5
+// the shared logger's levels, by the short names the host's parts use
+export const { error: ERROR, info: INFO, debug: DEBUG, trace: TRACE } = LogLevel
 
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`

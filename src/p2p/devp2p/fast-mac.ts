@@ -37,7 +37,7 @@ function pristine(m: MacInternals): boolean {
   return h !== undefined && h.pos === 0 && h.state instanceof Uint8Array && h.state.every((b) => b === 0)
 }
 
-export function patchMac(MAC: MacClass): void {
+function patchMac(MAC: MacClass): void {
   const proto = MAC.prototype
   if ((proto as unknown as { _fastMac?: boolean })._fastMac) return
   const original = { update: proto.update, updateHeader: proto.updateHeader, updateBody: proto.updateBody, digest: proto.digest }

@@ -69,7 +69,7 @@ export interface DPTInternals {
 }
 
 const rlpxOf = (rlpx: RLPx) => rlpx as unknown as RLPxInternals
-export const peerInternals = (peer: Peer): PeerInternals => peer as unknown as PeerInternals
+const peerInternals = (peer: Peer): PeerInternals => peer as unknown as PeerInternals
 const dptOf = (dpt: DPT) => (dpt as unknown as DPTInternals)._server
 
 // ---- RLPx ----
