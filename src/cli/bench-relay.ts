@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { writeFileSync } from 'node:fs'
 // the load generator's modules load when the command runs, not with every other command
 import { CliError } from './errors.js'
+import { cliIo } from './io.js'
 
 interface Flags {
   senders: string; receivers: string; rate: string; duration?: string; size: string; shh: string; pow?: string
@@ -47,10 +48,10 @@ export function registerBenchRelay(bench: Command): void {
         pow = Number(f.pow)
         if (!Number.isFinite(pow) || pow < 0) throw new CliError(`bench relay: --pow must be a number >= 0, got ${JSON.stringify(f.pow)}`)
       }
-      const tty = process.stderr.isTTY === true
+      const tty = cliIo().stderr.isTTY === true
       const progress = (line: string, final: boolean) => {
-        if (tty) process.stderr.write(`\r\x1b[2Kbench relay: ${line}${final ? '\n' : ''}`)
-        else if (final || !line.startsWith('sealing')) process.stderr.write(`bench relay: ${line}\n`)
+        if (tty) cliIo().stderr.write(`\r\x1b[2Kbench relay: ${line}${final ? '\n' : ''}`)
+        else if (final || !line.startsWith('sealing')) cliIo().stderr.write(`bench relay: ${line}\n`)
       }
       const { runRelayLoad } = await import('../bench/relay-load.js')
       const { formatRelayReport, summarize } = await import('../bench/relay-report.js')
@@ -73,9 +74,9 @@ export function registerBenchRelay(bench: Command): void {
       }
       if (f.plot) {
         writeFileSync(f.plot, latencyPlot(report))
-        process.stderr.write(`bench relay: latency chart written to ${f.plot}\n`)
+        cliIo().stderr.write(`bench relay: latency chart written to ${f.plot}\n`)
       }
-      process.stdout.write(f.json ? JSON.stringify(summarize(report)) + '\n' : formatRelayReport(report) + '\n')
+      cliIo().stdout.write(f.json ? JSON.stringify(summarize(report)) + '\n' : formatRelayReport(report) + '\n')
     })
 }
 
@@ -98,14 +99,14 @@ export function registerBenchSink(bench: Command): void {
       } catch (e) {
         throw new CliError(`bench sink: ${e instanceof Error ? e.message : String(e)}`)
       }
-      process.stdout.write(sink.enode + '\n')
+      cliIo().stdout.write(sink.enode + '\n')
       await new Promise<void>((resolve) => {
         const done = () => resolve()
         process.once('SIGINT', done)
         process.once('SIGTERM', done)
       })
       const s = sink.stats()
-      process.stderr.write(`bench sink: ${s.envelopesIn} envelopes in, ${s.envelopesOut} out\n`)
+      cliIo().stderr.write(`bench sink: ${s.envelopesIn} envelopes in, ${s.envelopesOut} out\n`)
       await sink.stop()
     })
 }

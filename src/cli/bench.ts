@@ -4,6 +4,7 @@
 import type { Command } from 'commander'
 import { formatBench, runBench } from '../bench/figures.js'
 import { CliError } from './errors.js'
+import { cliIo } from './io.js'
 import { registerBenchRelay, registerBenchSink } from './bench-relay.js'
 
 export function registerBench(program: Command): void {
@@ -13,14 +14,14 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object (figures, baseline, ratios, targets, machine) instead of a table')
     .option('--quick', 'a shorter run (under 30 s): fewer samples, shorter measurements')
     .action(async (opts: { json?: boolean; quick?: boolean }) => {
-      const progress = opts.json ? () => {} : (line: string) => process.stderr.write(`bench: ${line}\n`)
+      const progress = opts.json ? () => {} : (line: string) => cliIo().stderr.write(`bench: ${line}\n`)
       let report
       try {
         report = await runBench({ quick: opts.quick ?? false, progress })
       } catch (e) {
         throw new CliError(`bench: ${e instanceof Error ? e.message : String(e)}`)
       }
-      process.stdout.write(opts.json ? JSON.stringify(report) + '\n' : formatBench(report) + '\n')
+      cliIo().stdout.write(opts.json ? JSON.stringify(report) + '\n' : formatBench(report) + '\n')
     })
   // options after `relay` are relay's (both commands have --json): commander must stop reading
   // options at the subcommand's name, on every level above it
