@@ -2,7 +2,7 @@
 // and start it again with the same key and port. It talks to the soak over the IPC channel: commands
 // in (add a peer, post, report stats, stop), events out (ready, deliveries in batches, post results,
 // stats). It exits when the soak goes away.
-import { WhisperNode } from '../src/node/whisper-node.js'
+import { WhisperNode, type NodeStats } from '../src/node/whisper-node.js'
 import { fromHex } from '../src/whisper/bytes.js'
 
 export interface SoakNodeConfig {
@@ -23,14 +23,8 @@ export type SoakCommand =
   | { cmd: 'stats' }
   | { cmd: 'stop' }
 
-export interface SoakStats {
-  peers: number
-  poolSize: number
-  poolBytes: number
-  envelopesIn: number
-  envelopesOut: number
-  envelopesDropped: number
-  peersDropped: number
+/** the node's own counters the soak reports, plus the process's memory and CPU */
+export type SoakStats = Pick<NodeStats, 'peers' | 'poolSize' | 'poolBytes' | 'envelopesIn' | 'envelopesOut' | 'envelopesDropped' | 'peersDropped'> & {
   heapUsed: number
   rss: number
   /** CPU time of this process so far, microseconds */

@@ -5,6 +5,7 @@ import { toHex } from '../whisper/bytes.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { bloomAdmitsMore } from '../whisper/bloom.js'
 import type { PeerHost } from '../p2p/transport.js'
+import type { DialTargetStatus } from '../p2p/host.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
@@ -35,16 +36,8 @@ export interface PeerSummary {
   lightNode: boolean
 }
 
-/** A static peer or bootnode the node dials, connected or not. */
-export interface DialTargetStatus {
-  id: string
-  host: string
-  port: number
-  kind: 'static' | 'bootnode'
-  connected: boolean
-  /** the last dial failure, e.g. 'no shared whisper version (…)' */
-  lastError?: string
-}
+/** A static peer or bootnode the node dials, connected or not: the transport's own record (our type, not devp2p's). */
+export type { DialTargetStatus }
 
 /** Where a peer's traffic goes (ingest.ts). */
 export interface PeerTraffic {
