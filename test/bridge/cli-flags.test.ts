@@ -1,19 +1,13 @@
 // `p2pmessage bridge` flag errors, run in-process (cli.e2e.test.ts runs the real binary).
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { run } from '../cli/in-process.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const dirs = tempDirs('p2pmessage-bridge-flags-')
 
 describe('p2pmessage bridge flags', () => {
   it('refuses bad flags with one line and status 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-bridge-flags-'))
-    dirs.push(dir)
+    const dir = dirs.make()
     for (const [args, msg] of [
       [['--http', 'nowhere'], /invalid --http "nowhere"/],
       [['--token', 'short'], /invalid --token/],
@@ -27,8 +21,7 @@ describe('p2pmessage bridge flags', () => {
   })
 
   it('a bad --rpc-addr is one error line and status 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-bridge-flags-'))
-    dirs.push(dir)
+    const dir = dirs.make()
     const r = await run(['bridge', '--bootnodes', 'none', '--pow', '0.01', '--http', '127.0.0.1:0', '--datadir', dir, '--rpc-addr', 'nonsense'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')

@@ -1,26 +1,21 @@
 // `p2pmessage bridge` through the real binary: startup lines, persistent keys in --datadir, the
 // token flag, flag errors and a clean exit on SIGTERM.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, ensureBuilt, run } from '../cli/harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { http } from './http-client.js'
 
 const LOCAL = ['--bootnodes', 'none', '--pow', '0.01', '--work', '1', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0']
 
 const running: Cli[] = []
-const dirs: string[] = []
+// removed after the processes that write in them are gone
+const dirs = tempDirs('p2pmessage-bridge-cli-', null)
 afterEach(async () => {
   for (const c of running.splice(0)) await c.dispose()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
 
-function datadir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'p2pmessage-bridge-cli-'))
-  dirs.push(d)
-  return d
-}
+const datadir = dirs.make
 
 async function startBridge(args: string[]): Promise<{ cli: Cli; url: string; enode: string; identity: string }> {
   const cli = new Cli(['bridge', ...LOCAL, ...args])

@@ -1,18 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HistoryStore, type NewMessage } from '../../src/bridge/history.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const dirs = tempDirs('bridge-history-')
 
 function tempFile(): string {
-  const d = mkdtempSync(join(tmpdir(), 'bridge-history-'))
-  dirs.push(d)
-  return join(d, 'sub', 'history.sqlite')
+  return join(dirs.make(), 'sub', 'history.sqlite')
 }
 
 function msg(room: string, n: number, extra: Partial<NewMessage> = {}): NewMessage {

@@ -2,28 +2,25 @@
 // lines said while a reader was away come back as history, in time order, before the live lines.
 // (Bad mail flags: mailserver.test.ts, in-process.)
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
+import { tempDirs } from '../support/temp-dirs.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
 
 const procs: Cli[] = []
-const dirs: string[] = []
+// removed after the processes that write in them are gone
+const dirs = tempDirs('p2pm-ms-e2e-', null)
 function spawnCli(args: string[]): Cli {
   const c = new Cli(args)
   procs.push(c)
   return c
 }
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'p2pm-ms-e2e-'))
-  dirs.push(d)
-  return d
-}
+const tmp = dirs.make
 
 beforeAll(() => ensureBuilt())
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.dispose()))
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
 
 describe.each([5, 6])('mail server and chat history on shh/%i', (shh) => {

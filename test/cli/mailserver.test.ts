@@ -1,21 +1,12 @@
 // Mail flags that are refused before a node starts: one line, exit 2; main() run in-process.
 // (The mail server and the chat's history end to end: mailserver.e2e.test.ts.)
-import { mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDirs } from '../support/temp-dirs.js'
 import { LOCAL, LOCAL_RELAY } from './harness.js'
 import { run } from './in-process.js'
 
-const dirs: string[] = []
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'p2pm-ms-'))
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const tmp = tempDirs('p2pm-ms-').make
 
 describe('mail options: clear errors', () => {
   it('--mailserver without its password, and the reverse', async () => {

@@ -1,22 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { tmpdir } from 'node:os'
 import { createInterface } from 'node:readline'
 import { Archive, ArchiveError, ARCHIVE_FILE } from '../../src/node/archive.js'
 import { decodeEnvelope, encodeEnvelope, envelopeHash, type Envelope } from '../../src/whisper/envelope.js'
 import { toHex } from '../../src/whisper/bytes.js'
 import { ensureBuilt } from '../cli/harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { nowSec, rawEnvelope } from './helpers.js'
 
-const dirs: string[] = []
+// removed after the archives in them are closed
+const dirs = tempDirs('p2pm-archive-', null)
 const opened: Archive[] = []
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'p2pm-archive-'))
-  dirs.push(d)
-  return d
-}
+const tmp = dirs.make
 async function open(o: Parameters<typeof Archive.open>[0]): Promise<Archive> {
   const a = await Archive.open(o)
   opened.push(a)
@@ -24,7 +21,7 @@ async function open(o: Parameters<typeof Archive.open>[0]): Promise<Archive> {
 }
 afterEach(() => {
   for (const a of opened.splice(0)) a.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
 
 const add = (a: Archive, env: Envelope) => a.add(env, envelopeHash(env))

@@ -1,9 +1,6 @@
 // Our mail server and mail client over real loopback sockets, per protocol version: archive, restart,
 // answer ranges per geth's rules, and drop hostile requests quietly.
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { WhisperNode } from '../../src/node/whisper-node.js'
 import { Archive } from '../../src/node/archive.js'
 import { MailServer } from '../../src/node/mailserver.js'
@@ -15,21 +12,22 @@ import { MESSAGE_CODES } from '../../src/whisper/packets.js'
 import { envelopeHash, type ShhVersion } from '../../src/whisper/envelope.js'
 import { DEBUG, Net, TOPIC, link, newKey, post, text, until } from './net-helpers.js'
 import type { DeliveredMessage } from '../../src/node/filter.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
 const net = new Net()
-const dirs: string[] = []
+// removed after the nodes and archives that write in them are gone
+const dirs = tempDirs('p2pm-mail-', null)
 const servers: MailServer[] = []
 afterEach(async () => {
   await net.close()
   for (const s of servers.splice(0)) s.close()
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
 
 const PASSWORD = 'mail-pw'
 
 async function mailNode(shh: ShhVersion, dir?: string, o: Partial<ConstructorParameters<typeof MailServer>[1]> = {}) {
-  const d = dir ?? mkdtempSync(join(tmpdir(), 'p2pm-mail-'))
-  if (!dir) dirs.push(d)
+  const d = dir ?? dirs.make()
   const node = new WhisperNode({
     listen: { host: '127.0.0.1', port: 0 }, shhVersions: [shh], minPow: 0.001, relay: true, sealThreads: 1,
     verbosity: DEBUG ? 5 : 0, logger: DEBUG ? (l, m) => process.stderr.write(`mail [${l}] ${m}\n`) : () => {},

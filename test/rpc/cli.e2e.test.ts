@@ -1,24 +1,19 @@
 // `p2pmessage bridge --rpc --rpc-addr`: the real binary serves JSON-RPC at <bridge>/rpc and on its own
 // address, and stops cleanly.
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Cli, ensureBuilt } from '../cli/harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { httpClient } from './harness.js'
 
 const procs: Cli[] = []
-const dirs: string[] = []
-const tempDir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'p2pmessage-rpc-'))
-  dirs.push(d)
-  return d
-}
+// removed after the processes that write in them are gone
+const dirs = tempDirs('p2pmessage-rpc-', null)
+const tempDir = dirs.make
 beforeAll(() => ensureBuilt())
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.dispose()))
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  dirs.cleanup()
 })
 
 const base = (dir: string): string[] => ['bridge', '--bootnodes', 'none', '--pow', '0.01', '--http', '127.0.0.1:0', '--datadir', dir]
