@@ -1,18 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { P2PHost } from '../../src/p2p/host.js'
-import { failedDials, fixture, hex, logsOf, makeHost, rawPeer, type RawPeer, until, waitPeer } from './helpers.js'
+import { failedDials, fixture, hex, logsOf, rawPeer, started, until, waitPeer } from './helpers.js'
 
-const hosts: P2PHost[] = []
-const raws: RawPeer[] = []
-function host(...args: Parameters<typeof makeHost>): P2PHost {
-  const h = makeHost(...args)
-  hosts.push(h)
-  return h
-}
-afterEach(async () => {
-  await Promise.all(raws.splice(0).map((r) => r.close()))
-  await Promise.all(hosts.splice(0).map((h) => h.stop()))
-})
+const { raws, host, stop } = started()
+afterEach(stop)
 
 describe('shh handshake between hosts', () => {
   it('negotiates shh/6 when both offer [5, 6], and each side sees the other status', async () => {

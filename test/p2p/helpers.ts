@@ -192,3 +192,31 @@ export function rawPeer(target: P2PHost, caps: { name: string; version: number; 
     },
   }
 }
+
+// The hosts and raw peers a test file starts, all stopped by stop() after each test: raw peers first,
+// so no host is left waiting on a raw connection while it shuts down.
+export interface Started {
+  hosts: P2PHost[]
+  raws: RawPeer[]
+  /** makeHost(), stopped by stop() */
+  host(opts?: Partial<P2PHostOptions>): P2PHost
+  stop(): Promise<void>
+}
+
+export function started(): Started {
+  const hosts: P2PHost[] = []
+  const raws: RawPeer[] = []
+  return {
+    hosts,
+    raws,
+    host(opts) {
+      const h = makeHost(opts)
+      hosts.push(h)
+      return h
+    },
+    async stop() {
+      await Promise.all(raws.splice(0).map((r) => r.close()))
+      await Promise.all(hosts.splice(0).map((h) => h.stop()))
+    },
+  }
+}

@@ -4,20 +4,13 @@ import { P2PHost, P2PHostError } from '../../src/p2p/host.js'
 import { parseEnode } from '../../src/p2p/enode.js'
 import { generateNodeKey, nodeIdOf } from '../../src/p2p/nodekey.js'
 import { DISCONNECT_REASON, type ShhPeer } from '../../src/p2p/shh-peer.js'
-import { dialsOf, failedDials, makeHost, rawPeer, type RawPeer, until, waitEvent, waitPeer, within } from './helpers.js'
+import { dialsOf, failedDials, makeHost, rawPeer, started, until, waitEvent, waitPeer, within } from './helpers.js'
 
-const hosts: P2PHost[] = []
-const raws: RawPeer[] = []
+const { raws, host, stop } = started()
 const servers: Server[] = []
 const conns = new Set<Socket>()
-function host(...args: Parameters<typeof makeHost>): P2PHost {
-  const h = makeHost(...args)
-  hosts.push(h)
-  return h
-}
 afterEach(async () => {
-  await Promise.all(raws.splice(0).map((r) => r.close()))
-  await Promise.all(hosts.splice(0).map((h) => h.stop()))
+  await stop()
   for (const c of conns) c.destroy()
   conns.clear()
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))

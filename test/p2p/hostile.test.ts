@@ -5,27 +5,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { P2PHost } from '../../src/p2p/host.js'
 import { DISCONNECT_REASON, type ShhPeer } from '../../src/p2p/shh-peer.js'
 import type { ShhVersion } from '../../src/whisper/envelope.js'
-import { fixture, fixtureEnvelopes, makeHost, rawPeer, type RawPeer, type RawShh, waitEvent, waitPeer, within } from './helpers.js'
+import { fixture, fixtureEnvelopes, rawPeer, type RawPeer, type RawShh, started, waitEvent, waitPeer, within } from './helpers.js'
 
-const hosts: P2PHost[] = []
-const raws: RawPeer[] = []
+const { hosts, raws, host, stop } = started()
 let h: P2PHost
 let good: P2PHost
 let goodPeer: ShhPeer
 
-beforeEach(async () => {
-  h = makeHost({ statusTimeoutMs: 300 })
-  good = makeHost()
-  hosts.push(h, good)
+// `h` under test, with one well-behaved peer `good` connected to it
+async function startPair(opts: Parameters<typeof host>[0]): Promise<void> {
+  h = host(opts)
+  good = host()
   await h.start()
   await good.start()
   good.addPeer(h.enode)
   goodPeer = await waitPeer(h, good.id)
-})
-afterEach(async () => {
-  await Promise.all(raws.splice(0).map((r) => r.close()))
-  await Promise.all(hosts.splice(0).map((x) => x.stop()))
-})
+}
+beforeEach(() => startPair({ statusTimeoutMs: 300 }))
+afterEach(stop)
 
 const cap = (shh: ShhVersion) => [{ name: 'shh', version: shh, length: shh === 5 ? 64 : 128 }]
 const status = (shh: ShhVersion) => Buffer.from(fixture(shh).status[0].rlp, 'hex')
@@ -108,13 +105,7 @@ describe('hostile or broken peers', () => {
 
   it('an oversized packet: dropped', async () => {
     await Promise.all(hosts.splice(0).map((x) => x.stop()))
-    h = makeHost({ maxMessageSize: 1000 })
-    good = makeHost()
-    hosts.push(h, good)
-    await h.start()
-    await good.start()
-    good.addPeer(h.enode)
-    goodPeer = await waitPeer(h, good.id)
+    await startPair({ maxMessageSize: 1000 })
     const { raw, proto } = await handshaken(6)
     const big = fixtureEnvelopes(6).find((f) => f.name === 'sym-password-b1000-true')!.rlp
     proto.send(1, RLP.encode([RLP.decode(big) as Uint8Array[]]))

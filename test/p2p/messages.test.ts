@@ -3,19 +3,10 @@ import type { P2PHost } from '../../src/p2p/host.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { encodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
 import { MESSAGE_CODES } from '../../src/whisper/packets.js'
-import { fixture, fixtureEnvelopes, hex, makeHost, rawPeer, type RawPeer, waitEvent, waitPeer } from './helpers.js'
+import { fixture, fixtureEnvelopes, hex, makeHost, rawPeer, started, waitEvent, waitPeer } from './helpers.js'
 
-const hosts: P2PHost[] = []
-const raws: RawPeer[] = []
-function host(...args: Parameters<typeof makeHost>): P2PHost {
-  const h = makeHost(...args)
-  hosts.push(h)
-  return h
-}
-afterEach(async () => {
-  await Promise.all(raws.splice(0).map((r) => r.close()))
-  await Promise.all(hosts.splice(0).map((h) => h.stop()))
-})
+const { raws, host, stop } = started()
+afterEach(stop)
 
 async function pair(shh: ShhVersion, opts: Parameters<typeof makeHost>[0] = {}): Promise<{ a: P2PHost; b: P2PHost; pa: ShhPeer; pb: ShhPeer }> {
   const a = host({ shhVersions: [shh], ...opts })
