@@ -17,6 +17,7 @@ import type { ShhPeer } from '../../src/p2p/shh-peer.js'
 import { encodeStatus } from '../../src/whisper/packets.js'
 import { fixture, makeHost, trackedSockets as trackedHostSockets, waitPeer } from '../p2p/helpers.js'
 import { fuzzScale, fuzzSeed, mutate, prng, randomRlp, type Rng } from './gen.js'
+import { errorsInto } from './node-target.js'
 import { RawShhPeer } from './raw-peer.js'
 
 const SESSIONS = 30 * fuzzScale()
@@ -117,9 +118,7 @@ async function session(seed: number): Promise<'dropped' | 'survived'> {
 }
 
 beforeAll(async () => {
-  const logger = (level: number, msg: string) => {
-    if (level <= 1) errors.push(msg)
-  }
+  const logger = errorsInto(errors)
   target = makeHost({ maxMessageSize: MAX_MESSAGE, limits: { maxQueuedBytes: QUEUE_BOUND }, logger })
   good = makeHost({ logger })
   target.on('peer', (p: ShhPeer) => {

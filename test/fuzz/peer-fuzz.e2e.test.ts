@@ -9,7 +9,7 @@
 // CI runs a moderate number of sessions; `npm run fuzz:long` multiplies them (FUZZ_SCALE), and
 // FUZZ_SEED replays a failing seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WhisperNode } from '../../src/node/whisper-node.js'
+import type { WhisperNode } from '../../src/node/whisper-node.js'
 import type { DeliveredMessage } from '../../src/node/filter.js'
 import { encodeEnvelope, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
 import { encodeBloomFilterEx, encodeEnvelopePacket, encodePowRequirement, encodeStatus, float64ToBits } from '../../src/whisper/packets.js'
@@ -21,6 +21,7 @@ import { concatBytes, toHex } from '../../src/whisper/bytes.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { RLP } from '@ethereumjs/rlp'
 import { fuzzScale, fuzzSeed, mutate, prng, randomRlp, type Rng } from './gen.js'
+import { targetWithGoodPeer, until, within } from './node-target.js'
 import { RawShhPeer } from './raw-peer.js'
 
 const ROOM_TOPIC = Uint8Array.of(0x44, 0xc7, 0x42, 0x9f)
@@ -119,19 +120,7 @@ function hostilePacket(r: Rng, shh: ShhVersion): [number, Uint8Array, boolean] {
   }
 }
 
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
-}
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 type Outcome = 'dropped' | 'survived'
 
@@ -171,20 +160,12 @@ async function session(seed: number): Promise<Outcome> {
 }
 
 beforeAll(async () => {
-  const logger = (level: number, msg: string) => {
-    if (level <= 1) errors.push(msg)
-  }
-  target = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, minPow: 0.001, verbosity: 1, logger, sealThreads: 1 })
-  good = new WhisperNode({ shhVersions: [6], minPow: 0.001, verbosity: 1, logger, sealThreads: 1 })
-  await target.start()
-  await good.start()
-  target.on('envelope', (ev: { hash: string }) => pooled.add(ev.hash))
-  target.subscribe({ topics: [ROOM_TOPIC], symKey: roomKey, allowP2P: true }, (m) => opened.push(m))
-  target.subscribe({ topics: [ROOM_TOPIC], privateKey: asymKey, allowP2P: true }, (m) => opened.push(m))
-  good.subscribe({ topics: [ROOM_TOPIC], symKey: roomKey }, (m) => goodInbox.push(m))
-  good.addPeer(target.enode)
-  await good.waitForPeer(10_000)
-  await until(() => target.peers().some((p) => p.id === good.id), 10_000, 'the good peer')
+  ;({ target, good } = await targetWithGoodPeer(errors, (target, good) => {
+    target.on('envelope', (ev: { hash: string }) => pooled.add(ev.hash))
+    target.subscribe({ topics: [ROOM_TOPIC], symKey: roomKey, allowP2P: true }, (m) => opened.push(m))
+    target.subscribe({ topics: [ROOM_TOPIC], privateKey: asymKey, allowP2P: true }, (m) => opened.push(m))
+    good.subscribe({ topics: [ROOM_TOPIC], symKey: roomKey }, (m) => goodInbox.push(m))
+  }))
 })
 
 afterAll(async () => {

@@ -37,15 +37,7 @@ export class RawShhPeer {
 
   static async open(enode: string, shh: 5 | 6, privateKey = secp256k1.utils.randomSecretKey(), opts: RawPeerOptions = {}): Promise<RawShhPeer> {
     const target = parseEnode(enode)
-    const socket = new Socket()
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
-      socket.connect(target.port, target.host, () => {
-        socket.off('error', reject)
-        resolve()
-      })
-    })
-    socket.on('error', () => {}) // resets from the node are expected
+    const socket = await connectTcp(target)
     let self: RawShhPeer | null = null
     let readyResolve!: () => void
     const ready = new Promise<void>((r) => (readyResolve = r))
@@ -147,7 +139,13 @@ export interface RawPeerOptions {
 
 /** Plain TCP to the node's port, for bytes that never make it to an RLPx session. */
 export async function rawTcp(enode: string): Promise<{ socket: Socket; closed: Promise<void> }> {
-  const target = parseEnode(enode)
+  const socket = await connectTcp(parseEnode(enode))
+  const closed = new Promise<void>((r) => socket.once('close', () => r()))
+  return { socket, closed }
+}
+
+// A connected socket; errors after the connect (the node resetting it) are expected and ignored.
+async function connectTcp(target: { host: string; port: number }): Promise<Socket> {
   const socket = new Socket()
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject)
@@ -157,6 +155,5 @@ export async function rawTcp(enode: string): Promise<{ socket: Socket; closed: P
     })
   })
   socket.on('error', () => {})
-  const closed = new Promise<void>((r) => socket.once('close', () => r()))
-  return { socket, closed }
+  return socket
 }

@@ -4,10 +4,11 @@
 // throws or logs an ERROR, ends every broken session (closes the socket) instead of keeping it, and
 // keeps serving a well-behaved peer. Sizes scale with FUZZ_SCALE (`npm run fuzz:long`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WhisperNode } from '../../src/node/whisper-node.js'
+import type { WhisperNode } from '../../src/node/whisper-node.js'
 import type { DeliveredMessage } from '../../src/node/filter.js'
 import { encodeStatus } from '../../src/whisper/packets.js'
 import { fuzzScale, fuzzSeed, prng, type Rng } from './gen.js'
+import { targetWithGoodPeer, until, within } from './node-target.js'
 import { RawShhPeer, rawTcp } from './raw-peer.js'
 
 const TOPIC = Uint8Array.of(0x44, 0xc7, 0x42, 0x9f)
@@ -20,19 +21,7 @@ let good: WhisperNode
 const errors: string[] = []
 const inbox: DeliveredMessage[] = []
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
-}
 
 /** Garbage that looks like the start of an RLPx auth message more or less closely. */
 function handshakeGarbage(r: Rng): Uint8Array {
@@ -57,17 +46,9 @@ async function goodPeerStillServed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const logger = (level: number, msg: string) => {
-    if (level <= 1) errors.push(msg)
-  }
-  target = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, minPow: 0.001, verbosity: 1, logger, sealThreads: 1 })
-  good = new WhisperNode({ shhVersions: [6], minPow: 0.001, verbosity: 1, logger, sealThreads: 1 })
-  await target.start()
-  await good.start()
-  good.subscribe({ topics: [TOPIC], symKey: KEY }, (m) => inbox.push(m))
-  good.addPeer(target.enode)
-  await good.waitForPeer(10_000)
-  await until(() => target.peers().some((p) => p.id === good.id), 10_000, 'the good peer')
+  ;({ target, good } = await targetWithGoodPeer(errors, (_, good) => {
+    good.subscribe({ topics: [TOPIC], symKey: KEY }, (m) => inbox.push(m))
+  }))
 })
 
 afterAll(async () => {
