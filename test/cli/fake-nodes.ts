@@ -1,10 +1,10 @@
 // Misbehaving remote nodes for probe tests, built from devp2p pieces: an RLPx host that speaks no shh,
 // and one that completes the shh handshake but then ignores every envelope (never forwards, never drops).
-import type { Socket } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { newRLPx, rlpxServer, type Capabilities, type Peer } from '../../src/p2p/devp2p/index.js'
+import type { Capabilities, Peer } from '../../src/p2p/devp2p/index.js'
 import { formatEnode } from '../../src/p2p/enode.js'
 import { shhCapabilities } from '../../src/p2p/shh-protocol.js'
+import { listenRlpx } from '../support/rlpx-listener.js'
 
 export interface FakeNode {
   enode: string
@@ -17,31 +17,9 @@ async function start(capabilities: (node: FakeNode) => Capabilities[], clientId:
   const privateKey = secp256k1.utils.randomSecretKey()
   const id = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
   const node: FakeNode = { enode: '', received: 0, close: async () => undefined }
-  const rlpx = newRLPx(privateKey, {
-    capabilities: capabilities(node),
-    clientId: new TextEncoder().encode(clientId),
-    maxPeers: 10,
-    listenPort: null,
-  })
-  const server = rlpxServer(rlpx)!
-  const sockets = new Set<Socket>()
-  server.on('connection', (s: Socket) => {
-    sockets.add(s)
-    s.once('close', () => sockets.delete(s))
-  })
-  rlpx.events.on('peer:error', () => undefined)
-  await new Promise<void>((resolve) => {
-    server.once('listening', () => resolve())
-    rlpx.listen(0, '127.0.0.1')
-  })
-  const port = (server.address() as { port: number }).port
+  const { port, close } = await listenRlpx(privateKey, { capabilities: capabilities(node), clientId, maxPeers: 10 })
   node.enode = formatEnode({ id, host: '127.0.0.1', port })
-  node.close = async () => {
-    const closed = [...sockets].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))
-    rlpx.destroy()
-    for (const s of sockets) s.destroy()
-    await Promise.all(closed)
-  }
+  node.close = close
   return node
 }
 

@@ -2,16 +2,16 @@
 // WhisperNode. Each client connection gets its own upstream connection to the node
 // (RawShhConnection), and every shh packet passes through a fault hook that may rewrite, hold,
 // duplicate or swallow it. With no fault the proxy is transparent (the suite passes through it).
-import type { Socket } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import * as snappy from 'snappyjs'
-import { newRLPx, rlpxServer, type Capabilities, type Peer } from '../../src/p2p/devp2p/index.js'
+import type { Capabilities, Peer } from '../../src/p2p/devp2p/index.js'
 import { formatEnode, parseEnode } from '../../src/p2p/enode.js'
 import { RawShhConnection } from '../../src/p2p/raw-shh-connection.js'
 import { fullBloom } from '../../src/whisper/bloom.js'
 import { envelopePow, envelopeSent } from '../../src/whisper/envelope.js'
 import { decodeMessages, encodeMessages, float64ToBits } from '../../src/whisper/packets.js'
 import { rlpDecodeFirst, rlpEncode, type RlpItem } from '../../src/whisper/rlp.js'
+import { listenRlpx } from '../support/rlpx-listener.js'
 
 export interface Link {
   toClient(code: number, payload: Uint8Array): void
@@ -87,28 +87,10 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
   }
 
   const capabilities: Capabilities[] = [5, 6].map((v) => ({ name: 'shh', version: v, length: v === 5 ? 64 : 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }))
-  const rlpx = newRLPx(privateKey, {
-    capabilities,
-    clientId: new TextEncoder().encode('fault-proxy/v0'),
-    maxPeers: 200,
-    listenPort: null,
-  })
-  const server = rlpxServer(rlpx)!
-  const sockets = new Set<Socket>()
-  server.on('connection', (s: Socket) => {
-    sockets.add(s)
-    s.once('close', () => sockets.delete(s))
-  })
-  rlpx.events.on('peer:error', () => undefined)
-  rlpx.events.on('error', () => undefined)
-  await new Promise<void>((resolve) => {
-    server.once('listening', () => resolve())
-    rlpx.listen(0, '127.0.0.1')
-  })
-  const port = (server.address() as { port: number }).port
+  const listener = await listenRlpx(privateKey, { capabilities, clientId: 'fault-proxy/v0', maxPeers: 200, ignoreErrors: true })
   let closing: Promise<void> | null = null
   return {
-    enode: formatEnode({ id, host: '127.0.0.1', port }),
+    enode: formatEnode({ id, host: '127.0.0.1', port: listener.port }),
     async close() {
       if (closing) return closing
       closing = shut()
@@ -116,13 +98,8 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
     },
   }
   async function shut(): Promise<void> {
-    {
-      for (const u of uplinks) u.close()
-      const closed = [...sockets].map((s) => new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r()))))
-      rlpx.destroy()
-      for (const s of sockets) s.destroy()
-      await Promise.all(closed)
-    }
+    for (const u of uplinks) u.close()
+    await listener.close()
   }
 }
 
