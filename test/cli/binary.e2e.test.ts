@@ -1,21 +1,21 @@
 // The offline commands through the real binary (node bin/p2pmessage), once each: their flag and error
 // cases run main() in-process (keygen and secrets.test.ts, envelope.test.ts, vectors.test.ts,
 // errors.test.ts); this proves the installed program runs them the same way.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureBuilt, lines, ROOT, run } from './harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { nodeKeyFromPrivateKey } from '../../src/p2p/nodekey.js'
 import { fromHex } from '../../src/whisper/bytes.js'
 
 describe('the binary', () => {
+  const dirs = tempDirs('p2pmessage-binary-', afterAll)
   let dir: string
   beforeAll(() => {
     ensureBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'p2pmessage-binary-'))
+    dir = dirs.make()
   })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it('keygen --out writes a key that enode reads', async () => {
     const file = join(dir, 'node.key')

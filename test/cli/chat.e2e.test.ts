@@ -1,12 +1,11 @@
 // Real `p2pmessage` processes on 127.0.0.1: one listening, one dialling it with --enode; lines typed
 // (written to stdin) in one appear in the other in the original client's exact format.
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateNodeKey } from '../../src/p2p/nodekey.js'
 import { addressOf } from '../../src/whisper/crypto.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL } from './harness.js'
 
 const CONNECTED = /^Connected to peer,you can type message now\.$/
@@ -41,15 +40,15 @@ function spawnCli(args: string[]): Cli {
   return c
 }
 
+const dirs = tempDirs('p2pmessage-chat-', afterAll)
 let dir: string
 beforeAll(() => {
   ensureBuilt()
-  dir = mkdtempSync(join(tmpdir(), 'p2pmessage-chat-'))
+  dir = dirs.make()
 })
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.dispose()))
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe.each([5, 6])('chat over shh/%i, one listening and one dialling', (shh) => {
   it('exchanges lines both ways in the original format; ~Q and SIGTERM exit 0', async () => {

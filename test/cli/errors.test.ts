@@ -1,23 +1,21 @@
 // Every bad input: one clear line on stderr, exit status 2, no stack trace. main() run in-process;
 // errors.e2e.test.ts has the cases that need a socket or a running node (port in use, unreachable peers).
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectUsageError, lines, LOCAL } from './harness.js'
 import { run } from './in-process.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
 const GOOD_ID =
   '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
 
 
 describe('bad input exits 2 with one line', () => {
+  const dirs = tempDirs('p2pmessage-errors-', afterAll)
   let dir: string
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'p2pmessage-errors-'))
-  })
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true })
+    dir = dirs.make()
   })
 
   it('malformed enode URL', async () => {

@@ -37,29 +37,28 @@ export class Cli {
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
-    let outBuf = ''
-    let errBuf = ''
-    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      this.stdout += d
-      outBuf += d
-      const parts = outBuf.split('\n')
-      outBuf = parts.pop() ?? ''
-      this.stdoutLines.push(...parts)
-      this.wake()
-    })
-    this.child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      this.stderr += d
-      errBuf += d
-      const parts = errBuf.split('\n')
-      errBuf = parts.pop() ?? ''
-      this.stderrLines.push(...parts)
-      this.wake()
-    })
+    // whole text and complete lines; a line shows once its newline has come, the last one at exit (flush)
+    const collect = (stream: NodeJS.ReadableStream, add: (d: string) => void, lines: string[]): (() => void) => {
+      let buf = ''
+      stream.setEncoding('utf8').on('data', (d: string) => {
+        add(d)
+        buf += d
+        const parts = buf.split('\n')
+        buf = parts.pop() ?? ''
+        lines.push(...parts)
+        this.wake()
+      })
+      return () => {
+        if (buf) lines.push(buf)
+      }
+    }
+    const flushOut = collect(this.child.stdout, (d) => (this.stdout += d), this.stdoutLines)
+    const flushErr = collect(this.child.stderr, (d) => (this.stderr += d), this.stderrLines)
     this.child.stdin.on('error', () => undefined) // EPIPE when the process already left
     this.exited = new Promise((resolveExit) => {
       this.child.on('close', (code, signal) => {
-        if (outBuf) this.stdoutLines.push(outBuf)
-        if (errBuf) this.stderrLines.push(errBuf)
+        flushOut()
+        flushErr()
         this.wake()
         resolveExit({ code, signal })
       })

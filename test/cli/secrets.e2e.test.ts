@@ -1,14 +1,13 @@
 // Issue 10, finding 12: secrets as flags show in the process list; each has a file and an environment
 // form, `--help` says which is safer, and `keygen --out` keeps the private key off the screen. The real
 // binary with a mail server here; the other cases run main() in-process in secrets.test.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDirs } from '../support/temp-dirs.js'
 import { Cli, ensureBuilt } from './harness.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-secrets-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDirs('p2pmessage-secrets-', afterAll).make()
 
 async function runEnv(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = new Cli(args, { env })

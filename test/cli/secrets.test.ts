@@ -1,14 +1,13 @@
 // Issue 10, finding 12: secrets as flags show in the process list; each has a file and an environment
 // form, `--help` says which is safer, and `keygen --out` keeps the private key off the screen.
 // main() run in-process; secrets.e2e.test.ts has the mail server, which runs a node.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { tempDirs } from '../support/temp-dirs.js'
 import { run, runEnv } from './in-process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'p2pmessage-secrets-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDirs('p2pmessage-secrets-', afterAll).make()
 
 describe('secrets from files and the environment', () => {
   it('--password-file and P2PMESSAGE_PASSWORD give the same key as --password', async () => {

@@ -1,20 +1,20 @@
 // `p2pmessage vectors verify`, main() run in-process (binary.e2e.test.ts runs the real binary).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectUsageError, lines, ROOT } from './harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 import { run } from './in-process.js'
 
 const fixture = (f: string) => join(ROOT, 'fixtures', f)
 
 
 describe('p2pmessage vectors verify', () => {
+  const dirs = tempDirs('p2pmessage-vectors-', afterAll)
   let dir: string
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'p2pmessage-vectors-'))
+    dir = dirs.make()
   })
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   it.each([['shh5-geth.json', 47], ['shh6-geth.json', 56]] as const)(
     '%s: every entry passes and the command exits 0',

@@ -1,11 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { tempDirs } from '../support/temp-dirs.js'
 import { loadNodeKey, loadOrCreateNodeKey, NodeKeyError, nodeIdOf, parseNodeKey, publicKeyOf } from '../../src/p2p/nodekey.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'p2p-nodekey-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const dir = tempDirs('p2p-nodekey-', afterAll).make()
 
 // Private key 1: its public key is the secp256k1 generator G.
 const KEY1 = '0000000000000000000000000000000000000000000000000000000000000001'
