@@ -30,17 +30,10 @@ export interface StoredMessage {
   history: boolean
 }
 
-export interface NewMessage {
-  room: string
+/** A message as it arrives, before the store numbers it; only a sent one can later be marked undelivered. */
+export interface NewMessage extends Omit<StoredMessage, 'seq' | 'undelivered' | 'history'> {
   /** Identity of the message across envelope copies (see rooms.ts messageKey). */
   key: string
-  hash: string
-  from: string | null
-  sent: number
-  received: number
-  text: string
-  truncated: boolean
-  relayedBy?: string
   history?: boolean
 }
 

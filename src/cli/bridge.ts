@@ -13,7 +13,7 @@ import { ensureDirectory, loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { resolveSecret, secretOption } from './secrets.js'
-import { addNetworkOptions, createNode, resolveNetwork, startError, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startNode, type NetworkFlags } from './network.js'
 import { collect, parseListen, parsePow, parseRoom, parseTtl, parseWork, type HostPort } from './options.js'
 
 import { addRpcOptions, startBridgeRpc, type RpcFlags } from './rpc-options.js'
@@ -119,13 +119,10 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
   if (mailCfg) mail = await startMailServer(node, mailCfg, pow)
-  try {
-    await node.start()
-  } catch (err) {
+  await startNode(node, net.listen, () => {
     node = null
     mail?.close()
-    throw startError(err, net.listen)
-  }
+  })
   try {
     bridge = await Bridge.start({
       node,

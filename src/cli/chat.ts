@@ -14,7 +14,7 @@ import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
 import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
-import { addNetworkOptions, createNode, resolveNetwork, startError, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { drainTypedInput, LineIO } from './prompt.js'
 import { Delivery } from './delivery.js'
@@ -149,12 +149,9 @@ async function runChat(flags: ChatFlags): Promise<void> {
   })
 
   node = createNode(net, { minPow: cfg.pow, logger })
-  try {
-    await node.start()
-  } catch (err) {
+  await startNode(node, net.listen, () => {
     node = null
-    throw startError(err, net.listen)
-  }
+  })
   const running = node
   logger(3, `chat identity address=${toHex(addressOf(myPublicKey))} publicKey=${toHex(myPublicKey)}`)
   watchStaticPeers(running, net.staticPeers, logger)

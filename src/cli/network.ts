@@ -133,6 +133,19 @@ export function startError(err: unknown, listen?: HostPort): CliError {
 }
 
 /**
+ * Starts the node; when it cannot, `undo` first lets go of what was opened for it (the caller's lifecycle
+ * must not stop a node that never ran) and the error says why as one line.
+ */
+export async function startNode(node: WhisperNode, listen: HostPort | undefined, undo: () => void): Promise<void> {
+  try {
+    await node.start()
+  } catch (err) {
+    undo()
+    throw startError(err, listen)
+  }
+}
+
+/**
  * Like the original, --enode peers that cannot be reached are retried in the background (the host
  * redials with backoff); this tells the user so (warn level) once per outage instead of staying silent.
  */

@@ -7,10 +7,10 @@ import { disconnectReasonName } from '../node/index.js'
 import { formatLocalTime } from './format.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
-import { addNetworkOptions, createNode, resolveNetwork, startError, watchStaticPeers, type NetworkFlags } from './network.js'
+import { addNetworkOptions, createNode, resolveNetwork, startNode, watchStaticPeers, type NetworkFlags } from './network.js'
 import { collect, parsePow, parseRoom, parseSeconds } from './options.js'
 import { CliError } from './errors.js'
-import { resolveSecret, secretOption } from './secrets.js'
+import { resolveSecret, secretOption, type SecretName } from './secrets.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { topicHex } from '../whisper/topic.js'
 import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
@@ -27,20 +27,39 @@ export interface RelayFlags extends NetworkFlags, MailFlags {
 const now = () => formatLocalTime(Date.now() / 1000)
 
 export function registerRelay(program: Command): void {
-  const cmd = program
-    .command('relay')
-    .description('run a relay node: accept peers, forward every envelope, print its enode URL and status')
+  relayCommand(program, {
+    name: 'relay',
+    description: 'run a relay node: accept peers, forward every envelope, print its enode URL and status',
+    secret: 'mailserverPassword',
+    secretHelp: 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password',
+    mailPassword: (password) => password,
+  })
+}
+
+/**
+ * `relay` and `mailserver` are one command with two defaults: the relay's flags, a password and the
+ * archive's flags (in that order in --help), then a relay that is a mail server when `mailPassword`
+ * gives a password (it may refuse a missing one by throwing).
+ */
+export function relayCommand(program: Command, spec: {
+  name: string
+  description: string
+  secret: SecretName
+  secretHelp: string
+  mailPassword: (password: string | undefined) => string | undefined
+}): void {
+  const cmd = program.command(spec.name).description(spec.description)
   relayOptions(cmd)
-  secretOption(cmd, 'mailserverPassword', 'password', 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password')
+  secretOption(cmd, spec.secret, 'password', spec.secretHelp)
   addMailOptions(cmd, { datadir: true })
   cmd.action(async (flags: RelayFlags, command: Command) => {
     roomsNeedBoth(flags, command)
-    await runRelay(flags, resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword'))
+    await runRelay(flags, spec.mailPassword(resolveSecret(flags as unknown as Record<string, unknown>, spec.secret)))
   })
 }
 
 /** The relay's flags, shared with `mailserver`. */
-export function relayOptions(cmd: Command): Command {
+function relayOptions(cmd: Command): Command {
   // A connection carries one shh version (the highest both offer) and a relay cannot turn a v5 envelope into
   // a v6 one without the room's key, so v5 and v6 peers of one relay never see each other. The original
   // clients speak shh/5, and ours offer 5 and 6: a shh/5 relay puts them all in one room; --shh 6 or both
@@ -54,7 +73,7 @@ export function relayOptions(cmd: Command): Command {
 }
 
 /** A gateway needs both versions: --room turns the shh/5 default into both; an explicit other choice is an error later. */
-export function roomsNeedBoth(flags: RelayFlags, command: Command): void {
+function roomsNeedBoth(flags: RelayFlags, command: Command): void {
   if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default') flags.shh = 'both'
 }
 
@@ -89,13 +108,10 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
     mail = await startMailServer(node, mailCfg, minPow)
     say(`${now()} mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
   }
-  try {
-    await node.start()
-  } catch (err) {
+  await startNode(node, net.listen, () => {
     node = null
     mail?.close()
-    throw startError(err, net.listen)
-  }
+  })
   const running = node
   say(running.enode)
   for (const r of rooms) say(`${now()} gateway room ${topicHex(r.topic)}: shh/5 <-> shh/6`)
