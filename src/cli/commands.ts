@@ -1,6 +1,6 @@
-// The program's name, version and command table, and its top-level `--help` text, in a module that
-// imports nothing: bin/p2pmessage answers `--version` and `--help` from here without loading commander
-// or any command (test/cli/help.test.ts checks that the text is the one commander prints).
+// The program's version and command table, in a module that imports nothing: bin/p2pmessage answers
+// `--version` from here without loading commander or any command, and `--help` lists every command from
+// the table without loading their modules.
 import type { Command } from 'commander'
 
 export const VERSION = '0.1.0'
@@ -31,62 +31,3 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bench', description: 'measure keccak/PoW sealing, envelope ingest and forwarding latency against a pure-JS single-thread baseline', load: async () => (await import('./bench.js')).registerBench },
   { name: 'bridge', description: 'run a node and serve it to browsers and web apps: chat page, WebSocket and REST API', load: async () => (await import('./bridge.js')).registerBridge },
 ]
-
-// commander's Help: text narrower than this is not wrapped
-const MIN_WIDTH_TO_WRAP = 40
-
-/** commander's Help.boxWrap: wrap at whitespace, keeping the whitespace between words on a line. */
-function boxWrap(text: string, width: number): string {
-  if (width < MIN_WIDTH_TO_WRAP) return text
-  const out: string[] = []
-  for (const line of text.split(/\r\n|\n/)) {
-    const chunks = line.match(/[\s]*[^\s]+/g)
-    if (chunks === null) {
-      out.push('')
-      continue
-    }
-    let current = chunks[0]
-    for (const chunk of chunks.slice(1)) {
-      if (current.length + chunk.length <= width) {
-        current += chunk
-      } else {
-        out.push(current)
-        current = chunk.trimStart()
-      }
-    }
-    out.push(current)
-  }
-  return out.join('\n')
-}
-
-/** commander's Help.formatItem: the term padded to `termWidth`, the description wrapped beside it. */
-function formatItem(term: string, termWidth: number, description: string, helpWidth: number): string {
-  const remaining = helpWidth - termWidth - 2 - 2
-  const wrapped = remaining < MIN_WIDTH_TO_WRAP ? description : boxWrap(description, remaining).replace(/\n/g, '\n' + ' '.repeat(termWidth + 2))
-  return `  ${term.padEnd(termWidth)}  ${wrapped.replace(/\n/g, '\n  ')}`
-}
-
-/**
- * What `p2pmessage --help` prints, for an output `width` columns wide (commander's 80 when it is not a
- * terminal): commander's layout, with the commands from COMMANDS.
- */
-export function programHelp(width = 80): string {
-  const options: [string, string][] = [
-    ['-V, --version', 'output the version number'],
-    ['-h, --help', 'display help for command'],
-  ]
-  const commands: [string, string][] = [...COMMANDS.map((c): [string, string] => [c.name, c.description]), ['help [command]', 'display help for command']]
-  const termWidth = Math.max(...[...options, ...commands].map(([t]) => t.length))
-  return [
-    'Usage: p2pmessage [options] [command]',
-    '',
-    boxWrap(PROGRAM_DESCRIPTION, width),
-    '',
-    'Options:',
-    ...options.map(([t, d]) => formatItem(t, termWidth, d, width)),
-    '',
-    'Commands:',
-    ...commands.map(([t, d]) => formatItem(t, termWidth, d, width)),
-    '',
-  ].join('\n') + AFTER_HELP + '\n'
-}

@@ -29,7 +29,7 @@ function heavyModulesLoaded(args: string[]): Promise<string[]> {
 describe('commands', () => {
   beforeAll(() => ensureBuilt())
 
-  it('the real binary: --version and --help (answered without commander) as main() prints them, a typo exits 2', async () => {
+  it('the real binary: --version (answered without commander) and --help as main() prints them, a typo exits 2', async () => {
     const version = await run(['--version'])
     expect(version.code).toBe(0)
     expect(version.stdout).toBe((await runInProcess(['--version'])).stdout)
