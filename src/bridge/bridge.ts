@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { createAccessPolicy } from '../http/access.js'
 import { HttpServer } from '../http/server.js'
-import { LogLevel, Logger, levelSink, stderrSink, type LogSink } from '../log/log.js'
+import { LogLevel, Logger, errorsOnStderr, type LogSink } from '../log/log.js'
 import { registerApi } from './api.js'
 import { HistoryStore } from './history.js'
 import { resolveLimits, type BridgeLimits } from './limits.js'
@@ -37,8 +37,6 @@ export const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 }
 const DEFAULT_POST: PostSettings = { ttl: 50, pow: 0.2, workTime: 5 }
 const HISTORY_FILE = 'bridge-history.sqlite'
 const WS_PATH = '/ws'
-
-const errorsOnStderr: LogSink = levelSink(LogLevel.error, stderrSink)
 
 /** For the CLI: it checks --token before it starts the node. */
 export { checkToken } from '../http/access.js'

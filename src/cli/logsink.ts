@@ -1,7 +1,7 @@
 // Where the node's log lines go: stderr in geth's terminal format. While the chat prompt is on a
 // terminal, stderr is usually that same terminal, so the lines go through the prompt's printer
 // instead, which keeps the user's partial input intact.
-import { formatTerminalLine, type LogSink } from '../log/log.js'
+import { formatTerminalLine, levelSink, type LogSink } from '../log/log.js'
 import { cliIo } from './io.js'
 
 export type LineWriter = (line: string) => void
@@ -13,11 +13,10 @@ export interface LogSinkOptions {
 }
 
 export function createLogSink(opts: LogSinkOptions): LogSink {
-  return (level, msg) => {
-    if (level <= 0 || level > opts.verbosity) return
+  return levelSink(opts.verbosity, (level, msg) => {
     const line = formatTerminalLine(level, msg)
     const printer = opts.viaPrompt?.() ?? null
     if (printer) printer(line)
     else cliIo().stderr.write(line + '\n')
-  }
+  })
 }

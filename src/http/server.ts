@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { LogLevel, Logger, levelSink, stderrSink, type LogSink } from '../log/log.js'
+import { LogLevel, Logger, errorsOnStderr, type LogSink } from '../log/log.js'
 import { checkRequest, type AccessDenial, type AccessPolicy } from './access.js'
 import { capConnections, endAndDestroy } from './conn-caps.js'
 import { HttpError } from './json.js'
@@ -46,9 +46,6 @@ const jsonErrorAnswer: ErrorAnswer = (err) => ({
 
 /** Go's http.Error: plain text, the message and a newline. */
 export const plainErrorAnswer: ErrorAnswer = (err) => ({ contentType: 'text/plain; charset=utf-8', body: err.message + '\n' })
-
-/** Without a sink, only errors are printed (on stderr). */
-const errorsOnStderr: LogSink = levelSink(LogLevel.error, stderrSink)
 
 export interface HttpServerOptions {
   host: string

@@ -58,6 +58,9 @@ export function levelSink(verbosity: number, sink: LogSink = stderrSink): LogSin
   }
 }
 
+/** The default where a component is given no sink: errors only, on stderr. */
+export const errorsOnStderr: LogSink = levelSink(LogLevel.error)
+
 export class Logger {
   verbosity: number
   private readonly sink: LogSink
