@@ -104,7 +104,9 @@ export async function fetchChatHistory(node: WhisperNode, cfg: HistoryConfig, ro
       }
       return `history: complete from mail server ${id} (${r.envelopes} envelope(s) received over shh/${r.shh})`
     } catch (err) {
-      return `history: mail server ${id}: ${(err as Error).message}`
+      // the node's errors about a mail server already name it
+      const msg = (err as Error).message
+      return msg.startsWith(`mail server ${id}`) ? `history: ${msg}` : `history: mail server ${id}: ${msg}`
     }
   }))
 }

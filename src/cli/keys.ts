@@ -46,7 +46,13 @@ export function loadKeyFile(file: string, flag: string): NodeKey {
   }
 }
 
+/** What the file of each flag holds: `--identity /tmp` names an identity file, not a node key file. */
+const FILE_KIND: Record<string, string> = { '--identity': 'identity file', '--show': 'key file' }
+
 function keyFileError(err: unknown, flag: string): CliError {
-  if (err instanceof NodeKeyError) return new CliError(`${flag}: ${err.message}`)
+  if (err instanceof NodeKeyError) {
+    const kind = FILE_KIND[flag]
+    return new CliError(`${flag}: ${kind ? err.message.replace(/^node key file /, `${kind} `) : err.message}`)
+  }
   return new CliError(`${flag}: ${err instanceof Error ? err.message : String(err)}`)
 }

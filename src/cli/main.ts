@@ -8,6 +8,7 @@ import { CliError, describeError } from './errors.js'
 import { normalizeArgv } from './argv.js'
 import { AFTER_HELP, COMMANDS, PROGRAM_DESCRIPTION, VERSION } from './commands.js'
 import { cliIo, processIo, setExitCode, withCliIo, type CliIo } from './io.js'
+import { closestWord } from './typo.js'
 
 export { COMMANDS } from './commands.js'
 export type { CliIo } from './io.js'
@@ -34,7 +35,8 @@ export async function buildProgram(only: string | '*' | null = '*'): Promise<Com
       getOutHelpWidth: () => (cliIo().stdout.isTTY && cliIo().stdout.columns) || 80,
       getErrHelpWidth: () => (cliIo().stderr.isTTY && cliIo().stderr.columns) || 80,
       // commander's own usage errors read like ours: one line, `p2pmessage: ...`
-      outputError: (str, write) => write(`p2pmessage: ${str.replace(/^error: /, '')}`),
+      // and commander's `(Did you mean --topic?)` joins the same line, in the style of our own typo hints
+      outputError: (str, write) => write(`p2pmessage: ${oneLineUsageError(str)}`),
     })
     .addHelpText('after', AFTER_HELP)
   for (const entry of COMMANDS) {
@@ -48,33 +50,15 @@ export async function buildProgram(only: string | '*' | null = '*'): Promise<Com
   return program
 }
 
-/** Damerau (optimal string alignment) distance: a swapped pair of letters counts as one typo. */
-function typoDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
-    }
-  }
-  return d[a.length][b.length]
+/** `error: unknown option '--topc'\n(Did you mean --topic?)\n` as `unknown option '--topc' (did you mean --topic?)\n`. */
+export function oneLineUsageError(str: string): string {
+  return str.replace(/^error: /, '').replace(/\s*\n\(Did you mean (.+)\?\)\s*$/, ' (did you mean $1?)\n')
 }
 
 /** `unknown command 'realy' (did you mean relay?)`, or the list of commands when nothing is close. */
 export function unknownCommandMessage(word: string): string {
-  const names = [...COMMANDS.map((c) => c.name), 'help']
-  const lower = word.toLowerCase()
-  let best: string | null = null
-  let bestDistance = Infinity
-  for (const n of names) {
-    const dist = n.startsWith(lower) && lower.length >= 2 ? 1 : typoDistance(lower, n)
-    if (dist < bestDistance) {
-      best = n
-      bestDistance = dist
-    }
-  }
-  if (best !== null && bestDistance <= Math.max(1, Math.floor(best.length / 3))) return `unknown command '${word}' (did you mean ${best}?)`
+  const best = closestWord(word, [...COMMANDS.map((c) => c.name), 'help'])
+  if (best !== null) return `unknown command '${word}' (did you mean ${best}?)`
   return `unknown command '${word}' (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see p2pmessage --help)`
 }
 

@@ -9,6 +9,7 @@ import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
 import { CliError } from './errors.js'
 import { loadOrCreateKeyFile } from './keys.js'
+import { closestWord } from './typo.js'
 import {
   collect, parseListen, parsePositiveInt, parseShh, parseVerbosity, shhVersionsOf, type HostPort, type ShhChoice,
 } from './options.js'
@@ -62,6 +63,9 @@ function resolveBootnodes(value: string): string[] {
   const v = value.trim()
   if (v.toLowerCase() === 'mainnet') return [...MAINNET_BOOTNODES]
   if (v.toLowerCase() === 'none' || v === '') return []
+  // a single word that is no URL is a misspelt keyword more likely than a broken enode URL
+  const meant = /^[a-z]+$/i.test(v) ? closestWord(v, ['mainnet', 'none']) : null
+  if (meant) throw new CliError(`--bootnodes: unknown value "${v}" (did you mean ${meant}?)`)
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => checkEnode(s, '--bootnodes'))
 }
 

@@ -17,6 +17,16 @@ describe('commands', () => {
     expectUsageError(await run(['help', 'realy']), /unknown command 'realy' \(did you mean relay\?\)$/)
   })
 
+  it('a mistyped option or subcommand is one line in the same style as a mistyped command', async () => {
+    for (const [args, re] of [
+      [['--topc', 'ffff0000'], /^p2pmessage: unknown option '--topc' \(did you mean --topic\?\)$/],
+      [['vectors', 'verfy', 'x.json'], /^p2pmessage: unknown command 'verfy' \(did you mean verify\?\)$/],
+      [['relay', '--stauts', '5'], /^p2pmessage: unknown option '--stauts' \(did you mean --status\?\)$/],
+    ] as const) {
+      expectUsageError(await run([...args]), re)
+    }
+  })
+
   it('the suggestion is the closest command, or none when nothing is close', () => {
     expect(unknownCommandMessage('keygne')).toMatch(/did you mean keygen\?/)
     expect(unknownCommandMessage('vector')).toMatch(/did you mean vectors\?/)

@@ -23,6 +23,9 @@ describe('bad input exits 2 with one line', () => {
     expectUsageError(await run([...LOCAL, '--enode', `enode://${GOOD_ID}@localhost:30303`]), /not an IP address/)
     expectUsageError(await run([...LOCAL, '--enode', `enode://${GOOD_ID}@127.0.0.1`]), /missing port/)
     expectUsageError(await run(['--bootnodes', 'http://example.com']), /--bootnodes: invalid enode URL/)
+    // a misspelt keyword is suggested, not read as a URL
+    expectUsageError(await run(['--bootnodes', 'nonee']), /^p2pmessage: --bootnodes: unknown value "nonee" \(did you mean none\?\)$/)
+    expectUsageError(await run(['--bootnodes', 'mainet']), /\(did you mean mainnet\?\)$/)
   })
 
   it('topic that is not 4 hex bytes, also with the original single-dash spelling', async () => {
@@ -39,6 +42,9 @@ describe('bad input exits 2 with one line', () => {
     expectUsageError(await run([...LOCAL, '--nodekey', adir]), /--nodekey: .*a-directory.*is a directory/)
     expectUsageError(await run(['enode', '--nodekey', join(dir, 'missing.key')]), /--nodekey .*missing\.key: no such file/)
     expectUsageError(await run(['keygen', '--show', garbage]), /--show: .*not hex/)
+    // each flag's file is named for what it holds
+    expectUsageError(await run([...LOCAL, '--identity', adir]), /^p2pmessage: --identity: identity file .*a-directory: cannot read: is a directory$/)
+    expectUsageError(await run([...LOCAL, '--identity', garbage]), /^p2pmessage: --identity: identity file /)
   })
 
   it('a key file made on first use is said, with its full path; a bad --datadir is named as such', async () => {
@@ -61,7 +67,7 @@ describe('bad input exits 2 with one line', () => {
     expectUsageError(await run(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', '/proc/p2pmessage-nope']),
       /^p2pmessage: --datadir \/proc\/p2pmessage-nope: cannot create/)
     expectUsageError(await run(['--bootnodes', 'none', '--identity', '/proc/p2pmessage-nope/x.key']),
-      /^p2pmessage: --identity: node key file \/proc\/p2pmessage-nope\/x\.key: cannot create: \/proc\/p2pmessage-nope: not a place where a directory can be made$/)
+      /^p2pmessage: --identity: identity file \/proc\/p2pmessage-nope\/x\.key: cannot create: \/proc\/p2pmessage-nope: not a place where a directory can be made$/)
   })
 
   it('other bad values', async () => {
