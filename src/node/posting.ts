@@ -2,7 +2,7 @@
 // (seal + send, one copy per protocol version), p2p direct messages and mail requests. Each own
 // envelope goes through ingest's `add` checks, to this node's subscriptions once (marked mine), out
 // to the peers, and under the delivery watch until a copy reaches one.
-import { encodeEnvelope, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
+import { encodeEnvelope, envelopeSize, rlpWithoutNonce, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { buildEnvelope, planSeal, completeSeal, type SealParams } from '../whisper/seal.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
@@ -46,6 +46,8 @@ export interface PostingDeps {
   phase: PhaseOf
   /** aborted when the node stops: a seal in progress ends with NodeError 'aborted' */
   stopped: AbortSignal
+  /** the pool's size limit (geth's add), checked before the PoW search of a post */
+  maxMessageSize: () => number
 }
 
 export class Posting {
@@ -72,7 +74,7 @@ export class Posting {
     // one sent time for every copy: receivers with peers of both versions recognise them as one message
     const now = unixNow()
     const envelopes: Envelope[] = []
-    for (const shh of versions) envelopes.push(await this.seal({ ...params, shh, now }))
+    for (const shh of versions) envelopes.push(await this.seal({ ...params, shh, now }, deps.maxMessageSize()))
     requireRunning(deps.phase())
 
     if (target) {
@@ -156,14 +158,20 @@ export class Posting {
     if (!target.sendP2PRequest(env)) throw new NodeError('peer', 'the peer is gone')
   }
 
-  /** Builds and seals one envelope; the nonce search runs in the seal pool. NodeError 'params' / 'pow' / 'aborted'. */
-  async seal(p: SealParams): Promise<Envelope> {
+  /**
+   * Builds and seals one envelope; the nonce search runs in the seal pool. NodeError 'params' / 'pow' /
+   * 'aborted', or 'rejected' when the envelope is over `maxSize`: the nonce does not change the size, so
+   * a message the pool would refuse is refused before seconds of PoW that could only fail or be wasted.
+   */
+  async seal(p: SealParams, maxSize = Infinity): Promise<Envelope> {
     let plan
     try {
       plan = planSeal(buildEnvelope(p), p.pow, p.workTime)
     } catch (err) {
       throw asParamsError(err)
     }
+    const size = envelopeSize(plan.env)
+    if (size > maxSize) throw new NodeError('rejected', `envelope not accepted by the node: huge messages are not allowed (${size} > ${maxSize})`)
     if (!plan.search) return completeSeal(plan, { nonce: 0n, bits: 0 })
     const found = await this.deps.seals.sealNonce(plan.env.shh, rlpWithoutNonce(plan.env), {
       targetBits: plan.targetBits,

@@ -130,6 +130,7 @@ export class WhisperNode extends EventEmitter {
     this.posting = new Posting({
       versions: this.versions, relay: this.relay, seals: this.seals, ingest: this.ingest, filters: this.filters,
       delivery: this.delivery, peers: this.peerSet, log: this.log, phase, stopped: this.abort.signal,
+      maxMessageSize: () => this.requirements.maxMessageSize,
     })
     this.gateway = new Gateway(
       {

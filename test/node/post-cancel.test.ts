@@ -18,3 +18,20 @@ describe('post cancellation', () => {
     expect((err as NodeError).code).toBe('aborted')
   })
 })
+
+describe('too big a post', () => {
+  it('is refused before any PoW search, with the pool\'s reason', async () => {
+    const n = new WhisperNode({ verbosity: 0, logger: () => {}, sealThreads: 1 })
+    await n.start()
+    try {
+      // at PoW 0.2 a 2 MB envelope needs ~25 bits: ten minutes of work would end in a PoW error, not this one
+      const err = await n.post({ topic: Uint8Array.of(1, 2, 3, 4), payload: new Uint8Array(2_000_000), symKey: new Uint8Array(32).fill(1), ttl: 50, pow: 0.2, workTime: 600, shh: 'both' })
+        .then(() => null, (e: unknown) => e)
+      expect(err).toBeInstanceOf(NodeError)
+      expect((err as NodeError).code).toBe('rejected')
+      expect((err as Error).message).toMatch(/^envelope not accepted by the node: huge messages are not allowed \(\d+ > 1048576\)$/)
+    } finally {
+      await n.stop()
+    }
+  })
+})
