@@ -36,6 +36,7 @@ interface ChatFlags extends NetworkFlags, HistoryFlags {
   pow: string
   work: string
   json?: boolean
+  readOnly?: boolean
   connectTimeout: string
 }
 
@@ -69,6 +70,7 @@ export function registerChat(program: Command): void {
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
+    .option('--read-only', 'only receive: stdin is not read, and the chat runs until Ctrl-C or SIGTERM (a reader in a script)')
     .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
     .option('--mailserver <enode>', 'a mail server to get the room\'s history from, shown before the live lines (repeatable)', collect)
   secretOption(cmd, 'mailserverPassword', 'password', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
@@ -104,7 +106,9 @@ async function runChat(flags: ChatFlags): Promise<void> {
   const myPublicKey = publicKeyOf(cfg.identity)
 
   const std = cliIo()
-  const terminal = std.stdin.isTTY === true && std.stdout.isTTY === true && !cfg.json
+  // --read-only never reads stdin: a reader started with `&` or `</dev/null` in a script keeps receiving
+  const readOnly = flags.readOnly === true
+  const terminal = !readOnly && std.stdin.isTTY === true && std.stdout.isTTY === true && !cfg.json
   const io = new LineIO({ input: std.stdin, output: std.stdout, prompt: PROMPT, terminal })
   // Status lines: on stdout like the original; with --json stdout holds only messages.
   const say = (line: string) => (cfg.json ? std.stderr.write(line + '\n') : io.print(line))
@@ -243,8 +247,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
     }
   }
 
+  let linesRead = 0
   io.on('line', (text) => {
     if (lifecycle.exiting) return
+    linesRead++
     if (text === QUIT_COMMAND) {
       say('Quit command received')
       io.close()
@@ -256,7 +262,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
     send(text)
   })
   io.on('end', () => {
-    if (!lifecycle.exiting) void endOfInput()
+    if (lifecycle.exiting) return
+    // a reader started in a script (`&`, `</dev/null`) meets the end of its input at once: say why it leaves
+    if (linesRead === 0 && !terminal) say('input ended with nothing to send: leaving (--read-only keeps receiving)')
+    void endOfInput()
   })
   io.on('interrupt', () => lifecycle.exit(0))
 
@@ -329,7 +338,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     running.on('peer:added', () => {
       if (!lifecycle.exiting) announceConnected()
     })
-    io.start()
+    if (!readOnly) io.start()
     void waitForPeer().then((ok) => {
       if (ok !== false && !lifecycle.exiting) announceConnected()
     }, () => undefined)

@@ -126,6 +126,27 @@ describe('piped input', () => {
     expect((await A.exited).code).toBe(0)
   }, 120_000)
 
+  it('--read-only keeps receiving after its stdin ended; without it an empty input says why the chat leaves', async () => {
+    const R = spawnCli([...LOCAL, '--listen', '127.0.0.1:0', '--json', '--read-only'])
+    R.end() // as `</dev/null` or `&` in a script
+    const enode = (await R.waitFor(/^Listening on enode:\/\//, { stream: 'stderr' })).replace('Listening on ', '')
+    const sender = spawnCli([...LOCAL, '--enode', enode])
+    sender.end('to the reader\n')
+    expect((await sender.exited).code).toBe(0)
+    expect(JSON.parse(await R.waitFor(/"text":"to the reader"/))).toMatchObject({ mine: false, text: 'to the reader' })
+    const second = spawnCli([...LOCAL, '--enode', enode])
+    second.end('still reading\n')
+    expect((await second.exited).code).toBe(0)
+    await R.waitFor(/"text":"still reading"/)
+    R.kill('SIGTERM')
+    expect((await R.exited).code).toBe(0)
+
+    const E = spawnCli([...LOCAL, '--listen', '127.0.0.1:0', '--json'])
+    E.end()
+    expect((await E.exited).code).toBe(0)
+    expect(E.stderrLines).toContain('input ended with nothing to send: leaving (--read-only keeps receiving)')
+  })
+
   it('an unreachable --enode is retried in the background and said so at verbosity 2', async () => {
     const port = await freePort()
     const ghost = identity(dir, 'ghost')
