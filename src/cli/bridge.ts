@@ -115,6 +115,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
         await node?.stop()
       },
     }),
+    stopping: () => say('bridge stopping'),
   })
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })

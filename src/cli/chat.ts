@@ -16,7 +16,7 @@ import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
-import { drainTypedInput, LineIO } from './prompt.js'
+import { drainTypedInput, LineIO, readTypedLines } from './prompt.js'
 import { Delivery } from './delivery.js'
 import { collect } from './options.js'
 import { fetchChatHistory, HistoryGate, resolveHistory, type HistoryFlags } from './chat-history.js'
@@ -140,15 +140,28 @@ async function runChat(flags: ChatFlags): Promise<void> {
     expired: (text, reason) => say(`not sent (${reason ?? `no peer took it within its TTL of ${cfg.ttl} s`}): ${sanitizeText(text)}`),
   })
 
+  // Lines posted but not sealed yet (a node that stops aborts their seal), and lines typed on a terminal
+  // while the chat waited for its first peer (read as typed: Ctrl-C would make the terminal discard them).
+  const unsealed = new Set<{ text: string }>()
+  const typedWhileWaiting: string[] = []
+  let stopReadingTyped = () => {}
   let node: WhisperNode | null = null
   const lifecycle = createLifecycle({
     node: () => node,
     beforeStop: () => io.close(),
-    // Text typed while the chat waited for a peer is still in the terminal: read it, or the shell would
-    // run it as commands after we exit.
-    beforeExit: async () => {
-      const unsent = [...delivery.unsent(), ...(terminal && !io.started ? await drainTypedInput(std.stdin) : [])]
-      for (const line of unsent) say(`not sent (no peer took it): ${sanitizeText(line)}`)
+    stopping: () => say('chat stopping'),
+    // Every line that leaves unsent is said so, and makes the exit status non-zero. Text typed while the
+    // chat waited and not ended with Enter is still in the terminal: read it, or the shell would run it
+    // as commands after we exit.
+    beforeExit: async (code) => {
+      stopReadingTyped()
+      const unsent = [
+        ...delivery.unsent().map((text) => ({ text, why: 'no peer took it' })),
+        ...[...unsealed].map(({ text }) => ({ text, why: 'sealing aborted' })),
+        ...[...typedWhileWaiting, ...(terminal && !io.started ? await drainTypedInput(std.stdin) : [])].map((text) => ({ text, why: 'no peer took it' })),
+      ]
+      for (const l of unsent) say(`not sent (${l.why}): ${sanitizeText(l.text)}`)
+      return unsent.length > 0 && code === 0 ? 1 : undefined
     },
   })
 
@@ -197,7 +210,13 @@ async function runChat(flags: ChatFlags): Promise<void> {
 
   let failed = 0
   let queue: Promise<void> = Promise.resolve()
+  // On a terminal a line being sealed shows as a `sealing…` status above the prompt; its `<mine>` line
+  // (once a peer took it) comes where the status was.
+  const showSealing = () => io.setStatus(unsealed.size > 0 ? 'sealing…' : null)
   const send = (text: string) => {
+    const line = { text }
+    unsealed.add(line)
+    showSealing()
     queue = queue.then(async () => {
       if (lifecycle.exiting) return
       try {
@@ -215,6 +234,8 @@ async function runChat(flags: ChatFlags): Promise<void> {
         })
         // The echo is made here (a direct message is encrypted to the recipient: our filters cannot open
         // it) and printed once a peer took the line.
+        unsealed.delete(line)
+        showSealing()
         const env = envelopes[0]
         const echo: ShownMessage = {
           shh: env.shh, topic: env.topic, payload, src: myPublicKey, address: addressOf(myPublicKey),
@@ -223,6 +244,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
         if (cfg.json) display(echo, true)
         delivery.add(hashes, text, formatChatLine(echo, true), cfg.ttl)
       } catch (err) {
+        // stopping aborts the seal: the line is said not sent by the exit
+        if (lifecycle.exiting) return
+        unsealed.delete(line)
+        showSealing()
         failed++
         say(`failed to send message: ${err instanceof Error ? err.message : String(err)}`)
       }
@@ -267,7 +292,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     if (linesRead === 0 && !terminal) say('input ended with nothing to send: leaving (--read-only keeps receiving)')
     void endOfInput()
   })
-  io.on('interrupt', () => lifecycle.exit(0))
+  io.on('interrupt', () => lifecycle.interrupt())
 
   // A node that only dials out and has reached nobody says whom it could not reach and leaves, instead of
   // waiting forever (with --listen, others may still dial in: it waits).
@@ -323,6 +348,14 @@ async function runChat(flags: ChatFlags): Promise<void> {
   })
   if (terminal) {
     // like the original: the prompt appears once there is someone to talk to
+    stopReadingTyped = readTypedLines(std.stdin, {
+      line: (text) => {
+        if (text !== QUIT_COMMAND) return void typedWhileWaiting.push(text)
+        say('Quit command received')
+        lifecycle.exit(0)
+      },
+      end: () => lifecycle.exit(0),
+    })
     try {
       if ((await waitForPeer()) === false) return
     } catch (err) {
@@ -330,8 +363,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
       throw err
     }
     if (lifecycle.exiting) return
+    stopReadingTyped()
     announceConnected()
     io.start()
+    for (const text of typedWhileWaiting.splice(0)) send(text)
   } else {
     // piped lines are posted at once; the pool keeps them until a peer comes. The banner is said as the
     // first peer is added, before the pool is offered to it, so it comes before the lines it takes.

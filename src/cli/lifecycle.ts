@@ -10,6 +10,8 @@ export interface Stoppable {
 export interface Lifecycle {
   /** Stops the node (politely, bounded in time) and exits with `code`. Later calls are ignored. */
   exit(code: number, message?: string): void
+  /** Ctrl-C or SIGTERM: says the command's stopping line, then exit(0). */
+  interrupt(): void
   readonly exiting: boolean
 }
 
@@ -18,9 +20,17 @@ const STOP_TIMEOUT_MS = 5000
 export function createLifecycle(opts: {
   node: () => Stoppable | null
   beforeStop?: () => void
-  /** runs before the exit message is written (bounded by the same timeout as stopping) */
-  beforeExit?: () => Promise<void>
-  onSignal?: (sig: string) => void
+  /**
+   * runs before the exit message is written (bounded by the same timeout as stopping); a number it
+   * resolves to is the exit status instead of `code` (a chat that leaves lines unsent)
+   */
+  beforeExit?: (code: number) => Promise<number | void>
+  /**
+   * Every long-running command says one `<command> stopping` line on Ctrl-C, SIGTERM or SIGHUP, in its
+   * own output style: stopping takes a moment (peers are told, the archive is committed), and a user
+   * who pressed Ctrl-C sees that it was heard, as geth's "Got interrupt, shutting down...".
+   */
+  stopping?: () => void
 }): Lifecycle {
   let exiting = false
   const lifecycle: Lifecycle = {
@@ -38,7 +48,10 @@ export function createLifecycle(opts: {
       }
       const node = opts.node()
       const stopped = Promise.resolve()
-        .then(() => opts.beforeExit?.())
+        .then(() => opts.beforeExit?.(code))
+        .then((status) => {
+          if (typeof status === 'number') code = status
+        })
         .catch(() => undefined)
         .then(() => {
           if (message) io.stderr.write(message + '\n')
@@ -48,11 +61,17 @@ export function createLifecycle(opts: {
       const guard = new Promise<void>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())
       void Promise.race([stopped, guard]).then(() => io.exit(code))
     },
+    interrupt() {
+      if (exiting) return
+      try {
+        opts.stopping?.()
+      } catch {
+        // best effort: we are leaving anyway
+      }
+      lifecycle.exit(0)
+    },
   }
-  const onSignal = (sig: NodeJS.Signals) => {
-    opts.onSignal?.(sig)
-    lifecycle.exit(0)
-  }
+  const onSignal = () => lifecycle.interrupt()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   process.once('SIGHUP', onSignal)

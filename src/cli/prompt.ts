@@ -29,6 +29,8 @@ export class LineIO extends EventEmitter<LineIOEvents> {
   /** the prompt is on screen and the cursor is in it */
   private atPrompt = false
   private closed = false
+  /** a transient line drawn just above the prompt (a line being sealed), part of the prompt block */
+  private statusLine: string | null = null
 
   constructor(opts: LineIOOptions) {
     super()
@@ -78,8 +80,22 @@ export class LineIO extends EventEmitter<LineIOEvents> {
   }
 
   private showPrompt(): void {
+    if (this.statusLine !== null) this.opts.output.write(this.statusLine + '\n')
     this.rl?.prompt()
     this.atPrompt = true
+  }
+
+  /**
+   * Shows `text` as a status line above the prompt until it is replaced (null: removed); the next line
+   * printed takes its place on screen. Only on a terminal: without one there is no screen to redraw.
+   */
+  setStatus(text: string | null): void {
+    if (!this.terminal || this.statusLine === text) return
+    if (!this.rl || !this.atPrompt || this.closed) {
+      this.statusLine = text
+      return
+    }
+    this.redraw(null, text)
   }
 
   /** Writes one line without garbling what the user is typing. */
@@ -89,11 +105,21 @@ export class LineIO extends EventEmitter<LineIOEvents> {
       out.write(text + '\n')
       return
     }
+    this.redraw(text, this.statusLine)
+  }
+
+  /** Erases the prompt block (status line and prompt), writes `text`, and draws the block again. */
+  private redraw(text: string | null, status: string | null): void {
+    const out = this.opts.output
+    if (!this.rl) return
     const { rows } = this.rl.getCursorPos()
-    if (rows > 0) readline.moveCursor(out, 0, -rows)
+    const up = rows + (this.statusLine !== null ? 1 : 0)
+    if (up > 0) readline.moveCursor(out, 0, -up)
     readline.cursorTo(out, 0)
     readline.clearScreenDown(out)
-    out.write(text + '\n')
+    if (text !== null) out.write(text + '\n')
+    this.statusLine = status
+    if (status !== null) out.write(status + '\n')
     // readline moves up by the rows it drew last time before redrawing; the block was erased already and
     // the cursor is at its top, so the redraw must start here.
     ;(this.rl as unknown as { prevRows: number }).prevRows = 0
@@ -103,6 +129,9 @@ export class LineIO extends EventEmitter<LineIOEvents> {
   /** Stops reading; on a terminal, leaves the cursor on a fresh line. */
   close(): void {
     if (this.closed) return
+    // a status (a line being sealed) ends with the reading: what became of the line is said after
+    if (this.statusLine !== null && this.atPrompt) this.redraw(null, null)
+    this.statusLine = null
     this.closed = true
     if (this.terminal && this.atPrompt) this.opts.output.write('\n')
     this.atPrompt = false
@@ -137,4 +166,31 @@ export async function drainTypedInput(input: CliInput, settleMs = 100): Promise<
   }
   // eslint-disable-next-line no-control-regex
   return text.split(/[\r\n]+/).map((l) => l.replace(/[\x00-\x1f\x7f]/g, '').trim()).filter((l) => l !== '')
+}
+
+/**
+ * Reads the lines a terminal in its normal (cooked) mode hands over on Enter, while the chat waits for a
+ * peer and shows no prompt: Ctrl-C then makes the terminal discard its unread input, so lines are read
+ * as they are typed to be said not sent (or sent once a peer comes). Returns the function that stops.
+ */
+export function readTypedLines(input: CliInput, on: { line: (text: string) => void; end: () => void }): () => void {
+  let rest = ''
+  const onData = (d: Buffer | string) => {
+    const parts = (rest + (typeof d === 'string' ? d : d.toString('utf8'))).split(/\r?\n/)
+    rest = parts.pop() ?? ''
+    // eslint-disable-next-line no-control-regex
+    for (const p of parts) on.line(p.replace(/[\x00-\x1f\x7f]/g, ''))
+  }
+  const onEnd = () => on.end()
+  input.on('data', onData)
+  input.once('end', onEnd)
+  input.resume()
+  let stopped = false
+  return () => {
+    if (stopped) return
+    stopped = true
+    input.off('data', onData)
+    input.off('end', onEnd)
+    input.pause()
+  }
 }

@@ -99,8 +99,8 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
       if (timer) clearInterval(timer)
       // commits what is queued: every envelope reported archived is on disk before we exit
       mail?.close()
-      say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`)
     },
+    stopping: () => say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`),
   })
   const gatewayRooms = rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) }))
   node = createNode(net, { minPow, relay: true, logger, gatewayRooms })

@@ -36,6 +36,9 @@ describe.runIf(hasScript())('chat on a terminal', () => {
       tty.stdin.write('tence\r')
       await A.waitFor(/\]: half a sentence$/)
       await until(() => screen.screen().some((l) => /<mine>: half a sentence$/.test(l)), 'the own line')
+      // the `sealing…` status the line showed while it sealed is gone, replaced by the <mine> line
+      await until(() => screen.screen().at(-1) === PROMPT, 'the prompt after the own line')
+      expect(screen.screen()).not.toContain('sealing…')
 
       tty.stdin.write('~Q\r')
       await until(() => screen.screen().includes('Quit command received'), 'the quit line')
@@ -69,6 +72,66 @@ describe.runIf(hasScript())('chat on a terminal that gives up waiting', () => {
       expect(lines).toContain('not sent (no peer took it): ls -la')
       expect(lines).toContain('not sent (no peer took it): rm half')
       expect(lines).toContain('LEFT=[]')
+      expect(await exited).toBe(0)
+    } finally {
+      tty.kill('SIGKILL')
+    }
+  })
+})
+
+const GHOST_ID = '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
+
+async function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+describe.runIf(hasScript())('Ctrl-C on a terminal', () => {
+  it('before a peer connects: each typed line is said not sent, the chat says it stops, exit 1', async () => {
+    const ghost = `enode://${GHOST_ID}@127.0.0.1:${await closedPort()}`
+    const chat = `node bin/p2pmessage ${[...LOCAL, '--connect-timeout', '0', '--enode', ghost].join(' ')}`
+    const { tty, screen, exited, until } = openTerminal(`bash -c 'stty cols 100 rows 40; ${chat}; echo "EXIT=$?"'`, 100)
+    try {
+      await until(() => screen.screen().some((l) => l.startsWith('Whisper node started')), 'the start line')
+      tty.stdin.write('first line\r')
+      tty.stdin.write('second line\r')
+      await until(() => screen.screen().includes('second line'), 'the typed lines echoed')
+      tty.stdin.write('\x03')
+      await until(() => screen.screen().some((l) => l.startsWith('EXIT=')), 'the exit')
+      const lines = screen.screen()
+      expect(lines).toContain('not sent (no peer took it): first line')
+      expect(lines).toContain('not sent (no peer took it): second line')
+      expect(lines.some((l) => l.endsWith('chat stopping'))).toBe(true)
+      expect(lines).toContain('EXIT=1')
+      expect(await exited).toBe(0)
+    } finally {
+      tty.kill('SIGKILL')
+    }
+  })
+
+  it('while a line seals: `sealing…` shows above the prompt, then the line is said not sent, exit 1', async () => {
+    const A = new Cli([...LOCAL, '--listen', '127.0.0.1:0'])
+    procs.push(A)
+    const enode = (await A.waitFor(/^Listening on /)).replace('Listening on ', '')
+    // PoW 100000 on a short line is some 30 bits: the seal runs for all of its --work seconds
+    const args = ['--bootnodes', 'none', '--pow', '100000', '--work', '600', '--enode', enode]
+    const { tty, screen, exited, until } = openTerminal(`bash -c 'stty cols 100 rows 40; node bin/p2pmessage ${args.join(' ')}; echo "EXIT=$?"'`, 100)
+    try {
+      await until(() => screen.screen().at(-1) === PROMPT, 'the prompt')
+      tty.stdin.write('heavy line\r')
+      await until(() => screen.screen().at(-2) === 'sealing…' && screen.screen().at(-1) === PROMPT, 'the sealing status')
+      tty.stdin.write('\x03')
+      await until(() => screen.screen().some((l) => l.startsWith('EXIT=')), 'the exit')
+      const lines = screen.screen()
+      expect(lines).toContain('chat stopping')
+      expect(lines).toContain('not sent (sealing aborted): heavy line')
+      expect(lines).not.toContain('sealing…')
+      expect(lines.join('\n')).not.toMatch(/failed to send/)
+      expect(lines).toContain('EXIT=1')
       expect(await exited).toBe(0)
     } finally {
       tty.kill('SIGKILL')
