@@ -1,7 +1,7 @@
 // `p2pmessage bridge`: a whisper node (all the chat's network flags) plus the browser bridge: the chat
 // page, a WebSocket and a REST API on --http (loopback by default). Keys live in --datadir so the
 // enode URL and the signing address (`me` in the page and in history) survive restarts.
-import { homedir } from 'node:os'
+import { homedir, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { Bridge, checkToken, DEFAULT_HTTP } from '../bridge/bridge.js'
@@ -171,7 +171,29 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   if (bridge.token !== null) {
     say(`token ${bridge.token}${bridge.server.policy.generatedToken ? ' (generated for this run; pass --token to choose one)' : ''}`)
   }
-  say(`open ${bridge.pageUrl}`)
+  for (const base of browserUrls(bridge.url)) say(`open ${bridge.token ? `${base}/#token=${bridge.token}` : `${base}/`}`)
+}
+
+type Interfaces = ReturnType<typeof networkInterfaces>
+
+/**
+ * The base URLs a person can open for a server bound at `url`: itself, or for a wildcard bind
+ * (0.0.0.0, ::), which no browser can open, localhost and then each address of this machine (IPv6 ones
+ * only for an IPv6 bind), so that another machine's browser has a URL too.
+ */
+export function browserUrls(url: string, interfaces: Interfaces = networkInterfaces()): string[] {
+  const u = new URL(url)
+  const v6 = u.hostname === '[::]'
+  if (u.hostname !== '0.0.0.0' && !v6) return [url.replace(/\/$/, '')]
+  const port = u.port
+  const out = [`http://localhost:${port}`]
+  for (const list of Object.values(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.internal || (a.family === 'IPv6' && (!v6 || a.scopeid !== 0))) continue
+      out.push(a.family === 'IPv6' ? `http://[${a.address}]:${port}` : `http://${a.address}:${port}`)
+    }
+  }
+  return out
 }
 
 function httpError(err: unknown, http: HostPort): CliError {
