@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 // the load generator's modules load when the command runs, not with every other command
 import { CliError } from './errors.js'
 import { cliIo } from './io.js'
+import { progressLine } from '../log/progress.js'
 
 interface Flags {
   senders: string; receivers: string; rate: string; duration?: string; size: string; shh: string; pow?: string
@@ -48,11 +49,9 @@ export function registerBenchRelay(bench: Command): void {
         pow = Number(f.pow)
         if (!Number.isFinite(pow) || pow < 0) throw new CliError(`bench relay: --pow must be a number >= 0, got ${JSON.stringify(f.pow)}`)
       }
-      const tty = cliIo().stderr.isTTY === true
-      const progress = (line: string, final: boolean) => {
-        if (tty) cliIo().stderr.write(`\r\x1b[2Kbench relay: ${line}${final ? '\n' : ''}`)
-        else if (final || !line.startsWith('sealing')) cliIo().stderr.write(`bench relay: ${line}\n`)
-      }
+      // without a terminal, the sealing count is said once it is done
+      const line = progressLine(cliIo().stderr, 'bench relay: ', (text) => !text.startsWith('sealing'))
+      const progress = (text: string, final: boolean) => line.say(text, final)
       const { runRelayLoad } = await import('../bench/relay-load.js')
       const { formatRelayReport, summarize } = await import('../bench/relay-report.js')
       const { latencyPlot } = await import('../bench/plot.js')
@@ -71,6 +70,8 @@ export function registerBenchRelay(bench: Command): void {
       } catch (e) {
         if (e instanceof CliError) throw e
         throw new CliError(`bench relay: ${e instanceof Error ? e.message : String(e)}`)
+      } finally {
+        line.end()
       }
       if (f.plot) {
         writeFileSync(f.plot, latencyPlot(report))

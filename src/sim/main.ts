@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { writeFileSync } from 'node:fs'
 import { simulate, type Policy, type SimResult } from './simulate.js'
 import { lineChart } from '../bench/plot.js'
+import { progressLine } from '../log/progress.js'
 
 const USAGE = 'usage: npm run sim -- --nodes N --degree D [--messages K] [--loss p] [--latency ms] [--churn c] [--policy ours|geth|both] [--seed n] [--json] [--plot FILE.svg]'
 
@@ -69,13 +70,15 @@ async function main(argv: string[]): Promise<void> {
   const policy = v.policy ?? (v.plot ? 'both' : 'ours')
   if (!['ours', 'geth', 'both'].includes(policy)) throw new Error(`--policy: ours, geth or both, got ${JSON.stringify(policy)}`)
   const policies: Policy[] = policy === 'both' ? ['ours', 'geth'] : [policy as Policy]
-  const tty = process.stderr.isTTY === true
-  const progress = (line: string, final: boolean) => {
-    if (tty) process.stderr.write(`\r\x1b[2Ksim: ${line}${final ? '\n' : ''}`)
-    else if (final) process.stderr.write(`sim: ${line}\n`)
-  }
+  // without a terminal only the completed steps are said
+  const line = progressLine(process.stderr, 'sim: ', () => false)
+  const progress = (text: string, final: boolean) => line.say(text, final)
   const results: SimResult[] = []
-  for (const p of policies) results.push(await simulate({ ...opts, policy: p, progress }))
+  try {
+    for (const p of policies) results.push(await simulate({ ...opts, policy: p, progress }))
+  } finally {
+    line.end()
+  }
   if (v.plot) {
     writeFileSync(v.plot, propagationPlot(results))
     process.stderr.write(`sim: propagation chart written to ${v.plot}\n`)
