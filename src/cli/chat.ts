@@ -14,7 +14,9 @@ import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
 import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
-import { addNetworkOptions, createNode, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags } from './network.js'
+import {
+  addNetworkOptions, createNode, nothingLeftToDial, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags,
+} from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { drainTypedInput, LineIO, readTypedLines } from './prompt.js'
 import { Delivery } from './delivery.js'
@@ -24,6 +26,8 @@ import { fetchChatHistory, HistoryGate, resolveHistory, type HistoryFlags } from
 export const QUIT_COMMAND = '~Q'
 /** how long the chat waits quietly for a first peer before saying what it is dialling */
 const STILL_DIALLING_MS = 3000
+/** how often a chat that only dials out checks whether anything is left to dial */
+const GIVE_UP_CHECK_MS = 500
 export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
 interface ChatFlags extends NetworkFlags, HistoryFlags {
@@ -306,6 +310,15 @@ async function runChat(flags: ChatFlags): Promise<void> {
       }
       throw err
     })
+
+  // bootnodes that all failed outright, with nothing found by discovery: say so now, not after the timeout
+  const giveUpEarly = giveUpMs === undefined ? null : setInterval(() => {
+    if (lifecycle.exiting || running.peers().length > 0) return clearInterval(giveUpEarly!)
+    if (!nothingLeftToDial(running)) return
+    clearInterval(giveUpEarly!)
+    lifecycle.exit(2, `p2pmessage: ${unreachableMessage(running.dialTargets(), cfg.connectTimeout, flags.bootnodes, true)}`)
+  }, GIVE_UP_CHECK_MS)
+  giveUpEarly?.unref()
 
   const historyDone: Promise<void> = hist && gate
     ? fetchChatHistory(running, hist, cfg, cfg.connectTimeout > 0 ? cfg.connectTimeout * 1000 : 60_000)

@@ -5,6 +5,7 @@ import { WhisperNode } from '../node/whisper-node.js'
 import type { DialTargetStatus } from '../node/index.js'
 import type { GatewayRoom } from '../node/gateway.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
+import { OUTRIGHT_DIAL_FAILURES } from '../p2p/host-types.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
 import { CliError } from './errors.js'
@@ -106,15 +107,38 @@ export function createNode(
   })
 }
 
-/** Why a node that only dials out has no peer after `seconds`, as one line the user can act on. */
-export function unreachableMessage(targets: DialTargetStatus[], seconds: number, bootnodesFlag = 'mainnet'): string {
-  const after = `no peer after ${seconds} s; --connect-timeout 0 waits forever`
+/**
+ * Why a node that only dials out has no peer after `seconds` (or, `early`, once every bootnode failed
+ * outright and discovery found nobody), as one line the user can act on: what the dials got, counted.
+ */
+export function unreachableMessage(targets: DialTargetStatus[], seconds: number, bootnodesFlag = 'mainnet', early = false): string {
+  const after = early ? 'each failed outright and discovery found no other node'
+    : `no peer after ${seconds} s; --connect-timeout 0 waits forever`
   const t = targets.find((x) => x.kind === 'static' && !x.connected)
   if (t) return `cannot reach enode://${t.id}@${t.host}:${t.port}: ${t.lastError ?? 'no whisper handshake'} (${after})`
   const boots = targets.filter((x) => x.kind === 'bootnode')
   const which = bootnodesFlag.trim().toLowerCase() === 'mainnet' ? 'mainnet bootnode' : 'bootnode'
-  return `no ${which} answered with a Whisper peer (${boots.length} tried; ${after}): check the network, ` +
+  const got = countFailures(boots)
+  return `no ${which} answered with a Whisper peer (${boots.length} tried${got ? `: ${got}` : ''}; ${after}): check the network, ` +
     `give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303`
+}
+
+/** `4 network unreachable, 2 timed out`: the last failure of each target, counted by kind. */
+function countFailures(targets: DialTargetStatus[]): string {
+  const counts = new Map<string, number>()
+  for (const t of targets) if (t.failure !== undefined && !t.connected) counts.set(t.failure, (counts.get(t.failure) ?? 0) + 1)
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${n} ${kind}`).join(', ')
+}
+
+/**
+ * Offline every dial fails at once: a node that only has bootnodes need not wait its --connect-timeout
+ * when each of them failed outright (unreachable, refused) and discovery found nobody else to try.
+ */
+export function nothingLeftToDial(node: Pick<WhisperNode, 'peers' | 'dialTargets' | 'discoveryExhausted'>): boolean {
+  if (node.peers().length > 0) return false
+  const targets = node.dialTargets()
+  if (targets.length === 0 || targets.some((t) => t.kind !== 'bootnode')) return false
+  return targets.every((t) => !t.connected && t.failure !== undefined && OUTRIGHT_DIAL_FAILURES.includes(t.failure)) && node.discoveryExhausted()
 }
 
 /** A listening or startup failure, as one line the user can act on. */

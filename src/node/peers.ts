@@ -95,6 +95,10 @@ export class Peers {
     return this.deps.host().dialTargets()
   }
 
+  discoveryExhausted(): boolean {
+    return this.deps.host().discoveryExhausted()
+  }
+
   /** Adds a static peer (dialled now and redialled with backoff); `trusted` allows its p2p messages. */
   add(enode: string, opts: { trusted?: boolean } = {}): void {
     if (isStopped(this.deps.phase())) throw new NodeError('state', 'node stopped')

@@ -405,6 +405,11 @@ export class WhisperNode extends EventEmitter {
     return this.peerSet.dialTargets()
   }
 
+  /** Discovery has nobody left to try: off, or every bootnode was pinged and none answered. */
+  discoveryExhausted(): boolean {
+    return this.peerSet.discoveryExhausted()
+  }
+
   /** Resolves once at least one shh peer is connected; rejects with NodeError 'timeout' / 'state'. */
   waitForPeer(timeoutMs?: number): Promise<void> {
     return this.peerSet.waitFor(timeoutMs)

@@ -6,7 +6,9 @@ import { short, type LogContext } from '../log/log.js'
 import type { Conn, Connections } from './connections.js'
 import { rlpxPendingSocket, rlpxSocket, type RLPx } from './devp2p/index.js'
 import { parseEnode, type Enode } from './enode.js'
-import { DEBUG, errText, hexToBytes, hostPort, P2PHostError, TRACE, type DialKind, type DialTargetStatus, type P2PHostEvents } from './host-types.js'
+import {
+  DEBUG, dialFailureOf, errText, hexToBytes, hostPort, P2PHostError, TRACE, type DialFailure, type DialKind, type DialTargetStatus, type P2PHostEvents,
+} from './host-types.js'
 
 type TargetKind = 'static' | 'bootnode'
 
@@ -17,6 +19,7 @@ interface DialTarget extends Enode {
   dialing: boolean
   /** why the last dial failed, until one succeeds: what a user is told when a peer stays unreachable */
   lastError?: string
+  failure?: DialFailure
 }
 
 /** What the dialer needs from its host. */
@@ -99,6 +102,7 @@ export class Dialer {
       kind: t.kind,
       connected: this.host.conns.connected(t.id) !== undefined,
       ...(t.lastError !== undefined ? { lastError: t.lastError } : {}),
+      ...(t.failure !== undefined ? { failure: t.failure } : {}),
     }))
   }
 
@@ -108,12 +112,15 @@ export class Dialer {
     if (!t) return
     t.backoffMs = this.redialMinMs
     t.lastError = undefined
+    t.failure = undefined
   }
 
   /** Why a connection to `id` was dropped, for the user (the target's lastError). */
   failed(id: string, why: string): void {
     const t = this.target(id)
-    if (t) t.lastError = why
+    if (!t) return
+    t.lastError = why
+    t.failure = 'other'
   }
 
   /** An shh peer went away: its static entry redials; with no shh peer left, the bootnodes do too. */
@@ -158,6 +165,7 @@ export class Dialer {
           // without a word (no ack). Said here, or the user only ever sees 'no whisper handshake'.
           if (closedByRemote && conn.state !== 'ready' && socket.bytesWritten > 0 && socket.bytesRead === 0) {
             t.lastError = `the node at ${hostPort(t.host, t.port)} has another node id (it closed the connection unable to read our RLPx auth, sealed to ${short(t.id)}…)`
+            t.failure = 'other'
             conn.failure ??= t.lastError
           }
           this.schedule(t)
@@ -166,6 +174,7 @@ export class Dialer {
       (err) => {
         t.dialing = false
         t.lastError = errText(err)
+        t.failure = dialFailureOf(err)
         this.host.log(DEBUG, 'Dial failed', { id: short(t.id), addr: hostPort(t.host, t.port), err: errText(err) })
         this.schedule(t)
       },

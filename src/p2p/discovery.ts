@@ -25,6 +25,8 @@ export class Discovery {
   private udpPort = 0
   private readonly history = new Map<string, number>()
   private dialing = 0
+  /** bootnodes still being pinged (their answer, or none within the DPT's timeout, ends the bootstrap) */
+  private bootstrapping = 0
 
   constructor(
     private readonly host: DiscoveryHost,
@@ -62,7 +64,9 @@ export class Discovery {
     // The DPT's own endpoint must carry the UDP port peers should answer to.
     setDptEndpoint(dpt, { address: advertisedHost(bindHost), udpPort: this.udpPort, tcpPort })
     for (const t of seeds) {
+      this.bootstrapping++
       void dpt.bootstrap({ id: hexToBytes(t.id), address: t.host, udpPort: t.discport ?? t.port, tcpPort: t.port })
+        .finally(() => this.bootstrapping--)
     }
   }
 
@@ -78,6 +82,14 @@ export class Discovery {
     } catch (err) {
       this.host.log(DEBUG, 'Discovery shutdown error', { err: errText(err) })
     }
+  }
+
+  /**
+   * Nothing left to try: discovery is off, or every bootnode was pinged, none answered (the table is
+   * empty) and no discovered node is being dialled.
+   */
+  get exhausted(): boolean {
+    return this.dpt === null || (this.bootstrapping === 0 && this.dialing === 0 && this.peers().length === 0)
   }
 
   /** The table, for tests and status pages. */

@@ -83,6 +83,26 @@ export interface DialTargetStatus {
   kind: 'static' | 'bootnode'
   connected: boolean
   lastError?: string
+  /** what the last failed dial got, by kind, until one succeeds */
+  failure?: DialFailure
+}
+
+/**
+ * What a failed TCP dial got, as a user counts it. The first three fail outright (the network says no at
+ * once); a timeout may be a slow network; `other` is anything else (a reset, a closed handshake...).
+ */
+export type DialFailure = 'network unreachable' | 'host unreachable' | 'connection refused' | 'timed out' | 'other'
+
+export const OUTRIGHT_DIAL_FAILURES: readonly DialFailure[] = ['network unreachable', 'host unreachable', 'connection refused']
+
+export function dialFailureOf(err: unknown): DialFailure {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  const text = errText(err)
+  if (code === 'ENETUNREACH' || /\bENETUNREACH\b/.test(text)) return 'network unreachable'
+  if (code === 'EHOSTUNREACH' || /\bEHOSTUNREACH\b/.test(text)) return 'host unreachable'
+  if (code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(text)) return 'connection refused'
+  if (code === 'ETIMEDOUT' || /\bETIMEDOUT\b|Connection timeout/i.test(text)) return 'timed out'
+  return 'other'
 }
 
 // the shared logger's levels, by the short names the host's parts use

@@ -286,6 +286,11 @@ export class P2PHost extends EventEmitter {
     return this.dialer.status()
   }
 
+  /** Discovery has nobody left to try (off, or its bootstrap found no node); see Discovery.exhausted. */
+  discoveryExhausted(): boolean {
+    return this.discovery.exhausted
+  }
+
   // ---- internals ----
 
   private context(): ShhHostContext {

@@ -19,6 +19,8 @@ export interface PeerHost extends EventEmitter {
   peers(): ShhPeer[]
   getPeer(id: string): ShhPeer | undefined
   dialTargets(): DialTargetStatus[]
+  /** discovery has nobody left to try (off, or its bootstrap found no node) */
+  discoveryExhausted(): boolean
   addPeer(enode: string): void
   removePeer(enodeOrId: string): boolean
   addTrustedPeer(enodeOrId: string): void

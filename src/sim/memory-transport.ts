@@ -143,6 +143,9 @@ export class MemoryHost extends EventEmitter implements PeerHost {
   dialTargets(): DialTargetStatus[] {
     return []
   }
+  discoveryExhausted(): boolean {
+    return true // the simulation links its nodes itself: no discovery
+  }
   addPeer(enode: string): void {
     const id = /^enode:\/\/([0-9a-f]{128})@/.exec(enode)?.[1]
     const other = id === undefined ? undefined : this.net.hosts.get(id)

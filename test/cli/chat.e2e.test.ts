@@ -1,12 +1,13 @@
 // Real `p2pmessage` processes on 127.0.0.1: one listening, one dialling it with --enode; lines typed
 // (written to stdin) in one appear in the other in the original client's exact format.
+import { execFile, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateNodeKey } from '../../src/p2p/nodekey.js'
 import { addressOf } from '../../src/whisper/crypto.js'
 import { tempDirs } from '../support/temp-dirs.js'
-import { Cli, CHAT_LINE, ensureBuilt, LOCAL } from './harness.js'
+import { Cli, CHAT_LINE, ensureBuilt, LOCAL, ROOT } from './harness.js'
 
 const CONNECTED = /^Connected to peer,you can type message now\.$/
 
@@ -215,20 +216,55 @@ describe('peers coming and going', () => {
 })
 
 describe('bootnodes that do not answer (127.0.0.1 only)', () => {
-  it('says within seconds what it dials, and ends with what to do', async () => {
-    const boots = [await freePort(), await freePort()].map((p, i) => `enode://${identity(dir, `boot${i}`).publicKey.slice(2)}@127.0.0.1:${p}`)
-    const C = spawnCli(['--bootnodes', boots.join(','), '--connect-timeout', '6', '--pow', '0.01', '--work', '1'])
+  it('says within seconds what it dials, and ends with what the dials got', async () => {
+    // one bootnode refuses at once, the other accepts TCP and never answers: not every dial failed
+    // outright, so the chat waits its --connect-timeout
+    const silent = createServer(() => undefined)
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+    try {
+      const ports = [await freePort(), (silent.address() as { port: number }).port]
+      const boots = ports.map((p, i) => `enode://${identity(dir, `boot${i}`).publicKey.slice(2)}@127.0.0.1:${p}`)
+      const C = spawnCli(['--bootnodes', boots.join(','), '--connect-timeout', '6', '--pow', '0.01', '--work', '1'])
+      C.end('hello?\n')
+      const exit = await C.exited
+      expect(exit.code).toBe(2)
+      // said while it waited (3 s after start), not only when it gave up (6 s)
+      expect(C.stdoutLines).toEqual([
+        'Whisper node started,please send message after connect to other nodes',
+        'No peer yet: dialling 2 bootnodes; giving up after 6 s',
+        'not sent (no peer took it): hello?',
+      ])
+      expect(C.stderr).toBe('p2pmessage: no bootnode answered with a Whisper peer (2 tried: 1 connection refused; no peer after 6 s; --connect-timeout 0 waits forever): ' +
+        'check the network, give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303\n')
+    } finally {
+      silent.close()
+    }
+  })
+
+  it('ends without waiting out --connect-timeout when every bootnode refused and discovery found nobody', async () => {
+    const boots = [await freePort(), await freePort()].map((p, i) => `enode://${identity(dir, `refusing${i}`).publicKey.slice(2)}@127.0.0.1:${p}`)
+    // a timeout far beyond the test's own: only ending early passes
+    const C = spawnCli(['--bootnodes', boots.join(','), '--connect-timeout', '3600', '--pow', '0.01', '--work', '1'])
     C.end('hello?\n')
-    const exit = await C.exited
-    expect(exit.code).toBe(2)
-    // said while it waited (3 s after start), not only when it gave up (6 s)
-    expect(C.stdoutLines).toEqual([
-      'Whisper node started,please send message after connect to other nodes',
-      'No peer yet: dialling 2 bootnodes; giving up after 6 s',
-      'not sent (no peer took it): hello?',
-    ])
+    expect((await C.exited).code).toBe(2)
     expect(C.stdoutLines).toContain('not sent (no peer took it): hello?')
-    expect(C.stderr).toBe('p2pmessage: no bootnode answered with a Whisper peer (2 tried; no peer after 6 s; --connect-timeout 0 waits forever): ' +
+    expect(C.stderr).toBe('p2pmessage: no bootnode answered with a Whisper peer (2 tried: 2 connection refused; each failed outright and discovery found no other node): ' +
+      'check the network, give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303\n')
+  })
+
+  it.runIf(canUnshare())('offline (a network namespace with loopback only): the mainnet bootnodes are said network unreachable, at once', async () => {
+    // nothing leaves the machine: the namespace has no route but loopback, so every dial fails in the kernel
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('unshare', ['-rn', 'sh', '-c', `ip link set lo up && echo 'hello?' | exec '${process.execPath}' bin/p2pmessage --connect-timeout 3600 --pow 0.01 --work 1`],
+        { cwd: ROOT }, (err, stdout, stderr) => resolve({ status: err ? (err as { code?: number }).code ?? null : 0, stdout, stderr }))
+    })
+    expect(r.status).toBe(2)
+    expect(r.stdout).toContain('not sent (no peer took it): hello?')
+    expect(r.stderr).toBe('p2pmessage: no mainnet bootnode answered with a Whisper peer (6 tried: 6 network unreachable; each failed outright and discovery found no other node): ' +
       'check the network, give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303\n')
   })
 })
+
+function canUnshare(): boolean {
+  return spawnSync('unshare', ['-rn', 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' }).status === 0
+}
