@@ -7,7 +7,7 @@ import type { Conn, Connections } from './connections.js'
 import { rlpxPendingSocket, rlpxSocket, type RLPx } from './devp2p/index.js'
 import { parseEnode, type Enode } from './enode.js'
 import {
-  DEBUG, dialFailureOf, errText, hexToBytes, hostPort, P2PHostError, TRACE, type DialFailure, type DialKind, type DialTargetStatus, type P2PHostEvents,
+  DEBUG, dialFailureOf, errText, INFO, hexToBytes, hostPort, P2PHostError, TRACE, type DialFailure, type DialKind, type DialTargetStatus, type P2PHostEvents,
 } from './host-types.js'
 
 type TargetKind = 'static' | 'bootnode'
@@ -174,8 +174,12 @@ export class Dialer {
       (err) => {
         t.dialing = false
         t.lastError = errText(err)
-        t.failure = dialFailureOf(err)
-        this.host.log(DEBUG, 'Dial failed', { id: short(t.id), addr: hostPort(t.host, t.port), err: errText(err) })
+        // said at info when a target starts failing, or fails another way (--verbosity 3 shows why a
+        // chat reaches nobody); each redial failing the same way again only at debug
+        const failure = dialFailureOf(err)
+        const level = failure !== t.failure ? INFO : DEBUG
+        t.failure = failure
+        this.host.log(level, 'Dial failed', { id: short(t.id), addr: hostPort(t.host, t.port), err: errText(err) })
         this.schedule(t)
       },
     )

@@ -92,3 +92,26 @@ describe('shh handshake between hosts', () => {
     expect(logsOf(a).some((l) => l.startsWith('Peer dropped: no shared whisper version (it offers shh/6; we offer shh/5)'))).toBe(true)
   })
 })
+
+describe('failed dials, as a user is told', () => {
+  it('a refused static peer: its target says connection refused; the log says it at info once, redials at debug', async () => {
+    const { createServer } = await import('node:net')
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port
+        srv.close(() => resolve(p))
+      })
+    })
+    const logs: [number, string][] = []
+    const a = host({ logger: (level, msg) => logs.push([level, msg]) })
+    await a.start()
+    const ghost = '1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d'
+    a.addPeer(`enode://${ghost}@127.0.0.1:${port}`)
+    await until(() => failedDials(a).length >= 3, 10_000, 'three failed dials')
+    expect(a.dialTargets()).toEqual([expect.objectContaining({ id: ghost, kind: 'static', connected: false, failure: 'connection refused' })])
+    const said = logs.filter(([, m]) => m.startsWith('Dial failed'))
+    expect(said.length).toBeGreaterThanOrEqual(3)
+    expect(said.map(([level]) => level)).toEqual([3, ...said.slice(1).map(() => 4)])
+    expect(a.discoveryExhausted()).toBe(true) // discovery is off
+  })
+})
