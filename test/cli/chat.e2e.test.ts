@@ -148,6 +148,15 @@ describe('piped input', () => {
     expect(E.stderrLines).toContain('input ended with nothing to send: leaving (--read-only keeps receiving)')
   })
 
+  it('a line too big for any pool is refused at once with the size, not after seconds of PoW', async () => {
+    // at the default --pow 0.2 and --work 5, sealing 2 MB would end in a PoW error after 5 s
+    const C = spawnCli(['--bootnodes', 'none', '--listen', '127.0.0.1:0'])
+    C.end('a'.repeat(2_000_000) + '\n')
+    expect((await C.exited).code).toBe(1)
+    expect(C.stdoutLines).toContain('failed to send message: envelope not accepted by the node: huge messages are not allowed (2000177 > 1048576)')
+    expect(C.stderr).toBe('p2pmessage: 1 message(s) could not be sent\n')
+  })
+
   it('an unreachable --enode is retried in the background and said so at verbosity 2', async () => {
     const port = await freePort()
     const ghost = identity(dir, 'ghost')
