@@ -9,6 +9,8 @@ const SRC = resolve(__dirname, '../src')
 
 const ALLOWED: Record<string, string[]> = {
   whisper: [],
+  // Waku v1 (status-go's waku/0, waku/1): pure like whisper, on whisper's envelope, RLP and crypto
+  waku: ['whisper'],
   // the one logger of every layer but the pure protocol
   log: [],
   p2p: ['whisper', 'log'],
