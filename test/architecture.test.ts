@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   waku: ['whisper'],
   // the one logger of every layer but the pure protocol
   log: [],
-  p2p: ['whisper', 'log'],
+  p2p: ['whisper', 'waku', 'log'],
   node: ['whisper', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
   conformance: ['whisper', 'p2p', 'log'],
