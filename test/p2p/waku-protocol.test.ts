@@ -1,6 +1,7 @@
 // The waku/0 and waku/1 capability over a real loopback RLPx connection (two devp2p peers in this
 // process): the status handshake with options, status updates, messages with confirmations, p2p
-// messages, both history request forms and request-complete, light-node refusal, bad packets.
+// messages, both history request forms and request-complete, light-node refusal, bad packets; then the
+// handshake's refusals against a stand-in devp2p Peer, fed status-go's own status bytes.
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
@@ -18,6 +19,9 @@ import type { RequestComplete } from '../../src/waku/request-complete.js'
 import type { PeerStatus } from '../../src/waku/status.js'
 import { topicBloom } from '../../src/whisper/bloom.js'
 import { listenRlpx, type RlpxListener } from '../support/rlpx-listener.js'
+import { fakePeer } from './devp2p/fake-peer.js'
+import * as snappy from 'snappyjs'
+import { decodeWakuStatus } from '../../src/waku/status.js'
 import { waitEvent } from '../support/wait-event.js'
 
 const vectors = JSON.parse(readFileSync(new URL('../../fixtures/waku1-statusgo.json', import.meta.url), 'utf8'))
@@ -233,5 +237,66 @@ describe('waku capability over loopback RLPx', () => {
     expect((await client.closed).reason).toBe(0x10)
     await server.closed
     expect(server.logs.some((l) => /invalid status update: .*invalid boolean/.test(l))).toBe(true)
+  })
+})
+
+describe('waku capability handshake against a stand-in devp2p Peer (no sockets)', () => {
+  const statusOf = (name: string, protocol: string) =>
+    Uint8Array.from(Buffer.from(vectors.entries.find((e: any) => e.kind === 'status' && e.name === name && e.protocol === protocol).rlp, 'hex'))
+
+  function setup(version: WakuVersion) {
+    const { peer, events, disconnects } = fakePeer({ protocolVersion: 5, clientId: 'statusd/v0.78.0', id: new Uint8Array(64).fill(0xcd), remoteAddress: '10.0.0.2', remotePort: 30305 })
+    const sent: [number, Uint8Array][] = []
+    const ready: WakuProtocol[] = []
+    const ctx: WakuHostContext = {
+      ourOptions: () => ({ powRequirement: 0.002, lightNode: false, confirmations: true, topicInterest: [deadbeef] }),
+      restrictLightToLight: () => false,
+      isTrusted: () => false,
+      isInbound: () => true,
+      maxMessageSize: () => 1 << 20,
+      statusTimeoutMs: 60_000,
+      log: () => {},
+      onReady: (p) => ready.push(p),
+      onClose: () => {},
+    }
+    const [cap] = wakuCapabilities([version], ctx)
+    const Ctor = cap.constructor as unknown as new (v: number, p: Peer, s: SendMethod) => WakuProtocol
+    const proto = new Ctor(version, peer, (code, data) => sent.push([code, data]))
+    return { proto, sent, ready, events, disconnects, finish: () => events.emit('close', 8, true) }
+  }
+
+  it.each([0, 1] as const)('waku/%i: our status goes out snappy-compressed as that version encodes it; a status-go status makes us ready', (v) => {
+    const { proto, sent, ready, events, finish } = setup(v)
+    events.emit('connect')
+    expect(sent).toHaveLength(1)
+    expect(sent[0][0]).toBe(0)
+    const ours = snappy.uncompress(sent[0][1])
+    expect(decodeWakuStatus(v, ours)).toEqual({ powRequirement: 0.002, lightNode: false, confirmations: true, topicInterest: [deadbeef] })
+    proto._handleMessage(0, statusOf('all-fields', `waku/${v}`))
+    expect(ready).toEqual([proto])
+    expect(proto.status.powRequirement).toBe(0.002)
+    expect(proto.status.lightNode).toBe(true)
+    finish()
+  })
+
+  it.each([
+    ['a packet before the status', 1, Uint8Array.of(0xc0)],
+    ['the other version’s status (waku/0 [version, options] read as waku/1 options)', 0, statusOf('light-node-true', 'waku/0')],
+    ['a status that is not RLP', 0, Uint8Array.of(0xff, 0xff)],
+  ] as const)('waku/1 drops the peer for %s', (_what, code, payload) => {
+    const { proto, disconnects, ready, events, finish } = setup(1)
+    events.emit('connect')
+    proto._handleMessage(code, payload)
+    expect(disconnects).toEqual([0x10])
+    expect(ready).toEqual([])
+    finish()
+  })
+
+  it('waku/0 refuses a status with another version number', () => {
+    const { proto, disconnects, events, finish } = setup(0)
+    events.emit('connect')
+    proto._handleMessage(0, Uint8Array.of(0xc2, 0x01, 0xc0))
+    expect(disconnects).toEqual([0x10])
+    finish()
   })
 })
