@@ -9,9 +9,11 @@ const SRC = resolve(__dirname, '../src')
 
 const ALLOWED: Record<string, string[]> = {
   whisper: [],
+  // Waku v1 (status-go's waku/0, waku/1): pure like whisper, on whisper's envelope, RLP and crypto
+  waku: ['whisper'],
   // the one logger of every layer but the pure protocol
   log: [],
-  p2p: ['whisper', 'log'],
+  p2p: ['whisper', 'waku', 'log'],
   node: ['whisper', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
   conformance: ['whisper', 'p2p', 'log'],
@@ -19,7 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   http: ['log'],
   bridge: ['node', 'whisper', 'p2p', 'http', 'log'],
   rpc: ['node', 'whisper', 'p2p', 'http', 'log'],
-  cli: ['node', 'whisper', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'log'],
+  cli: ['node', 'whisper', 'waku', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'log'],
   bench: ['node', 'whisper', 'p2p', 'log'],
   // the in-process network simulation: real nodes over an in-memory transport, figures from bench's stats
   sim: ['node', 'whisper', 'p2p', 'bench', 'log'],

@@ -1,9 +1,11 @@
-// `p2pmessage vectors verify <file.json>`: runs a geth vector file (format of ../shared/vectors) through
-// this implementation. One line per failed entry, then `N passed, M failed`; exit 1 on any failure,
-// 2 when the file cannot be read or is not a vector file.
+// `p2pmessage vectors verify <file.json>`: runs a vector file through this implementation: geth's shh/5 and
+// shh/6 files (told by their `protocol` field) or status-go's Waku v1 file (told by its `protocols` table).
+// One line per failed entry, then `N passed, M failed`; exit 1 on any failure, 2 when the file cannot be
+// read or is not a vector file.
 import type { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { checkVectorFile, vectorFileVersion } from '../whisper/vectors.js'
+import { checkWakuVectorFile, isWakuVectorFile } from '../waku/vectors.js'
 import { CliError } from './errors.js'
 import { cliIo, setExitCode } from './io.js'
 
@@ -22,18 +24,22 @@ export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s
   } catch (e) {
     throw new CliError(`${path} is not JSON: ${(e as Error).message}`)
   }
-  try {
-    vectorFileVersion(json)
-  } catch (e) {
-    throw new CliError(`${path}: ${(e as Error).message}`)
+  const waku = isWakuVectorFile(json)
+  if (!waku) {
+    try {
+      vectorFileVersion(json)
+    } catch (e) {
+      throw new CliError(`${path}: ${(e as Error).message} (or a Waku file with "protocols" and "entries")`)
+    }
   }
-  const report = checkVectorFile(json)
+  const report = waku ? checkWakuVectorFile(json) : checkVectorFile(json)
+  const protocol = 'shh' in report ? `shh/${report.shh}` : report.protocol
   // nothing checked is not a pass: a truncated or mistaken file must not look conformant
-  if (report.results.length === 0) {
-    throw new CliError(`${path}: no entries (a vector file lists envelopes, kdf, wnodeTopicFromPassword, status, bloom, ...)`)
+  if (report.results.length === 0 || (waku && (json as { entries: unknown[] }).entries.length === 0)) {
+    throw new CliError(`${path}: no entries (a vector file lists envelopes, kdf, wnodeTopicFromPassword, status, bloom, ...; a Waku file its entries)`)
   }
   if (opts.json) {
-    out(JSON.stringify({ file: path, protocol: `shh/${report.shh}`, passed: report.passed, failed: report.failed, results: report.results }) + '\n')
+    out(JSON.stringify({ file: path, protocol, passed: report.passed, failed: report.failed, results: report.results }) + '\n')
   } else {
     for (const r of report.results) if (!r.ok) out(`FAIL ${r.id}: ${r.reason}\n`)
     out(`${report.passed} passed, ${report.failed} failed\n`)
@@ -42,10 +48,10 @@ export function verifyVectorFile(path: string, opts: { json?: boolean }, out: (s
 }
 
 export function registerVectors(program: Command): void {
-  const vectors = program.command('vectors').description('conformance tools for geth-produced whisper vector files')
+  const vectors = program.command('vectors').description('conformance tools for vector files made by geth (whisper) and status-go (waku)')
   vectors
     .command('verify <file>')
-    .description('check every entry of a vector file (shh/5 or shh/6, told by its "protocol" field) against this implementation')
+    .description('check every entry of a vector file (shh/5, shh/6 or waku/0+waku/1, told by its fields) against this implementation')
     .option('--json', 'one JSON object with every result instead of text lines')
     .action((file: string, opts: { json?: boolean }) => {
       const code = verifyVectorFile(file, opts)

@@ -3,31 +3,20 @@
 //  v6: status = [6, float64 bits of min PoW, bloom (64 or 0 bytes), light node bool] (only the version is
 //      mandatory); messages = LIST of envelopes; PoW requirement = float64 bits; bloom exchange = 64 bytes
 import { WhisperError } from './errors.js'
-import { rlpDecodeFirst, rlpEncode, rlpForEachListItem, rlpUint, type RlpItem } from './rlp.js'
-import { decodeEnvelope, envelopeFields, envelopeFromFields, envelopeWire, keepWire, type Envelope, type ShhVersion } from './envelope.js'
+import { rlpDecodeFirst, rlpEncode, rlpUint, type RlpItem } from './rlp.js'
+import { envelopeFields, type Envelope, type ShhVersion } from './envelope.js'
 import { BLOOM_SIZE } from './bloom.js'
+import {
+  bitsToFloat64, checkPow, decodeEnvelopeList, decodeEnvelopePacket, encodeEnvelopeList, float64ToBits, type DecodeEnvelopeListOptions,
+} from './envelope-packets.js'
+
+// the format-6 parts live in envelope-packets.ts (Waku uses them too); shh callers keep importing them from here
+export { bitsToFloat64, decodeEnvelopePacket, encodeEnvelopePacket, float64ToBits } from './envelope-packets.js'
 
 export const MESSAGE_CODES = {
   5: { status: 0, messages: 1, p2pMessage: 2, p2pRequest: 3, count: 64 },
   6: { status: 0, messages: 1, powRequirement: 2, bloomFilterEx: 3, p2pRequest: 126, p2pMessage: 127, count: 128 },
 } as const
-
-export function float64ToBits(x: number): bigint {
-  const dv = new DataView(new ArrayBuffer(8))
-  dv.setFloat64(0, x)
-  return dv.getBigUint64(0)
-}
-
-export function bitsToFloat64(b: bigint): number {
-  const dv = new DataView(new ArrayBuffer(8))
-  dv.setBigUint64(0, BigInt.asUintN(64, b))
-  return dv.getFloat64(0)
-}
-
-function checkPow(pow: number, what: string): number {
-  if (!Number.isFinite(pow) || pow < 0) throw new WhisperError('packet', `${what}: invalid PoW ${pow} (must be finite and >= 0)`)
-  return pow
-}
 
 export interface StatusV6 {
   minPow: number
@@ -125,62 +114,19 @@ export function decodeBloomFilterEx(payload: Uint8Array): Uint8Array {
   return item
 }
 
-/** v5: one envelope (send one packet per envelope); v6: a list. */
+/** v5: one envelope (send one packet per envelope); v6: a list (envelope-packets.ts, shared with Waku). */
 export function encodeMessages(shh: ShhVersion, envs: Envelope[]): Uint8Array {
   for (const e of envs) if (e.shh !== shh) throw new WhisperError('params', `shh/${e.shh} envelope in a shh/${shh} packet`)
   if (shh === 5) {
     if (envs.length !== 1) throw new WhisperError('params', 'a shh/5 messages packet carries exactly one envelope')
     return rlpEncode(envelopeFields(envs[0]))
   }
-  // envelopes received from a peer are forwarded in the bytes they came in (envelopeWire); the list
-  // is one header and one copy of each
-  const items = envs.map((e) => (checkEnvelopeFor(e), envelopeWire(e)))
-  let bodyLen = 0
-  for (const it of items) bodyLen += it.length
-  const head = listHeader(bodyLen)
-  const out = new Uint8Array(head.length + bodyLen)
-  out.set(head, 0)
-  let p = head.length
-  for (const it of items) {
-    out.set(it, p)
-    p += it.length
-  }
-  return out
+  return encodeEnvelopeList(envs)
 }
 
-function checkEnvelopeFor(e: Envelope): void {
-  if (e.shh !== 6) throw new WhisperError('params', `shh/${e.shh} envelope in a shh/6 packet`)
-}
-
-function listHeader(len: number): Uint8Array {
-  if (len < 56) return Uint8Array.of(0xc0 + len)
-  const bytes: number[] = []
-  for (let x = len; x > 0; x = Math.floor(x / 256)) bytes.unshift(x & 0xff)
-  return Uint8Array.of(0xf7 + bytes.length, ...bytes)
-}
-
-export interface DecodeMessagesOptions {
-  /** keep each v6 envelope's wire bytes with it (envelope.ts keepWire): the node's receive path */
-  keepWire?: boolean
-}
+export type DecodeMessagesOptions = DecodeEnvelopeListOptions
 
 export function decodeMessages(shh: ShhVersion, payload: Uint8Array, opts: DecodeMessagesOptions = {}): Envelope[] {
   if (shh === 5) return [decodeEnvelopePacket(5, payload)]
-  // one envelope at a time: a hostile list stops at its first bad element, nothing is built ahead
-  const envs: Envelope[] = []
-  rlpForEachListItem(payload, 'shh/6 messages packet', (encoded) => {
-    const env = decodeEnvelope(6, encoded)
-    envs.push(opts.keepWire ? keepWire(env, encoded) : env)
-  })
-  return envs
+  return decodeEnvelopeList(payload, 'shh/6 messages packet', opts)
 }
-
-/** A single envelope as in p2p message / p2p request packets (both versions). */
-export function encodeEnvelopePacket(env: Envelope): Uint8Array {
-  return rlpEncode(envelopeFields(env))
-}
-
-export function decodeEnvelopePacket(shh: ShhVersion, payload: Uint8Array): Envelope {
-  return envelopeFromFields(shh, rlpDecodeFirst(payload, `shh/${shh} envelope packet`, { maxListItems: shh === 5 ? 7 : 5 }))
-}
-

@@ -1,6 +1,7 @@
 // Conformance check of a vector file in the format of /work/shared/vectors (geth-produced samples):
 // every entry is decoded, re-encoded, hashed, PoW-checked and opened with this package's code.
 import { equalBytes, fromHex, toHex } from './bytes.js'
+import { bool, Checker, clipHex, hex, isObj, num, relDiff, runVector, str, type Obj, type VectorResult } from './vector-fields.js'
 import { publicKeyOf, symKeyFromPassword } from './crypto.js'
 import {
   decodeEnvelope, encodeEnvelope, envelopeBloom, envelopeHash, envelopePow, envelopePowBits, envelopeSent, envelopeSize,
@@ -19,13 +20,7 @@ import { topicBloom } from './bloom.js'
 
 const POW_RELATIVE_TOLERANCE = 1e-9
 
-export interface VectorResult {
-  /** e.g. `envelopes[sym-raw-hello-true]`, `kdf[0]` */
-  id: string
-  ok: boolean
-  /** why it failed (all reasons of the entry, '; '-joined) */
-  reason?: string
-}
+export type { VectorResult } from './vector-fields.js'
 
 export interface VectorReport {
   shh: ShhVersion
@@ -34,71 +29,12 @@ export interface VectorReport {
   failed: number
 }
 
-type Obj = Record<string, unknown>
-
 /** The shh version a vector file is for, from its `protocol` field ("shh/5", "shh/6"). Throws WhisperError 'params'. */
 export function vectorFileVersion(json: unknown): ShhVersion {
   const p = isObj(json) ? json.protocol : undefined
   if (p === 'shh/5' || p === 5 || p === '5') return 5
   if (p === 'shh/6' || p === 6 || p === '6') return 6
   throw new WhisperError('params', `not a whisper vector file: "protocol" must be "shh/5" or "shh/6", got ${JSON.stringify(p)}`)
-}
-
-function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
-
-function str(o: Obj, k: string): string {
-  const v = o[k]
-  if (typeof v !== 'string') throw new Error(`field "${k}" missing or not a string`)
-  return v
-}
-
-function num(o: Obj, k: string): number {
-  const v = o[k]
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN
-  if (!Number.isFinite(n)) throw new Error(`field "${k}" missing or not a number`)
-  return n
-}
-
-function bool(o: Obj, k: string): boolean {
-  const v = o[k]
-  if (typeof v === 'boolean') return v
-  if (v === 'true' || v === 'True') return true
-  if (v === 'false' || v === 'False') return false
-  throw new Error(`field "${k}" missing or not a boolean`)
-}
-
-function hex(o: Obj, k: string): Uint8Array {
-  return fromHex(str(o, k), `field "${k}"`)
-}
-
-/** Collects mismatches of one entry instead of stopping at the first. */
-class Checker {
-  readonly reasons: string[] = []
-  bytes(what: string, got: Uint8Array, want: Uint8Array): void {
-    if (!equalBytes(got, want)) this.reasons.push(`${what} ${clipHex(toHex(got))} differs from vector ${clipHex(toHex(want))}`)
-  }
-  eq(what: string, got: unknown, want: unknown): void {
-    if (got !== want) this.reasons.push(`${what} ${String(got)} differs from vector ${String(want)}`)
-  }
-  fail(reason: string): void {
-    this.reasons.push(reason)
-  }
-}
-
-function clipHex(h: string): string {
-  return h.length > 72 ? `${h.slice(0, 32)}...${h.slice(-32)} (${h.length / 2} bytes)` : h || '(empty)'
-}
-
-function describe(e: unknown): string {
-  if (e instanceof WhisperError) return `${e.code}: ${e.message}`
-  return e instanceof Error ? e.message : String(e)
-}
-
-function relDiff(a: number, b: number): number {
-  if (a === b) return 0
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))
 }
 
 export function checkVectorFile(json: unknown): VectorReport {
@@ -112,13 +48,7 @@ export function checkVectorFile(json: unknown): VectorReport {
     return k
   }
   const run = (id: string, fn: (c: Checker) => void): void => {
-    const c = new Checker()
-    try {
-      fn(c)
-    } catch (e) {
-      c.fail(describe(e))
-    }
-    results.push(c.reasons.length === 0 ? { id, ok: true } : { id, ok: false, reason: c.reasons.join('; ') })
+    results.push(runVector(id, fn))
   }
   const list = (k: string): unknown[] => {
     const v = file[k]

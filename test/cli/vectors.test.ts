@@ -24,6 +24,29 @@ describe('p2pmessage vectors verify', () => {
       expect(r.code).toBe(0)
     })
 
+  it("status-go's Waku file: all 90 entries, both code tables and the constants pass", async () => {
+    const r = await run(['vectors', 'verify', fixture('waku1-statusgo.json')])
+    expect(r.stdout).toBe('93 passed, 0 failed\n')
+    expect(r.code).toBe(0)
+    const j = JSON.parse((await run(['vectors', 'verify', fixture('waku1-statusgo.json'), '--json'])).stdout)
+    expect(j.protocol).toBe('waku/0,waku/1')
+    expect(j.results.find((x: { id: string }) => x.id === 'status-unknown-key[unknown-key-first waku/1]')).toEqual({ id: 'status-unknown-key[unknown-key-first waku/1]', ok: true })
+  })
+
+  it('reports a tampered Waku entry with its kind, name, protocol and reason', async () => {
+    const j = JSON.parse(readFileSync(fixture('waku1-statusgo.json'), 'utf8'))
+    const e = j.entries.find((x: { kind: string; name: string; protocol: string }) => x.kind === 'message-response' && x.name === 'one-error' && x.protocol === 'waku/1')
+    e.fields.errors[0].code = 22
+    const f = join(dir, 'tampered-waku.json')
+    writeFileSync(f, JSON.stringify(j))
+    const r = await run(['vectors', 'verify', f])
+    expect(r.code).toBe(1)
+    const out = lines(r.stdout)
+    expect(out).toHaveLength(2)
+    expect(out[0]).toMatch(/^FAIL message-response\[one-error waku\/1\]: encoding .* differs from vector .*; error 0 code 21 differs from vector 22$/)
+    expect(out[1]).toBe('92 passed, 1 failed')
+  })
+
   it("fails a wnode topic entry that holds something else than wnode's XOR fold, naming the derivation", async () => {
     const j = JSON.parse(readFileSync(fixture('shh6-geth.json'), 'utf8'))
     // the first 4 bytes of the PBKDF2 output, which the vector files held before they were corrected
@@ -67,7 +90,7 @@ describe('p2pmessage vectors verify', () => {
     expectUsageError(await run(['vectors', 'verify', bad]), /not JSON/)
     const other = join(dir, 'other.json')
     writeFileSync(other, '{"protocol": "eth/66"}')
-    expectUsageError(await run(['vectors', 'verify', other]), /not a whisper vector file/)
+    expectUsageError(await run(['vectors', 'verify', other]), /not a whisper vector file: .* \(or a Waku file with "protocols" and "entries"\)$/)
     expectUsageError(await run(['vectors', 'verify', dir]), /^p2pmessage: cannot read .*: is a directory$/)
   })
 
@@ -75,6 +98,10 @@ describe('p2pmessage vectors verify', () => {
     const empty = join(dir, 'empty.json')
     writeFileSync(empty, '{"protocol": "shh/6", "envelopes": []}')
     expectUsageError(await run(['vectors', 'verify', empty]), /^p2pmessage: .*empty\.json: no entries \(a vector file lists envelopes, kdf, wnodeTopicFromPassword, status/)
+    const emptyWaku = join(dir, 'empty-waku.json')
+    const j = JSON.parse(readFileSync(fixture('waku1-statusgo.json'), 'utf8'))
+    writeFileSync(emptyWaku, JSON.stringify({ ...j, entries: [] }))
+    expectUsageError(await run(['vectors', 'verify', emptyWaku]), /^p2pmessage: .*empty-waku\.json: no entries \(.*a Waku file its entries\)$/)
     const r = await run(['vectors', 'verify', empty, '--json'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')

@@ -1,0 +1,218 @@
+// The `waku` capability (versions 0 and 1, status-go v0.78.0's waku/v0 and waku/v1 Peer) as a
+// Subprotocol (subprotocol.ts). What differs from shh: the status is keyed options (src/waku/options.ts;
+// waku/0 wraps them as [0, options]) and can change later by a status update (code 22) carrying only what
+// changed; the peer says which topics it wants (topic interest, else a bloom); envelopes batches may be
+// confirmed (message response, then batch acknowledgement, both naming keccak of the batch as received);
+// history requests come in two forms and are answered with a request-complete packet.
+//
+// Deliberate differences from status-go: a packet that does not decode drops the peer (status-go logs
+// "peer will be disconnected" and keeps reading), and an unknown option key is skipped as a whole pair.
+// Like status-go, two light nodes refuse each other when the host restricts it, p2p messages and
+// request-complete packets are read only from trusted peers, and history requests only by a mail server
+// (someone listening for 'p2pRequest'). Unknown codes are ignored (forward compatibility).
+import type { Envelope } from '../whisper/envelope.js'
+import { WhisperError } from '../whisper/errors.js'
+import { decodeEnvelopeList, encodeEnvelopeList, encodeEnvelopePacket } from '../whisper/envelope-packets.js'
+import { envelopeBloom } from '../whisper/envelope.js'
+import { WAKU_CAPABILITY_NAME, WAKU_CODES, type WakuVersion } from '../waku/codes.js'
+import {
+  batchHash, decodeBatchAcknowledged, decodeMessageResponse, encodeBatchAcknowledged, encodeMessageResponse, type EnvelopeError,
+} from '../waku/confirmations.js'
+import { decodeP2PRequest, encodeMessagesRequest, type MessagesRequest, type P2PRequest } from '../waku/messages-request.js'
+import type { StatusOptions } from '../waku/options.js'
+import { decodeRequestComplete, encodeRequestCompleted, encodeRequestFailed, type RequestComplete } from '../waku/request-complete.js'
+import {
+  applyStatusUpdate, decodeStatusUpdate, decodeWakuStatus, encodeStatusUpdate, encodeWakuStatus, interestMatches, lightNodesClash,
+  peerStatusFromHandshake, type PeerStatus,
+} from '../waku/status.js'
+import type { Capabilities, Peer } from './devp2p/index.js'
+import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
+
+export interface WakuHostContext extends SubprotocolContext {
+  /** what we announce in the handshake (status-go StatusOptionsFromHost: a bloom or a topic interest, not both) */
+  ourOptions(): StatusOptions
+  /** we are a light node and refuse other light nodes (LightClientModeConnectionRestricted) */
+  restrictLightToLight(): boolean
+  onReady(peer: WakuProtocol): void
+  onClose(peer: WakuProtocol, reason: number, byUs: boolean, wasReady: boolean): void
+}
+
+export class WakuProtocol extends Subprotocol {
+  readonly version: WakuVersion
+  /** the peer's status: its handshake with status-go's defaults, then its updates */
+  status: PeerStatus = peerStatusFromHandshake({})
+
+  private readonly ctx: WakuHostContext
+
+  constructor(version: number, peer: Peer, send: SendMethod, ctx: WakuHostContext) {
+    // before super(): a refused version must not leave the status timer running
+    if (version !== 0 && version !== 1) throw new Error(`waku: unsupported capability version ${version}`)
+    super('waku', peer, send, ctx)
+    this.version = version
+    this.ctx = ctx
+  }
+
+  get cap(): string {
+    return `waku/${this.version}`
+  }
+
+  protected get capLabel(): string {
+    return this.cap
+  }
+
+  protected get statusCode(): number {
+    return WAKU_CODES.status
+  }
+
+  /** Whether to send the peer this envelope (broadcast's filter): PoW at its requirement, topic or bloom it asked for. */
+  wants(env: Envelope, pow: number): boolean {
+    return pow >= this.status.powRequirement && interestMatches(this.status.interest, env.topic, envelopeBloom(env))
+  }
+
+  // ---- sending: false when nothing was written (not ready, closed, or nothing to send) ----
+
+  /** One messages packet; returns its batch hash (what the peer's confirmations name), or null. */
+  sendEnvelopes(envs: Envelope[]): Uint8Array | null {
+    if (!this.isReady || envs.length === 0) return null
+    const payload = encodeEnvelopeList(envs)
+    return this.send(WAKU_CODES.messages, payload) ? batchHash(payload) : null
+  }
+
+  /** The options that changed (status-go Notify*Change: one packet per change). */
+  sendStatusUpdate(changed: StatusOptions): boolean {
+    if (!this.isReady) return false
+    return this.send(WAKU_CODES.statusUpdate, encodeStatusUpdate(this.version, changed))
+  }
+
+  /** Direct delivery (a mail server's answer); the peer reads it only if it trusts us. */
+  sendP2PMessages(envs: Envelope[]): boolean {
+    if (!this.isReady || envs.length === 0) return false
+    return this.send(WAKU_CODES.p2pMessage, encodeEnvelopeList(envs))
+  }
+
+  /** A history request: the new form, or the deprecated signed envelope. */
+  sendMessagesRequest(req: MessagesRequest | Envelope): boolean {
+    if (!this.isReady) return false
+    if ('shh' in req && req.shh !== 6) throw new WhisperError('params', `shh/${req.shh} envelope sent as a waku request`)
+    return this.send(WAKU_CODES.p2pRequest, 'shh' in req ? encodeEnvelopePacket(req) : encodeMessagesRequest(req))
+  }
+
+  sendRequestComplete(r: RequestComplete): boolean {
+    if (!this.isReady) return false
+    const payload = r.ok ? encodeRequestCompleted(r.requestId, r.lastEnvelopeHash, r.cursor) : encodeRequestFailed(r.requestId, r.error)
+    return this.send(WAKU_CODES.p2pRequestComplete, payload)
+  }
+
+  /** status-go's sendConfirmation: the message response, then the (deprecated) batch acknowledgement. */
+  sendConfirmation(batch: Uint8Array, errors: EnvelopeError[]): boolean {
+    if (!this.isReady) return false
+    const response = encodeMessageResponse({ batchHash: batch, errors })
+    return this.send(WAKU_CODES.messageResponse, response) && this.send(WAKU_CODES.batchAcknowledged, encodeBatchAcknowledged(batch))
+  }
+
+  protected statusPayload(): Uint8Array {
+    return encodeWakuStatus(this.version, this.ctx.ourOptions())
+  }
+
+  // ---- receiving ----
+
+  protected takeStatus(data: Uint8Array): void {
+    const opts = decodeWakuStatus(this.version, data)
+    const clash = lightNodesClash({ lightNode: this.ctx.ourOptions().lightNode === true, restrictLightToLight: this.ctx.restrictLightToLight() }, opts)
+    if (clash) return this.drop(clash)
+    this.status = peerStatusFromHandshake(opts)
+  }
+
+  protected onReady(): void {
+    this.ctx.onReady(this)
+  }
+
+  protected onClosed(reason: number, byUs: boolean, wasReady: boolean): void {
+    this.ctx.onClose(this, reason, byUs, wasReady)
+  }
+
+  // events: 'envelopes' (envs, batchHash), 'statusUpdate' (PeerStatus, changed options), 'p2pMessage' (envs),
+  //   'p2pRequest' (P2PRequest), 'requestComplete' (RequestComplete), 'messageResponse' (MessagesResponse),
+  //   'batchAcknowledged' (hash), 'close' (reason, byUs)
+  protected handlePacket(code: number, data: Uint8Array): void {
+    switch (code) {
+      case WAKU_CODES.messages: {
+        const envs = this.decode('invalid messages packet', () => decodeEnvelopeList(data, 'waku messages packet', { keepWire: true }))
+        // the batch is named by the payload as it arrived (snappy undone), whatever its envelopes
+        if (envs) this.deliver('envelopes', envs, batchHash(data))
+        return
+      }
+      case WAKU_CODES.statusUpdate: {
+        const opts = this.decode('invalid status update', () => decodeStatusUpdate(this.version, data))
+        if (!opts) return
+        const clash = lightNodesClash({ lightNode: this.ctx.ourOptions().lightNode === true, restrictLightToLight: this.ctx.restrictLightToLight() }, opts)
+        if (clash) return this.drop(clash)
+        this.status = applyStatusUpdate(this.status, opts)
+        this.deliver('statusUpdate', this.status, opts)
+        return
+      }
+      case WAKU_CODES.p2pMessage: {
+        if (!this.trusted) return // status-go reads direct messages from trusted peers only
+        const envs = this.decode('invalid direct message', () => decodeEnvelopeList(data, 'waku p2p message', { keepWire: true }))
+        if (envs) this.deliver('p2pMessage', envs)
+        return
+      }
+      case WAKU_CODES.p2pRequest: {
+        if (this.listenerCount('p2pRequest') === 0) return // only a mail server reads requests
+        const req: P2PRequest | undefined = this.decode('invalid p2p request', () => decodeP2PRequest(data))
+        if (req) this.deliver('p2pRequest', req)
+        return
+      }
+      case WAKU_CODES.p2pRequestComplete: {
+        if (!this.trusted) return
+        const done = this.decode('invalid p2p request complete', () => decodeRequestComplete(data))
+        if (done) this.deliver('requestComplete', done)
+        return
+      }
+      case WAKU_CODES.messageResponse: {
+        const r = this.decode('invalid message response', () => decodeMessageResponse(data))
+        if (!r) return
+        if (r.response) this.deliver('messageResponse', r.response)
+        else this.log(4, `Unsupported message response version=${r.version} peer=${this.id.slice(0, 16)}`)
+        return
+      }
+      case WAKU_CODES.batchAcknowledged: {
+        const hash = this.decode('invalid batch acknowledgement', () => decodeBatchAcknowledged(data))
+        if (hash) this.deliver('batchAcknowledged', hash)
+        return
+      }
+    }
+    // Unknown codes: later versions may define them; status-go ignores them.
+  }
+
+  private decode<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn()
+    } catch (err) {
+      this.drop(`${what}: ${(err as Error).message}`)
+      return undefined
+    }
+  }
+}
+
+export const WAKU_CAPABILITY_LENGTH = WAKU_CODES.count
+
+/** The waku capabilities, each a class bound to the host context; devp2p runs the highest shared version. */
+export function wakuCapabilities(versions: readonly WakuVersion[], ctx: WakuHostContext): Capabilities[] {
+  const unique = [...new Set(versions)]
+  if (unique.length === 0) throw new Error('waku: at least one protocol version (0 or 1) is required')
+  return unique.map((version) => {
+    if (version !== 0 && version !== 1) throw new Error(`waku: unsupported protocol version ${String(version)} (0 or 1)`)
+    class BoundWakuProtocol extends WakuProtocol {
+      constructor(v: number, peer: Peer, send: SendMethod) {
+        super(v, peer, send, ctx)
+      }
+    }
+    return {
+      name: WAKU_CAPABILITY_NAME,
+      version,
+      length: WAKU_CAPABILITY_LENGTH,
+      constructor: BoundWakuProtocol as unknown as Capabilities['constructor'],
+    }
+  })
+}
