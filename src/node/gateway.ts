@@ -1,7 +1,7 @@
 // Version gateway for named rooms (topic + symmetric key): a room's message that reaches this node in
 // one shh version is opened and sealed again into the other version, so that shh/5 and shh/6 clients
 // of one room see each other. The new message keeps topic, payload and the TTL left, gets a fresh PoW
-// meeting the receiving peers' requirement, is signed by this node and carries the original plaintext
+// meeting the receiving peers' requirement, is signed by this node and carries the original envelope
 // in its padding (src/whisper/relayed.ts, docs/relayed-messages.md).
 //
 // No loops, no multiplication: each message is known by its identity (topic, payload, original signer,
@@ -15,7 +15,7 @@
 // version ask, not the highest ask, so one peer cannot stop the room (gateway-pow.ts).
 import { randomInt } from 'node:crypto'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
-import { envelopeSent } from '../whisper/envelope.js'
+import { envelopeWire } from '../whisper/envelope.js'
 import { openEnvelope, type ReceivedMessage } from '../whisper/open.js'
 import type { SealParams } from '../whisper/seal.js'
 import { checkRelayed, encodeRelayed } from '../whisper/relayed.js'
@@ -170,7 +170,7 @@ export class Gateway {
       }
     }
     if (!m || !key) return
-    const relayed = checkRelayed(m)
+    const relayed = checkRelayed(m, key)
     if (relayed.kind === 'relayed') {
       // the original is in its own version already; this copy is in env.shh: nothing more to carry
       const id = identity(env.topic, relayed.sent, relayed.address, m.payload)
@@ -245,7 +245,7 @@ export class Gateway {
         shh: target,
         topic: env.topic,
         payload: m.payload,
-        padding: encodeRelayed({ shh: env.shh, sent: envelopeSent(env), address: m.address, plaintext: m.plaintext! }),
+        padding: encodeRelayed(env, envelopeWire(env)),
         ttl,
         pow,
         workTime: this.workTime,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Net, TOPIC, TEST_POW, inbox, link, newKey, text, until } from './net-helpers.js'
 import type { WhisperNode } from '../../src/node/whisper-node.js'
 import { addressOf, generatePrivateKey, publicKeyOf } from '../../src/whisper/crypto.js'
-import { encodePlaintext } from '../../src/whisper/message.js'
+import { sealMessage } from '../../src/whisper/seal.js'
 import { encodeRelayed } from '../../src/whisper/relayed.js'
 import { toHex } from '../../src/whisper/bytes.js'
 
@@ -96,9 +96,9 @@ describe('version gateway', () => {
     await link(a, mallory)
     const alice = generatePrivateKey()
     const mal = generatePrivateKey()
-    // Alice's genuine signed plaintext of another text, carried under Mallory's payload
-    const plaintext = encodePlaintext(5, { payload: new TextEncoder().encode('pay 1 eth'), src: alice })
-    const padding = encodeRelayed({ shh: 5, sent: Math.floor(Date.now() / 1000), address: addressOf(publicKeyOf(alice)), plaintext })
+    // Alice's genuine signed envelope of another text, carried under Mallory's payload
+    const original = sealMessage({ shh: 5, topic: TOPIC, payload: new TextEncoder().encode('pay 1 eth'), symKey: key, src: alice, ttl: 30, pow: TEST_POW, workTime: 2 })
+    const padding = encodeRelayed(original)
     await say(mallory, key, 'pay 100 eth', mal, padding)
     await until(() => inA.length === 1, 'a receives')
     expect(inA[0].relayed).toBeUndefined()
