@@ -178,6 +178,12 @@ export class Gateway {
       this.note(id, relayed.shh, env.expiry)
       return
     }
+    // a relay padding that does not verify here (another format version: an older or newer gateway) is
+    // never crossed either: two gateways that cannot read each other's format would carry it back and forth
+    if (relayed.kind === 'invalid') {
+      this.host.log.trace('gateway: relayed message not verified, not crossed', { topic: toHex(env.topic), reason: relayed.reason })
+      return
+    }
     const id = identity(env.topic, m.sent, m.address, m.payload)
     this.note(id, env.shh, env.expiry)
     const sender = { peer: from ?? 'local', signer: m.address ? toHex(m.address) : '' }
