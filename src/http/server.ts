@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { LogLevel, Logger, errorsOnStderr, type LogSink } from '../log/log.js'
 import { checkRequest, type AccessDenial, type AccessPolicy } from './access.js'
-import { capConnections, endAndDestroy } from './conn-caps.js'
+import { capConnections, endAndDestroy, type CappedConnections } from './conn-caps.js'
 import { HttpError } from './json.js'
 import { KeyedRateLimiter, type HttpLimits } from './limits.js'
 
@@ -57,6 +57,8 @@ export interface HttpServerOptions {
   errorAnswer?: ErrorAnswer
   /** time allowed to read one whole request (default 60 s) */
   requestTimeoutMs?: number
+  /** time allowed from connecting, or from the last answer, to a whole request head (default 20 s) */
+  headersTimeoutMs?: number
 }
 
 const INTERNAL = new HttpError(500, 'internal', 'internal error')
@@ -73,6 +75,8 @@ export class HttpServer {
   private readonly closers: (() => void | Promise<void>)[] = []
   private readonly log: Logger
   private readonly errorAnswer: ErrorAnswer
+  /** open connections and why others were closed (conn-caps.ts) */
+  readonly connections: CappedConnections
 
   constructor(opts: HttpServerOptions) {
     this.policy = opts.policy
@@ -84,13 +88,19 @@ export class HttpServer {
     this.requestLimiter = new KeyedRateLimiter(opts.limits.requestRate)
     this.authFailures = new KeyedRateLimiter(opts.limits.authFailureRate)
     this.server = createServer((req, res) => void this.handle(req, res))
-    capConnections(this.server, { maxConnections: opts.limits.maxHttpConnections, maxPerAddress: opts.limits.maxHttpConnectionsPerAddress })
+    const headersTimeoutMs = opts.headersTimeoutMs ?? 20_000
+    this.connections = capConnections(this.server, {
+      maxConnections: opts.limits.maxHttpConnections,
+      maxPerAddress: opts.limits.maxHttpConnectionsPerAddress,
+      headersTimeoutMs,
+    })
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head))
     // header timeout or a malformed request: answer and destroy (a half-closed socket stays open as long
     // as the client wants it to)
     this.server.on('clientError', (_err, socket) => endAndDestroy(socket, 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'))
-    this.server.headersTimeout = 20_000
     this.server.requestTimeout = opts.requestTimeoutMs ?? 60_000
+    // Node's own check (every 30 s) stays as a backstop behind capConnections' timer
+    this.server.headersTimeout = Math.min(headersTimeoutMs, this.server.requestTimeout)
   }
 
   /** Registers `METHOD /path/:param/...`. Exact match on segments. */

@@ -213,7 +213,7 @@ export class Filters {
       if (!decided) {
         decided = true
         this.seen.add(hashKey)
-        relay = relayInfo(m)
+        relay = relayInfo(m, m.symmetric ? f.spec.symKey : undefined)
         duplicate = !info.p2p && this.dedup.isDuplicate(m, info.now, relay.relayed)
       }
       // a filter of one version never gets the other version's copy, so for it nothing is a duplicate
@@ -248,9 +248,10 @@ export class Filters {
   }
 }
 
-function relayInfo(m: ReceivedMessage): Pick<DeliveredMessage, 'relayed' | 'relayInvalid'> {
+/** `symKey`: the room key `m` opened with (the carried original must open with it too). */
+function relayInfo(m: ReceivedMessage, symKey: Uint8Array | undefined): Pick<DeliveredMessage, 'relayed' | 'relayInvalid'> {
   if (!looksRelayed(m.padding)) return {}
-  const c = checkRelayed(m)
+  const c = checkRelayed(m, symKey)
   if (c.kind === 'relayed') return { relayed: { by: c.by, src: c.src, address: c.address, shh: c.shh, sent: c.sent } }
   if (c.kind === 'invalid') return { relayInvalid: c.reason }
   return {}

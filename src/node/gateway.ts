@@ -1,7 +1,7 @@
 // Version gateway for named rooms (topic + symmetric key): a room's message that reaches this node in
 // one shh version is opened and sealed again into the other version, so that shh/5 and shh/6 clients
 // of one room see each other. The new message keeps topic, payload and the TTL left, gets a fresh PoW
-// meeting the receiving peers' requirement, is signed by this node and carries the original plaintext
+// meeting the receiving peers' requirement, is signed by this node and carries the original envelope
 // in its padding (src/whisper/relayed.ts, docs/relayed-messages.md).
 //
 // No loops, no multiplication: each message is known by its identity (topic, payload, original signer,
@@ -10,10 +10,12 @@
 // that identity shows up in the target version first (the other copy of a 'both' post, or another
 // gateway's re-seal): the crossing waits a short random moment before sealing to give it the chance.
 // Work is bounded: at most maxSealing crossings seal at once (PoW on the node's seal workers), at most
-// maxPending wait or seal in all; more are shed and counted, never queued without limit.
+// maxPending wait or seal in all, shared fairly between senders (gateway-queue.ts); more are shed and
+// counted, never queued without limit. The PoW of a crossing follows what most peers of the target
+// version ask, not the highest ask, so one peer cannot stop the room (gateway-pow.ts).
 import { randomInt } from 'node:crypto'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
-import { envelopeSent } from '../whisper/envelope.js'
+import { envelopeWire } from '../whisper/envelope.js'
 import { openEnvelope, type ReceivedMessage } from '../whisper/open.js'
 import type { SealParams } from '../whisper/seal.js'
 import { checkRelayed, encodeRelayed } from '../whisper/relayed.js'
@@ -22,7 +24,9 @@ import { concatBytes, toHex } from '../whisper/bytes.js'
 import { isWhisperError } from '../whisper/errors.js'
 import { NodeError } from './errors.js'
 import type { Logger } from '../log/log.js'
-import { DEFAULT_MIN_POW } from './validate.js'
+import { short } from '../log/log.js'
+import { OUTLIER_FACTOR, crossingPow, type PowAsk } from './gateway-pow.js'
+import { FairPending, type Pending } from './gateway-queue.js'
 
 export interface GatewayRoom {
   topic: Uint8Array
@@ -35,7 +39,7 @@ export interface GatewayHost {
   readonly versions: readonly ShhVersion[]
   /** signs the re-sealed messages */
   readonly privateKey: Uint8Array
-  peers(): Iterable<{ readonly shh: ShhVersion; readonly minPow: number }>
+  peers(): Iterable<PowAsk>
   /** the node's own minimum PoW (its pool refuses less) */
   minPow(): number
   /** seal off the main thread (the node's seal pool) */
@@ -54,7 +58,7 @@ export interface GatewayOptions {
   maxDelayMs?: number
   /** seconds of PoW search per re-seal (default 5) */
   workTime?: number
-  /** a peer asking more than this PoW is not served (default 50) */
+  /** a crossing is never sealed above this PoW for a peer's sake; peers asking more are not served (default 50) */
   maxPow?: number
 }
 
@@ -69,6 +73,14 @@ export interface GatewayStats {
   gatewaySkipped: number
 }
 
+interface Crossing {
+  id: string
+  env: Envelope
+  m: ReceivedMessage
+  key: Uint8Array
+  target: ShhVersion
+}
+
 interface Seen {
   versions: Set<ShhVersion>
   expiry: number
@@ -81,9 +93,10 @@ export class Gateway {
   private readonly rooms = new Map<string, { key: Uint8Array; refs: number }[]>()
   private readonly seen = new Map<string, Seen>()
   private readonly timers = new Set<NodeJS.Timeout>()
-  private pending = 0
+  private readonly pending: FairPending<Crossing>
   private sealing = 0
-  private readonly queue: (() => Promise<void>)[] = []
+  /** peer id -> the PoW ask it was last logged as skipped for */
+  private readonly skipLogged = new Map<string, number>()
   private closed = false
   readonly stats: GatewayStats = { gatewayCrossed: 0, gatewayShed: 0, gatewayFailed: 0, gatewaySkipped: 0 }
   private readonly maxPending: number
@@ -102,6 +115,7 @@ export class Gateway {
     this.workTime = opts.workTime ?? 5
     this.maxPow = opts.maxPow ?? 50
     if (!(Number.isInteger(this.maxPending) && this.maxPending >= 1)) throw new NodeError('params', 'gateway: maxPending must be an integer >= 1')
+    this.pending = new FairPending(this.maxPending)
   }
 
   addRoom(room: GatewayRoom): void {
@@ -131,12 +145,15 @@ export class Gateway {
     this.closed = true
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
-    this.queue.length = 0
+    this.pending.clear()
     this.seen.clear()
   }
 
-  /** Every envelope newly accepted into a pool. Runs inside the peer's ingest (its CPU budget pays for opening). */
-  onEnvelope(env: Envelope, local: boolean): void {
+  /**
+   * Every envelope newly accepted into a pool, with the peer it came from. Runs inside the peer's ingest
+   * (its CPU budget pays for opening).
+   */
+  onEnvelope(env: Envelope, local: boolean, from?: string): void {
     if (this.closed || local || this.rooms.size === 0) return
     const keys = this.rooms.get(toHex(env.topic))
     if (!keys) return
@@ -153,7 +170,7 @@ export class Gateway {
       }
     }
     if (!m || !key) return
-    const relayed = checkRelayed(m)
+    const relayed = checkRelayed(m, key)
     if (relayed.kind === 'relayed') {
       // the original is in its own version already; this copy is in env.shh: nothing more to carry
       const id = identity(env.topic, relayed.sent, relayed.address, m.payload)
@@ -161,41 +178,64 @@ export class Gateway {
       this.note(id, relayed.shh, env.expiry)
       return
     }
+    // a relay padding that does not verify here (another format version: an older or newer gateway) is
+    // never crossed either: two gateways that cannot read each other's format would carry it back and forth
+    if (relayed.kind === 'invalid') {
+      this.host.log.trace('gateway: relayed message not verified, not crossed', { topic: toHex(env.topic), reason: relayed.reason })
+      return
+    }
     const id = identity(env.topic, m.sent, m.address, m.payload)
     this.note(id, env.shh, env.expiry)
+    const sender = { peer: from ?? 'local', signer: m.address ? toHex(m.address) : '' }
     for (const target of this.host.versions) {
       if (target === env.shh || this.present(id, target)) continue
       if (!this.hasPeer(target)) continue
-      if (this.pending >= this.maxPending) {
-        this.stats.gatewayShed++
-        this.host.log.debug('gateway: busy, crossing shed', { topic: toHex(env.topic), to: `shh/${target}` })
-        continue
-      }
-      this.pending++
       const delay = this.maxDelay > this.minDelay ? randomInt(this.minDelay, this.maxDelay + 1) : this.minDelay
-      const t = setTimeout(() => {
-        this.timers.delete(t)
-        this.queue.push(() => this.cross(id, env, m!, key!, target))
+      let slot: Pending<Crossing> | null = null
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        if (slot === null) return
+        this.pending.ready(slot)
         this.drain()
       }, delay)
-      t.unref()
-      this.timers.add(t)
+      timer.unref()
+      const got = this.pending.add(sender, { id, env, m, key, target }, () => {
+        clearTimeout(timer)
+        this.timers.delete(timer)
+      })
+      if (got === null) {
+        clearTimeout(timer)
+        this.stats.gatewayShed++
+        this.host.log.debug('gateway: busy, crossing shed', { topic: toHex(env.topic), to: `shh/${target}`, peer: short(sender.peer), signer: sender.signer })
+        continue
+      }
+      if (got.evicted) {
+        this.stats.gatewayShed++
+        const { peer, signer } = got.evicted.sender
+        this.host.log.debug('gateway: busy, a crossing of the biggest sender shed', { to: `shh/${got.evicted.job.target}`, peer: short(peer), signer })
+      }
+      slot = got.slot
+      this.timers.add(timer)
     }
   }
 
   private drain(): void {
-    while (!this.closed && this.sealing < this.maxSealing && this.queue.length > 0) {
-      const job = this.queue.shift()!
+    while (!this.closed && this.sealing < this.maxSealing) {
+      const slot = this.pending.next()
+      if (slot === null) return
       this.sealing++
-      void job().finally(() => {
-        this.sealing--
-        this.pending--
-        this.drain()
-      })
+      void this.cross(slot.job).finally(() => this.sealed(slot))
     }
   }
 
-  private async cross(id: string, env: Envelope, m: ReceivedMessage, symKey: Uint8Array, target: ShhVersion): Promise<void> {
+  private sealed(slot: Pending<Crossing>): void {
+    if (this.closed) return
+    this.sealing--
+    this.pending.done(slot)
+    this.drain()
+  }
+
+  private async cross({ id, env, m, key: symKey, target }: Crossing): Promise<void> {
     if (this.closed) return
     if (this.present(id, target)) {
       this.stats.gatewaySkipped++
@@ -205,18 +245,13 @@ export class Gateway {
     const ttl = env.expiry - now
     if (ttl < 1) return
     const pow = this.targetPow(target)
-    if (pow > this.maxPow) {
-      this.stats.gatewayFailed++
-      this.host.log.warn('gateway: peers require too much PoW, not crossing', { to: `shh/${target}`, pow })
-      return
-    }
     let sealed: Envelope
     try {
       sealed = await this.host.seal({
         shh: target,
         topic: env.topic,
         payload: m.payload,
-        padding: encodeRelayed({ shh: env.shh, sent: envelopeSent(env), address: m.address, plaintext: m.plaintext! }),
+        padding: encodeRelayed(env, envelopeWire(env)),
         ttl,
         pow,
         workTime: this.workTime,
@@ -242,9 +277,14 @@ export class Gateway {
   }
 
   private targetPow(target: ShhVersion): number {
-    // v5 peers announce nothing: geth 1.6/1.7's default minimum is what they expect at least
-    let pow = Math.max(this.host.minPow(), target === 5 ? DEFAULT_MIN_POW : 0)
-    for (const p of this.host.peers()) if (p.shh === target && p.minPow > pow) pow = p.minPow
+    const { pow, skipped } = crossingPow(target, this.host.minPow(), this.maxPow, this.host.peers())
+    for (const p of skipped) {
+      if (this.skipLogged.get(p.id) === p.minPow) continue
+      if (this.skipLogged.size >= SEEN_MAX) this.skipLogged.clear()
+      this.skipLogged.set(p.id, p.minPow)
+      const why = p.why === 'cap' ? `above the gateway's cap ${this.maxPow}` : `over ${OUTLIER_FACTOR}x what most peers ask`
+      this.host.log.warn('gateway: peer asks too much PoW, crossings not sent to it', { peer: short(p.id), to: `shh/${target}`, asks: p.minPow, sealedAt: pow, why })
+    }
     return pow
   }
 

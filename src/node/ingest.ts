@@ -51,8 +51,8 @@ export interface IngestDeps {
   forwarder: Pick<Forwarder<ShhPeer>, 'announce' | 'forget'>
   filters: Pick<Filters, 'notify'>
   limits: Pick<PeerLimits, 'charge'> | null
-  /** a newly pooled envelope, ours or a peer's (the version gateway reads them) */
-  pooled: (env: Envelope, local: boolean) => void
+  /** a newly pooled envelope, ours or a peer's (`from`: its id; the version gateway reads them) */
+  pooled: (env: Envelope, local: boolean, from?: string) => void
   counters: IngestCounters
   events: NodeEvents
   log: Logger
@@ -175,7 +175,7 @@ export class Ingest {
   private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
     const { deps } = this
     for (const e of evicted) deps.forwarder.forget(e.key)
-    deps.pooled(entry.env, entry.local)
+    deps.pooled(entry.env, entry.local, from)
     if (this.mail) this.callMail('archive', () => this.mail!.archive(entry.env, entry.hash))
     if (deps.events.wants('envelope')) {
       const ev: EnvelopeEvent = {

@@ -120,7 +120,7 @@ export class WhisperNode extends EventEmitter {
     const phase = () => this.phase
     this.ingest = new Ingest({
       pools: this.pools, requirements: this.requirements, forwarder: this.forwarder, filters: this.filters, limits: this.limits,
-      pooled: (env, local) => this.gateway.onEnvelope(env, local), counters: this.counters, events: this.events, log: this.log,
+      pooled: (env, local, from) => this.gateway.onEnvelope(env, local, from), counters: this.counters, events: this.events, log: this.log,
       phase, relay: this.relay,
     })
     this.peerSet = new Peers({

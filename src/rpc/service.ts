@@ -18,7 +18,7 @@ export class RpcService {
 
   constructor(backends: { shh: ShhBackend; net: NetBackend }, opts: RpcServiceOptions = {}) {
     this.server = new RpcServer(opts)
-    this.shh = new ShhApi(backends.shh, { filters: opts.filters })
+    this.shh = new ShhApi(backends.shh, { filters: { log: opts.log, ...opts.filters } })
     this.admin = new NetAdminApi(backends.net, backends.shh, { networkId: opts.networkId })
     this.shh.register(this.server)
     this.admin.register(this.server)

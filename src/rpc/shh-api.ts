@@ -158,9 +158,10 @@ export class ShhApi {
     return PROTOCOL_VERSION_STR
   }
 
-  info(): { memory: number; messages: number; minPow: number; maxMessageSize: number } {
+  /** geth's Info, and (ours) the unpolled filter messages dropped over the filters' bounds (filters.ts). */
+  info(): { memory: number; messages: number; minPow: number; maxMessageSize: number; droppedMessages: number } {
     const i = this.backend.info()
-    return { memory: i.memory, messages: i.messages, minPow: this.backend.minPow(), maxMessageSize: this.backend.maxMessageSize() }
+    return { memory: i.memory, messages: i.messages, minPow: this.backend.minPow(), maxMessageSize: this.backend.maxMessageSize(), droppedMessages: this.filters.dropped }
   }
 
   setMaxMessageSize(size: number): boolean {

@@ -1,42 +1,39 @@
 // Relayed messages (docs/relayed-messages.md): a version gateway re-seals a room's message from one
 // shh version into the other and signs it with its own key, because the v5 and v6 plaintext layouts
-// differ and the original signature cannot be kept. The original's decrypted plaintext travels in the
-// new message's padding, which geth's clients ignore, so clients that know this format can verify it
-// and show the original sender ("relayed by" the gateway), while the rest see the gateway's address.
+// differ and the original signature cannot be kept. The original envelope travels in the new
+// message's padding, which geth's clients ignore, so clients that know this format and the room key
+// can open it and show the original sender ("relayed by" the gateway), while the rest see the
+// gateway's address.
 //
-//   padding = "WRLY" || 0x01 || RLP([shh, sent, signerAddress, plaintext])
+//   padding = "WRLY" || 0x02 || RLP([shh, originalEnvelope])
 //
-// The inner plaintext is only believed when its payload equals the outer payload and, when signed,
-// its signature recovers exactly the address stated next to it; anything else is reported 'invalid'
-// and the message counts as the gateway's own.
+// Format 1 carried the bare plaintext and a stated version, and nothing bound one to the other: the
+// signature covers the plaintext bytes only, the same in both layouts, so a member's signed shh/6
+// plaintext claimed as shh/5 parsed into a garbage payload "signed" by that member. Format 2 carries
+// the envelope: it must decode strictly as an envelope of the stated version (the field lists differ),
+// open with the room's key and have the outer topic; sent time and signer come out of it. Format 1
+// is no longer believed.
 import { concatBytes, equalBytes } from './bytes.js'
 import { WhisperError } from './errors.js'
-import type { ShhVersion } from './envelope.js'
-import { decodePlaintext } from './message.js'
+import { decodeEnvelope, encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from './envelope.js'
+import { openEnvelope, type ReceivedMessage } from './open.js'
 import { rlpBytes, rlpDecode, rlpEncode, rlpList, rlpUint32 } from './rlp.js'
 
 /** "WRLY": whisper relay. */
 const RELAY_MAGIC = Uint8Array.of(0x57, 0x52, 0x4c, 0x59)
-const RELAY_FORMAT_VERSION = 1
+const RELAY_FORMAT_VERSION = 2
 
 export interface RelayedOriginal {
   /** the shh version the original envelope was sealed for */
   shh: ShhVersion
-  /** the original envelope's sent time (expiry - ttl), unix seconds */
-  sent: number
-  /** 20-byte address of the original signer; absent when the original was not signed */
-  address?: Uint8Array
-  /** the original's decrypted plaintext, exactly as it was (flags .. signature) */
-  plaintext: Uint8Array
+  /** the original envelope's RLP, as received */
+  envelope: Uint8Array
 }
 
-/** The padding a gateway puts into the re-sealed message. */
-export function encodeRelayed(o: RelayedOriginal): Uint8Array {
-  if (o.shh !== 5 && o.shh !== 6) throw new WhisperError('params', `relayed: shh must be 5 or 6, got ${String(o.shh)}`)
-  if (!Number.isInteger(o.sent) || o.sent < 0 || o.sent > 0xffffffff) throw new WhisperError('params', `relayed: bad sent time ${o.sent}`)
-  if (o.address !== undefined && o.address.length !== 20) throw new WhisperError('params', 'relayed: address must be 20 bytes')
-  if (!(o.plaintext instanceof Uint8Array) || o.plaintext.length === 0) throw new WhisperError('params', 'relayed: plaintext required')
-  const body = rlpEncode([o.shh, o.sent, o.address ?? new Uint8Array(0), o.plaintext])
+/** The padding a gateway puts into the re-sealed message: `original` is the envelope it opened (the wire bytes when given). */
+export function encodeRelayed(original: Envelope, wire?: Uint8Array): Uint8Array {
+  if (original.shh !== 5 && original.shh !== 6) throw new WhisperError('params', `relayed: shh must be 5 or 6, got ${String(original.shh)}`)
+  const body = rlpEncode([original.shh, wire ?? encodeEnvelope(original)])
   return concatBytes(RELAY_MAGIC, Uint8Array.of(RELAY_FORMAT_VERSION), body)
 }
 
@@ -45,24 +42,21 @@ export function looksRelayed(padding: Uint8Array): boolean {
   return padding.length >= RELAY_MAGIC.length + 1 && equalBytes(padding.subarray(0, RELAY_MAGIC.length), RELAY_MAGIC)
 }
 
-/** Parses a version-1 padding; throws WhisperError 'padding' when malformed or of another version. */
+/** Parses a version-2 padding; throws WhisperError 'padding' when malformed or of another version. */
 export function decodeRelayed(padding: Uint8Array): RelayedOriginal {
   if (!looksRelayed(padding)) throw new WhisperError('padding', 'not a relayed message (no WRLY magic)')
   const version = padding[RELAY_MAGIC.length]
+  if (version === 1) throw new WhisperError('padding', 'relayed message format version 1 does not bind the original\'s layout and is not believed')
   if (version !== RELAY_FORMAT_VERSION) throw new WhisperError('padding', `relayed message format version ${version} is not supported`)
-  let items
   try {
-    // fields after the fourth are for later versions of the format and are ignored
-    items = rlpList(rlpDecode(padding.subarray(RELAY_MAGIC.length + 1), 'relayed message'), 'relayed message')
-    if (items.length < 4) throw new WhisperError('field-count', `relayed message: ${items.length} fields, want at least 4`)
+    // fields after the second are for later versions of the format and are ignored
+    const items = rlpList(rlpDecode(padding.subarray(RELAY_MAGIC.length + 1), 'relayed message'), 'relayed message')
+    if (items.length < 2) throw new WhisperError('field-count', `relayed message: ${items.length} fields, want at least 2`)
     const shh = rlpUint32(items[0], 'relayed shh')
     if (shh !== 5 && shh !== 6) throw new WhisperError('version', `relayed message: unknown shh version ${shh}`)
-    const sent = rlpUint32(items[1], 'relayed sent')
-    const address = rlpBytes(items[2], 'relayed address')
-    if (address.length !== 0 && address.length !== 20) throw new WhisperError('field-size', `relayed message: address of ${address.length} bytes`)
-    const plaintext = rlpBytes(items[3], 'relayed plaintext')
-    if (plaintext.length === 0) throw new WhisperError('field-size', 'relayed message: empty plaintext')
-    return { shh, sent, address: address.length === 20 ? address : undefined, plaintext }
+    const envelope = rlpBytes(items[1], 'relayed envelope')
+    if (envelope.length === 0) throw new WhisperError('field-size', 'relayed message: empty envelope')
+    return { shh, envelope }
   } catch (err) {
     if (err instanceof WhisperError && err.code !== 'padding') throw new WhisperError('padding', err.message, { cause: err })
     throw err
@@ -78,10 +72,13 @@ export type RelayCheck =
   | { kind: 'invalid'; reason: string }
 
 /**
- * Verifies what an opened message's padding claims. `outer` is the message as opened: its payload,
- * padding and signer address (the gateway's).
+ * Verifies what an opened message's padding claims. `outer` is the message as opened: its topic,
+ * payload, padding and signer address (the gateway's); `symKey` the room key it opened with.
  */
-export function checkRelayed(outer: { payload: Uint8Array; padding: Uint8Array; address?: Uint8Array }): RelayCheck {
+export function checkRelayed(
+  outer: { topic: Uint8Array; payload: Uint8Array; padding: Uint8Array; address?: Uint8Array },
+  symKey: Uint8Array | undefined,
+): RelayCheck {
   if (!looksRelayed(outer.padding)) return { kind: 'none' }
   let o: RelayedOriginal
   try {
@@ -90,19 +87,21 @@ export function checkRelayed(outer: { payload: Uint8Array; padding: Uint8Array; 
     return { kind: 'invalid', reason: (err as Error).message }
   }
   if (!outer.address) return { kind: 'invalid', reason: 'relayed message not signed by its gateway' }
-  let inner
+  if (!symKey) return { kind: 'invalid', reason: 'relayed message outside a room (not opened with a symmetric key)' }
+  let env: Envelope
   try {
-    inner = decodePlaintext(o.shh, o.plaintext)
+    env = decodeEnvelope(o.shh, o.envelope)
   } catch (err) {
-    return { kind: 'invalid', reason: `relayed plaintext: ${(err as Error).message}` }
+    return { kind: 'invalid', reason: `relayed envelope is not a shh/${o.shh} envelope: ${(err as Error).message}` }
   }
-  if (!equalBytes(inner.payload, outer.payload)) return { kind: 'invalid', reason: 'relayed plaintext has another payload than the message' }
-  if (inner.address === undefined) {
-    if (o.address !== undefined) return { kind: 'invalid', reason: 'relayed plaintext is unsigned but names a signer' }
-    return { kind: 'relayed', shh: o.shh, sent: o.sent, by: outer.address }
+  if (!equalBytes(env.topic, outer.topic)) return { kind: 'invalid', reason: 'relayed envelope has another topic than the message' }
+  if (env.shh === 5 && env.aesNonce.length === 0) return { kind: 'invalid', reason: 'relayed envelope is not symmetric' }
+  let inner: ReceivedMessage
+  try {
+    inner = openEnvelope(env, { symKey })
+  } catch (err) {
+    return { kind: 'invalid', reason: `relayed envelope does not open with the room key: ${(err as Error).message}` }
   }
-  if (o.address === undefined || !equalBytes(inner.address, o.address)) {
-    return { kind: 'invalid', reason: 'relayed plaintext signature does not match the signer it names' }
-  }
-  return { kind: 'relayed', shh: o.shh, sent: o.sent, address: inner.address, src: inner.src, by: outer.address }
+  if (!equalBytes(inner.payload, outer.payload)) return { kind: 'invalid', reason: 'relayed envelope has another payload than the message' }
+  return { kind: 'relayed', shh: o.shh, sent: envelopeSent(env), address: inner.address, src: inner.src, by: outer.address }
 }

@@ -4,9 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Net, TOPIC, TEST_POW, inbox, link, newKey, text, until } from './net-helpers.js'
 import type { WhisperNode } from '../../src/node/whisper-node.js'
 import { addressOf, generatePrivateKey, publicKeyOf } from '../../src/whisper/crypto.js'
-import { encodePlaintext } from '../../src/whisper/message.js'
+import { sealMessage } from '../../src/whisper/seal.js'
 import { encodeRelayed } from '../../src/whisper/relayed.js'
-import { toHex } from '../../src/whisper/bytes.js'
+import { concatBytes, toHex } from '../../src/whisper/bytes.js'
+import { rlpEncode } from '../../src/whisper/rlp.js'
 
 const net = new Net()
 afterEach(() => net.close())
@@ -96,14 +97,32 @@ describe('version gateway', () => {
     await link(a, mallory)
     const alice = generatePrivateKey()
     const mal = generatePrivateKey()
-    // Alice's genuine signed plaintext of another text, carried under Mallory's payload
-    const plaintext = encodePlaintext(5, { payload: new TextEncoder().encode('pay 1 eth'), src: alice })
-    const padding = encodeRelayed({ shh: 5, sent: Math.floor(Date.now() / 1000), address: addressOf(publicKeyOf(alice)), plaintext })
+    // Alice's genuine signed envelope of another text, carried under Mallory's payload
+    const original = sealMessage({ shh: 5, topic: TOPIC, payload: new TextEncoder().encode('pay 1 eth'), symKey: key, src: alice, ttl: 30, pow: TEST_POW, workTime: 2 })
+    const padding = encodeRelayed(original)
     await say(mallory, key, 'pay 100 eth', mal, padding)
     await until(() => inA.length === 1, 'a receives')
     expect(inA[0].relayed).toBeUndefined()
     expect(inA[0].relayInvalid).toMatch(/payload/)
     expect(toHex(inA[0].address!)).toBe(toHex(addressOf(publicKeyOf(mal))))
+  })
+
+  it('never crosses a relay padding it cannot verify (format 1 of an older gateway): no back-and-forth between formats', async () => {
+    const key = newKey()
+    const lines: string[] = []
+    const gw = await net.node({ relay: true, name: 'gw', gatewayRooms: [{ topic: TOPIC, symKey: key }], gateway: FAST, verbosity: 5, logger: (_l, m) => lines.push(m) })
+    const a = await net.node({ shhVersions: [5], name: 'a5' })
+    const b = await net.node({ shhVersions: [6], name: 'b6' })
+    const inB = inbox(b, key)
+    await link(gw, a)
+    await link(gw, b)
+    const v1 = concatBytes(Uint8Array.of(0x57, 0x52, 0x4c, 0x59, 1), rlpEncode([6, 1_700_000_000, new Uint8Array(0), Uint8Array.of(1, 2, 0x68, 0x69)]))
+    await say(a, key, 'hi', generatePrivateKey(), v1)
+    await until(() => lines.some((l) => l.includes('relayed message not verified, not crossed')), 'the gateway passes on it')
+    await say(a, key, 'plain line')
+    await until(() => inB.length === 1, 'the plain line crosses')
+    expect(text(inB[0])).toBe('plain line')
+    expect(gw.stats().gatewayCrossed).toBe(1)
   })
 
   it('sheds crossings beyond its bound under a flood, with a count', async () => {

@@ -41,7 +41,7 @@ describe.each(['http', 'ws'] as const)('JSON-RPC API over %s', (transport) => {
   it('shh_version, shh_info', async () => {
     expect(await ok('shh_version')).toBe('6.0')
     const info = await ok('shh_info')
-    expect(Object.keys(info)).toEqual(['memory', 'messages', 'minPow', 'maxMessageSize'])
+    expect(Object.keys(info)).toEqual(['memory', 'messages', 'minPow', 'maxMessageSize', 'droppedMessages'])
     expect(info).toMatchObject({ minPow: 0.01, maxMessageSize: 1024 * 1024 })
     expect(Number.isInteger(info.memory) && Number.isInteger(info.messages)).toBe(true)
     expect(await fail('shh_version', [1])).toEqual(err('too many arguments, want at most 0', -32602))
