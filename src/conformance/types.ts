@@ -58,6 +58,8 @@ export interface SuiteReport {
   skipped: number
   ms: number
   ok: boolean
+  /** the most connections to the node the suite held at once */
+  maxConnections: number
 }
 
 export const pass = (detail: string): Outcome => ({ status: 'pass', detail })
