@@ -42,7 +42,7 @@ async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Prom
 export async function runSuite(o: RunOptions): Promise<SuiteReport> {
   const t0 = Date.now()
   const target: Enode = parseEnode(o.enode)
-  const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false, maxConnections: 0 }
+  const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false, maxConnections: 0, refusedSlots: 0 }
   const checks = selectChecks(o)
   const slots = new PeerSlots()
   const width = o.concurrency ?? 4
@@ -133,6 +133,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
 
 function finish(r: SuiteReport, t0: number, slots: PeerSlots): SuiteReport {
   r.maxConnections = slots.peak
+  r.refusedSlots = slots.refusals
   r.passed = r.results.filter((x) => x.status === 'pass').length
   r.failed = r.results.filter((x) => x.status === 'fail').length
   r.skipped = r.results.filter((x) => x.status === 'skip').length

@@ -17,25 +17,27 @@ import { expectKept, hexStart, sleep } from './util.js'
  * `b` must get the control and not the other (within 1 s after the control: the node broadcasts
  * every 300 ms, and a broadcast that carried one had the other in the pool too).
  */
-async function withheldFrom(ctx: SuiteContext, b: RawShhConnection, what: string, control: Envelope, withheld: Envelope): Promise<Outcome> {
+async function withheldFrom(ctx: SuiteContext, b: RawShhConnection, what: string, pair: { control: Envelope; withheld: Envelope; controlText: string }): Promise<Outcome> {
+  const { control, withheld, controlText } = pair
   const atB = ctx.waitEnvelope(b, withheld, ctx.timeoutMs)
   const controlAtB = ctx.waitEnvelope(b, control)
   ctx.sendEnvelopes(ctx.observer, [control, withheld])
-  if (!(await controlAtB)) return fail(`${what}: the control envelope the peer asks for did not reach it within ${ctx.timeoutMs / 1000} s`)
+  if (!(await controlAtB)) return fail(`${what}: the control envelope (${controlText}) did not reach that peer within ${ctx.timeoutMs / 1000} s`)
   const leaked = await Promise.race([atB, sleep(1000).then(() => false)])
-  return leaked ? fail(`${what}: the node sent it anyway (PoW ${envelopePow(withheld).toFixed(3)})`) : pass(`${what}: not sent to that peer, the control envelope was`)
+  return leaked ? fail(`${what}: the node sent it anyway (PoW ${envelopePow(withheld).toFixed(3)})`) : pass(`${what}: not sent to that peer, the control envelope (${controlText}) was`)
 }
 
 /** An envelope at the node's minimum PoW, a requirement above it, and a control envelope above that. */
-function powPair(ctx: SuiteContext): { withheld: Envelope; requirement: number; control: Envelope } {
+function powPair(ctx: SuiteContext): { withheld: Envelope; requirement: number; control: Envelope; controlText: string } {
   const withheld = ctx.seal()
   const requirement = Number((envelopePow(withheld) * 1.5).toPrecision(3))
-  return { withheld, requirement, control: ctx.seal({ pow: requirement * 1.01 }) }
+  const control = ctx.seal({ pow: requirement * 1.01 })
+  return { withheld, requirement, control, controlText: `PoW ${envelopePow(control).toPrecision(3)}` }
 }
 
 /** An envelope on a topic of `bloomOf` (the control) and one on a topic outside it. */
-function bloomPair(ctx: SuiteContext, bloomOf: Uint8Array): { control: Envelope; withheld: Envelope } {
-  return { control: ctx.seal({ topic: bloomOf }), withheld: ctx.seal({ topic: otherTopic(bloomOf) }) }
+function bloomPair(ctx: SuiteContext, bloomOf: Uint8Array): { control: Envelope; withheld: Envelope; controlText: string } {
+  return { control: ctx.seal({ topic: bloomOf }), withheld: ctx.seal({ topic: otherTopic(bloomOf) }), controlText: 'on its topic' }
 }
 
 function otherTopic(bloomOf: Uint8Array): Uint8Array {
@@ -115,9 +117,9 @@ export const forwardChecks: Check[] = [
     source: 'EIP-627 Status; geth whisperv6 peer.broadcast env.PoW() >= powRequirement (v1.9.7)',
     async run(ctx) {
       ctx.requireForwarding()
-      const { withheld, requirement, control } = powPair(ctx)
-      const b = await ctx.session({ minPow: requirement })
-      return withheldFrom(ctx, b, `peer asking for PoW ${requirement} in its status`, control, withheld)
+      const pair = powPair(ctx)
+      const b = await ctx.session({ minPow: pair.requirement })
+      return withheldFrom(ctx, b, `peer asking for PoW ${pair.requirement} in its status`, pair)
     },
   },
   {
@@ -128,12 +130,12 @@ export const forwardChecks: Check[] = [
     source: 'EIP-627 PoW Requirement (code 2); geth whisperv6 powRequirementCode (v1.9.7)',
     async run(ctx) {
       ctx.requireForwarding()
-      const { withheld, requirement, control } = powPair(ctx)
+      const pair = powPair(ctx)
       const b = await ctx.session()
-      b.send(2, encodePowRequirement(requirement))
-      const k = await expectKept(ctx, b, `PoW requirement ${requirement}`)
+      b.send(2, encodePowRequirement(pair.requirement))
+      const k = await expectKept(ctx, b, `PoW requirement ${pair.requirement}`)
       if (k.status !== 'pass') return k
-      return withheldFrom(ctx, b, `peer that sent PoW requirement ${requirement}`, control, withheld)
+      return withheldFrom(ctx, b, `peer that sent PoW requirement ${pair.requirement}`, pair)
     },
   },
   {
@@ -146,8 +148,7 @@ export const forwardChecks: Check[] = [
       ctx.requireForwarding()
       const mine = randomBytes(4)
       const b = await ctx.session({ bloom: topicBloom(mine) })
-      const { control, withheld } = bloomPair(ctx, mine)
-      return withheldFrom(ctx, b, 'topic outside the peer bloom', control, withheld)
+      return withheldFrom(ctx, b, 'topic outside the peer bloom', bloomPair(ctx, mine))
     },
   },
   {
@@ -163,8 +164,7 @@ export const forwardChecks: Check[] = [
       b.send(3, encodeBloomFilterEx(topicBloom(mine)))
       const k = await expectKept(ctx, b, 'bloom update')
       if (k.status !== 'pass') return k
-      const { control, withheld } = bloomPair(ctx, mine)
-      return withheldFrom(ctx, b, 'topic outside the updated bloom', control, withheld)
+      return withheldFrom(ctx, b, 'topic outside the updated bloom', bloomPair(ctx, mine))
     },
   },
   {
