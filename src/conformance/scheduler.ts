@@ -92,11 +92,10 @@ export async function runCheck(c: Check, ctx: SuiteContext, shh: ShhVersion | nu
     lanes.refused()
     const now = Date.now()
     if (alone) firstAloneRefusal ||= now
-    const pause = slotBackoffMs(n)
-    if ((firstAloneRefusal && now + pause - firstAloneRefusal > lanes.slotWaitMs) || now + pause >= t0 + limitMs) {
-      return { ...base, status: 'skip', detail: noSlotDetail(lanes.slotWaitMs), ms: now - t0 }
-    }
-    await sleep(pause)
+    // the last pause is cut to the wait left, so that the final attempt comes at its end
+    const left = Math.min(firstAloneRefusal ? firstAloneRefusal + lanes.slotWaitMs - now : Infinity, t0 + limitMs - now - 1000)
+    if (left <= 0) return { ...base, status: 'skip', detail: noSlotDetail(lanes.slotWaitMs), ms: now - t0 }
+    await sleep(Math.min(slotBackoffMs(n), left))
   }
 }
 
@@ -110,8 +109,8 @@ export async function withSlot<T>(fn: () => Promise<T>, lanes: Lanes): Promise<T
       if (!(err instanceof NoPeerSlot)) throw err
     }
     lanes.refused()
-    const pause = slotBackoffMs(n)
-    if (Date.now() + pause - t0 > lanes.slotWaitMs) return null
-    await sleep(pause)
+    const left = t0 + lanes.slotWaitMs - Date.now()
+    if (left <= 0) return null
+    await sleep(Math.min(slotBackoffMs(n), left))
   }
 }

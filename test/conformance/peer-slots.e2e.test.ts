@@ -6,6 +6,9 @@ import { formatText } from '../../src/conformance/report.js'
 import { runSuite } from '../../src/conformance/runner.js'
 import type { SuiteReport } from '../../src/conformance/types.js'
 import { WhisperNode } from '../../src/node/index.js'
+import { parseEnode } from '../../src/p2p/enode.js'
+import { RawShhConnection } from '../../src/p2p/raw-shh-connection.js'
+import { encodeStatus } from '../../src/whisper/packets.js'
 
 // the skips a roomy relay gets too (suite.e2e.test.ts): no --rpc, no --mail-password, its full bloom
 const INHERENT_SKIP = /^(no --rpc given|no --mail-password: |the node announces a full bloom)/
@@ -40,4 +43,22 @@ describe('conformance suite against a relay with few peer slots', () => {
       expect(text).toMatch(new RegExp(`\\nat most ${r.maxConnections} connections to the node at once; it refused ${r.refusedSlots} for want of a free peer slot\\n\\d+ passed, 0 failed, ${r.skipped} skipped`))
     }, 300_000)
   }
+
+  it('a node whose only slot another peer holds: every check skipped as "no free peer slot", none failed', async () => {
+    const relay = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, sealThreads: 1, relay: true, shhVersions: [5], maxPeers: 1 })
+    nodes.push(relay)
+    await relay.start()
+    const other = await RawShhConnection.open({ target: parseEnode(relay.enode), shh: 5, status: encodeStatus(5) })
+    try {
+      await other.waitPacket((p) => p.code === 0, 10_000)
+      const r = await runSuite({ enode: relay.enode, shh: 5, only: ['status', 'forward'], timeoutMs: 3000, pow: 0.2 })
+      expect(failures(r)).toEqual([])
+      expect(r.results.length).toBeGreaterThan(10)
+      for (const c of r.results) expect(c).toMatchObject({ status: 'skip', detail: 'no free peer slot (the node answered TOO_MANY_PEERS for 3 s)' })
+      expect(r.skipped).toBe(r.results.length)
+      expect(other.isOpen).toBe(true)
+    } finally {
+      other.close()
+    }
+  }, 120_000)
 })
