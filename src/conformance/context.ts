@@ -1,7 +1,8 @@
 // What every check gets: connections to the node under test (each a fresh node id, closed when the
-// suite ends), what the node said on a baseline connection (hello, status), a shared observer
+// check ends), what the node said on a baseline connection (hello, status), a shared observer
 // connection that sees what the node forwards, valid envelopes sealed for the node's PoW, and the
-// node's JSON-RPC when --rpc was given.
+// node's JSON-RPC when --rpc was given. A connection the node refuses for want of a peer slot marks
+// the check's scope as refused (peer-slots.ts): the runner then retries the check instead of judging it.
 import type { Enode } from '../p2p/enode.js'
 import type { ProbeClose, RemoteHello } from '../p2p/probe-connection.js'
 import { closeText, RawShhConnection, type RawPacket } from '../p2p/raw-shh-connection.js'
@@ -11,6 +12,7 @@ import { randomBytes } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { decodeMessages, decodeStatus, encodeMessages, encodeStatus, MESSAGE_CODES, type Status } from '../whisper/packets.js'
 import { sealMessage } from '../whisper/seal.js'
+import { NoPeerSlot, PeerSlots, refusedForSlot } from './peer-slots.js'
 import type { RpcClient } from './rpc-client.js'
 import { SkipCheck } from './types.js'
 
@@ -23,6 +25,37 @@ export interface SuiteOptions {
   rpc: RpcClient | null
   /** the node's mail server password (--mail-password): null = the mail group is skipped */
   mailPassword?: string | null
+  /** the run's connection count, shared by the contexts of every shh version */
+  slots?: PeerSlots
+}
+
+/** One check's connections (or the suite's own, for the root context). */
+interface Scope {
+  open: Set<RawShhConnection>
+  /** set by cleanup(): a check that outlived its time may not open more */
+  finished: boolean
+  /** the node refused one of this scope's connections with TOO_MANY_PEERS */
+  refusedSlot: boolean
+  /** rejects with NoPeerSlot at the first such refusal */
+  refused: Promise<never>
+  refuse: () => void
+}
+
+function newScope(): Scope {
+  let reject!: (e: Error) => void
+  const refused = new Promise<never>((_, rej) => (reject = rej))
+  refused.catch(() => undefined)
+  const scope: Scope = {
+    open: new Set(),
+    finished: false,
+    refusedSlot: false,
+    refused,
+    refuse: () => {
+      scope.refusedSlot = true
+      reject(new NoPeerSlot())
+    },
+  }
+  return scope
 }
 
 export interface NodeView {
@@ -58,9 +91,10 @@ export class SuiteContext {
   readonly timeoutMs: number
   readonly rpc: RpcClient | null
   readonly mailPassword: string | null
+  readonly slots: PeerSlots
   node!: NodeView
   private observerConn: RawShhConnection | null = null
-  private readonly open = new Set<RawShhConnection>()
+  private scope: Scope = newScope()
   private readonly powFlag: number
 
   constructor(opts: SuiteOptions) {
@@ -70,16 +104,19 @@ export class SuiteContext {
     this.rpc = opts.rpc
     this.mailPassword = opts.mailPassword ?? null
     this.powFlag = opts.pow
+    this.slots = opts.slots ?? new PeerSlots()
   }
 
   /**
    * Opens the baseline connection and reads the node's status with ours withheld (a node must not
    * wait for ours); when none comes within 3 s ours is sent, so that the other checks can still run.
-   * Then opens the observer.
+   * Then opens the observer. Throws NoPeerSlot when the node has no slot for either.
    */
   async init(): Promise<void> {
     const c = await this.connect({ status: 'none' })
-    const hello = await c.hello
+    const hello = await c.hello.catch(async (err: Error) => {
+      throw refusedForSlot(await c.waitClosed(0)) ? new NoPeerSlot() : err
+    })
     const withheldMs = Math.min(3000, this.timeoutMs)
     let first = await c.waitPacket(() => true, withheldMs)
     let statusInReplyOnly = false
@@ -88,6 +125,7 @@ export class SuiteContext {
       first = await c.waitPacket(() => true, this.timeoutMs)
       statusInReplyOnly = first !== null
     }
+    if (!first && refusedForSlot(await c.waitClosed(0))) throw new NoPeerSlot()
     if (!first) throw new Error(`shh/${this.shh}: no status from the node within ${this.timeoutMs / 1000} s of the hellos (${c.isOpen ? 'still connected' : 'it closed the connection'})`)
     if (first.code !== 0) throw new Error(`shh/${this.shh}: the node's first packet is code ${first.code}, not a status`)
     let status: Status = { version: this.shh, lightNode: false }
@@ -119,7 +157,9 @@ export class SuiteContext {
       maxMessageSize: info && typeof info.maxMessageSize === 'number' ? info.maxMessageSize : DEFAULT_MAX_MESSAGE_SIZE,
       maxMessageSizeSource: info && typeof info.maxMessageSize === 'number' ? 'shh_info' : "geth's default (no --rpc)",
     }
+    // the baseline's slot must be free again before the observer asks for one
     c.close()
+    await c.waitClosed(3000)
     this.observerConn = await this.session()
   }
 
@@ -129,8 +169,17 @@ export class SuiteContext {
    */
   scoped(): SuiteContext {
     const child = Object.create(this) as SuiteContext
-    ;(child as unknown as { open: Set<RawShhConnection> }).open = new Set()
+    child.scope = newScope()
     return child
+  }
+
+  /** Rejects with NoPeerSlot once the node refuses one of this scope's connections for want of a slot. */
+  get refused(): Promise<never> {
+    return this.scope.refused
+  }
+
+  get refusedSlot(): boolean {
+    return this.scope.refusedSlot
   }
 
   /** Our status payload: by default a full node that asks for no PoW, so the node sends us everything. */
@@ -141,6 +190,8 @@ export class SuiteContext {
 
   /** A new connection (fresh node id); our status as given ('none' = not sent). Closed by cleanup(). */
   async connect(o: { status?: Uint8Array | 'none'; capabilities?: { name: string; version: number }[]; privateKey?: Uint8Array } = {}): Promise<RawShhConnection> {
+    const scope = this.scope
+    if (scope.finished) throw new Error('the check has ended')
     const c = await RawShhConnection.open({
       target: this.target,
       privateKey: o.privateKey,
@@ -149,8 +200,16 @@ export class SuiteContext {
       timeoutMs: this.timeoutMs,
       status: o.status ?? this.ourStatus(),
     })
-    this.open.add(c)
-    void c.closed.then(() => this.open.delete(c))
+    this.slots.track(c)
+    if (scope.finished) {
+      c.close()
+      throw new Error('the check has ended')
+    }
+    scope.open.add(c)
+    void c.closed.then((close) => {
+      scope.open.delete(c)
+      if (refusedForSlot(close)) scope.refuse()
+    })
     return c
   }
 
@@ -158,8 +217,10 @@ export class SuiteContext {
   async session(f: StatusFields = {}, privateKey?: Uint8Array): Promise<RawShhConnection> {
     const c = await this.connect({ status: this.ourStatus(f), privateKey })
     const st = await c.waitPacket((p) => p.code === 0, this.timeoutMs)
-    if (!st) throw new Error(`no status on a new connection within ${this.timeoutMs / 1000} s (${closeText(await c.waitClosed(0))})`)
-    return c
+    if (st) return c
+    const close = await c.waitClosed(0)
+    if (refusedForSlot(close)) throw new NoPeerSlot()
+    throw new Error(`no status on a new connection within ${this.timeoutMs / 1000} s (${closeText(close)})`)
   }
 
   get observer(): RawShhConnection {
@@ -237,7 +298,8 @@ export class SuiteContext {
   }
 
   async cleanup(): Promise<void> {
-    const all = [...this.open]
+    this.scope.finished = true
+    const all = [...this.scope.open]
     for (const c of all) c.close()
     await Promise.all(all.map((c) => c.waitClosed(3000)))
   }

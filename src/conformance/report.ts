@@ -11,6 +11,8 @@ export function formatText(r: SuiteReport): string {
   }
   const width = Math.max(0, ...r.results.map((c) => c.id.length))
   for (const c of r.results) lines.push(`  ${MARK[c.status]}  ${c.shh ? `shh/${c.shh}` : '     '}  ${c.id.padEnd(width)}  ${c.detail}`)
+  const refused = r.refusedSlots > 0 ? `; it refused ${r.refusedSlots} for want of a free peer slot` : ''
+  lines.push(`at most ${r.maxConnections} connection${r.maxConnections === 1 ? '' : 's'} to the node at once${refused}`)
   lines.push(`${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${(r.ms / 1000).toFixed(1)} s)`)
   const skips = r.results.filter((c) => c.status === 'skip')
   if (skips.length > 0) {

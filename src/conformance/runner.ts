@@ -1,15 +1,17 @@
 // Runs the checks against one node: learns its shh versions from a hello, then per version builds a
-// SuiteContext and runs the applicable checks concurrently (each on its own connections), the ones
-// that change node settings alone at the end. A check that throws fails with the message; SkipCheck
-// skips it; every check is bounded in time.
+// SuiteContext and runs the applicable checks concurrently (scheduler.ts: one at a time once the
+// node refuses us a peer slot), the ones that change node settings alone at the end. A check that
+// throws fails with the message; SkipCheck skips it; every check is bounded in time.
 import { parseEnode, type Enode } from '../p2p/enode.js'
 import { RawShhConnection } from '../p2p/raw-shh-connection.js'
 import { isFullBloom } from '../whisper/bloom.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 import { ALL_CHECKS } from './checks/index.js'
 import { SuiteContext } from './context.js'
+import { NoPeerSlot, PeerSlots, refusedForSlot } from './peer-slots.js'
 import { RpcClient } from './rpc-client.js'
-import { SkipCheck, type Check, type CheckResult, type Group, type SuiteReport } from './types.js'
+import { Lanes, noSlotDetail, runCheck, withSlot } from './scheduler.js'
+import type { Check, CheckResult, Group, SuiteReport } from './types.js'
 
 export interface RunOptions {
   enode: string
@@ -29,26 +31,6 @@ function selectChecks(o: Pick<RunOptions, 'only' | 'quick'>): Check[] {
   return ALL_CHECKS.filter((c) => (!o.quick || c.quick) && (!o.only || o.only.includes(c.group)))
 }
 
-async function timed(c: Check, ctx: SuiteContext, shh: ShhVersion | null, limitMs: number): Promise<CheckResult> {
-  const t0 = Date.now()
-  const base = { id: c.id, group: c.group, shh, rule: c.rule, source: c.source }
-  let timer: NodeJS.Timeout | undefined
-  let cleanup = async () => undefined as void
-  try {
-    const guard = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the check did not finish within ${limitMs / 1000} s`)), limitMs)))
-    const scope = ctx.scoped()
-    cleanup = () => scope.cleanup()
-    const out = await Promise.race([c.run(scope), guard])
-    return { ...base, status: out.status, detail: out.detail, ms: Date.now() - t0 }
-  } catch (err) {
-    if (err instanceof SkipCheck) return { ...base, status: 'skip', detail: err.message, ms: Date.now() - t0 }
-    return { ...base, status: 'fail', detail: (err as Error)?.message ?? String(err), ms: Date.now() - t0 }
-  } finally {
-    clearTimeout(timer)
-    await cleanup()
-  }
-}
-
 async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
@@ -60,21 +42,36 @@ async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Prom
 export async function runSuite(o: RunOptions): Promise<SuiteReport> {
   const t0 = Date.now()
   const target: Enode = parseEnode(o.enode)
-  const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false }
+  const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false, maxConnections: 0, refusedSlots: 0 }
   const checks = selectChecks(o)
+  const slots = new PeerSlots()
+  const width = o.concurrency ?? 4
+  const lanes = new Lanes(width, o.timeoutMs)
   const rpc = o.rpc ? await RpcClient.connect(o.rpc, o.timeoutMs) : null
   try {
     // which shh versions the node offers: one hello (TCP failure rejects: nothing to report on)
-    const first = await RawShhConnection.open({ target, shh: 6, capabilities: [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }], timeoutMs: o.timeoutMs, status: 'none' })
-    const hello = await first.hello.catch((e: Error) => e)
-    first.close()
+    const hello = await withSlot(async () => {
+      const first = await RawShhConnection.open({ target, shh: 6, capabilities: [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }], timeoutMs: o.timeoutMs, status: 'none' })
+      slots.track(first)
+      const h = await first.hello.catch((e: Error) => e)
+      // geth refuses before its hello (our relay right after it, but then the hello is all we need)
+      const refused = h instanceof Error && refusedForSlot(await first.waitClosed(0))
+      first.close()
+      await first.waitClosed(3000)
+      if (refused) throw new NoPeerSlot()
+      return h
+    }, lanes)
     const wanted: ShhVersion[] = o.shh === 'both' ? [6, 5] : [o.shh]
     const unrun = (shh: ShhVersion | null, why: string, list: Check[]) => {
       for (const c of list) report.results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: c.id === 'rlpx.handshake' && hello instanceof Error ? 'fail' : 'skip', detail: why, ms: 0 })
     }
+    if (hello === null) {
+      unrun(null, noSlotDetail(lanes.slotWaitMs), checks)
+      return finish(report, t0, slots)
+    }
     if (hello instanceof Error) {
       unrun(null, hello.message, checks)
-      return finish(report, t0)
+      return finish(report, t0, slots)
     }
     const offered = hello.capabilities.filter((c) => c.name === 'shh').map((c) => c.version)
     const versions = wanted.filter((v) => offered.includes(v))
@@ -91,17 +88,21 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         const failIt = c.id === 'rlpx.capabilities' || c.id === 'rlpx.handshake' || c.id === 'rlpx.hello-id'
         report.results.push({ id: c.id, group: c.group, shh: null, rule: c.rule, source: c.source, status: failIt && c.id === 'rlpx.capabilities' ? 'fail' : failIt ? 'pass' : 'skip', detail: failIt && c.id !== 'rlpx.capabilities' ? `client ${JSON.stringify(hello.clientId)}` : why, ms: 0 })
       }
-      return finish(report, t0)
+      return finish(report, t0, slots)
     }
     const limit = o.timeoutMs * 3 + 10_000
     // one version after the other: a node has few peer slots (geth 1.9.7: 17 inbound by default)
     for (const [i, shh] of versions.entries()) await (async () => {
       const list = checks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
-      const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc, mailPassword: o.mailPassword ?? null })
+      const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc, mailPassword: o.mailPassword ?? null, slots })
       const results: CheckResult[] = []
       try {
         try {
-          await ctx.init()
+          const ready = await withSlot(() => ctx.init().then(() => true), lanes)
+          if (!ready) {
+            for (const c of list) results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: 'skip', detail: noSlotDetail(lanes.slotWaitMs), ms: 0 })
+            return
+          }
         } catch (err) {
           const why = `no shh/${shh} session: ${(err as Error).message}`
           for (const c of list) results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: c.group === 'rlpx' || c.id.startsWith('status.') ? 'fail' : 'skip', detail: why, ms: 0 })
@@ -111,10 +112,10 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         const shared = list.filter((c) => !c.exclusive)
         const alone = list.filter((c) => c.exclusive)
         const byId = new Map<string, CheckResult>()
-        await pool(shared, o.concurrency ?? 4, async (c) => {
-          byId.set(c.id, await timed(c, ctx, shh, limit))
+        await pool(shared, width, async (c) => {
+          byId.set(c.id, await runCheck(c, ctx, shh, limit, lanes))
         })
-        for (const c of alone) byId.set(c.id, await timed(c, ctx, shh, limit))
+        for (const c of alone) byId.set(c.id, await runCheck(c, ctx, shh, limit, lanes))
         for (const c of list) results.push(byId.get(c.id)!)
       } finally {
         report.results.push(...results)
@@ -124,13 +125,15 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
     // report order: check order, then version
     const order = new Map(ALL_CHECKS.map((c, i) => [c.id, i]))
     report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0))
-    return finish(report, t0)
+    return finish(report, t0, slots)
   } finally {
     rpc?.close()
   }
 }
 
-function finish(r: SuiteReport, t0: number): SuiteReport {
+function finish(r: SuiteReport, t0: number, slots: PeerSlots): SuiteReport {
+  r.maxConnections = slots.peak
+  r.refusedSlots = slots.refusals
   r.passed = r.results.filter((x) => x.status === 'pass').length
   r.failed = r.results.filter((x) => x.status === 'fail').length
   r.skipped = r.results.filter((x) => x.status === 'skip').length

@@ -58,6 +58,10 @@ export interface SuiteReport {
   skipped: number
   ms: number
   ok: boolean
+  /** the most connections to the node the suite held at once */
+  maxConnections: number
+  /** how many of them the node refused with TOO_MANY_PEERS (checks refused throughout are skipped) */
+  refusedSlots: number
 }
 
 export const pass = (detail: string): Outcome => ({ status: 'pass', detail })

@@ -1,8 +1,10 @@
 // Forwarding: valid envelopes reach other peers, unchanged and in the version's packet format, never
 // back to their sender; shh/6 honours each peer's PoW requirement and bloom; expired ones stop.
+// Each check holds as few connections as it can (a node's peer slots may be few): the observer
+// sends where nothing has to be seen arriving elsewhere, and a connection is closed once done with.
 import { bloomMatch, topicBloom } from '../../whisper/bloom.js'
 import { randomBytes } from '../../whisper/crypto.js'
-import { envelopePow } from '../../whisper/envelope.js'
+import { envelopePow, type Envelope } from '../../whisper/envelope.js'
 import { encodeBloomFilterEx, encodePowRequirement } from '../../whisper/packets.js'
 import { rlpDecodeFirst } from '../../whisper/rlp.js'
 import type { SuiteContext } from '../context.js'
@@ -10,16 +12,32 @@ import type { RawShhConnection } from '../../p2p/raw-shh-connection.js'
 import { fail, pass, type Check, type Outcome } from '../types.js'
 import { expectKept, hexStart, sleep } from './util.js'
 
-/** A sends `env`; the observer must get it and `b` must not (within 1 s after the observer did). */
-async function withheldFrom(ctx: SuiteContext, b: RawShhConnection, what: string, topic?: Uint8Array): Promise<Outcome> {
-  const a = await ctx.session()
-  const env = ctx.seal({ topic })
-  const atB = ctx.waitEnvelope(b, env, ctx.timeoutMs)
-  const atObserver = ctx.waitEnvelope(ctx.observer, env)
-  ctx.sendEnvelopes(a, [env])
-  if (!(await atObserver)) return fail(`the control envelope did not reach the observer within ${ctx.timeoutMs / 1000} s`)
+/**
+ * The observer sends `control` (which `b` asks for) and `withheld` (which it does not) in one packet:
+ * `b` must get the control and not the other (within 1 s after the control: the node broadcasts
+ * every 300 ms, and a broadcast that carried one had the other in the pool too).
+ */
+async function withheldFrom(ctx: SuiteContext, b: RawShhConnection, what: string, pair: { control: Envelope; withheld: Envelope; controlText: string }): Promise<Outcome> {
+  const { control, withheld, controlText } = pair
+  const atB = ctx.waitEnvelope(b, withheld, ctx.timeoutMs)
+  const controlAtB = ctx.waitEnvelope(b, control)
+  ctx.sendEnvelopes(ctx.observer, [control, withheld])
+  if (!(await controlAtB)) return fail(`${what}: the control envelope (${controlText}) did not reach that peer within ${ctx.timeoutMs / 1000} s`)
   const leaked = await Promise.race([atB, sleep(1000).then(() => false)])
-  return leaked ? fail(`${what}: the node sent it anyway (PoW ${envelopePow(env).toFixed(3)})`) : pass(`${what}: not sent to that peer, sent to the observer`)
+  return leaked ? fail(`${what}: the node sent it anyway (PoW ${envelopePow(withheld).toFixed(3)})`) : pass(`${what}: not sent to that peer, the control envelope (${controlText}) was`)
+}
+
+/** An envelope at the node's minimum PoW, a requirement above it, and a control envelope above that. */
+function powPair(ctx: SuiteContext): { withheld: Envelope; requirement: number; control: Envelope; controlText: string } {
+  const withheld = ctx.seal()
+  const requirement = Number((envelopePow(withheld) * 1.5).toPrecision(3))
+  const control = ctx.seal({ pow: requirement * 1.01 })
+  return { withheld, requirement, control, controlText: `PoW ${envelopePow(control).toPrecision(3)}` }
+}
+
+/** An envelope on a topic of `bloomOf` (the control) and one on a topic outside it. */
+function bloomPair(ctx: SuiteContext, bloomOf: Uint8Array): { control: Envelope; withheld: Envelope; controlText: string } {
+  return { control: ctx.seal({ topic: bloomOf }), withheld: ctx.seal({ topic: otherTopic(bloomOf) }), controlText: 'on its topic' }
 }
 
 function otherTopic(bloomOf: Uint8Array): Uint8Array {
@@ -99,8 +117,9 @@ export const forwardChecks: Check[] = [
     source: 'EIP-627 Status; geth whisperv6 peer.broadcast env.PoW() >= powRequirement (v1.9.7)',
     async run(ctx) {
       ctx.requireForwarding()
-      const b = await ctx.session({ minPow: 1e9 })
-      return withheldFrom(ctx, b, 'peer asking for PoW 1e9 in its status')
+      const pair = powPair(ctx)
+      const b = await ctx.session({ minPow: pair.requirement })
+      return withheldFrom(ctx, b, `peer asking for PoW ${pair.requirement} in its status`, pair)
     },
   },
   {
@@ -111,11 +130,12 @@ export const forwardChecks: Check[] = [
     source: 'EIP-627 PoW Requirement (code 2); geth whisperv6 powRequirementCode (v1.9.7)',
     async run(ctx) {
       ctx.requireForwarding()
+      const pair = powPair(ctx)
       const b = await ctx.session()
-      b.send(2, encodePowRequirement(1e9))
-      const k = await expectKept(ctx, b, 'PoW requirement 1e9')
+      b.send(2, encodePowRequirement(pair.requirement))
+      const k = await expectKept(ctx, b, `PoW requirement ${pair.requirement}`)
       if (k.status !== 'pass') return k
-      return withheldFrom(ctx, b, 'peer that sent PoW requirement 1e9')
+      return withheldFrom(ctx, b, `peer that sent PoW requirement ${pair.requirement}`, pair)
     },
   },
   {
@@ -128,7 +148,7 @@ export const forwardChecks: Check[] = [
       ctx.requireForwarding()
       const mine = randomBytes(4)
       const b = await ctx.session({ bloom: topicBloom(mine) })
-      return withheldFrom(ctx, b, 'topic outside the peer bloom', otherTopic(mine))
+      return withheldFrom(ctx, b, 'topic outside the peer bloom', bloomPair(ctx, mine))
     },
   },
   {
@@ -144,7 +164,7 @@ export const forwardChecks: Check[] = [
       b.send(3, encodeBloomFilterEx(topicBloom(mine)))
       const k = await expectKept(ctx, b, 'bloom update')
       if (k.status !== 'pass') return k
-      return withheldFrom(ctx, b, 'topic outside the updated bloom', otherTopic(mine))
+      return withheldFrom(ctx, b, 'topic outside the updated bloom', bloomPair(ctx, mine))
     },
   },
   {
@@ -156,10 +176,9 @@ export const forwardChecks: Check[] = [
     async run(ctx) {
       ctx.requireForwarding()
       const b = await ctx.session({ lightNode: true })
-      const a = await ctx.session()
       const env = ctx.seal()
       const seen = ctx.waitEnvelope(b, env)
-      ctx.sendEnvelopes(a, [env])
+      ctx.sendEnvelopes(ctx.observer, [env])
       return (await seen) ? pass('light peer got the envelope') : fail(`light peer got nothing within ${ctx.timeoutMs / 1000} s`)
     },
   },
@@ -176,6 +195,9 @@ export const forwardChecks: Check[] = [
       const seen = Promise.all([ctx.waitEnvelope(ctx.observer, live), ctx.waitEnvelope(ctx.observer, short)])
       ctx.sendEnvelopes(a, [live, short])
       if (!(await seen).every(Boolean)) return fail('the envelopes were not forwarded to the observer')
+      // the sender's slot is free again before the new peer asks for one
+      a.close()
+      await a.waitClosed(3000)
       await sleep(4500)
       const late = await ctx.session()
       const gotLive = await ctx.waitEnvelope(late, live)

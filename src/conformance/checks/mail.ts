@@ -41,7 +41,7 @@ function p2pHashes(ctx: SuiteContext, c: RawShhConnection): Set<string> {
   return got
 }
 
-/** Sends envelopes dated `sent` (unix s) on a fresh connection; resolves once the node forwarded each (it accepted them). */
+/** Sends envelopes dated `sent` (unix s) on a fresh connection, closed once the node forwarded each (it accepted them). */
 async function archived(ctx: SuiteContext, sents: number[]): Promise<Envelope[]> {
   const a = await ctx.session()
   const envs = sents.map((now) => ctx.seal({ now, ttl: 600 + (nowSec() - now) }))
@@ -50,6 +50,9 @@ async function archived(ctx: SuiteContext, sents: number[]): Promise<Envelope[]>
   const ok = await seen
   const missing = ok.filter((x) => !x).length
   if (missing > 0) throw new Error(`${missing} of ${envs.length} envelopes sent for the archive did not reach another peer within ${ctx.timeoutMs / 1000} s (not accepted)`)
+  // done with: its slot is free again before the asking peer wants one (a node's slots may be few)
+  a.close()
+  await a.waitClosed(3000)
   return envs
 }
 
