@@ -48,7 +48,10 @@ export interface NodeOptions {
   /** Rooms whose messages this node carries between shh/5 and shh/6 peers (gateway.ts). */
   gatewayRooms?: GatewayRoom[]
   gateway?: GatewayOptions
-  /** What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one). */
+  /**
+   * What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one).
+   * @internal
+   */
   transport?: PeerHostFactory
   /** 0 (default): forward new envelopes at once; > 0: on a fixed cycle, as geth's 300 ms broadcast loop. */
   forwardIntervalMs?: number

@@ -44,6 +44,7 @@ export type { NodeInfo, NodeOptions, NodeStats } from './node-types.js'
 export class WhisperNode extends EventEmitter {
   readonly relay: boolean
   readonly versions: ShhVersion[]
+  /** @internal the node's logger, shared with the adapters of this package */
   readonly log: Logger
   private readonly key: NodeKey
   private readonly host: PeerHost
@@ -317,7 +318,10 @@ export class WhisperNode extends EventEmitter {
     return this.gateway.removeRoom(room)
   }
 
-  /** Makes this node a mail server (mailserver.ts); before start, so that every peer gets the hook. */
+  /**
+   * Makes this node a mail server (mailserver.ts); before start, so that every peer gets the hook.
+   * @internal
+   */
   setMailServer(hooks: MailServerHooks): void {
     if (this.phase !== 'new') throw new NodeError('state', 'a mail server is set before the node starts')
     this.ingest.setMailServer(hooks)
