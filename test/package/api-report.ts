@@ -20,6 +20,15 @@ export interface ApiReport {
   leaks: string[]
 }
 
+const isPrivate = (m: ts.ClassElement): boolean =>
+  (ts.getCombinedModifierFlags(m as ts.Declaration) & ts.ModifierFlags.Private) !== 0 || (m.name !== undefined && ts.isPrivateIdentifier(m.name))
+
+/** A class without its private members (tsc keeps their names in declarations; they are not API). */
+function withoutPrivates(node: ts.Node): ts.Node {
+  if (!ts.isClassDeclaration(node)) return node
+  return ts.factory.updateClassDeclaration(node, node.modifiers, node.name, node.typeParameters, node.heritageClauses, node.members.filter((m) => !isPrivate(m)))
+}
+
 export function apiReport(root: string): ApiReport {
   const files = Object.values(ENTRIES).map((f) => join(root, f))
   for (const f of files) if (!existsSync(f)) throw new Error(`${f} missing: build first (the tests' global setup does)`)
@@ -53,7 +62,7 @@ export function apiReport(root: string): ApiReport {
       const t = target(s)
       for (const d of t.declarations ?? []) {
         const node = ts.isVariableDeclaration(d) ? d.parent.parent : d
-        const text = printer.printNode(ts.EmitHint.Unspecified, node, d.getSourceFile())
+        const text = printer.printNode(ts.EmitHint.Unspecified, withoutPrivates(node), d.getSourceFile())
         const from = relative(join(root, 'dist'), d.getSourceFile().fileName).replace(/\.d\.ts$/, '.ts')
         parts.push(`// ${s.name}${s.name !== t.name ? ` (${t.name})` : ''}: ${from}\n${text}`)
         const visit = (n: ts.Node): void => {
