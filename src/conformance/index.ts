@@ -11,7 +11,7 @@
  * console.log(formatText(report))
  * process.exitCode = report.ok ? 0 : 1
  * ```
- * @packageDocumentation
+ * @module p2pmessage/conformance
  */
 export { runSuite, type RunOptions } from './runner.js'
 export { formatText, formatJson, formatJunit } from './report.js'

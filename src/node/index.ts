@@ -16,7 +16,7 @@
  * await node.waitForPeer()
  * await node.post({ topic, symKey, payload: utf8('hello') })
  * ```
- * @packageDocumentation
+ * @module p2pmessage
  */
 export {
   WhisperNode,

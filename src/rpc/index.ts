@@ -1,6 +1,6 @@
 /**
  * geth v1.9.7's Whisper JSON-RPC (the `shh`, `net`, `web3` and `admin` namespaces) over a running
- * {@link p2pmessage!WhisperNode}, to mount on an HTTP server of your own: {@link createRpcHandler} gives a
+ * `WhisperNode`, to mount on an HTTP server of your own: {@link createRpcHandler} gives a
  * request handler (POST JSON-RPC, geth's limits and answers) and a WebSocket upgrade handler
  * (subscriptions). Your server's access rules are yours: the handler checks no Host, Origin or token,
  * so bind it to loopback or put your own checks in front of it.
@@ -17,7 +17,7 @@
  * server.on('upgrade', rpc.handleUpgrade)
  * server.listen(8545, '127.0.0.1')
  * ```
- * @packageDocumentation
+ * @module p2pmessage/rpc
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'

@@ -11,7 +11,7 @@
  * const env = sealMessage({ shh: 6, topic: topicFromPassword('room'), payload: utf8('hi'), symKey, ttl: 60, pow: 0.2, workTime: 2 })
  * const msg = openEnvelope(env, { symKey })
  * ```
- * @packageDocumentation
+ * @module p2pmessage/whisper
  */
 export { WhisperError, isWhisperError, type WhisperErrorCode } from './errors.js'
 export {

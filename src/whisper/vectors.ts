@@ -19,18 +19,25 @@ import { topicBloom } from './bloom.js'
 
 const POW_RELATIVE_TOLERANCE = 1e-9
 
+/** The outcome of one entry of a vector file. */
 export interface VectorResult {
   /** e.g. `envelopes[sym-raw-hello-true]`, `kdf[0]` */
   id: string
+  /** The entry reproduced exactly. */
   ok: boolean
   /** why it failed (all reasons of the entry, '; '-joined) */
   reason?: string
 }
 
+/** What checkVectorFile found in one file. */
 export interface VectorReport {
+  /** The protocol version the file is for. */
   shh: ShhVersion
+  /** One result per entry, in file order. */
   results: VectorResult[]
+  /** Entries that reproduced. */
   passed: number
+  /** Entries that did not. */
   failed: number
 }
 
@@ -101,6 +108,10 @@ function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))
 }
 
+/**
+ * Checks a parsed test-vector file (shared/vectors format: envelopes, keys, PoW, KDF) against this
+ * implementation; throws WhisperError 'params' when it is not a vector file.
+ */
 export function checkVectorFile(json: unknown): VectorReport {
   const shh = vectorFileVersion(json)
   const file = json as Obj
