@@ -128,6 +128,37 @@ describe('installed from the tarball into an empty directory', () => {
     expect(lib.stderr).toBe('')
   })
 
+  it('a TypeScript program type-checks against the installed declarations of all four entry points', async () => {
+    // what a user's strict project compiles; @types/node from this repository (an app has its own).
+    // skipLibCheck as `tsc --init` sets it: @ethereumjs/devp2p's declarations name `debug`'s types, which it does not ship
+    writeFileSync(join(app, 'app.ts'), [
+      "import { WhisperNode, parseTopic, symKeyFromPassword, utf8, type DeliveredMessage } from 'p2pmessage'",
+      "import { sealMessage, openEnvelope, type ReceivedMessage } from 'p2pmessage/whisper'",
+      "import { createRpcHandler } from 'p2pmessage/rpc'",
+      "import { runSuite, formatText, type SuiteReport } from 'p2pmessage/conformance'",
+      "const node = new WhisperNode({ verbosity: 0, listen: { host: '127.0.0.1', port: 0 } })",
+      "const topic = parseTopic('44c7429f'), symKey = symKeyFromPassword('x')",
+      "node.subscribe({ topics: [topic], symKey }, (m: DeliveredMessage) => console.log(m.payload.length))",
+      "const opened: ReceivedMessage = openEnvelope(sealMessage({ shh: 6, topic, payload: utf8('a'), symKey, ttl: 10, pow: 0, workTime: 1 }), { symKey })",
+      "createRpcHandler({ node }).close().then(() => opened)",
+      "runSuite({ enode: node.enode, shh: 6, timeoutMs: 1000, pow: 0.2 }).then((r: SuiteReport) => formatText(r))",
+      "// @ts-expect-error the node's logger is internal: not in the declarations",
+      "void node.log",
+      "// @ts-expect-error a post needs its ttl, pow and work time",
+      "void node.post({ topic, symKey, payload: utf8('a') })",
+      '',
+    ].join('\n'))
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true,
+        types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      files: ['app.ts'],
+    }))
+    const r = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app })
+      .catch((err: { stdout: string }) => ({ stdout: err.stdout, failed: true }))
+    expect(r.stdout).toBe('')
+    expect('failed' in r).toBe(false)
+  }, 300_000) // tsc over @types/node and the package: tens of seconds of CPU
+
   it('bridge says in one line that it needs better-sqlite3 and how to get it', async () => {
     const bridge = spawnInstalled(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', join(work, 'bridge')])
     const exit = await bridge.exited
