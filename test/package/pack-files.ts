@@ -37,12 +37,12 @@ export function checkPackFiles(paths: string[], root: string): string[] {
   for (const p of paths) if (!allowed(p)) problems.push(`unexpected: ${p}`)
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>> }
   const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))).map((t) => t.replace(/^\.\//, ''))
-  const required = [
+  const required = new Set([
     ...TOP,
     ...page,
     ...targets,
     ...sources.flatMap((s) => [s, `dist/${s.replace(/\.ts$/, '.js')}`, `dist/${s.replace(/\.ts$/, '.d.ts')}`]),
-  ]
+  ])
   for (const p of required) if (!have.has(p)) problems.push(`missing: ${p}`)
   return problems
 }
