@@ -3,9 +3,10 @@
 // rows of 8 KiB of invalid UTF-8 decode to 28 MiB of text), oldest first out. Passwords and keys are
 // never stored: a room is known by its id, a hash of topic and key (see rooms.ts). The file holds
 // decrypted room text: it is created 0600 in a directory created 0700 (as geth does its datadir).
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { loadSqlite } from '../node/sqlite.js'
 
 export interface StoredMessage {
   /** Arrival order in this store; also the cursor for paging (`before`). */
@@ -90,6 +91,7 @@ export class HistoryStore {
   constructor(file: string, opts: HistoryOptions) {
     this.opts = opts
     this.maxBytes = opts.totalBytes ?? DEFAULT_HISTORY_BYTES
+    const Sqlite = loadSqlite("the bridge's room history")
     try {
       if (file !== ':memory:') {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
@@ -97,7 +99,7 @@ export class HistoryStore {
         if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
         chmodSync(file, 0o600)
       }
-      this.db = new Database(file)
+      this.db = new Sqlite(file)
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
       this.stmts = this.init()

@@ -3,6 +3,7 @@ import type { SuiteReport } from './types.js'
 
 const MARK = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' } as const
 
+/** The report as `p2pmessage probe` prints it: one line per check, then the counts and the skip reasons. */
 export function formatText(r: SuiteReport): string {
   const lines = [`probe ${r.target}`]
   if (r.node) {
@@ -25,12 +26,14 @@ export function formatText(r: SuiteReport): string {
   return lines.join('\n') + '\n'
 }
 
+/** The report as one line of JSON (`probe --json`). */
 export function formatJson(r: SuiteReport): string {
   return JSON.stringify(r) + '\n'
 }
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
 
+/** The report as JUnit XML, one test suite per group (`probe --junit`), for CI dashboards. */
 export function formatJunit(r: SuiteReport): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>']
   out.push(`<testsuites name="p2pmessage probe" tests="${r.results.length}" failures="${r.failed}" skipped="${r.skipped}" time="${(r.ms / 1000).toFixed(3)}">`)

@@ -10,7 +10,12 @@ export class RpcCallError extends Error {
   }
 }
 
+/**
+ * The node's JSON-RPC endpoint did not answer (refused, closed, timed out): runSuite rejects with it when
+ * `rpc` is unreachable.
+ */
 export class RpcTransportError extends Error {
+  /** An error with its one-line message. */
   constructor(message: string) {
     super(message)
     this.name = 'RpcTransportError'

@@ -13,17 +13,25 @@ import { RpcClient } from './rpc-client.js'
 import { Lanes, noSlotDetail, runCheck, withSlot } from './scheduler.js'
 import type { Check, CheckResult, Group, SuiteReport } from './types.js'
 
+/** What runSuite probes and how. */
 export interface RunOptions {
+  /** The node to probe, `enode://<id>@<host>:<port>`. */
   enode: string
+  /** Versions to test; 'both' tests each the node offers. */
   shh: 5 | 6 | 'both'
+  /** The node's JSON-RPC URL (http(s) or ws(s)): enables the rpc group and the checks that change its settings. */
   rpc?: string
+  /** Run only these groups. */
   only?: Group[]
+  /** Only the quick subset (a first look in a few seconds). */
   quick?: boolean
+  /** How long to wait for each expected answer; every check is bounded by 3 x this + 10 s. */
   timeoutMs: number
   /** PoW of our envelopes when the node does not announce its minimum */
   pow: number
   /** the node's mail server password: enables the mail group */
   mailPassword?: string
+  /** Checks run at once (default 8). */
   concurrency?: number
 }
 

@@ -3,7 +3,12 @@
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { SuiteContext } from './context.js'
 
+/**
+ * The check groups, in report order: RLPx handshake, status exchange, envelope validation, forwarding,
+ * control packets, p2p messages, mail server, limits, JSON-RPC.
+ */
 export const GROUPS = ['rlpx', 'status', 'envelope', 'forward', 'packets', 'p2p', 'mail', 'limits', 'rpc'] as const
+/** One of GROUPS. */
 export type Group = (typeof GROUPS)[number]
 
 export type Outcome =
@@ -30,33 +35,63 @@ export interface Check {
   run(ctx: SuiteContext): Promise<Outcome>
 }
 
+/** The outcome of one check on one protocol version. */
 export interface CheckResult {
+  /** Stable id, `group.name`. */
   id: string
+  /** The check's group. */
   group: Group
+  /** The version it ran on (null: a check of the connection, before any version). */
   shh: ShhVersion | null
+  /** Passed, failed, or not applicable (why in `detail`). */
   status: 'pass' | 'fail' | 'skip'
+  /** What was seen, in one line (for a failure: what was expected instead). */
   detail: string
+  /** The rule checked, in one line. */
   rule: string
+  /** Where the rule comes from: an EIP-627 section, or the geth behaviour and versions. */
   source: string
+  /** Time the check took. */
   ms: number
 }
 
+/** Everything runSuite found: the node as seen, and one result per check and version. */
 export interface SuiteReport {
+  /** The enode URL probed. */
   target: string
   /** the node as seen on the baseline connection */
   node: {
+    /** The client id from its devp2p hello. */
     clientId: string
+    /** Its devp2p base protocol version. */
     baseProtocol: number
+    /** The capabilities it offered, e.g. `shh/6`. */
     capabilities: string[]
+    /** The shh versions shared with us (the ones tested). */
     shh: ShhVersion[]
-    status: Record<string, { minPow?: number; bloom?: string; lightNode?: boolean }>
+    /** Per version tested (`shh/6`): the announced minimum PoW, bloom and light flag. */
+    status: Record<string, {
+      /** Announced minimum PoW (v6). */
+      minPow?: number
+      /** Announced bloom, hex (v6). */
+      bloom?: string
+      /** Announced light-node flag (v6). */
+      lightNode?: boolean
+    }>
   } | null
+  /** The JSON-RPC URL used, when one was given. */
   rpc: string | null
+  /** In report order. */
   results: CheckResult[]
+  /** Results that passed. */
   passed: number
+  /** Results that failed. */
   failed: number
+  /** Results that were skipped. */
   skipped: number
+  /** Duration of the whole run. */
   ms: number
+  /** No check failed. */
   ok: boolean
   /** the most connections to the node the suite held at once */
   maxConnections: number

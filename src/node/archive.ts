@@ -10,6 +10,7 @@
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
+import { loadSqlite } from './sqlite.js'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
 
@@ -98,9 +99,9 @@ export class Archive {
     prepareDir(dir, o.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES)
     let Database: typeof BetterSqlite3
     try {
-      Database = (await import('better-sqlite3')).default
+      Database = loadSqlite('the mail server archive')
     } catch (err) {
-      throw new ArchiveError('open', `cannot load better-sqlite3: ${(err as Error).message}`, { cause: err })
+      throw new ArchiveError('open', (err as Error).message, { cause: err })
     }
     return new Archive(Database, dir, o)
   }

@@ -6,11 +6,17 @@ import { bloomMatch } from '../whisper/bloom.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { PoolEntry } from './pool.js'
 
+/**
+ * Why an own post reached nobody: no peer connected, every peer required more PoW, or no peer's bloom
+ * admitted the topic.
+ */
 export type UndeliveredReason = 'no-peer' | 'pow' | 'bloom'
 
+/** An own post that expired before any copy was handed to a peer (event 'undelivered'). */
 export interface UndeliveredEvent {
   /** the post's envelope hashes (hex), as post()/send() returned them */
   hashes: string[]
+  /** Why. */
   reason: UndeliveredReason
   /** one line for people: why nobody got it */
   message: string

@@ -15,6 +15,7 @@ import { BoundedSet } from './bounded-set.js'
 import { NodeError } from './errors.js'
 import type { Logger } from '../log/log.js'
 
+/** What a subscription receives: topics, and the key that opens its messages (symKey or privateKey). */
 export interface FilterSpec {
   /** 4-byte topics; empty = every topic */
   topics: Uint8Array[]
@@ -32,6 +33,7 @@ export interface FilterSpec {
   shh?: ShhVersion
 }
 
+/** A message delivered to a subscription: the opened message and how it came. */
 export interface DeliveredMessage extends ReceivedMessage {
   /** posted by this node */
   mine: boolean
@@ -44,11 +46,23 @@ export interface DeliveredMessage extends ReceivedMessage {
    * `src`/`address` of the message are the gateway's; these are the original sender's (absent when
    * the original was unsigned), with its version and sent time.
    */
-  relayed?: { by: Uint8Array; src?: Uint8Array; address?: Uint8Array; shh: ShhVersion; sent: number }
+  relayed?: {
+    /** 20-byte address of the gateway that re-sealed it */
+    by: Uint8Array
+    /** 65-byte public key of the original signer */
+    src?: Uint8Array
+    /** 20-byte address of the original signer */
+    address?: Uint8Array
+    /** the version the original was sent on */
+    shh: ShhVersion
+    /** when the original was sealed, unix seconds */
+    sent: number
+  }
   /** carries a relayed-message padding that does not verify: shown as the signer's own message */
   relayInvalid?: string
 }
 
+/** Called once per message a subscription receives (a handler that throws is logged, never breaks the node). */
 export type MessageHandler = (m: DeliveredMessage) => void
 
 interface Filter {

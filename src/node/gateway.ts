@@ -28,8 +28,11 @@ import { short } from '../log/log.js'
 import { OUTLIER_FACTOR, crossingPow, type PowAsk } from './gateway-pow.js'
 import { FairPending, type Pending } from './gateway-queue.js'
 
+/** A room the version gateway carries between shh/5 and shh/6 peers. */
 export interface GatewayRoom {
+  /** 4-byte topic. */
   topic: Uint8Array
+  /** 32-byte room key: the gateway must open a message to re-seal it. */
   symKey: Uint8Array
 }
 
@@ -48,6 +51,7 @@ export interface GatewayHost {
   inject(env: Envelope): string
 }
 
+/** Pacing and limits of the version gateway (NodeOptions.gateway). */
 export interface GatewayOptions {
   /** crossings waiting or sealing in all; more are shed (default 256) */
   maxPending?: number
@@ -55,6 +59,7 @@ export interface GatewayOptions {
   maxSealing?: number
   /** random wait before sealing, ms (default 100..600) */
   minDelayMs?: number
+  /** Upper end of that random wait, ms. */
   maxDelayMs?: number
   /** seconds of PoW search per re-seal (default 5) */
   workTime?: number
@@ -62,6 +67,7 @@ export interface GatewayOptions {
   maxPow?: number
 }
 
+/** The version gateway's counters, part of stats(). */
 export interface GatewayStats {
   /** messages sealed into the other version */
   gatewayCrossed: number

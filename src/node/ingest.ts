@@ -25,13 +25,21 @@ export interface MailServerHooks {
   request(peer: ShhPeer, env: Envelope): void
 }
 
+/** A new envelope accepted into the node's pool (event 'envelope'), whether it opens or not. */
 export interface EnvelopeEvent {
+  /** Envelope hash, hex. */
   hash: string
+  /** Its protocol version. */
   shh: ShhVersion
+  /** Its topic, hex. */
   topic: string
+  /** Its PoW (geth's formula). */
   pow: number
+  /** Its size as geth counts it. */
   size: number
+  /** When it expires, unix seconds. */
   expiry: number
+  /** Posted by this node. */
   local: boolean
   /** node id of the peer it came from (absent for our own) */
   from?: string

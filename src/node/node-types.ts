@@ -7,19 +7,34 @@ import type { LogSink } from '../log/log.js'
 import type { GatewayOptions, GatewayRoom } from './gateway.js'
 import type { PeerLimitOptions } from './peer-limits.js'
 
+/**
+ * How a WhisperNode is built: identity, network, protocol versions and limits. Every field is optional: `new
+ * WhisperNode()` is a node with a fresh key that dials nothing and listens nowhere.
+ */
 export interface NodeOptions {
   /** 32-byte node key; else loaded from / created in nodeKeyFile; else a fresh one per run. */
   privateKey?: Uint8Array
+  /**
+   * File holding the node key (geth's format: 64 hex digits), created 0600 when missing; used when
+   * `privateKey` is absent.
+   */
   nodeKeyFile?: string
   /** Listening socket (off when absent). Port 0 picks a free port; see `enode`. */
-  listen?: { host: string; port: number }
+  listen?: {
+    /** Address to bind, e.g. 127.0.0.1 or 0.0.0.0. */
+    host: string
+    /** TCP port; 0 picks a free one. */
+    port: number
+  }
   /** Offered protocol versions, default [5, 6]; each peer speaks the highest both sides offer. */
   shhVersions?: ShhVersion[]
   /** enode URLs dialled and redialled with backoff */
   staticPeers?: string[]
   /** enode URLs or node ids allowed beyond maxPeers and trusted for p2p direct messages */
   trustedPeers?: string[]
+  /** enode URLs dialled at start and while no peer is connected, and discovery's seeds. */
   bootnodes?: string[]
+  /** discv4 peer discovery on UDP (default false). */
   discovery?: boolean
   /** default 80 */
   maxPeers?: number
@@ -37,9 +52,11 @@ export interface NodeOptions {
   verbosity?: number
   /** Where log lines go (default stderr, geth terminal format). */
   logger?: LogSink
+  /** The devp2p client id announced in the hello (default `p2pmessage/vX.Y.Z/os-arch/nodejsN`). */
   clientId?: string
   /** Pool bounds per protocol version. */
   poolMaxBytes?: number
+  /** Most envelopes pooled per protocol version (poolMaxBytes bounds their bytes). */
   poolMaxEnvelopes?: number
   /** PoW worker threads (default: all cores). */
   sealThreads?: number
@@ -47,17 +64,24 @@ export interface NodeOptions {
   peerLimits?: PeerLimitOptions | false
   /** Rooms whose messages this node carries between shh/5 and shh/6 peers (gateway.ts). */
   gatewayRooms?: GatewayRoom[]
+  /** Pacing and limits of the version gateway (gatewayRooms). */
   gateway?: GatewayOptions
-  /** What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one). */
+  /**
+   * What carries the peers (default: a P2PHost over TCP/RLPx; the simulation passes an in-memory one).
+   * @internal
+   */
   transport?: PeerHostFactory
   /** 0 (default): forward new envelopes at once; > 0: on a fixed cycle, as geth's 300 ms broadcast loop. */
   forwardIntervalMs?: number
 }
 
+/** Counters since start, from stats(). */
 export interface NodeStats {
+  /** Connected peers. */
   peers: number
   /** envelopes pooled, all versions */
   poolSize: number
+  /** Bytes of the pooled envelopes. */
   poolBytes: number
   /** new envelopes accepted from peers */
   envelopesIn: number
@@ -71,23 +95,39 @@ export interface NodeStats {
   peerPauses: number
   /** peers dropped (and refused for a while) for flooding useless envelopes */
   floodDrops: number
-  /** own posts that expired before reaching any peer, by reason (event 'undelivered') */
+  /** own posts that expired before reaching any peer because none was connected (event 'undelivered') */
   undeliveredNoPeer: number
+  /** Own posts whose PoW every peer's requirement exceeded. */
   undeliveredPow: number
+  /** Own posts whose topic no peer's bloom admitted. */
   undeliveredBloom: number
 }
 
+/** What the node is and announces, from info(). */
 export interface NodeInfo {
+  /** Its enode URL (see WhisperNode.enode). */
   enode: string
+  /** Its node id, 128 hex digits. */
   id: string
+  /** The versions it offers. */
   shhVersions: ShhVersion[]
+  /** The PoW it requires of envelopes. */
   minPow: number
+  /** Largest packet it accepts, bytes. */
   maxMessageSize: number
   /** hex; null = everything */
   bloom: string | null
+  /** Announces itself as a light node (v6). */
   lightNode: boolean
+  /** Runs as a relay (forwards everything, opens nothing). */
   relay: boolean
-  listening: { host: string; port: number } | null
+  /** The listening address, null when not listening. */
+  listening: {
+    /** The address bound. */
+    host: string
+    /** The TCP port bound (the real one when 0 was asked). */
+    port: number
+  } | null
   /** UDP port of discovery when on */
   discoveryPort: number | null
 }

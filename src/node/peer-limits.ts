@@ -14,6 +14,10 @@
 import type { Logger } from '../log/log.js'
 import { short } from '../log/log.js'
 
+/**
+ * Per-peer limits on the node's CPU and on useless envelopes (duplicates, expired), beyond what geth has: a
+ * flooding peer is slowed, then dropped and refused for a while.
+ */
 export interface PeerLimitOptions {
   /** average share of one core the node spends on one peer's envelopes (default 0.5) */
   cpuShare?: number

@@ -18,21 +18,29 @@ import { PeerState } from './peer-state.js'
 import type { EnvelopePool } from './pool.js'
 import { isStopped, type PhaseOf } from './phase.js'
 
+/** One connected peer as the node sees it (peers(), 'peer:added', 'peer:removed'). */
 export interface PeerSummary {
+  /** Its node id, 128 hex digits. */
   id: string
   /** for peers we dialled: the address we reach them at */
   enode?: string
+  /** Its devp2p client id (at most 256 characters, control characters escaped). */
   clientId: string
+  /** The version spoken with it. */
   shh: ShhVersion
   /** ip:port of the connection */
   address: string
+  /** It dialled us. */
   inbound: boolean
+  /** Trusted: its p2p direct messages are accepted, and it may exceed maxPeers. */
   trusted: boolean
   /** a static peer of ours (dialled and redialled) */
   static: boolean
+  /** v6: the PoW it requires (0 on v5). */
   minPow: number
   /** v6: hex of the peer's bloom; null = it takes everything */
   bloom: string | null
+  /** v6: it announced itself as a light node. */
   lightNode: boolean
 }
 

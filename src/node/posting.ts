@@ -18,6 +18,10 @@ import { requireRunning, type PhaseOf } from './phase.js'
 import type { PoolEntry } from './pool.js'
 import type { SealPool } from './seal-pool.js'
 
+/**
+ * What to post: SealParams without the version (the node seals one copy per version it speaks, unless `shh`
+ * says which) and without `now`.
+ */
 export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
   /** default: every version the node offers ('both' for [5, 6]) */
   shh?: ShhVersion | 'both'
@@ -25,11 +29,13 @@ export type PostParams = Omit<SealParams, 'now' | 'shh'> & {
   targetPeer?: string
 }
 
+/** What post() sealed and sent. */
 export interface PostResult {
   /** hash of the first envelope (hex, no 0x) */
   hash: string
   /** one per envelope, in `envelopes` order */
   hashes: string[]
+  /** The envelopes sent, one per protocol version. */
   envelopes: Envelope[]
 }
 

@@ -13,7 +13,9 @@ import { bloomMatch } from '../whisper/bloom.js'
 export const SYNC_ALLOWANCE = 10
 /** geth's MaxMessageSize: the hard cap a node may be configured to accept. */
 export const MAX_MESSAGE_SIZE_CAP = 10 * 1024 * 1024
+/** Largest packet a node accepts by default (1 MiB, as geth). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
+/** PoW a node requires by default (0.2, as geth). */
 export const DEFAULT_MIN_POW = 0.2
 const AES_NONCE_LENGTH = 12
 

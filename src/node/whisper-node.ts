@@ -41,9 +41,18 @@ export type { DialTargetStatus, PeerSummary } from './peers.js'
 export type { PostParams, PostResult } from './posting.js'
 export type { NodeInfo, NodeOptions, NodeStats } from './node-types.js'
 
+/**
+ * A Whisper node: peers over devp2p/RLPx speaking shh/5 and/or shh/6 as go-ethereum does, an envelope pool
+ * with geth's validation and expiry, forwarding, and subscriptions that deliver the messages your keys open.
+ * Events: 'peer:added' (PeerSummary), 'peer:removed' (PeerSummary, reason), 'envelope' (EnvelopeEvent),
+ * 'sent' (peerId, hashes), 'undelivered' (UndeliveredEvent), 'log' (level, line).
+ */
 export class WhisperNode extends EventEmitter {
+  /** Built as a relay: forwards everything, opens nothing. */
   readonly relay: boolean
+  /** The protocol versions it offers. */
   readonly versions: ShhVersion[]
+  /** @internal the node's logger, shared with the adapters of this package */
   readonly log: Logger
   private readonly key: NodeKey
   private readonly host: PeerHost
@@ -65,6 +74,10 @@ export class WhisperNode extends EventEmitter {
   private expiryTimer: NodeJS.Timeout | null = null
   private readonly abort = new AbortController()
 
+  /**
+   * Builds the node (nothing listens or dials until start()); throws NodeError 'params' or EnodeError on bad
+   * options.
+   */
   constructor(opts: NodeOptions = {}) {
     super()
     const verbosity = normalizeVerbosity(opts.verbosity)
@@ -172,6 +185,10 @@ export class WhisperNode extends EventEmitter {
 
   // ---- lifecycle ----
 
+  /**
+   * Listens and dials; resolves once the listening socket is bound. Rejects NodeError 'state' when called
+   * twice, or with the listen error (e.g. the port is in use).
+   */
   start(): Promise<void> {
     if (this.phase !== 'new') return Promise.reject(new NodeError('state', `cannot start a node that is ${this.phase}`))
     this.phase = 'starting'
@@ -198,6 +215,10 @@ export class WhisperNode extends EventEmitter {
     })
   }
 
+  /**
+   * Disconnects every peer, stops sealing and clears the pools and subscriptions; resolves when every socket
+   * and timer is gone. Safe to call more than once.
+   */
   async stop(): Promise<void> {
     // stopping while the host is still starting: let it come up, then take it down like a running one
     if (this.phase === 'starting') await this.starting?.catch(() => {})
@@ -220,16 +241,19 @@ export class WhisperNode extends EventEmitter {
     this.log.info('Whisper node stopped')
   }
 
+  /** Started and not stopped. */
   get running(): boolean {
     return this.phase === 'running'
   }
 
   // ---- identity and state ----
 
+  /** The node's enode URL (127.0.0.1 when listening on every address; port 0 when not listening). */
   get enode(): string {
     return this.host.enode
   }
 
+  /** The node id: 128 hex digits, the public key without its 04 prefix. */
   get id(): string {
     return this.key.nodeId
   }
@@ -244,6 +268,7 @@ export class WhisperNode extends EventEmitter {
     return Uint8Array.from(this.key.privateKey)
   }
 
+  /** What the node is and announces now. */
   info(): NodeInfo {
     const bloom = this.requirements.bloom
     return {
@@ -260,6 +285,7 @@ export class WhisperNode extends EventEmitter {
     }
   }
 
+  /** Counters since start. */
   stats(): NodeStats & GatewayStats {
     let poolSize = 0
     let poolBytes = 0
@@ -314,11 +340,15 @@ export class WhisperNode extends EventEmitter {
     this.gateway.addRoom(room)
   }
 
+  /** Stops carrying a room across versions; false when it was not carried. */
   removeGatewayRoom(room: GatewayRoom): boolean {
     return this.gateway.removeRoom(room)
   }
 
-  /** Makes this node a mail server (mailserver.ts); before start, so that every peer gets the hook. */
+  /**
+   * Makes this node a mail server (mailserver.ts); before start, so that every peer gets the hook.
+   * @internal
+   */
   setMailServer(hooks: MailServerHooks): void {
     if (this.phase !== 'new') throw new NodeError('state', 'a mail server is set before the node starts')
     this.ingest.setMailServer(hooks)
@@ -335,6 +365,7 @@ export class WhisperNode extends EventEmitter {
     return id
   }
 
+  /** Removes a subscription; false when there was none with that id. */
   unsubscribe(id: string): boolean {
     const ok = this.filters.uninstall(id)
     if (ok) this.requirements.subscriptionsChanged()
@@ -363,18 +394,22 @@ export class WhisperNode extends EventEmitter {
     this.requirements.setBloom(bloom)
   }
 
+  /** Announces itself as a light node (v6). */
   get lightNode(): boolean {
     return this.requirements.lightNode
   }
 
+  /** Largest packet accepted, bytes. */
   get maxMessageSize(): number {
     return this.requirements.maxMessageSize
   }
 
+  /** PoW required of envelopes. */
   get minPow(): number {
     return this.requirements.minPow
   }
 
+  /** The bloom announced to v6 peers (null: everything). */
   get bloom(): Uint8Array | null {
     return this.requirements.bloom
   }
@@ -396,6 +431,7 @@ export class WhisperNode extends EventEmitter {
     this.peerSet.markTrusted(enodeOrId)
   }
 
+  /** The connected peers. */
   peers(): PeerSummary[] {
     return this.peerSet.list()
   }

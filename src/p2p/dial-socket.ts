@@ -3,8 +3,11 @@
 import { Socket } from 'node:net'
 import type { Enode } from './enode.js'
 
+/** The node could not be reached over TCP; the message names the address and why. */
 export class ProbeConnectError extends Error {
+  /** 'unreachable' (refused, no route) or 'timeout' (no answer in time). */
   readonly code: 'unreachable' | 'timeout'
+  /** An error with its code and one-line message. */
   constructor(code: 'unreachable' | 'timeout', message: string) {
     super(message)
     this.name = 'ProbeConnectError'

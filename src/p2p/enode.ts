@@ -5,14 +5,21 @@
 import { isIP } from 'node:net'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 
+/** A node's address, as in `enode://<id>@<host>:<port>[?discport=<udp port>]`. */
 export interface Enode {
-  id: string // 128 lowercase hex chars: the uncompressed public key without its 0x04 prefix
-  host: string // IP literal (IPv6 without brackets)
-  port: number // TCP (RLPx) port; 0 means "not listening"
-  discport?: number // UDP (discovery) port, only when it differs from `port`
+  /** 128 lowercase hex chars: the uncompressed public key without its 0x04 prefix. */
+  id: string
+  /** IP literal (IPv6 without brackets). */
+  host: string
+  /** TCP (RLPx) port; 0 means "not listening". */
+  port: number
+  /** UDP (discovery) port, only when it differs from `port`. */
+  discport?: number
 }
 
+/** A malformed enode URL; the message quotes it and says what is wrong. */
 export class EnodeError extends Error {
+  /** An error naming the URL and the reason. */
   constructor(url: string, reason: string) {
     super(`invalid enode URL ${JSON.stringify(truncate(url))}: ${reason}`)
     this.name = 'EnodeError'
@@ -22,6 +29,7 @@ export class EnodeError extends Error {
 const HEX_128 = /^[0-9a-fA-F]{128}$/
 const DIGITS = /^[0-9]+$/
 
+/** Parses an enode URL as geth does (IP literals only, no DNS); throws EnodeError. */
 export function parseEnode(url: string): Enode {
   if (typeof url !== 'string') throw new EnodeError(String(url), 'not a string')
   const s = url.trim()
@@ -66,6 +74,7 @@ export function parseEnode(url: string): Enode {
   return out
 }
 
+/** The enode URL of an Enode (IPv6 hosts in brackets). */
 export function formatEnode(e: Enode): string {
   const host = isIP(e.host) === 6 ? `[${e.host}]` : e.host
   let url = `enode://${e.id.toLowerCase()}@${host}:${e.port}`

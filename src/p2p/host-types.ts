@@ -77,11 +77,17 @@ export class P2PHostError extends Error {
 
 /** A peer we dial (static or bootnode), as the host sees it now. */
 export interface DialTargetStatus {
+  /** Node id, 128 hex digits. */
   id: string
+  /** Address dialled. */
   host: string
+  /** TCP port dialled. */
   port: number
+  /** A static peer (redialled for ever) or a bootnode. */
   kind: 'static' | 'bootnode'
+  /** Connected now. */
   connected: boolean
+  /** Why the last dial failed (e.g. refused, another node id, no shared whisper version). */
   lastError?: string
   /** what the last failed dial got, by kind, until one succeeds */
   failure?: DialFailure

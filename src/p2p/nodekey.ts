@@ -5,15 +5,23 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import { dirname, parse, resolve, sep } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 
+/** A node's secp256k1 identity: its keys and node id. */
 export interface NodeKey {
-  privateKey: Uint8Array // 32 bytes
-  publicKey: Uint8Array // 65 bytes, uncompressed (0x04 || X || Y)
-  nodeId: string // 128 hex chars: publicKey without the 0x04 prefix, as in enode URLs
-  created: boolean // true when this call generated the key and wrote the file
+  /** 32 bytes. */
+  privateKey: Uint8Array
+  /** 65 bytes, uncompressed (0x04 || X || Y). */
+  publicKey: Uint8Array
+  /** 128 hex chars: publicKey without the 0x04 prefix, as in enode URLs. */
+  nodeId: string
+  /** True when this call generated the key and wrote the file. */
+  created: boolean
 }
 
+/** A node key file that cannot be read or holds no valid key; the message names the file. */
 export class NodeKeyError extends Error {
+  /** The key file. */
   readonly file: string
+  /** An error naming the file. */
   constructor(file: string, message: string, options?: { cause?: unknown }) {
     super(`node key file ${file}: ${message}`, options)
     this.name = 'NodeKeyError'
@@ -67,7 +75,10 @@ export function loadNodeKey(file: string): NodeKey {
   return nodeKeyFromPrivateKey(parseNodeKey(text, file))
 }
 
-// Loads the key, or on first run (file absent) generates one and writes it with mode 0600.
+/**
+ * Loads the key (geth's format: 64 hex digits), or on first run (file absent) generates one and writes
+ * it with mode 0600 (directories 0700). Throws NodeKeyError.
+ */
 export function loadOrCreateNodeKey(file: string): NodeKey {
   try {
     return loadNodeKey(file)

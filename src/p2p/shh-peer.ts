@@ -48,6 +48,7 @@ export interface ShhPeer extends EventEmitter {
   emit<E extends keyof ShhPeerEvents>(event: E, ...args: ShhPeerEvents[E]): boolean
 }
 
+/** The name of a devp2p disconnect reason code (e.g. 4 -> TOO_MANY_PEERS), as 'peer:removed' reports them. */
 export function disconnectReasonName(reason: number): string {
   return (DisconnectReasonNames as Record<number, string | undefined>)[reason] ?? `UNKNOWN_${reason}`
 }

@@ -2,6 +2,7 @@
 import { WhisperError } from './errors.js'
 import { TOPIC_LENGTH } from './topic.js'
 
+/** Bytes in a shh/6 bloom filter. */
 export const BLOOM_SIZE = 64
 
 /** 64-byte bloom with (at most) 3 bits set: bits topic[j] + 256 * (bit j of topic[3]), j = 0..2. */

@@ -3,6 +3,7 @@ import { WhisperError } from './errors.js'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
+/** Lowercase hex without 0x. */
 export function toHex(b: Uint8Array): string {
   let s = ''
   for (let i = 0; i < b.length; i++) s += HEX[b[i]]
@@ -78,6 +79,7 @@ export function uintBE(value: number | bigint): Uint8Array {
   return Uint8Array.from(bytes)
 }
 
+/** The UTF-8 bytes of a string. */
 export function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s)
 }

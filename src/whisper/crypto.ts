@@ -87,6 +87,10 @@ function checkPublicKey(key: Uint8Array): void {
   if (!isValidPublicKey(key)) throw new WhisperError('key', 'public key must be 65 bytes (04 || x || y) on secp256k1')
 }
 
+/**
+ * A fresh random secp256k1 private key (32 bytes): an identity that signs, or receives messages encrypted to
+ * its public key.
+ */
 export function generatePrivateKey(): Uint8Array {
   return secp256k1.utils.randomSecretKey()
 }

@@ -11,9 +11,12 @@ import { topicBloom } from './bloom.js'
 import { TOPIC_LENGTH } from './topic.js'
 import { AES_NONCE_LENGTH } from './crypto.js'
 
+/** A Whisper protocol version: shh/5 (geth 1.6-1.8) or shh/6 (geth 1.9, EIP-627). */
 export type ShhVersion = 5 | 6
 
+/** A Whisper envelope as on the wire: the header in the clear, the message encrypted in `data`. */
 export interface Envelope {
+  /** The protocol version whose wire format the envelope has. */
   shh: ShhVersion
   /** v5 wire field (normally [0]); empty for v6 */
   version: Uint8Array
@@ -25,6 +28,7 @@ export interface Envelope {
   topic: Uint8Array
   /** v5: 12 bytes when symmetric, empty when asymmetric; v6: always empty */
   aesNonce: Uint8Array
+  /** The encrypted message (v6 symmetric: ciphertext, tag and the 12-byte AES nonce). */
   data: Uint8Array
   /** uint64 */
   nonce: bigint
@@ -77,6 +81,7 @@ export function envelopeFields(env: Envelope): Uint8Array[] {
     : [...head, env.data, uintBE(env.nonce)]
 }
 
+/** The envelope's RLP bytes as on the wire. */
 export function encodeEnvelope(env: Envelope): Uint8Array {
   return rlpEncode(envelopeFields(env))
 }
@@ -128,6 +133,7 @@ function withoutNonceFromWire(raw: Uint8Array, nonce: bigint): Uint8Array {
   return out
 }
 
+/** Decodes an envelope's RLP bytes strictly, as geth's rlp does; throws WhisperError on malformed input. */
 export function decodeEnvelope(shh: ShhVersion, rlp: Uint8Array): Envelope {
   checkShh(shh)
   return envelopeFromFields(shh, rlpDecode(rlp, `shh/${shh} envelope`, { maxListItems: shh === 5 ? 7 : 5 }))

@@ -1,5 +1,9 @@
 // Every failure that hostile or malformed input can cause in src/whisper surfaces as a WhisperError with
 // a stable `code`, so callers (node, CLI) can tell "drop the peer" from "not for me" without string matching.
+/**
+ * What went wrong, stable for callers to branch on: `decrypt` means "not for this key", the others malformed
+ * input or bad arguments.
+ */
 export type WhisperErrorCode =
   | 'rlp' // not well-formed (or not canonical) RLP
   | 'field-count' // wrong number of list items
@@ -19,8 +23,11 @@ export type WhisperErrorCode =
   | 'pow' // PoW target not reached in the work time / invalid PoW value
   | 'params' // invalid sealing parameters (size, ttl, ...)
 
+/** The one error type of the protocol functions; `code` says what failed. */
 export class WhisperError extends Error {
+  /** What failed. */
   readonly code: WhisperErrorCode
+  /** An error with its code and a one-line message. */
   constructor(code: WhisperErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'WhisperError'
@@ -28,6 +35,7 @@ export class WhisperError extends Error {
   }
 }
 
+/** True when `e` is a WhisperError (with `code`, when given). */
 export function isWhisperError(e: unknown, code?: WhisperErrorCode): e is WhisperError {
   return e instanceof WhisperError && (code === undefined || e.code === code)
 }

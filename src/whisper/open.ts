@@ -4,28 +4,41 @@ import { checkEnvelope, envelopeHash, envelopePow, envelopeSent, type Envelope, 
 import { WhisperError } from './errors.js'
 import { decodePlaintext } from './message.js'
 
+/** The key to open an envelope with: exactly one of the two. */
 export interface OpenKey {
+  /** 32-byte AES key of a room (symmetric messages). */
   symKey?: Uint8Array
+  /** 32-byte secp256k1 private key (messages encrypted to its public key). */
   privateKey?: Uint8Array
 }
 
+/** A message opened from an envelope: the plaintext's parts, its signer when signed, and the envelope's header. */
 export interface ReceivedMessage {
+  /** The protocol version of the envelope it came in. */
   shh: ShhVersion
+  /** The envelope's 4-byte topic. */
   topic: Uint8Array
+  /** The message itself. */
   payload: Uint8Array
+  /** The padding after the payload (random, or what the sender put there). */
   padding: Uint8Array
+  /** 65-byte signature r || s || v, when the message is signed. */
   signature?: Uint8Array
   /** 65-byte public key of the signer */
   src?: Uint8Array
   /** 20-byte address of the signer */
   address?: Uint8Array
+  /** When it was sealed: expiry - ttl, unix seconds. */
   sent: number
+  /** Time to live, seconds. */
   ttl: number
+  /** Unix seconds after which nodes drop the envelope. */
   expiry: number
   /** geth's PoW of the envelope as received (no clock-skew adjustment) */
   pow: number
   /** envelope hash */
   hash: Uint8Array
+  /** Opened with a symmetric key (true) or a private key (false). */
   symmetric: boolean
   /** the decrypted plaintext exactly as it was (what a version gateway carries, relayed.ts) */
   plaintext?: Uint8Array

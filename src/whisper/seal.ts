@@ -12,10 +12,15 @@ const DEFAULT_TTL = 50
 /** geth's MaxMessageSize: the hard cap of any envelope. */
 const MAX_MESSAGE_SIZE = 10 * 1024 * 1024
 
+/** What to seal into an envelope (geth's MessageParams): topic, payload, key, signer, TTL and proof of work. */
 export interface SealParams {
+  /** The protocol version of the envelope to build. */
   shh: ShhVersion
+  /** 4-byte topic. */
   topic: Uint8Array
+  /** The message. */
   payload: Uint8Array
+  /** Padding to use instead of random padding (geth pads the plaintext to a multiple of 256 bytes). */
   padding?: Uint8Array
   /** seconds; 0 = DEFAULT_TTL */
   ttl: number

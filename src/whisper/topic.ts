@@ -4,6 +4,7 @@ import { sha512 } from '@noble/hashes/sha2.js'
 import { toHex, utf8 } from './bytes.js'
 import { WhisperError } from './errors.js'
 
+/** Bytes in a topic. */
 export const TOPIC_LENGTH = 4
 
 /** Exactly 8 hex digits (optional 0x). Throws WhisperError 'topic'. */
@@ -17,6 +18,7 @@ export function parseTopic(hex: string): Uint8Array {
   return t
 }
 
+/** The topic as 8 lowercase hex digits. */
 export function topicHex(topic: Uint8Array): string {
   return toHex(topic)
 }

@@ -3,9 +3,11 @@
 import { equalBytes, fromHex, toHex } from './bytes.js'
 import { WhisperError } from './errors.js'
 
+/** The outcome of one entry of a vector file. */
 export interface VectorResult {
   /** e.g. `envelopes[sym-raw-hello-true]`, `kdf[0]` */
   id: string
+  /** The entry reproduced exactly. */
   ok: boolean
   /** why it failed (all reasons of the entry, '; '-joined) */
   reason?: string

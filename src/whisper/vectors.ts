@@ -22,10 +22,15 @@ const POW_RELATIVE_TOLERANCE = 1e-9
 
 export type { VectorResult } from './vector-fields.js'
 
+/** What checkVectorFile found in one file. */
 export interface VectorReport {
+  /** The protocol version the file is for. */
   shh: ShhVersion
+  /** One result per entry, in file order. */
   results: VectorResult[]
+  /** Entries that reproduced. */
   passed: number
+  /** Entries that did not. */
   failed: number
 }
 
@@ -37,6 +42,10 @@ export function vectorFileVersion(json: unknown): ShhVersion {
   throw new WhisperError('params', `not a whisper vector file: "protocol" must be "shh/5" or "shh/6", got ${JSON.stringify(p)}`)
 }
 
+/**
+ * Checks a parsed test-vector file (shared/vectors format: envelopes, keys, PoW, KDF) against this
+ * implementation; throws WhisperError 'params' when it is not a vector file.
+ */
 export function checkVectorFile(json: unknown): VectorReport {
   const shh = vectorFileVersion(json)
   const file = json as Obj

@@ -31,9 +31,10 @@ export class Cli {
   readonly exited: Promise<Exit>
   private waiters: (() => void)[] = []
 
-  constructor(args: string[], opts: { env?: Record<string, string> } = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+  // `script` (default this repository's bin/p2pmessage) and `cwd` let the package tests run an installed copy
+  constructor(args: string[], opts: { env?: Record<string, string>; script?: string[]; cwd?: string } = {}) {
+    this.child = spawn(process.execPath, [...(opts.script ?? [BIN]), ...args], {
+      cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })

@@ -27,7 +27,8 @@ export function staleSources(root = ROOT): Stale[] {
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
         const output = join(root, 'dist', rel.replace(/\.ts$/, '.js'))
         const sourceMs = statSync(join(root, rel)).mtimeMs
-        const missing = !existsSync(output)
+        // the declarations too (the package's types): a dist/ built before they were emitted has none
+        const missing = !existsSync(output) || !existsSync(output.replace(/\.js$/, '.d.ts'))
         if (missing || statSync(output).mtimeMs < sourceMs) stale.push({ source: rel, output, missing, sourceMs })
       }
     }
