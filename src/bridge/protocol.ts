@@ -14,7 +14,7 @@ export type ClientMessage =
   | { type: 'ping'; id?: RequestId }
 
 export type ServerMessage =
-  | { type: 'hello'; protocol: 1; address: string; enode: string; rooms: { room: string; topic: string }[] }
+  | { type: 'hello'; protocol: 1; address: string; enode: string | null; rooms: { room: string; topic: string }[] }
   | { type: 'joined'; id?: RequestId; room: string; topic: string; history: MessageView[] }
   | { type: 'left'; id?: RequestId; room: string }
   | { type: 'sent'; id?: RequestId; room: string; hash: string; sent: number }

@@ -168,7 +168,7 @@ export class WsHub {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       address: this.rooms.address,
-      enode: this.node.enode,
+      enode: this.node.listening ? this.node.enode : null,
       rooms: this.rooms.list().map((r) => ({ room: r.room, topic: r.topic })),
     })
     client.send({ type: 'peers', peers: this.node.peers().map(peerView) })

@@ -229,6 +229,11 @@ export class WhisperNode extends EventEmitter {
     return this.host.enode
   }
 
+  /** The listening socket, null when the node only dials out (its enode then has port 0: not dialable). */
+  get listening(): { host: string; port: number } | null {
+    return this.host.listening
+  }
+
   get id(): string {
     return this.key.nodeId
   }

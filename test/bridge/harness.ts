@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import { Bridge, type BridgeOptions } from '../../src/bridge/bridge.js'
 import type { BridgeLimits } from '../../src/bridge/limits.js'
+import type { LogSink } from '../../src/log/log.js'
 import { WhisperNode } from '../../src/node/index.js'
 import { generatePrivateKey } from '../../src/whisper/crypto.js'
 
@@ -18,14 +19,15 @@ export class Harness {
   private readonly dirs: string[] = []
   private readonly sockets: WebSocket[] = []
 
-  async node(opts: { staticPeers?: string[] } = {}): Promise<WhisperNode> {
+  /** listen false: a node that only dials out (its enode has port 0) */
+  async node(opts: { staticPeers?: string[]; listen?: boolean; log?: LogSink } = {}): Promise<WhisperNode> {
     const node = new WhisperNode({
-      listen: { host: '127.0.0.1', port: 0 },
+      ...(opts.listen === false ? {} : { listen: { host: '127.0.0.1', port: 0 } }),
+      ...(opts.log ? { logger: opts.log, verbosity: 3 } : { verbosity: 0 }),
       bootnodes: [],
       discovery: false,
       minPow: TEST_POW,
       staticPeers: opts.staticPeers ?? [],
-      verbosity: 0,
     })
     await node.start()
     this.nodes.push(node)

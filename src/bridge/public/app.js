@@ -360,10 +360,10 @@
     return data
   }
 
-  // A bridge started without --listen only dials out: its enode has port 0 and nobody can dial it, so it
-  // is not offered for copying; the page says how to make it listen instead.
+  // A bridge started without --listen only dials out: the bridge sends enode null (nobody can dial it),
+  // so nothing is offered for copying; the page says how to make it listen instead.
   function showEnode(enode) {
-    const listening = typeof enode === 'string' && !/:0(?:\?.*)?$/.test(enode)
+    const listening = typeof enode === 'string'
     $('self-enode').textContent = listening ? enode : 'not listening: start the bridge with --listen 0.0.0.0:30303 for peers to dial it'
     $('copy-enode').hidden = !listening
   }
