@@ -76,6 +76,19 @@ describe('bench relay', () => {
     expect(r.steps[0].sustained).toBe(false)
   }, 60_000)
 
+  it('finds the target\'s shh version by itself (shh/5: no announced PoW, n/a), and names it when --shh does not fit', async () => {
+    const relay = new WhisperNode({ relay: true, shhVersions: [5], minPow: 0.001, listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, logger: () => {}, sealThreads: 1 })
+    await relay.start()
+    stops.push(() => relay.stop())
+    const r = await runRelayLoad({ enode: relay.enode, senders: 1, receivers: 1, rate: 10, durationS: 1, pow: 0.001, payloadBytes: 64, threads: 1, drainS: 10 })
+    expect(r.target.shh).toBe(5)
+    expect(r.target.minPow).toBeNull()
+    expect(summarize(r).delivered).toBe(10)
+    expect(formatRelayReport(r)).toMatch(/shh\/5, announced min PoW n\/a$/m)
+    await expect(runRelayLoad({ enode: relay.enode, shh: 6, senders: 1, receivers: 1, rate: 10, durationS: 1, pow: 0.001, threads: 1 }))
+      .rejects.toThrow(/no shh\/6 session: .*\(the target offers shh\/5; --shh 5 or no --shh to find the version\)/)
+  }, 60_000)
+
   it('against the sink (the generator ceiling run): everything passes, nothing is checked or kept', async () => {
     const sink = await startSink({ listen: { host: '127.0.0.1', port: 0 } })
     stops.push(() => sink.stop())
