@@ -20,6 +20,7 @@ import { addRpcOptions, startBridgeRpc, type RpcFlags } from './rpc-options.js'
 import { addMailOptions, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
 import { fetchChatHistory, resolveHistory, type HistoryFlags } from './chat-history.js'
 import type { MailServer } from '../node/mailserver.js'
+import { DatadirLockedError, lockDatadir, type DatadirLock } from '../node/datadir-lock.js'
 import { cliIo } from './io.js'
 
 interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
@@ -101,6 +102,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   const mailCfg = flags.mailserverPassword !== undefined ? resolveMail(flags.mailserverPassword, flags, join(datadir, 'mailserver')) : null
   const logger = createLogSink({ verbosity: net.verbosity })
   const say = (line: string) => cliIo().stdout.write(line + '\n')
+  // taken once every flag is read (a usage error holds nothing); every failed start below releases it
+  const lock = lockDir(datadir)
 
   let node: WhisperNode | null = null
   let bridge: Bridge | null = null
@@ -113,15 +116,20 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
         await bridge?.stop()
         mail?.close()
         await node?.stop()
+        lock.release()
       },
     }),
   })
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
-  if (mailCfg) mail = await startMailServer(node, mailCfg, pow)
+  if (mailCfg) mail = await startMailServer(node, mailCfg, pow).catch((err) => {
+    lock.release()
+    throw err
+  })
   await startNode(node, net.listen, () => {
     node = null
     mail?.close()
+    lock.release()
   })
   try {
     bridge = await Bridge.start({
@@ -137,6 +145,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   } catch (err) {
     await node.stop().catch(() => undefined)
     node = null
+    lock.release()
     throw httpError(err, http)
   }
   // Every port (node, HTTP, JSON-RPC) is bound before the bridge says it is up: the rpc lines wait.
@@ -148,6 +157,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     await node.stop().catch(() => undefined)
     bridge = null
     node = null
+    lock.release()
     throw err
   }
   if (hist) {
@@ -171,6 +181,18 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     say(`token ${bridge.token}${bridge.server.policy.generatedToken ? ' (generated for this run; pass --token to choose one)' : ''}`)
   }
   say(`open ${bridge.pageUrl}`)
+}
+
+function lockDir(dir: string): DatadirLock {
+  try {
+    return lockDatadir(dir)
+  } catch (err) {
+    if (err instanceof DatadirLockedError) {
+      const who = err.pid === process.pid ? 'this process' : `process ${err.pid}`
+      throw new CliError(`--datadir ${dir} is in use by ${who} (another bridge on it? its lock file: ${join(err.dir, 'LOCK')})`)
+    }
+    throw new CliError(`--datadir ${dir}: cannot take its lock: ${(err as Error).message.split('\n')[0]}`)
+  }
 }
 
 function httpError(err: unknown, http: HostPort): CliError {

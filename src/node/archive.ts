@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
+import { DatadirLockedError, lockDatadir, type DatadirLock } from './datadir-lock.js'
 
 export const ARCHIVE_FILE = 'archive.sqlite'
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
@@ -21,7 +22,7 @@ const DEFAULT_MAX_ARCHIVE_BYTES = 1024 ** 3
 const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
 const FORMAT_VERSION = '1'
 
-export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed'
+export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed' | 'locked'
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode
@@ -111,10 +112,23 @@ export class Archive {
     } catch (err) {
       throw new ArchiveError('open', `cannot load better-sqlite3: ${(err as Error).message}`, { cause: err })
     }
-    return new Archive(Database, dir, o)
+    // one archive per directory: two mail servers on one would share a database and its counters
+    let lock: DatadirLock
+    try {
+      lock = lockDatadir(dir)
+    } catch (err) {
+      if (err instanceof DatadirLockedError) throw new ArchiveError('locked', err.message, { cause: err })
+      throw fsError(err, dir)
+    }
+    try {
+      return new Archive(Database, dir, o, lock)
+    } catch (err) {
+      lock.release()
+      throw err
+    }
   }
 
-  private constructor(Database: typeof BetterSqlite3, dir: string, o: ArchiveOptions) {
+  private constructor(Database: typeof BetterSqlite3, dir: string, o: ArchiveOptions, private readonly lock: DatadirLock) {
     this.file = join(dir, ARCHIVE_FILE)
     this.opts = {
       dir,
@@ -269,6 +283,7 @@ export class Archive {
     } catch {
       // closing twice or after an I/O error: nothing left to save
     }
+    this.lock.release()
   }
 
   private pruneLocked(): void {
