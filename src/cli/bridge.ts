@@ -53,7 +53,7 @@ export function registerBridge(program: Command): void {
     .option('--ttl <seconds>', 'time to live of sent messages', '50')
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
-    .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
+    .option('--room <topic:password>', 'join this room and carry it between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
     .option('--mailserver <enode>', 'a mail server: rooms get their history from it when joined (repeatable; needs --mailserver-password)', collect)
   secretOption(cmd, 'mailserverPassword', 'password', 'be a mail server too (archive in <datadir>/mailserver), and the password of the --mailserver servers')
   cmd
@@ -170,6 +170,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
       })
     })
   }
+  // --room rooms are the bridge's rooms too: their history is kept and the page shows them
+  for (const r of rooms) await bridge.rooms.join(Buffer.from(r.topic).toString('hex'), r.password)
   say(`bridge ${bridge.url}/`)
   for (const l of rpcLines) say(l)
   if (mail) say(`mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)

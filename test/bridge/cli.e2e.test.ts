@@ -63,6 +63,13 @@ describe('p2pmessage bridge', () => {
     expect(existsSync(join(dir, 'LOCK'))).toBe(false)
   })
 
+  it('joins its --room rooms, so the API and the page list them', async () => {
+    const b = await startBridge(['--datadir', datadir(), '--shh', 'both', '--room', '5eed1e55:a room given at start'])
+    const rooms = (await http(b.url, '/api/rooms')).json.rooms
+    expect(rooms).toEqual([expect.objectContaining({ topic: '5eed1e55', messages: 0 })])
+    expect((await http(b.url, '/api/status')).json.rooms).toEqual(rooms)
+  })
+
   it('without --listen it says that it does not listen instead of printing an enode with port 0', async () => {
     const cli = new Cli(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', datadir()])
     running.push(cli)
