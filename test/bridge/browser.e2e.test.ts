@@ -14,6 +14,7 @@ import { MailServer } from '../../src/node/mailserver.js'
 import { fetchChatHistory } from '../../src/cli/chat-history.js'
 import { generatePrivateKey, symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { Harness, TEST_POW, eventually } from './harness.js'
+import { budget } from '../support/budget.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -58,14 +59,14 @@ describe.skipIf(skip)('chat page in Chromium', () => {
     page1 = await context.newPage()
     page2 = await context.newPage()
     for (const p of [page1, page2]) p.on('pageerror', (e) => pageErrors.push(e.message))
-  }, 120_000)
+  }, budget(120_000))
 
   afterAll(async () => {
     await cli?.dispose()
     await context?.close()
     await h.close()
     if (profile) rmSync(profile, { recursive: true, force: true })
-  }, 60_000)
+  }, budget(60_000))
 
   async function joinRoom(page: Page): Promise<void> {
     await page.getByLabel('Topic').fill(TOPIC)
@@ -319,5 +320,5 @@ describe.skipIf(skip)('chat page in Chromium', () => {
       await msNode.stop()
       server.close()
     }
-  }, 90_000)
+  }, budget(90_000))
 })

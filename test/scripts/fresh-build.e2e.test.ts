@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSy
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tempDirs } from '../support/temp-dirs.js'
+import { budget } from '../support/budget.js'
 
 const REPO = resolve(import.meta.dirname, '../..')
 const SCRIPT = join(REPO, 'scripts/fresh-build.mjs')
@@ -57,5 +58,5 @@ describe('build:fresh', () => {
     touch(join(root, WASM, 'keccak.as'))
     expect(build(root)).toMatch(/^build: compiled WebAssembly module and 1 changed TypeScript file in /)
     expect(build(root)).toBe('build: up to date')
-  }, 180_000)
+  }, budget(180_000))
 })
