@@ -193,7 +193,8 @@ export class WhisperNode extends EventEmitter {
     this.log.info(`Started whisper node`, {
       shh: this.versions.join(','),
       mode: this.relay ? 'relay' : this.requirements.lightNode ? 'light' : 'full',
-      self: this.enode,
+      // not listening: the enode's port 0 cannot be dialled (the host's start line names the id)
+      self: this.listening ? this.enode : 'none',
     })
   }
 

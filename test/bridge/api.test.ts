@@ -186,6 +186,8 @@ describe('REST API', () => {
     expect(started).toContain(`id=${node.id}`)
     expect(started).toContain('listening=no')
     expect(started).not.toContain('enode://')
+    expect(lines.find((l) => l.includes('Started whisper node'))).toContain('self=none')
+    expect(lines.join('\n')).not.toMatch(/@127\.0\.0\.1:0\b/)
 
     const listening = await h.node({ log: (_level, line) => lines.push(line) })
     expect(lines.filter((l) => l.includes('Started P2P networking')).at(-1)).toContain(`self=${listening.enode}`)
