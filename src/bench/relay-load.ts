@@ -29,6 +29,7 @@ export interface RelayLoadOptions {
   /** seconds of sending (per step with 'max') */
   durationS?: number
   payloadBytes?: number
+  /** default: the highest version the target offers (learnt from the first connection, as probe does) */
   shh?: ShhVersion
   /** PoW to seal at; raised to the target's announced minimum (v6). Default 0.2 (geth's default minimum). */
   pow?: number
@@ -79,7 +80,8 @@ export interface StepResult extends DeliveryFigures {
 }
 
 export interface RelayLoadReport {
-  target: { enode: string; clientId: string; shh: ShhVersion; minPow: number }
+  /** minPow: the target's announced requirement (shh/6); null on shh/5, whose status has none */
+  target: { enode: string; clientId: string; shh: ShhVersion; minPow: number | null }
   senders: number
   receivers: number
   payloadBytes: number
@@ -120,7 +122,7 @@ function envelopeKey(env: Envelope): string {
 export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport> {
   const nSend = o.senders ?? 4
   const nRecv = o.receivers ?? 4
-  const shh = o.shh ?? 6
+  let shh: ShhVersion | null = o.shh ?? null
   const durationS = o.durationS ?? (o.rate === 'max' ? 2 : 10)
   const payloadBytes = o.payloadBytes ?? 256
   const say = o.progress ?? (() => {})
@@ -138,7 +140,8 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     const conn = await ProbeConnection.open({
       target,
       privateKey: generateNodeKey(),
-      shhVersions: [shh],
+      // no version given: offer both, the session settles on the highest the target shares
+      shhVersions: shh === null ? [6, 5] : [shh],
       // senders ask for nothing (an empty v6 bloom), receivers for everything
       ourStatus: { minPow: 0, bloom: recv ? null : new Uint8Array(64), lightNode: false },
     })
@@ -147,14 +150,17 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       peer = await conn.shh
     } catch (err) {
       conn.close()
-      throw new Error(`${o.enode.slice(0, 24)}…: no shh/${shh} session: ${(err as Error).message}`)
+      const offered = await conn.hello.then((h) => h.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing', () => null)
+      const hint = offered === null ? '' : ` (the target offers ${offered}${shh === null ? '' : `; --shh ${shh === 6 ? 5 : 6} or no --shh to find the version`})`
+      throw new Error(`${o.enode.slice(0, 24)}…: no shh${shh === null ? '' : `/${shh}`} session: ${(err as Error).message}${hint}`)
     }
+    shh ??= peer.shh
     const c: Conn = { conn, peer, closed: false }
     void conn.closed.then(() => (c.closed = true))
     return c
   }
   try {
-    say(`connecting ${nRecv} receivers and ${nSend} senders to ${target.host}:${target.port} (shh/${shh})`, false)
+    say(`connecting ${nRecv} receivers and ${nSend} senders to ${target.host}:${target.port} (${shh === null ? 'finding its shh version' : `shh/${shh}`})`, false)
     for (let i = 0; i < nRecv; i++) receivers.push(await open(true))
     for (let i = 0; i < nSend; i++) senders.push(await open(false))
     receivers.forEach((r, i) => {
@@ -179,13 +185,15 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       })
     })
     const first = receivers[0].peer
-    const announced = first.minPow
-    const pow = Math.max(o.pow ?? 0.2, announced)
-    if (o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
+    const version = first.shh
+    // shh/5 has no PoW requirement in its status: nothing was announced (null, shown as n/a)
+    const announced = version === 5 ? null : first.minPow
+    const pow = Math.max(o.pow ?? 0.2, announced ?? 0)
+    if (announced !== null && o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
     const drainS = o.drainS ?? 3
     let ttl = Math.ceil(durationS + drainS + 60)
     const report: RelayLoadReport = {
-      target: { enode: o.enode, clientId: first.clientId, shh, minPow: announced },
+      target: { enode: o.enode, clientId: first.clientId, shh: version, minPow: announced },
       senders: nSend, receivers: nRecv, payloadBytes, pow, ttl, durationS, steps: [], warnings,
     }
     const topic = randomBytes(4)
@@ -196,7 +204,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     let secondsPerEnvelopeTtl = 0
     const calibrate = async () => {
       const n = 8 * Math.max(1, o.threads ?? availableParallelism())
-      const { sealMs } = await presealTimed({ shh, count: n, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads })
+      const { sealMs } = await presealTimed({ shh: version, count: n, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads })
       secondsPerEnvelopeTtl = sealMs / 1000 / n / ttl
     }
     const ttlFor = (count: number): number => {
@@ -214,7 +222,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       report.ttl = ttl
       const started = performance.now()
       const { envs, sealMs } = await presealTimed({
-        shh, count, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads,
+        shh: version, count, payloadBytes, topic, symKey, pow, ttl, now: Math.floor(Date.now() / 1000), threads: o.threads,
         progress: (done, total) => say(`sealing ${done}/${total} envelopes for ${rate}/s (PoW ${pow}, TTL ${ttl} s, ${payloadBytes}-byte payloads)`, done === total),
       })
       const sealS = (performance.now() - started) / 1000

@@ -43,7 +43,7 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : '-')
 
 export function formatRelayReport(r: RelayLoadReport): string {
   const lines: string[] = []
-  lines.push(`target    ${r.target.clientId || '?'} shh/${r.target.shh}, announced min PoW ${r.target.minPow}`)
+  lines.push(`target    ${r.target.clientId || '?'} shh/${r.target.shh}, announced min PoW ${r.target.minPow ?? 'n/a'}`)
   lines.push(`load      ${r.senders} senders, ${r.receivers} receivers, ${r.payloadBytes}-byte payloads, PoW ${r.pow}, ${r.durationS} s per rate`)
   lines.push('')
   const head = ['rate/s', 'sent', 'sent/s', 'delivered', 'lost', 'dup', 'dlvd/s', 'p50 ms', 'p99 ms', 'max ms', 'disc', 'gen lag p99', 'ok']

@@ -42,7 +42,8 @@ export function registerApi(server: HttpServer, deps: ApiDeps): void {
     handle((_req, res) => {
       const s = node.stats()
       sendJson(res, 200, {
-        enode: node.enode,
+        // null when not listening: an enode with port 0 reads as dialable and is not
+        enode: node.listening ? node.enode : null,
         address: rooms.address,
         peers: s.peers,
         poolSize: s.poolSize,

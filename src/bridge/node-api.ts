@@ -47,6 +47,8 @@ export interface BridgeStats {
 
 export interface BridgeNode extends EventEmitter {
   readonly enode: string
+  /** null: no listening socket, so `enode` (port 0) cannot be dialled */
+  readonly listening: { host: string; port: number } | null
   post(p: BridgePostParams): Promise<{ hash: string; envelopes: { expiry: number; ttl: number }[] }>
   subscribe(f: { topics: Uint8Array[]; symKey: Uint8Array; allowP2P?: boolean }, cb: (m: BridgeReceivedMessage) => void): string
   unsubscribe(id: string): boolean

@@ -8,13 +8,15 @@ export type RequestId = string | number
 
 export type ClientMessage =
   | { type: 'join'; id?: RequestId; topic: string; password: string; history?: number }
+  // a room the bridge has already joined (over REST, --room or another page): no password needed
+  | { type: 'join'; id?: RequestId; room: string; history?: number }
   | { type: 'leave'; id?: RequestId; room: string }
   | { type: 'send'; id?: RequestId; room: string; text: string }
   | { type: 'peers'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
 
 export type ServerMessage =
-  | { type: 'hello'; protocol: 1; address: string; enode: string; rooms: { room: string; topic: string }[] }
+  | { type: 'hello'; protocol: 1; address: string; enode: string | null; rooms: { room: string; topic: string }[] }
   | { type: 'joined'; id?: RequestId; room: string; topic: string; history: MessageView[] }
   | { type: 'left'; id?: RequestId; room: string }
   | { type: 'sent'; id?: RequestId; room: string; hash: string; sent: number }
@@ -46,6 +48,7 @@ export function parseClientMessage(text: string): ClientMessage {
       if (history !== undefined && !(Number.isInteger(history) && (history as number) >= 0)) {
         throw new BridgeError('bad-request', '"history" must be a whole number >= 0')
       }
+      if (o.room !== undefined) return { type: 'join', ...base, room: str(o, 'room'), history: history as number | undefined }
       // topic and password are checked by Rooms.join with their own error codes
       return { type: 'join', ...base, topic: o.topic as string, password: o.password as string, history: history as number | undefined }
     }

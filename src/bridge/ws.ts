@@ -168,7 +168,7 @@ export class WsHub {
       type: 'hello',
       protocol: PROTOCOL_VERSION,
       address: this.rooms.address,
-      enode: this.node.enode,
+      enode: this.node.listening ? this.node.enode : null,
       rooms: this.rooms.list().map((r) => ({ room: r.room, topic: r.topic })),
     })
     client.send({ type: 'peers', peers: this.node.peers().map(peerView) })
@@ -208,7 +208,12 @@ export class WsHub {
     const id = msg.id === undefined ? {} : { id: msg.id }
     switch (msg.type) {
       case 'join': {
-        const info = await this.rooms.join(msg.topic, msg.password, client)
+        let info
+        if ('room' in msg) {
+          // only what the bridge already listens to: the page reaches the history REST already gives
+          info = this.rooms.isJoined(msg.room) ? this.rooms.info(msg.room) : undefined
+          if (!info) throw new BridgeError('unknown-room', `the bridge is not in room ${msg.room}; join it with its topic and password`)
+        } else info = await this.rooms.join(msg.topic, msg.password, client)
         client.rooms.add(info.room)
         const limit = Math.min(msg.history ?? DEFAULT_HISTORY, this.limits.maxHistoryPage)
         const history = limit === 0 ? [] : this.rooms.history(info.room, limit).map((m) => messageView(m, this.rooms.address))

@@ -8,7 +8,7 @@ import { cliIo } from './io.js'
 import { progressLine } from '../log/progress.js'
 
 interface Flags {
-  senders: string; receivers: string; rate: string; duration?: string; size: string; shh: string; pow?: string
+  senders: string; receivers: string; rate: string; duration?: string; size: string; shh?: string; pow?: string
   drain: string; json?: boolean; plot?: string; threads?: string
 }
 
@@ -34,14 +34,14 @@ export function registerBenchRelay(bench: Command): void {
     .option('--rate <r|max>', "envelopes per second, all senders together; 'max' ramps up (doubling) to the highest rate with nothing lost and p99 < 1 s", '100')
     .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 2 with max)')
     .option('--size <bytes>', 'payload bytes per envelope', '256')
-    .option('--shh <5|6>', 'protocol version', '6')
+    .option('--shh <5|6>', "protocol version (default: the highest the target offers, as probe finds it)")
     .option('--pow <p>', "PoW to seal at (at least the target's announced minimum); default 0.2")
     .option('--drain <s>', 'seconds to wait for stragglers after sending', '3')
     .option('--threads <n>', 'sealing threads (default: all cores)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--plot <file.svg>', 'write the latency distribution of each rate as an SVG chart')
     .action(async (enode: string, f: Flags) => {
-      const shh = f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
+      const shh = f.shh === undefined ? undefined : f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
       if (shh === null) throw new CliError(`bench relay: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
       const rate = f.rate === 'max' ? 'max' : pos(f.rate, 'rate')
       let pow: number | undefined

@@ -20,6 +20,7 @@ import { addRpcOptions, startBridgeRpc, type RpcFlags } from './rpc-options.js'
 import { addMailOptions, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
 import { fetchChatHistory, resolveHistory, type HistoryFlags } from './chat-history.js'
 import type { MailServer } from '../node/mailserver.js'
+import { DatadirLockedError, lockDatadir, type DatadirLock } from '../node/datadir-lock.js'
 import { cliIo } from './io.js'
 
 interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
@@ -52,7 +53,7 @@ export function registerBridge(program: Command): void {
     .option('--ttl <seconds>', 'time to live of sent messages', '50')
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
-    .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
+    .option('--room <topic:password>', 'join this room and carry it between shh/5 and shh/6 peers (repeatable; rooms joined on the page are carried too)', collect)
     .option('--mailserver <enode>', 'a mail server: rooms get their history from it when joined (repeatable; needs --mailserver-password)', collect)
   secretOption(cmd, 'mailserverPassword', 'password', 'be a mail server too (archive in <datadir>/mailserver), and the password of the --mailserver servers')
   cmd
@@ -101,6 +102,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   const mailCfg = flags.mailserverPassword !== undefined ? resolveMail(flags.mailserverPassword, flags, join(datadir, 'mailserver')) : null
   const logger = createLogSink({ verbosity: net.verbosity })
   const say = (line: string) => cliIo().stdout.write(line + '\n')
+  // taken once every flag is read (a usage error holds nothing); every failed start below releases it
+  const lock = lockDir(datadir)
 
   let node: WhisperNode | null = null
   let bridge: Bridge | null = null
@@ -113,16 +116,21 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
         await bridge?.stop()
         mail?.close()
         await node?.stop()
+        lock.release()
       },
     }),
     stopping: () => say('bridge stopping'),
   })
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
-  if (mailCfg) mail = await startMailServer(node, mailCfg, pow)
+  if (mailCfg) mail = await startMailServer(node, mailCfg, pow).catch((err) => {
+    lock.release()
+    throw err
+  })
   await startNode(node, net.listen, () => {
     node = null
     mail?.close()
+    lock.release()
   })
   try {
     bridge = await Bridge.start({
@@ -138,6 +146,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   } catch (err) {
     await node.stop().catch(() => undefined)
     node = null
+    lock.release()
     throw httpError(err, http)
   }
   // Every port (node, HTTP, JSON-RPC) is bound before the bridge says it is up: the rpc lines wait.
@@ -149,6 +158,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     await node.stop().catch(() => undefined)
     bridge = null
     node = null
+    lock.release()
     throw err
   }
   if (hist) {
@@ -161,6 +171,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
       })
     })
   }
+  // --room rooms are the bridge's rooms too: their history is kept and the page shows them
+  for (const r of rooms) await bridge.rooms.join(Buffer.from(r.topic).toString('hex'), r.password)
   say(`bridge ${bridge.url}/`)
   for (const l of rpcLines) say(l)
   if (mail) say(`mail server archive ${mail.archive.file} (${mail.archive.stats().envelopes} envelopes)`)
@@ -194,6 +206,18 @@ export function browserUrls(url: string, interfaces: Interfaces = networkInterfa
     }
   }
   return out
+}
+
+function lockDir(dir: string): DatadirLock {
+  try {
+    return lockDatadir(dir)
+  } catch (err) {
+    if (err instanceof DatadirLockedError) {
+      const who = err.pid === process.pid ? 'this process' : `process ${err.pid}`
+      throw new CliError(`--datadir ${dir} is in use by ${who} (another bridge on it? its lock file: ${join(err.dir, 'LOCK')})`)
+    }
+    throw new CliError(`--datadir ${dir}: cannot take its lock: ${(err as Error).message.split('\n')[0]}`)
+  }
 }
 
 function httpError(err: unknown, http: HostPort): CliError {

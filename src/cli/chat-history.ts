@@ -71,6 +71,7 @@ export class HistoryGate {
   finish(summary: string[]): number {
     const hist = this.hist ?? []
     this.hist = null
+    // stable: lines of the same second keep the order the server sent them in (its arrival order)
     hist.sort((a, b) => a.sent - b.sent)
     for (const l of hist) this.out(l.text)
     const n = hist.length

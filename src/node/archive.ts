@@ -1,5 +1,7 @@
 // The mail server's archive: every envelope the node accepted, both protocol versions in one SQLite
-// table, found by geth's archive key (version, sent = expiry - ttl, hash).
+// table, found by geth's archive key (version, sent = expiry - ttl, hash). Queries answer in (sent,
+// arrival) order: geth orders a second's envelopes by hash, which shuffles lines one sender said in the
+// same second; `seq` (the order envelopes reached the archive) keeps them as said.
 //
 // Durability: WAL with synchronous=FULL, and envelopes are committed in small batches; an envelope
 // counts as archived (onArchived, `archived` in stats) only once its batch is committed, so a kill -9
@@ -13,6 +15,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { loadSqlite } from './sqlite.js'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
+import { DatadirLockedError, lockDatadir, type DatadirLock } from './datadir-lock.js'
 
 export const ARCHIVE_FILE = 'archive.sqlite'
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
@@ -20,7 +23,7 @@ const DEFAULT_MAX_ARCHIVE_BYTES = 1024 ** 3
 const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
 const FORMAT_VERSION = '1'
 
-export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed'
+export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed' | 'locked'
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode
@@ -53,9 +56,14 @@ export interface ArchiveOptions {
 
 export interface ArchivedRow {
   sent: number
+  /** arrival order (0 for rows archived before the column existed: those follow their hash) */
+  seq: number
   hash: Uint8Array
   rlp: Uint8Array
 }
+
+/** Where a page ends: the next page starts after this row. */
+export type ArchiveCursor = Pick<ArchivedRow, 'sent' | 'seq' | 'hash'>
 
 export interface ArchiveStats {
   envelopes: number
@@ -71,6 +79,7 @@ export interface ArchiveStats {
 interface Pending {
   shh: ShhVersion
   sent: number
+  seq: number
   hash: Uint8Array
   topic: Uint8Array
   rlp: Uint8Array
@@ -83,7 +92,7 @@ export class Archive {
   readonly file: string
   private readonly db: Db
   private readonly opts: Required<Omit<ArchiveOptions, 'onArchived' | 'onError'>> & Pick<ArchiveOptions, 'onArchived' | 'onError'>
-  private readonly st: Record<'insert' | 'page' | 'pageTopic' | 'oldest' | 'del' | 'ageSum' | 'ageDel' | 'count', Stmt>
+  private readonly st: Record<'insert' | 'page' | 'pageTopic' | 'maxSeq' | 'oldest' | 'del' | 'ageSum' | 'ageDel' | 'count', Stmt>
   private queue: Pending[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
@@ -91,6 +100,7 @@ export class Archive {
   private count = 0
   private archivedCount = 0
   private prunedCount = 0
+  private nextSeq: number
   private readonly writeBatch: (rows: Pending[]) => number
 
   /** Opens (or creates) the archive; throws ArchiveError with a one-line message. */
@@ -103,10 +113,23 @@ export class Archive {
     } catch (err) {
       throw new ArchiveError('open', (err as Error).message, { cause: err })
     }
-    return new Archive(Database, dir, o)
+    // one archive per directory: two mail servers on one would share a database and its counters
+    let lock: DatadirLock
+    try {
+      lock = lockDatadir(dir)
+    } catch (err) {
+      if (err instanceof DatadirLockedError) throw new ArchiveError('locked', err.message, { cause: err })
+      throw fsError(err, dir)
+    }
+    try {
+      return new Archive(Database, dir, o, lock)
+    } catch (err) {
+      lock.release()
+      throw err
+    }
   }
 
-  private constructor(Database: typeof BetterSqlite3, dir: string, o: ArchiveOptions) {
+  private constructor(Database: typeof BetterSqlite3, dir: string, o: ArchiveOptions, private readonly lock: DatadirLock) {
     this.file = join(dir, ARCHIVE_FILE)
     this.opts = {
       dir,
@@ -141,16 +164,21 @@ export class Archive {
         INSERT OR IGNORE INTO meta (key, value) VALUES ('format', '${FORMAT_VERSION}');`)
       const format = (db.prepare(`SELECT value FROM meta WHERE key = 'format'`).get() as { value: string }).value
       if (format !== FORMAT_VERSION) throw new ArchiveError('corrupt', `archive ${this.file} has format ${format}, this version reads ${FORMAT_VERSION}`)
+      // archives written before arrival order was kept gain the column (old rows 0: hash order, as before)
+      const columns = db.prepare(`SELECT name FROM pragma_table_info('envelopes')`).all() as { name: string }[]
+      if (!columns.some((c) => c.name === 'seq')) db.exec('ALTER TABLE envelopes ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
+      db.exec('CREATE INDEX IF NOT EXISTS envelopes_in_order ON envelopes (shh, sent, seq, hash)')
     } catch (err) {
       throw sqliteError(err, this.file)
     }
     this.db = db
     this.st = {
-      insert: db.prepare('INSERT OR IGNORE INTO envelopes (shh, sent, hash, topic, size, rlp) VALUES (?, ?, ?, ?, ?, ?)'),
-      page: db.prepare(`SELECT sent, hash, rlp FROM envelopes WHERE shh = ? AND (sent, hash) > (?, ?) AND sent < ?
-        ORDER BY sent, hash LIMIT ?`),
-      pageTopic: db.prepare(`SELECT sent, hash, rlp FROM envelopes WHERE shh = ? AND (sent, hash) > (?, ?) AND sent < ? AND topic = ?
-        ORDER BY sent, hash LIMIT ?`),
+      insert: db.prepare('INSERT OR IGNORE INTO envelopes (shh, sent, hash, topic, size, rlp, seq) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      page: db.prepare(`SELECT sent, seq, hash, rlp FROM envelopes WHERE shh = ? AND (sent, seq, hash) > (?, ?, ?) AND sent < ?
+        ORDER BY sent, seq, hash LIMIT ?`),
+      pageTopic: db.prepare(`SELECT sent, seq, hash, rlp FROM envelopes WHERE shh = ? AND (sent, seq, hash) > (?, ?, ?) AND sent < ? AND topic = ?
+        ORDER BY sent, seq, hash LIMIT ?`),
+      maxSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM envelopes'),
       oldest: db.prepare('SELECT shh, sent, hash, size FROM envelopes ORDER BY sent LIMIT ?'),
       del: db.prepare('DELETE FROM envelopes WHERE shh = ? AND sent = ? AND hash = ?'),
       ageSum: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM envelopes WHERE sent < ?'),
@@ -160,10 +188,11 @@ export class Archive {
     const c = this.st.count.get() as { n: number; bytes: number }
     this.count = c.n
     this.bytes = c.bytes
+    this.nextSeq = (this.st.maxSeq.get() as { n: number }).n + 1
     this.writeBatch = db.transaction((rows: Pending[]) => {
       let added = 0
       for (const r of rows) {
-        const res = this.st.insert.run(r.shh, r.sent, r.hash, r.topic, r.rlp.length, r.rlp)
+        const res = this.st.insert.run(r.shh, r.sent, r.hash, r.topic, r.rlp.length, r.rlp, r.seq)
         if (res.changes > 0) {
           added++
           this.bytes += r.rlp.length
@@ -181,7 +210,7 @@ export class Archive {
     if (this.closed) return
     const rlp = encodeEnvelope(env)
     if (rlp.length > this.opts.maxBytes) return // could never be kept
-    this.queue.push({ shh: env.shh, sent: envelopeSent(env), hash: Uint8Array.from(hash), topic: Uint8Array.from(env.topic), rlp })
+    this.queue.push({ shh: env.shh, sent: envelopeSent(env), seq: this.nextSeq++, hash: Uint8Array.from(hash), topic: Uint8Array.from(env.topic), rlp })
     if (this.queue.length >= this.opts.flushMax) this.flush()
     else if (this.timer === null) {
       this.timer = setTimeout(() => {
@@ -218,19 +247,19 @@ export class Archive {
   }
 
   /**
-   * One page of a query, in archive key order: envelopes of `shh` with from <= sent < to after the
-   * key `after` (null: from the start), only `topic` when given. Committed envelopes only.
+   * One page of a query, in (sent, arrival) order: envelopes of `shh` with from <= sent < to after the
+   * row `after` (null: from the start), only `topic` when given. Committed envelopes only.
    */
-  page(shh: ShhVersion, from: number, to: number, after: { sent: number; hash: Uint8Array } | null, limit: number, topic: Uint8Array | null = null): ArchivedRow[] {
+  page(shh: ShhVersion, from: number, to: number, after: ArchiveCursor | null, limit: number, topic: Uint8Array | null = null): ArchivedRow[] {
     if (this.closed) throw new ArchiveError('closed', 'archive is closed')
     if (to <= from) return []
-    // (sent, hash) > (from, x'') starts at `from` itself: every real hash sorts after the empty blob
-    const a = after ?? { sent: from, hash: new Uint8Array(0) }
+    // (sent, seq, hash) > (from, -1, x'') starts at `from` itself: every real seq is >= 0
+    const a = after ?? { sent: from, seq: -1, hash: new Uint8Array(0) }
     const aHash = Buffer.from(a.hash)
     const rows = (topic === null
-      ? this.st.page.all(shh, a.sent, aHash, to, limit)
-      : this.st.pageTopic.all(shh, a.sent, aHash, to, topic, limit)) as { sent: number; hash: Buffer; rlp: Buffer }[]
-    return rows.map((r) => ({ sent: r.sent, hash: new Uint8Array(r.hash), rlp: new Uint8Array(r.rlp) }))
+      ? this.st.page.all(shh, a.sent, a.seq, aHash, to, limit)
+      : this.st.pageTopic.all(shh, a.sent, a.seq, aHash, to, topic, limit)) as { sent: number; seq: number; hash: Buffer; rlp: Buffer }[]
+    return rows.map((r) => ({ sent: r.sent, seq: r.seq, hash: new Uint8Array(r.hash), rlp: new Uint8Array(r.rlp) }))
   }
 
   /** Applies the retention and size bounds now (also done after every batch). */
@@ -255,6 +284,7 @@ export class Archive {
     } catch {
       // closing twice or after an I/O error: nothing left to save
     }
+    this.lock.release()
   }
 
   private pruneLocked(): void {

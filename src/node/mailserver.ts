@@ -14,7 +14,7 @@ import { symKeyFromPassword } from '../whisper/crypto.js'
 import { decodeEnvelope, type Envelope } from '../whisper/envelope.js'
 import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
-import type { Archive } from './archive.js'
+import type { Archive, ArchiveCursor } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
 import type { MailServerHooks, WhisperNode } from './whisper-node.js'
@@ -50,7 +50,7 @@ interface Job {
   query: MailQuery
   from: number
   to: number
-  after: { sent: number; hash: Uint8Array } | null
+  after: ArchiveCursor | null
   sent: number
 }
 
@@ -166,7 +166,7 @@ export class MailServer {
     let bytes = 0
     let full = false
     for (const row of rows) {
-      job.after = { sent: row.sent, hash: row.hash }
+      job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
       let env: Envelope
       try {
         env = decodeEnvelope(peer.shh, row.rlp)

@@ -211,7 +211,8 @@ export class WhisperNode extends EventEmitter {
     this.log.info(`Started whisper node`, {
       shh: this.versions.join(','),
       mode: this.relay ? 'relay' : this.requirements.lightNode ? 'light' : 'full',
-      self: this.enode,
+      // not listening: the enode's port 0 cannot be dialled (the host's start line names the id)
+      self: this.listening ? this.enode : 'none',
     })
   }
 
@@ -251,6 +252,11 @@ export class WhisperNode extends EventEmitter {
   /** The node's enode URL (127.0.0.1 when listening on every address; port 0 when not listening). */
   get enode(): string {
     return this.host.enode
+  }
+
+  /** The listening socket, null when the node only dials out (its enode then has port 0: not dialable). */
+  get listening(): { host: string; port: number } | null {
+    return this.host.listening
   }
 
   /** The node id: 128 hex digits, the public key without its 04 prefix. */

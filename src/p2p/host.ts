@@ -190,7 +190,9 @@ export class P2PHost extends EventEmitter {
       this.teardownNow()
       throw err
     }
-    this.log(INFO, 'Started P2P networking', { self: this.enode, shh: this.versions.join(',') })
+    // Without a listening socket the enode's port 0 cannot be dialled: name the node by its id instead.
+    const self = this.listening ? { self: this.enode } : { id: this.id, listening: 'no' }
+    this.log(INFO, 'Started P2P networking', { ...self, shh: this.versions.join(',') })
     this.dialer.dialAll()
   }
 

@@ -10,6 +10,7 @@ import { searchNonce } from '../../src/whisper/pow.js'
 import { SealPool } from '../../src/node/seal-pool.js'
 import { median, percentile } from '../../src/bench/stats.js'
 import { buildProgram } from '../../src/cli/main.js'
+import { budget } from '../support/budget.js'
 
 // seeds whose nonce search is short (a test needs the code path, not a representative sample)
 const TINY: BenchPlan = { loopMs: 50, sealSeedsPow02: [14], sealSeedsPow2: [17], ingestEnvelopes: 200, chainMessages: 5 }
@@ -70,5 +71,5 @@ describe('bench', () => {
     expect(r.targets.length).toBeGreaterThanOrEqual(4)
     expect(r.machine.nproc).toBeGreaterThan(0)
     expect(JSON.parse(JSON.stringify(r)).baseline.keccakV6PerSec).toBe(r.baseline.keccakV6PerSec)
-  }, 120_000)
+  }, budget(120_000))
 })

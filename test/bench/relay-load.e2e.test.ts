@@ -11,6 +11,7 @@ import { formatRelayReport, summarize } from '../../src/bench/relay-report.js'
 import { latencyPlot } from '../../src/bench/plot.js'
 import { buildProgram } from '../../src/cli/main.js'
 import { startSink } from '../../src/bench/relay-sink.js'
+import { budget } from '../support/budget.js'
 
 const stops: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -46,7 +47,7 @@ describe('bench relay', () => {
     expect(r.target.minPow).toBe(0.001)
     expect(formatRelayReport(r)).toMatch(/^40 +40 +/m)
     expect(latencyPlot(r)).toMatch(/^<svg[^]*<path[^]*<\/svg>\n$/)
-  }, 60_000)
+  }, budget(60_000))
 
   it('against a node that forwards every other envelope: the loss is reported', async () => {
     // a minimal forwarder: counts what the senders send and passes on only the odd-numbered ones,
@@ -74,7 +75,20 @@ describe('bench relay', () => {
     expect(s.lost).toBe(20 * 2)
     expect(r.steps[0].receivers.map((x) => x.lost)).toEqual([20, 20])
     expect(r.steps[0].sustained).toBe(false)
-  }, 60_000)
+  }, budget(60_000))
+
+  it('finds the target\'s shh version by itself (shh/5: no announced PoW, n/a), and names it when --shh does not fit', async () => {
+    const relay = new WhisperNode({ relay: true, shhVersions: [5], minPow: 0.001, listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, logger: () => {}, sealThreads: 1 })
+    await relay.start()
+    stops.push(() => relay.stop())
+    const r = await runRelayLoad({ enode: relay.enode, senders: 1, receivers: 1, rate: 10, durationS: 1, pow: 0.001, payloadBytes: 64, threads: 1, drainS: 10 })
+    expect(r.target.shh).toBe(5)
+    expect(r.target.minPow).toBeNull()
+    expect(summarize(r).delivered).toBe(10)
+    expect(formatRelayReport(r)).toMatch(/shh\/5, announced min PoW n\/a$/m)
+    await expect(runRelayLoad({ enode: relay.enode, shh: 6, senders: 1, receivers: 1, rate: 10, durationS: 1, pow: 0.001, threads: 1 }))
+      .rejects.toThrow(/no shh\/6 session: .*\(the target offers shh\/5; --shh 5 or no --shh to find the version\)/)
+  }, budget(60_000))
 
   it('against the sink (the generator ceiling run): everything passes, nothing is checked or kept', async () => {
     const sink = await startSink({ listen: { host: '127.0.0.1', port: 0 } })
@@ -83,5 +97,5 @@ describe('bench relay', () => {
     expect(summarize(r).delivered).toBe(60)
     expect(sink.stats().envelopesIn).toBe(30)
     expect(sink.stats().envelopesOut).toBe(60)
-  }, 60_000)
+  }, budget(60_000))
 })

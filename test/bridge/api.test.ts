@@ -173,6 +173,27 @@ describe('REST API', () => {
     await eventually(async () => (await http(a.url, '/api/peers')).json.peers.length === 0, 'peer B removed')
   })
 
+  it('gives enode null (status, hello, the node\'s start log line) when the node does not listen', async () => {
+    h = new Harness()
+    const lines: string[] = []
+    const node = await h.node({ listen: false, log: (_level, line) => lines.push(line) })
+    expect(node.enode).toMatch(/@127\.0\.0\.1:0$/) // what used to leak out
+    const a = await h.bridge(node)
+    expect((await http(a.url, '/api/status')).json.enode).toBeNull()
+    const ws = await h.client(a)
+    expect((await ws.next((m) => m.type === 'hello')).enode).toBeNull()
+    const started = lines.find((l) => l.includes('Started P2P networking'))
+    expect(started).toContain(`id=${node.id}`)
+    expect(started).toContain('listening=no')
+    expect(started).not.toContain('enode://')
+    expect(lines.find((l) => l.includes('Started whisper node'))).toContain('self=none')
+    expect(lines.join('\n')).not.toMatch(/@127\.0\.0\.1:0\b/)
+
+    const listening = await h.node({ log: (_level, line) => lines.push(line) })
+    expect(lines.filter((l) => l.includes('Started P2P networking')).at(-1)).toContain(`self=${listening.enode}`)
+    expect((await http((await h.bridge(listening)).url, '/api/status')).json.enode).toBe(listening.enode)
+  })
+
   it('keeps room history across a bridge restart, with `mine` for the same identity', async () => {
     h = new Harness()
     const node = await h.node()

@@ -14,6 +14,7 @@ import { MailServer } from '../../src/node/mailserver.js'
 import { fetchChatHistory } from '../../src/cli/chat-history.js'
 import { generatePrivateKey, symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { Harness, TEST_POW, eventually } from './harness.js'
+import { budget } from '../support/budget.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const haveChromium = existsSync(CHROMIUM)
@@ -58,14 +59,14 @@ describe.skipIf(skip)('chat page in Chromium', () => {
     page1 = await context.newPage()
     page2 = await context.newPage()
     for (const p of [page1, page2]) p.on('pageerror', (e) => pageErrors.push(e.message))
-  }, 120_000)
+  }, budget(120_000))
 
   afterAll(async () => {
     await cli?.dispose()
     await context?.close()
     await h.close()
     if (profile) rmSync(profile, { recursive: true, force: true })
-  }, 60_000)
+  }, budget(60_000))
 
   async function joinRoom(page: Page): Promise<void> {
     await page.getByLabel('Topic').fill(TOPIC)
@@ -192,6 +193,38 @@ describe.skipIf(skip)('chat page in Chromium', () => {
     if (process.env.BRIDGE_SCREENSHOT) await page1.screenshot({ path: process.env.BRIDGE_SCREENSHOT })
   })
 
+  it('shows a fresh browser the rooms the bridge already joined (REST), and one left in the tab stays left over a reload', async () => {
+    const topic = 'a1ead700'
+    const bridge = await h.bridge(await h.node())
+    const info = await bridge.rooms.join(topic, 'joined over REST')
+    await bridge.rooms.send(info.room, 'said before any page')
+    const page = await context.newPage() // a new tab: empty sessionStorage, as a fresh browser
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      await page.goto(bridge.pageUrl)
+      await page.getByRole('tab', { name: new RegExp(topic) }).waitFor({ timeout: WAIT })
+      await row(page, 'said before any page')
+      expect(await page.locator('#no-rooms').isHidden()).toBe(true)
+      await send(page, 'from the page, no password asked')
+      await row(page, 'from the page, no password asked')
+      await page.getByRole('button', { name: `Leave room ${topic}` }).click()
+      await page.locator('#no-rooms').waitFor({ timeout: WAIT })
+      await page.reload()
+      await expect.poll(() => page.locator('#self-address').textContent(), { timeout: WAIT }).toBe(bridge.rooms.address) // hello handled
+      // a join sent after the hello is answered after anything the hello would have asked for
+      await page.getByLabel('Topic').fill(TOPIC)
+      await page.getByLabel('Password').fill(PASSWORD)
+      await page.getByRole('button', { name: 'Join' }).click()
+      await page.getByRole('tab', { name: new RegExp(TOPIC) }).waitFor({ timeout: WAIT })
+      // the bridge is still in the room (the page left, not the bridge), yet this tab does not bring it back
+      expect(bridge.rooms.isJoined(info.room)).toBe(true)
+      expect(await page.getByRole('tab', { name: new RegExp(topic) }).count()).toBe(0)
+      expect(pageErrors).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
   it('a bridge that does not listen offers no enode; a long paste is kept whole and said too long; a restart clears the disconnected notice', async () => {
     const quiet = new WhisperNode({ bootnodes: [], discovery: false, minPow: TEST_POW, verbosity: 0 })
     await quiet.start()
@@ -287,5 +320,5 @@ describe.skipIf(skip)('chat page in Chromium', () => {
       await msNode.stop()
       server.close()
     }
-  }, 90_000)
+  }, budget(90_000))
 })

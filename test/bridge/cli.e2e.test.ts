@@ -1,7 +1,9 @@
 // `p2pmessage bridge` through the real binary: startup lines, persistent keys in --datadir, the
 // token flag, flag errors and a clean exit on SIGTERM.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Cli, ensureBuilt, run } from '../cli/harness.js'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Cli, ensureBuilt, expectUsageError, run } from '../cli/harness.js'
 import { tempDirs } from '../support/temp-dirs.js'
 import { http } from './http-client.js'
 
@@ -43,6 +45,29 @@ describe('p2pmessage bridge', () => {
     const second = await startBridge(['--datadir', dir])
     expect(second.enode.split('@')[0]).toBe(first.enode.split('@')[0])
     expect(second.identity).toBe(first.identity)
+  })
+
+  it('refuses a second bridge on the same --datadir naming the first one\'s pid, and takes over the lock of a killed one', async () => {
+    const dir = datadir()
+    const first = await startBridge(['--datadir', dir])
+    const r = await run(['bridge', ...LOCAL, '--datadir', dir])
+    expectUsageError(r, new RegExp(`--datadir .* is in use by process ${first.cli.child.pid} \\(another bridge on it\\? its lock file: .*LOCK\\)$`))
+    first.cli.kill('SIGKILL') // no release: the lock file stays, with a dead pid
+    await first.cli.exited
+    expect(existsSync(join(dir, 'LOCK'))).toBe(true)
+    const second = await startBridge(['--datadir', dir])
+    expect(second.identity).toBe(first.identity)
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(second.cli.child.pid))
+    second.cli.kill('SIGTERM')
+    expect((await second.cli.exited).code).toBe(0)
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false)
+  })
+
+  it('joins its --room rooms, so the API and the page list them', async () => {
+    const b = await startBridge(['--datadir', datadir(), '--shh', 'both', '--room', '5eed1e55:a room given at start'])
+    const rooms = (await http(b.url, '/api/rooms')).json.rooms
+    expect(rooms).toEqual([expect.objectContaining({ topic: '5eed1e55', messages: 0 })])
+    expect((await http(b.url, '/api/status')).json.rooms).toEqual(rooms)
   })
 
   it('without --listen it says that it does not listen instead of printing an enode with port 0', async () => {

@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import { Bridge, type BridgeOptions } from '../../src/bridge/bridge.js'
 import type { BridgeLimits } from '../../src/bridge/limits.js'
+import type { LogSink } from '../../src/log/log.js'
+import { budget } from '../support/budget.js'
 import { WhisperNode } from '../../src/node/index.js'
 import { generatePrivateKey } from '../../src/whisper/crypto.js'
 
@@ -18,14 +20,15 @@ export class Harness {
   private readonly dirs: string[] = []
   private readonly sockets: WebSocket[] = []
 
-  async node(opts: { staticPeers?: string[] } = {}): Promise<WhisperNode> {
+  /** listen false: a node that only dials out (its enode has port 0) */
+  async node(opts: { staticPeers?: string[]; listen?: boolean; log?: LogSink } = {}): Promise<WhisperNode> {
     const node = new WhisperNode({
-      listen: { host: '127.0.0.1', port: 0 },
+      ...(opts.listen === false ? {} : { listen: { host: '127.0.0.1', port: 0 } }),
+      ...(opts.log ? { logger: opts.log, verbosity: 3 } : { verbosity: 0 }),
       bootnodes: [],
       discovery: false,
       minPow: TEST_POW,
       staticPeers: opts.staticPeers ?? [],
-      verbosity: 0,
     })
     await node.start()
     this.nodes.push(node)
@@ -122,7 +125,7 @@ export class WsTestClient {
 
   /** First received message (old or new) matching `pred`, removed from the backlog. */
   async next(pred: (m: any) => boolean, timeoutMs = 30_000): Promise<any> {
-    const deadline = Date.now() + timeoutMs
+    const deadline = Date.now() + budget(timeoutMs)
     for (;;) {
       const i = this.received.findIndex(pred)
       if (i >= 0) return this.received.splice(i, 1)[0]
@@ -156,7 +159,7 @@ export class WsTestClient {
 
 /** Polls `fn` until it returns something truthy (network delivery takes a moment). */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
+  const deadline = Date.now() + budget(timeoutMs)
   let last: unknown
   for (;;) {
     try {

@@ -11,6 +11,7 @@ import { fetchChatHistory } from '../../src/cli/chat-history.js'
 import { symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { Harness, TEST_POW, eventually } from './harness.js'
 import { http } from './http-client.js'
+import { budget } from '../support/budget.js'
 
 const TOPIC = 'a1b2c3d4'
 const PASSWORD = 'history room'
@@ -58,4 +59,4 @@ it('a room joined later shows the mail server\'s history, marked, once', async (
     return m.length === 2 ? m[1] : undefined
   }, 'live message', 15_000)
   expect(live).toMatchObject({ text: 'live now', history: false })
-}, 60_000)
+}, budget(60_000))

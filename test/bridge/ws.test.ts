@@ -57,6 +57,23 @@ describe('WebSocket protocol', () => {
     expect((await ca.request({ type: 'peers' })).peers).toHaveLength(1)
   })
 
+  it('joins a room the bridge is already in by its id, without the password; an unknown id is refused', async () => {
+    h = new Harness()
+    const a = await h.bridge(await h.node())
+    const info = await a.rooms.join(TOPIC, PASSWORD) // as REST or --room do
+    await a.rooms.send(info.room, 'said before the page came')
+    const c = await h.client(a)
+    expect((await c.next((m) => m.type === 'hello')).rooms).toEqual([{ room: info.room, topic: TOPIC }])
+    const joined = await c.request({ type: 'join', room: info.room })
+    expect(joined).toMatchObject({ type: 'joined', room: info.room, topic: TOPIC })
+    expect(joined.history.map((m: any) => m.text)).toEqual(['said before the page came'])
+    expect(await c.request({ type: 'send', room: info.room, text: 'from the page' })).toMatchObject({ type: 'sent', room: info.room })
+    expect((await c.request({ type: 'join', room: 'ab'.repeat(16) }))).toMatchObject({ type: 'error', code: 'unknown-room' })
+    a.rooms.leave(info.room)
+    expect((await c.request({ type: 'join', room: info.room }))).toMatchObject({ type: 'error', code: 'unknown-room' })
+    expect((await c.request({ type: 'join', room: '' }))).toMatchObject({ type: 'error', code: 'bad-request' })
+  })
+
   it('answers bad requests with typed errors and keeps the connection', async () => {
     h = new Harness()
     const node = await h.node()

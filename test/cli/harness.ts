@@ -4,6 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect } from 'vitest'
+import { budget } from '../support/budget.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'bin/p2pmessage')
@@ -75,7 +76,7 @@ export class Cli {
   /** Waits for a line (stdout by default) matching `re`; fails after `timeoutMs` with the output so far. */
   async waitFor(re: RegExp, opts: { stream?: 'stdout' | 'stderr'; timeoutMs?: number; from?: number } = {}): Promise<string> {
     const lines = opts.stream === 'stderr' ? this.stderrLines : this.stdoutLines
-    const deadline = Date.now() + (opts.timeoutMs ?? 40_000)
+    const deadline = Date.now() + budget(opts.timeoutMs ?? 40_000)
     let done = false
     void this.exited.then(() => (done = true))
     for (;;) {

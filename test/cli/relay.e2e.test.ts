@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SuiteReport } from '../../src/conformance/types.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
+import { budget } from '../support/budget.js'
 
 const procs: Cli[] = []
 function spawnCli(args: string[]): Cli {
@@ -126,5 +127,5 @@ describe('probe', () => {
     expect(xml).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="p2pmessage probe" tests="\d+" failures="0" skipped="\d+"/)
     expect(xml).toMatch(/<testcase classname="shh\/6\.status" name="status\.first" time="[\d.]+">/)
     expect(xml).toMatch(/<skipped message="no --rpc given"\/>/)
-  }, 120_000)
+  }, budget(120_000))
 })

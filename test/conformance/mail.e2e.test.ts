@@ -10,6 +10,7 @@ import type { SuiteReport } from '../../src/conformance/types.js'
 import { Archive } from '../../src/node/archive.js'
 import { MailServer } from '../../src/node/mailserver.js'
 import { WhisperNode } from '../../src/node/whisper-node.js'
+import { budget } from '../support/budget.js'
 
 const PASSWORD = 'conformance-mail-pw'
 const MAIL_IDS = ['mail.answer', 'mail.range', 'mail.unsigned', 'mail.wrong-password', 'mail.foreign-signer']
@@ -45,7 +46,7 @@ describe('conformance mail group', () => {
     expect(detailOf(r, 'mail.range', 5)).toBe('answered lower; not lower-1, upper, upper+1')
     expect(detailOf(r, 'mail.range', 6)).toBe('answered lower, upper; not lower-1, upper+1')
     expect(server.stats().answered).toBeGreaterThanOrEqual(4)
-  }, 120_000)
+  }, budget(120_000))
 
   it('a plain relay given --mail-password fails the answer checks with the reason, the refusal checks pass', async () => {
     const r = await runSuite({ enode: relay.enode, shh: 'both', only: ['mail'], mailPassword: PASSWORD, timeoutMs: 4000, pow: 0.2 })
@@ -56,7 +57,7 @@ describe('conformance mail group', () => {
       expect(detailOf(r, 'mail.answer', shh)).toMatch(/^no p2p message with our envelope dated \d+ s ago \(the node accepted it\) within 4 s of a request for \[\d+, \d+\] \(0 other envelopes came\): not a mail server, or another password$/)
     }
     expect(byStatus(r, 'pass')).toEqual(['mail.foreign-signer@5', 'mail.unsigned@5', 'mail.unsigned@6', 'mail.wrong-password@5', 'mail.wrong-password@6'])
-  }, 120_000)
+  }, budget(120_000))
 
   it('a shh/5 mail server that answers any signer fails mail.foreign-signer only', async () => {
     const d = mkdtempSync(join(tmpdir(), 'p2pm-conf-mail-'))
@@ -72,11 +73,11 @@ describe('conformance mail group', () => {
       s.close()
       rmSync(d, { recursive: true, force: true })
     }
-  }, 120_000)
+  }, budget(120_000))
 
   it('without --mail-password the group is skipped with the reason', async () => {
     const r = await runSuite({ enode: mail.enode, shh: 'both', only: ['mail'], timeoutMs: 4000, pow: 0.2 })
     expect(r.results.length).toBe(9)
     for (const c of r.results) expect(c).toMatchObject({ status: 'skip', detail: 'no --mail-password: cannot tell whether the node is a mail server' })
-  }, 60_000)
+  }, budget(60_000))
 })

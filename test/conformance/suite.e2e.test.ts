@@ -7,6 +7,7 @@ import { WhisperNode } from '../../src/node/index.js'
 import { attachRpc, type AttachedRpc } from '../../src/rpc/attach.js'
 import { T } from '../../src/rpc/gotypes.js'
 import { FAULTS, startFaultProxy, type FaultProxy } from './fault-proxy.js'
+import { budget } from '../support/budget.js'
 
 const failed = (r: SuiteReport) => [...new Set(r.results.filter((c) => c.status === 'fail').map((c) => c.id))].sort()
 /** The failed check ids must be exactly `ids`; on a mismatch the message lists every failure with its detail. */
@@ -43,7 +44,7 @@ describe('conformance suite against our own nodes', () => {
     expect(r.results.filter((c) => c.status === 'pass').length).toBeGreaterThan(80)
     // skipped only where nothing applies: no --rpc, full bloom
     for (const s of r.results.filter((c) => c.status === 'skip')) expect(s.detail).toMatch(/no --rpc given|full bloom|no --mail-password/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('a chat node (not a relay) with JSON-RPC passes every check, rpc group included', async () => {
     const node = await startNode({ shhVersions: [6] })
@@ -53,7 +54,7 @@ describe('conformance suite against our own nodes', () => {
     expectFailed(r, [])
     const rpcPassed = r.results.filter((c) => c.group === 'rpc' && c.status === 'pass').map((c) => c.id)
     expect(rpcPassed).toEqual(expect.arrayContaining(['rpc.post-sym-signed', 'rpc.post-asym-unsigned', 'rpc.filter-sym', 'rpc.filter-asym', 'rpc.subscribe', 'rpc.bad-params', 'rpc.set-min-pow', 'rpc.max-size-enforced', 'rpc.p2p-direct']))
-  }, 150_000)
+  }, budget(150_000))
 })
 
 describe('conformance suite against broken nodes', () => {
@@ -77,37 +78,37 @@ describe('conformance suite against broken nodes', () => {
 
   it('through a transparent proxy the node still passes (the proxy itself adds no fault)', async () => {
     expectFailed(await probe(null), [])
-  }, 150_000)
+  }, budget(150_000))
 
   it('status in reply only: status.first fails, nothing else', async () => {
     const r = await probe('status-in-reply')
     expectFailed(r, ['status.first'])
     expect(detail(r, 'status.first')).toMatch(/no status while ours was withheld for 3 s; it came \d+ ms after the hellos, only once we sent ours/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('extra status fields: status.v6-fields fails with the bytes', async () => {
     const r = await probe('extra-status-fields')
     expectFailed(r, ['status.v6-fields'])
     expect(detail(r, 'status.v6-fields')).toMatch(/^5 items: [0-9a-f]+/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('echo to sender: forward.no-echo fails', async () => {
     const r = await probe('echo-to-sender')
     expectFailed(r, ['forward.no-echo'])
     expect(detail(r, 'forward.no-echo')).toBe('the node sent the envelope back to its sender')
-  }, 150_000)
+  }, budget(150_000))
 
   it('ignores bloom: forward.bloom and forward.bloom-update fail', async () => {
     const r = await probe('ignores-bloom')
     expectFailed(r, ['forward.bloom', 'forward.bloom-update'])
     expect(detail(r, 'forward.bloom')).toMatch(/topic outside the peer bloom: the node sent it anyway/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('announces a PoW it does not enforce: envelope.low-pow fails', async () => {
     const r = await probe('wrong-pow')
     expectFailed(r, ['envelope.low-pow'])
     expect(detail(r, 'envelope.low-pow')).toMatch(/^envelope with PoW [\d.e+-]+ < 2: still connected after 15 s$/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('no validation: every check that expects a drop for a bad envelope fails, the rest pass', async () => {
     const r = await probe('no-validation')
@@ -116,7 +117,7 @@ describe('conformance suite against broken nodes', () => {
       'envelope.nonce-size', 'envelope.too-old', 'envelope.topic-size', 'limits.oversized-packet', 'rlpx.disconnect-reason',
     ])
     expect(detail(r, 'envelope.future')).toMatch(/^envelope dated 1 h ahead: still connected after 15 s$/)
-  }, 150_000)
+  }, budget(150_000))
 
   it('crashes on a method: rpc.bad-params fails naming the method, the other rpc checks pass', async () => {
     const crashing = await startNode({ shhVersions: [6] })
@@ -138,5 +139,5 @@ describe('conformance suite against broken nodes', () => {
       await served.close().catch(() => undefined)
       await crashing.stop()
     }
-  }, 150_000)
+  }, budget(150_000))
 })

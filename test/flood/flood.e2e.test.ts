@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { runFlood } from '../../bench/flood-run.js'
 import type { FloodKind } from '../../bench/flooder.js'
+import { budget } from '../support/budget.js'
 
 // small useless-envelope budgets, so that a drop happens within the short test whatever the machine
 const LIMITS = { uselessBurst: 2000, uselessPerSec: 200, banMs: 60_000 }
@@ -24,5 +25,5 @@ describe('flood', () => {
     expect(r.node.peerPauses + r.node.floodDrops).toBeGreaterThan(0)
     // floods that cost the flooder nothing end in a drop
     if (kind !== 'unique') expect(r.node.floodDrops).toBeGreaterThan(0)
-  }, 120_000)
+  }, budget(120_000))
 })

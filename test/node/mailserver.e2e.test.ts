@@ -67,7 +67,8 @@ for (const shh of [5, 6] as const) {
       await link(m2.node, client)
       const r = await fetchHistory(client, { mailserver: m2.node.enode, password: PASSWORD, lower: nowSec() - 600, upper: nowSec() + 10, pow: 0.001, quietMs: 500 })
       expect(r).toMatchObject({ status: 'complete', envelopes: 3, shh })
-      expect(got.map(text).sort()).toEqual(['one', 'three', 'two'])
+      // in the order said, though said in the same second (geth's key would order them by hash)
+      expect(got.map(text)).toEqual(['one', 'two', 'three'])
       expect(got.every((x) => x.p2p)).toBe(true)
       expect(m2.server.stats()).toMatchObject({ requests: 1, answered: 1, delivered: 3 })
     })
@@ -112,7 +113,7 @@ for (const shh of [5, 6] as const) {
       void conn
     })
 
-    it('answers a large range in small paced batches (16 envelopes / 4 KiB per turn), in archive key order', async () => {
+    it('answers a large range in small paced batches (16 envelopes / 4 KiB per turn), in (sent, arrival) order', async () => {
       const room = newKey()
       const m = await mailNode(shh, undefined, { batchEnvelopes: 16, batchBytes: 4096 })
       const now = nowSec()

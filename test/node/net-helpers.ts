@@ -1,6 +1,7 @@
 // Helpers for node tests over real sockets: nodes on 127.0.0.1 with ephemeral ports, low PoW,
 // waits with a deadline (a missed event fails the test rather than hanging it), and clean teardown.
 import { waitEvent } from '../support/wait-event.js'
+import { budget } from '../support/budget.js'
 import { WhisperNode, type NodeOptions } from '../../src/node/whisper-node.js'
 import type { DeliveredMessage } from '../../src/node/filter.js'
 import { ProbeConnection } from '../../src/p2p/probe-connection.js'
@@ -60,7 +61,7 @@ export function post(node: WhisperNode, symKey: Uint8Array, msg: string, o: { sh
 export const newKey = (): Uint8Array => randomBytes(32)
 
 export async function until(cond: () => boolean, what = 'condition', ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
+  const end = Date.now() + budget(ms)
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { budget } from '../support/budget.js'
 
 const ROOT = resolve(__dirname, '../..')
 const MODULES = ['index', 'whisper-node', 'mailserver', 'mailclient', 'archive', 'gateway', 'delivery', 'filter', 'validate', 'seal-pool', 'peer-limits']
@@ -82,5 +83,5 @@ function leaks(files: string[]): string[] {
 describe("the node's public types", () => {
   it('reach nothing declared by @ethereumjs (devp2p) packages', () => {
     expect(leaks(MODULES)).toEqual([])
-  }, 30_000)
+  }, budget(30_000))
 })

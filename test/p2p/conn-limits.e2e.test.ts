@@ -7,6 +7,7 @@ import type { P2PHost } from '../../src/p2p/host.js'
 import { DISCONNECT_REASON } from '../../src/p2p/shh-peer.js'
 import { RawShhPeer, rawTcp } from '../fuzz/raw-peer.js'
 import { fixture, logsOf, makeHost, rawPeer, until, waitPeer, within } from './helpers.js'
+import { budget } from '../support/budget.js'
 
 const hosts: P2PHost[] = []
 const raws: RawShhPeer[] = []
@@ -95,7 +96,7 @@ describe('finding 2: a peer that does not read cannot make us queue without end'
     await pingFlood(a)
     await within(a.closed, 5000, 'the host to drop the non-reader')
     expect(logsOf(h).filter((l) => /Dropping|Removing|disconnect/i.test(l)).join("\n")).toMatch(/not reading/)
-  }, 100_000)
+  }, budget(100_000))
 
   it('a write that does not drain within the write deadline: dropped', async () => {
     const h = await started({ handshakeTimeoutMs: 120_000, limits: { frameWriteTimeoutMs: 500 } })
@@ -105,7 +106,7 @@ describe('finding 2: a peer that does not read cannot make us queue without end'
     await pingFlood(a)
     await within(a.closed, 5000, 'the write deadline')
     expect(logsOf(h).some((l) => /not drained/.test(l))).toBe(true)
-  }, 100_000)
+  }, budget(100_000))
 })
 
 describe('finding 3: HELLO size', () => {

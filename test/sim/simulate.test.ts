@@ -9,6 +9,7 @@ import { MemoryNetwork, type MemoryHost } from '../../src/sim/memory-transport.j
 import { WhisperNode } from '../../src/node/whisper-node.js'
 import { prng } from '../../src/bench/stats.js'
 import { propagationPlot, formatSim } from '../../src/sim/main.js'
+import { budget } from '../support/budget.js'
 
 describe('simulation', () => {
   it('random regular graph: every node has the degree asked for, no loops, no double links', () => {
@@ -36,13 +37,13 @@ describe('simulation', () => {
     expect(r.idleHeapBytesPerNode).toBeGreaterThan(0)
     expect(formatSim([r])).toContain('100.00%')
     expect(propagationPlot([r])).toMatch(/^<svg[^]*<path[^]*<\/svg>\n$/)
-  }, 120_000)
+  }, budget(120_000))
 
   it("geth's 300 ms policy on the same graph also reaches everyone", async () => {
     const r = await simulate({ nodes: 20, degree: 3, messages: 1, latencyMs: 5, seed: 3, policy: 'geth' }, true)
     expect(r.deliveredFraction).toBe(1)
     r.copiesByNode![0].forEach((c, i) => expect(c).toBeLessThanOrEqual(r.degreesByNode![i]))
-  }, 60_000)
+  }, budget(60_000))
 
   it('every copy that arrives was sent by a node (no loss)', async () => {
     const net = new MemoryNetwork({ latencyMs: 1 })
@@ -72,5 +73,5 @@ describe('simulation', () => {
       await Promise.all([a, b, c].map((n) => n.stop()))
       net.close()
     }
-  }, 60_000)
+  }, budget(60_000))
 })

@@ -3,6 +3,7 @@
 // delivered twice to the same life of a node. (`npm run soak` runs the full size: 10 nodes, 10,000.)
 import { describe, expect, it } from 'vitest'
 import { runSoak } from '../../bench/soak-run.js'
+import { budget } from '../support/budget.js'
 
 describe('soak (small)', () => {
   it('no message lost or delivered twice while nodes are killed and restarted', async () => {
@@ -16,5 +17,5 @@ describe('soak (small)', () => {
     expect(r.lost).toBe(0)
     expect(r.deliveredTwice).toBe(0)
     expect(r.delivered).toBe(r.due)
-  }, 120_000)
+  }, budget(120_000))
 })

@@ -1,5 +1,6 @@
 // Waits for an event with a deadline: a missed event fails the test instead of hanging it.
 import type { EventEmitter } from 'node:events'
+import { budget } from './budget.js'
 
 export function waitEvent<T extends unknown[]>(
   em: EventEmitter,
@@ -11,7 +12,7 @@ export function waitEvent<T extends unknown[]>(
     const timer = setTimeout(() => {
       em.off(event, on)
       reject(new Error(`timed out waiting for '${event}'`))
-    }, ms)
+    }, budget(ms))
     const on = (...args: unknown[]) => {
       if (!filter(...(args as T))) return
       clearTimeout(timer)

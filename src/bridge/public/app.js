@@ -35,7 +35,15 @@
   const utf8Length = (s) => new TextEncoder().encode(s).length
   const saved = () => JSON.parse(store.getItem('p2pmessage.rooms') || '[]')
   const save = () =>
-    store.setItem('p2pmessage.rooms', JSON.stringify([...state.rooms.values()].map((r) => ({ topic: r.topic, password: r.password }))))
+    store.setItem('p2pmessage.rooms', JSON.stringify([...state.rooms.values()].map((r) => ({ room: r.room, topic: r.topic, password: r.password }))))
+  // rooms left in this tab: the bridge stays in them (REST leaves it), the page does not show them again
+  const leftHere = () => new Set(JSON.parse(store.getItem('p2pmessage.left') || '[]'))
+  const setLeft = (room, left) => {
+    const s = leftHere()
+    if (left) s.add(room)
+    else s.delete(room)
+    store.setItem('p2pmessage.left', JSON.stringify([...s]))
+  }
 
   function el(tag, cls, text) {
     const e = document.createElement(tag)
@@ -119,7 +127,7 @@
         state.address = msg.address
         $('self-address').textContent = msg.address
         showEnode(msg.enode)
-        for (const r of saved()) request({ type: 'join', topic: r.topic, password: r.password }, { kind: 'join', password: r.password, quiet: true })
+        rejoin(msg.rooms)
         break
       case 'joined':
         onJoined(msg, meta)
@@ -157,7 +165,25 @@
 
   // ---- rooms ----
 
+  // After (re)connecting: this tab's rooms again, then every room the bridge is already in (joined over
+  // REST, by --room or from another page), so a fresh browser shows them; those need no password.
+  function rejoin(bridgeRooms) {
+    const mine = saved()
+    const shown = new Set()
+    const onBridge = new Set(bridgeRooms.map((r) => r.room))
+    for (const r of mine) {
+      if (r.password) request({ type: 'join', topic: r.topic, password: r.password }, { kind: 'join', password: r.password, quiet: true })
+      else if (onBridge.has(r.room)) request({ type: 'join', room: r.room }, { kind: 'join', quiet: true })
+      if (r.room) shown.add(r.room)
+    }
+    const left = leftHere()
+    for (const r of bridgeRooms) {
+      if (!shown.has(r.room) && !left.has(r.room)) request({ type: 'join', room: r.room }, { kind: 'join', quiet: true })
+    }
+  }
+
   function onJoined(msg, meta) {
+    if (!meta || !meta.quiet) setLeft(msg.room, false)
     let r = state.rooms.get(msg.room)
     if (!r) {
       r = makeRoom(msg.room, msg.topic, (meta && meta.password) || '')
@@ -200,6 +226,7 @@
     leave.type = 'button'
     leave.setAttribute('aria-label', 'Leave room ' + topic)
     leave.addEventListener('click', () => {
+      setLeft(room, true)
       request({ type: 'leave', room }, { kind: 'leave' })
     })
     head.append(leave)
@@ -360,10 +387,10 @@
     return data
   }
 
-  // A bridge started without --listen only dials out: its enode has port 0 and nobody can dial it, so it
-  // is not offered for copying; the page says how to make it listen instead.
+  // A bridge started without --listen only dials out: the bridge sends enode null (nobody can dial it),
+  // so nothing is offered for copying; the page says how to make it listen instead.
   function showEnode(enode) {
-    const listening = typeof enode === 'string' && !/:0(?:\?.*)?$/.test(enode)
+    const listening = typeof enode === 'string'
     $('self-enode').textContent = listening ? enode : 'not listening: start the bridge with --listen 0.0.0.0:30303 for peers to dial it'
     $('copy-enode').hidden = !listening
   }

@@ -24,6 +24,7 @@ import {
 } from '../../../src/p2p/devp2p/index.js'
 import { dialSocket } from '../../../src/p2p/dial-socket.js'
 import { checkMac } from '../../../src/p2p/devp2p/fast-mac.js'
+import { budget } from '../../support/budget.js'
 
 class Bare {
   constructor(_v: number, _p: PeerT, _send: (code: number, data: Uint8Array) => void) {}
@@ -62,7 +63,7 @@ beforeAll(async () => {
   })
   pair = { rlpx, client, server: await added, dpt, removed }
   await connected
-}, 20_000)
+}, budget(20_000))
 
 afterAll(() => {
   pair?.dpt.destroy()

@@ -9,6 +9,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fastMac } from '../../../src/p2p/devp2p/fast-mac.js'
 import { WhisperNode } from '../../../src/node/whisper-node.js'
+import { budget } from '../../support/budget.js'
 
 type Mac = { update(d: Uint8Array): void; updateHeader(d: Uint8Array): void; updateBody(d: Uint8Array): void; digest(): Uint8Array }
 
@@ -105,5 +106,5 @@ describe('RLPx MAC on WebAssembly keccak', () => {
     )
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ wasm: 'undefined', fastMac: false, text: 'pong' })
     expect(got).toEqual(['ping'])
-  }, 90_000)
+  }, budget(90_000))
 })
