@@ -89,7 +89,7 @@ export interface DialTargetStatus {
   connected: boolean
   /** Why the last dial failed (e.g. refused, another node id, no shared whisper version). */
   lastError?: string
-  /** what the last failed dial got, by kind, until one succeeds */
+  /** What the last failed dial got, by kind, until one succeeds. */
   failure?: DialFailure
 }
 
