@@ -255,7 +255,12 @@ export class WhisperNode extends EventEmitter {
   }
 
   /** The listening socket, null when the node only dials out (its enode then has port 0: not dialable). */
-  get listening(): { host: string; port: number } | null {
+  get listening(): {
+    /** the address it is bound to */
+    host: string
+    /** the TCP port it accepts on */
+    port: number
+  } | null {
     return this.host.listening
   }
 
