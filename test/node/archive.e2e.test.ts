@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { chmodSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -35,20 +36,20 @@ describe('archive', () => {
     const e6 = rawEnvelope(6, { sent: t - 15 })
     for (const e of [...envs, e6]) add(a, e)
     add(a, envs[0]) // duplicate: ignored
-    expect(all(a, 5)).toHaveLength(0) // not committed yet
+    expect(await all(a, 5)).toHaveLength(0) // not committed yet
     expect(a.flush()).toBe(5)
-    const rows = all(a, 5)
+    const rows = await all(a, 5)
     expect(rows.map((r) => r.sent)).toEqual([t - 30, t - 20, t - 10, t - 10])
     const keys = rows.map((r) => r.sent.toString(16).padStart(8, '0') + toHex(r.hash))
     expect([...keys].sort()).toEqual(keys)
     expect(rows.map((r) => toHex(encodeEnvelope(decodeEnvelope(5, r.rlp))))).toEqual(rows.map((r) => toHex(r.rlp)))
-    expect(all(a, 6)).toHaveLength(1)
+    expect(await all(a, 6)).toHaveLength(1)
     // half-open ranges and paging after a key
-    expect(all(a, 5, t - 20, t - 10).map((r) => r.sent)).toEqual([t - 20])
-    const p1 = a.page(5, 0, 2 ** 32, null, 2)
-    const p2 = a.page(5, 0, 2 ** 32, p1[1], 2)
+    expect((await all(a, 5, t - 20, t - 10)).map((r) => r.sent)).toEqual([t - 20])
+    const p1 = await a.page(5, 0, 2 ** 32, null, 2)
+    const p2 = await a.page(5, 0, 2 ** 32, p1[1], 2)
     expect([...p1, ...p2].map((r) => toHex(r.hash))).toEqual(rows.map((r) => toHex(r.hash)))
-    expect(a.page(5, 0, 2 ** 32, null, 10, Uint8Array.of(0, 0, 0, 1)).map((r) => r.sent)).toEqual([t - 10, t - 10])
+    expect((await a.page(5, 0, 2 ** 32, null, 10, Uint8Array.of(0, 0, 0, 1))).map((r) => r.sent)).toEqual([t - 10, t - 10])
     expect(a.stats()).toMatchObject({ envelopes: 5, archived: 6, pending: 0 })
   })
 
@@ -66,7 +67,7 @@ describe('archive', () => {
     add(a, rawEnvelope(5))
     a.close() // commits the queue
     const b = await open({ dir })
-    expect(all(b, 6).map((r) => toHex(r.hash))).toEqual([toHex(envelopeHash(e))])
+    expect((await all(b, 6)).map((r) => toHex(r.hash))).toEqual([toHex(envelopeHash(e))])
     expect(b.stats().envelopes).toBe(2)
   })
 
@@ -77,26 +78,45 @@ describe('archive', () => {
     add(a, rawEnvelope(5, { sent: now - 150 })) // already too old
     add(a, rawEnvelope(5, { sent: now - 50 }))
     a.flush()
-    expect(all(a, 5).map((r) => r.sent)).toEqual([now - 50])
+    expect((await all(a, 5)).map((r) => r.sent)).toEqual([now - 50])
     now += 60
     add(a, rawEnvelope(5, { sent: now }))
     a.flush()
-    expect(all(a, 5).map((r) => r.sent)).toEqual([now])
+    expect((await all(a, 5)).map((r) => r.sent)).toEqual([now])
     expect(a.stats().pruned).toBe(2)
   })
 
-  it('keeps at most maxBytes of envelopes, oldest out, across versions', async () => {
-    const t = nowSec()
-    const envs = Array.from({ length: 20 }, (_, i) => rawEnvelope(i % 2 ? 6 : 5, { sent: t - 100 + i, data: new Uint8Array(100) }))
-    const max = envs.slice(15).reduce((n, e) => n + encodeEnvelope(e).length, 0)
+  it('bounds its files on disk (database + WAL) by maxBytes within 10 %, oldest out, across versions', async () => {
+    // 304-byte envelopes (the size that took 3.17x the bound on disk with the WAL when the bound counted envelopes)
+    const max = 1024 ** 2
     const a = await open({ dir: tmp(), maxBytes: max })
-    for (const e of envs) add(a, e)
+    const t = nowSec() - 100_000
+    let peak = 0
+    let sent = 0
+    for (let i = 0; i < 12_000; i++) {
+      add(a, rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(240)) }))
+      if (i % 256 === 255) {
+        a.flush()
+        peak = Math.max(peak, a.stats().fileBytes)
+      }
+      sent += 304
+    }
     a.flush()
+    peak = Math.max(peak, a.stats().fileBytes)
     const s = a.stats()
-    expect(s.bytes).toBe(max)
-    expect(s.envelopes).toBe(5)
-    const kept = [...all(a, 5), ...all(a, 6)].map((r) => r.sent).sort()
-    expect(kept).toEqual([15, 16, 17, 18, 19].map((i) => t - 100 + i))
+    expect(sent).toBeGreaterThan(3 * max)
+    expect(peak).toBeLessThanOrEqual(1.1 * max)
+    expect(s.fileBytes).toBeGreaterThan(0.8 * max) // the bound is used, not pruned far below
+    expect(s.pruned).toBeGreaterThan(0)
+    // oldest out: what is kept is the newest, in both versions
+    const kept = [...(await all(a, 5)), ...(await all(a, 6))].map((r) => r.sent).sort((x, y) => x - y)
+    expect(kept).toHaveLength(s.envelopes)
+    expect(kept.at(-1)).toBe(t + 11_999)
+    expect(kept.at(-1)! - kept[0]).toBe(kept.length - 1)
+  })
+
+  it('refuses a bound too small for the database itself', async () => {
+    await expect(Archive.open({ dir: tmp(), maxBytes: 4096 })).rejects.toMatchObject({ code: 'params', message: expect.stringContaining('at least 256KiB') })
   })
 
   it('gives clear errors: not a directory, not enough free space, not an archive', async () => {
@@ -147,7 +167,7 @@ describe('archive', () => {
     // lines still in the pipe were acknowledged before the kill, too
     await new Promise((r) => setTimeout(r, 50))
     const a = await open({ dir })
-    const have = new Set([...all(a, 5), ...all(a, 6)].map((r) => toHex(r.hash)))
+    const have = new Set([...await all(a, 5), ...await all(a, 6)].map((r) => toHex(r.hash)))
     const missing = acked.filter((h) => !have.has(h))
     expect(acked.length).toBeGreaterThanOrEqual(2000)
     expect(missing).toEqual([])
