@@ -59,7 +59,8 @@ export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMi
       dir: cfg.dir,
       retentionSeconds: cfg.retentionSeconds,
       maxBytes: cfg.maxBytes,
-      onError: (err) => node.log.error(`Archive write failed: ${err.message}`),
+      onError: (err) => node.log.error(`Archive failed: ${err.message}`),
+      onNotice: (message) => node.log.warn(message),
     })
   } catch (err) {
     if (err instanceof ArchiveError) throw new CliError(err.message)

@@ -92,7 +92,7 @@ type Stmt = BetterSqlite3.Statement
 
 const MIN_MAX_BYTES = 256 * 1024
 const FULL_RETRIES = 3
-const DISK_CHECK_MS = 1000
+const DISK_CHECK_MS = 100
 
 export class Archive {
   readonly file: string
@@ -101,7 +101,7 @@ export class Archive {
   private readonly st: Record<QueryName | 'pageCount' | 'freeCount', Stmt>
   private readonly pageSize: number
   /** what the WAL may take of maxBytes; the database's pages in use get the rest, less a batch's worth */
-  private readonly walBudget: number
+  private walBudget = 0
   private queue: Pending[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
@@ -156,16 +156,12 @@ export class Archive {
     } catch (err) {
       throw fsError(err, dir)
     }
-    this.walBudget = Math.min(64 * 1024 ** 2, Math.max(32 * 1024, Math.floor(maxBytes / 8)))
     let db: Db | null = null
     try {
       db = new Database(this.file)
       this.pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = FULL')
-      // checkpoint at half the budget: one batch (and the pruning after it) fits in the other half
-      db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(this.walBudget / 2 / this.pageSize))}`)
-      db.pragma(`journal_size_limit = ${this.walBudget}`)
       if (o.maxPages !== undefined) db.pragma(`max_page_count = ${Math.floor(checkPositive(o.maxPages, 'max pages'))}`)
       db.exec(SCHEMA)
       const st = {} as Record<QueryName | 'pageCount' | 'freeCount', Stmt>
@@ -179,6 +175,7 @@ export class Archive {
       this.count = c.n
       this.bytes = c.bytes
       this.db = db
+      this.setWalBudget()
       this.writeBatch = db.transaction((rows: Pending[]) => {
         // room for the batch first: pages freed now are the ones it fills, so the file does not grow past the bound
         const size = rows.reduce((n, r) => n + r.rlp.length, 0)
@@ -257,7 +254,7 @@ export class Archive {
         this.count = before.count
         this.prunedCount = before.pruned
         const e = sqliteError(err, this.file)
-        if (e.code === 'full' && attempt < FULL_RETRIES && this.shrinkAfterFull()) continue
+        if (e.code === 'full' && attempt < FULL_RETRIES && this.shrinkAfterFull(attempt)) continue
         this.failed(e)
         return 0
       }
@@ -330,8 +327,20 @@ export class Archive {
     return e
   }
 
-  /** After SQLITE_FULL: the database may keep a tenth less than it holds now; prunes to that. */
-  private shrinkAfterFull(): boolean {
+  /**
+   * After SQLITE_FULL: first give the WAL's disk space back (checkpoint, truncate) and re-read the free
+   * space; if that was not enough, the database may keep a tenth less than it holds now: prune to that.
+   */
+  private shrinkAfterFull(attempt: number): boolean {
+    if (attempt === 0) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)')
+      } catch {
+        // nothing given back: the next attempt prunes
+      }
+      this.checkDisk(true)
+      return true
+    }
     this.fullCap = Math.min(this.fullCap, Math.floor(this.usedBytes() * 0.9))
     if (!this.fullSaid) {
       this.fullSaid = true
@@ -363,12 +372,26 @@ export class Archive {
       return // keep the last figure
     }
     this.diskCap = this.fileBytes() + free - this.opts.minFreeBytes
+    this.setWalBudget()
     if (this.diskCap < this.opts.maxBytes) {
       if (!this.diskSaid) {
         this.diskSaid = true
         this.opts.onNotice?.(`disk nearly full: archive ${this.file} is bounded by the disk at ${mib(Math.max(0, this.diskCap))} (${mib(free)} free, ${mib(this.opts.minFreeBytes)} kept free), not by the max archive size ${mib(this.opts.maxBytes)}`)
       }
     } else this.diskSaid = false
+  }
+
+  /**
+   * The WAL's share of what the files may take: checkpointed at half of it (one transaction fits in the
+   * other half, see flush) and truncated back to it by journal_size_limit.
+   */
+  private setWalBudget(): void {
+    const files = Math.min(this.opts.maxBytes, Math.max(0, this.diskCap))
+    const budget = Math.min(64 * 1024 ** 2, Math.max(32 * 1024, Math.floor(files / 8)))
+    if (budget === this.walBudget || this.db === undefined) return
+    this.walBudget = budget
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(budget / 2 / this.pageSize))}`)
+    this.db.pragma(`journal_size_limit = ${budget}`)
   }
 
   /** What the database's pages in use may take. */

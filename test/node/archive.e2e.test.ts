@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Archive, ArchiveError, ARCHIVE_FILE } from '../../src/node/archive.js'
@@ -26,6 +26,15 @@ afterEach(() => {
 })
 
 const add = (a: Archive, env: Envelope) => a.add(env, envelopeHash(env))
+
+/** Overwrites `count` pages from `at` (a fraction of the file) with zeros or random bytes. */
+function corruptPages(file: string, at: number, count: number, mode: 'zeroed' | 'random'): void {
+  const pages = Math.floor(statSync(file).size / 4096)
+  const first = Math.floor(pages * at)
+  const fd = openSync(file, 'r+')
+  for (let p = first; p < Math.min(pages, first + count); p++) writeSync(fd, mode === 'zeroed' ? Buffer.alloc(4096) : randomBytes(4096), 0, 4096, p * 4096)
+  closeSync(fd)
+}
 const all = (a: Archive, shh: 5 | 6, from = 0, to = 2 ** 32) => a.page(shh, from, to, null, 1_000_000)
 
 describe('archive', () => {
@@ -119,6 +128,47 @@ describe('archive', () => {
     await expect(Archive.open({ dir: tmp(), maxBytes: 4096 })).rejects.toMatchObject({ code: 'params', message: expect.stringContaining('at least 256KiB') })
   })
 
+  it('disk full (SQLite page limit) before the bound: prunes the oldest and retries, says so once, keeps the newest', async () => {
+    const notices: string[] = []
+    const errors: ArchiveError[] = []
+    // 160 pages of 4 KiB: full long before the 1 GiB bound
+    const a = await open({ dir: tmp(), maxPages: 160, onNotice: (m) => notices.push(m), onError: (e) => errors.push(e) })
+    const t = nowSec() - 10_000
+    let newest = rawEnvelope(5)
+    for (let i = 0; i < 4000; i++) {
+      newest = rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(240)) })
+      add(a, newest)
+      if (i % 256 === 255) a.flush()
+    }
+    a.flush()
+    expect(errors.map((e) => e.message)).toEqual([])
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatch(/^disk full: archive .*archive\.sqlite cannot grow; it now keeps at most [\d.]+ MiB/)
+    const s = a.stats()
+    expect(s.pruned).toBeGreaterThan(0)
+    expect(s.envelopes).toBeGreaterThan(100)
+    expect(s.archived).toBe(4000) // every batch committed, none lost to SQLITE_FULL
+    expect((await all(a, newest.shh)).map((r) => toHex(r.hash))).toContain(toHex(envelopeHash(newest)))
+  })
+
+  const canMount = spawnSync('unshare', ['-rm', 'true']).status === 0
+  it.skipIf(!canMount)('small disk (tmpfs in a mount namespace): free space re-checked while running, the disk bounds the archive, said once', async () => {
+    ensureBuilt()
+    const dir = tmp()
+    const child = resolve(import.meta.dirname, 'fixtures/archive-full-child.mjs')
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12m none "$1" && exec "$2" "$3" "$1"', 'sh', dir, process.execPath, child], { encoding: 'utf8', timeout: 120_000 })
+    expect(r.stderr).toBe('')
+    const out = JSON.parse(r.stdout) as { notices: string[]; errors: string[]; stats: { envelopes: number; archived: number; pruned: number; fileBytes: number }; newestKept: boolean }
+    expect(out.errors).toEqual([])
+    expect(out.notices.length).toBeGreaterThanOrEqual(1)
+    expect(out.notices.length).toBeLessThanOrEqual(2) // disk nearly full, and at most once disk full
+    expect(out.notices[0]).toMatch(/^disk (nearly )?full: archive /)
+    expect(out.stats.archived).toBe(20_000)
+    expect(out.stats.pruned).toBeGreaterThan(0)
+    expect(out.stats.fileBytes).toBeLessThan(12 * 1024 ** 2)
+    expect(out.newestKept).toBe(true)
+  }, 150_000)
+
   it('gives clear errors: not a directory, not enough free space, not an archive', async () => {
     const d = tmp()
     writeFileSync(join(d, 'file'), 'x')
@@ -133,6 +183,37 @@ describe('archive', () => {
     expect(err).toBeInstanceOf(ArchiveError)
     expect((err as ArchiveError).code).toBe('corrupt')
   })
+
+  for (const mode of ['zeroed', 'random'] as const) {
+    it(`${mode} pages in the middle: one-line error naming the file and what to do, at open or while running; add, flush and prune never throw`, async () => {
+      const dir = tmp()
+      const a = await Archive.open({ dir })
+      const t = nowSec() - 5000
+      for (let i = 0; i < 3000; i++) add(a, rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(200)) }))
+      a.close()
+      const file = join(dir, ARCHIVE_FILE)
+      corruptPages(file, 0.4, 24, mode)
+      const errors: ArchiveError[] = []
+      const b = await Archive.open({ dir, onError: (e) => errors.push(e) }).catch((e: unknown) => e)
+      let err: unknown = b
+      if (b instanceof Archive) {
+        opened.push(b)
+        err = await Promise.all([all(b, 5), all(b, 6)]).then(() => null, (e: unknown) => e)
+        // the node goes on: envelopes keep coming, the prune timer keeps running
+        for (let i = 0; i < 600; i++) add(b, rawEnvelope(6, { data: new Uint8Array(randomBytes(200)) }))
+        expect(() => b.flush()).not.toThrow()
+        expect(() => b.prune()).not.toThrow()
+        expect(errors.length).toBeLessThanOrEqual(1) // said once, not per batch
+        await expect(b.page(5, 0, 2 ** 32, null, 10)).rejects.toBeInstanceOf(ArchiveError)
+      }
+      expect(err).toBeInstanceOf(ArchiveError)
+      const e = err as ArchiveError
+      expect(e.code).toBe('corrupt')
+      expect(e.message).toContain(file)
+      expect(e.message).toMatch(/move the file away .* or restore it from a backup$/)
+      expect(e.message).not.toContain('\n')
+    })
+  }
 
   it('read-only datadir: clear error at open', async () => {
     // root ignores mode bits, so use a file system that is read-only for everyone: /proc
