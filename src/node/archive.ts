@@ -376,7 +376,7 @@ export class Archive {
     if (this.diskCap < this.opts.maxBytes) {
       if (!this.diskSaid) {
         this.diskSaid = true
-        this.opts.onNotice?.(`disk nearly full: archive ${this.file} is bounded by the disk at ${mib(Math.max(0, this.diskCap))} (${mib(free)} free, ${mib(this.opts.minFreeBytes)} kept free), not by the max archive size ${mib(this.opts.maxBytes)}`)
+        this.opts.onNotice?.(`disk space: the disk bounds archive ${this.file} at ${mib(Math.max(0, this.diskCap))} (${mib(free)} free, ${mib(this.opts.minFreeBytes)} kept free), below the max archive size ${mib(this.opts.maxBytes)}`)
       }
     } else this.diskSaid = false
   }

@@ -15,7 +15,8 @@
 // refused request (geth logs and drops, it never disconnects for a request that decodes).
 import { fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
-import { decodeEnvelope, type Envelope } from '../whisper/envelope.js'
+import { decodeEnvelope, envelopeWire, type Envelope } from '../whisper/envelope.js'
+import { keccak256 } from '../whisper/keccak.js'
 import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Archive, ArchivedRow } from './archive.js'
@@ -61,6 +62,8 @@ interface Job {
   after: { sent: number; hash: Uint8Array } | null
   sent: number
   key: string
+  /** the request envelope's hash: a resent one is dropped before it is decrypted and its signature recovered */
+  envKey: string
 }
 
 interface PeerSlot {
@@ -136,6 +139,12 @@ export class MailServer {
       this.log.debug('Mail request dropped: rate limit', { peer: short(peer.id) })
       return
     }
+    const envKey = `e:${toHex(keccak256(envelopeWire(env)))}`
+    if (this.isRecent(slot, envKey)) {
+      this.counters.duplicates++
+      this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
+      return
+    }
     const check = checkMailRequest(env, { symKey: this.symKey, minPow: this.o.minPow, peerId: fromHex(peer.id), requireNodeKey: this.o.requireNodeKey })
     if (!check.ok) {
       this.counters.refused++
@@ -144,14 +153,12 @@ export class MailServer {
     }
     const { from, to } = mailRange(check.query)
     const key = requestKey(check.query)
-    const now = Date.now()
-    const seen = slot.recent.get(key)
-    if (seen !== undefined && now - seen < this.o.dedupeMs) {
+    if (this.isRecent(slot, key)) {
       this.counters.duplicates++
       this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
       return
     }
-    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key }
+    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey }
     this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
@@ -159,11 +166,11 @@ export class MailServer {
         this.log.debug('Mail request dropped: too many pending', { peer: short(peer.id) })
         return
       }
-      this.remember(slot, key, IN_FLIGHT)
+      this.remember(slot, job, IN_FLIGHT)
       slot.queue.push(job)
       return
     }
-    this.remember(slot, key, IN_FLIGHT)
+    this.remember(slot, job, IN_FLIGHT)
     // what the node accepted just before the request is still in the write queue: commit it first
     this.archive.flush()
     slot.running = job
@@ -225,8 +232,11 @@ export class MailServer {
     slot.running = null
     if (job) {
       // an answer cut short (peer gone, archive error) may be asked for again at once
-      if (how === 'done') this.remember(slot, job.key, Date.now())
-      else slot.recent.delete(job.key)
+      if (how === 'done') this.remember(slot, job, Date.now())
+      else {
+        slot.recent.delete(job.key)
+        slot.recent.delete(job.envKey)
+      }
       if (how === 'done') this.counters.answered++
       this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how })
     }
@@ -255,11 +265,17 @@ export class MailServer {
     return s
   }
 
-  /** Records a request key; keys whose window has passed go (the map holds a few seconds of requests). */
-  private remember(slot: PeerSlot, key: string, at: number): void {
+  /** Records a job's keys; keys whose window has passed go (the map holds a few seconds of requests). */
+  private remember(slot: PeerSlot, job: Job, at: number): void {
     const now = Date.now()
     for (const [k, t] of slot.recent) if (now - t >= this.o.dedupeMs) slot.recent.delete(k)
-    slot.recent.set(key, at)
+    slot.recent.set(job.key, at)
+    slot.recent.set(job.envKey, at)
+  }
+
+  private isRecent(slot: PeerSlot, key: string): boolean {
+    const t = slot.recent.get(key)
+    return t !== undefined && Date.now() - t < this.o.dedupeMs
   }
 
   private takeToken(s: PeerSlot): boolean {
