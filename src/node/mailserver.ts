@@ -10,7 +10,9 @@
 // range and however little of it matches), so no request holds the event loop for more than a page.
 // Requests are rate limited per peer (token bucket) and each peer has at most one job running and
 // `maxQueued` waiting; a request the same peer made already (same version, range and topic or bloom)
-// is answered once: dropped while the first is queued or running and for `dedupeMs` after it ended
+// is answered once: dropped while the first is queued or running and for `dedupeMs` after it ended;
+// the very same envelope resent is dropped by its hash, before any decryption, until it expires (at
+// most 10 minutes): answering it again could only repeat the answer.
 // (a resent sealed request costs the server nothing). Whatever is over is dropped quietly, like every
 // refused request (geth logs and drops, it never disconnects for a request that decodes).
 import { fromHex, toHex } from '../whisper/bytes.js'
@@ -64,6 +66,8 @@ interface Job {
   key: string
   /** the request envelope's hash: a resent one is dropped before it is decrypted and its signature recovered */
   envKey: string
+  /** the request envelope's expiry, unix seconds */
+  expiry: number
 }
 
 interface PeerSlot {
@@ -71,11 +75,12 @@ interface PeerSlot {
   last: number
   running: Job | null
   queue: Job[]
-  /** request key -> when its answer ended (IN_FLIGHT while queued or running) */
+  /** request key -> until when the same request is dropped (IN_FLIGHT while queued or running), ms */
   recent: Map<string, number>
 }
 
 const IN_FLIGHT = Infinity
+const ENVELOPE_DEDUPE_MAX_MS = 10 * 60_000
 
 export class MailServer {
   readonly archive: Archive
@@ -158,7 +163,7 @@ export class MailServer {
       this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
       return
     }
-    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey }
+    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry }
     this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
@@ -166,11 +171,11 @@ export class MailServer {
         this.log.debug('Mail request dropped: too many pending', { peer: short(peer.id) })
         return
       }
-      this.remember(slot, job, IN_FLIGHT)
+      this.remember(slot, job, true)
       slot.queue.push(job)
       return
     }
-    this.remember(slot, job, IN_FLIGHT)
+    this.remember(slot, job, true)
     // what the node accepted just before the request is still in the write queue: commit it first
     this.archive.flush()
     slot.running = job
@@ -232,7 +237,7 @@ export class MailServer {
     slot.running = null
     if (job) {
       // an answer cut short (peer gone, archive error) may be asked for again at once
-      if (how === 'done') this.remember(slot, job, Date.now())
+      if (how === 'done') this.remember(slot, job, false)
       else {
         slot.recent.delete(job.key)
         slot.recent.delete(job.envKey)
@@ -252,7 +257,7 @@ export class MailServer {
   private sweep(): void {
     const now = Date.now()
     for (const [id, s] of this.slots) {
-      if (!s.running && s.queue.length === 0 && [...s.recent.values()].every((t) => now - t >= this.o.dedupeMs) && s.tokens + (now - s.last) / this.o.refillMs >= this.o.burst) this.slots.delete(id)
+      if (!s.running && s.queue.length === 0 && [...s.recent.values()].every((until) => until <= now) && s.tokens + (now - s.last) / this.o.refillMs >= this.o.burst) this.slots.delete(id)
     }
   }
 
@@ -265,17 +270,21 @@ export class MailServer {
     return s
   }
 
-  /** Records a job's keys; keys whose window has passed go (the map holds a few seconds of requests). */
-  private remember(slot: PeerSlot, job: Job, at: number): void {
+  /**
+   * Records a job's keys, in flight or answered; keys whose window has passed go. At most one
+   * request a second gets this far per peer (the token bucket), so the map stays small.
+   */
+  private remember(slot: PeerSlot, job: Job, inFlight: boolean): void {
     const now = Date.now()
-    for (const [k, t] of slot.recent) if (now - t >= this.o.dedupeMs) slot.recent.delete(k)
-    slot.recent.set(job.key, at)
-    slot.recent.set(job.envKey, at)
+    for (const [k, until] of slot.recent) if (until <= now) slot.recent.delete(k)
+    const until = now + this.o.dedupeMs
+    slot.recent.set(job.key, inFlight ? IN_FLIGHT : until)
+    slot.recent.set(job.envKey, inFlight ? IN_FLIGHT : Math.max(until, Math.min(job.expiry * 1000, now + ENVELOPE_DEDUPE_MAX_MS)))
   }
 
   private isRecent(slot: PeerSlot, key: string): boolean {
-    const t = slot.recent.get(key)
-    return t !== undefined && Date.now() - t < this.o.dedupeMs
+    const until = slot.recent.get(key)
+    return until !== undefined && until > Date.now()
   }
 
   private takeToken(s: PeerSlot): boolean {
