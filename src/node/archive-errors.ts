@@ -62,7 +62,7 @@ export function sqliteError(err: unknown, file: string): ArchiveError {
   }
   if (code === 'SQLITE_FULL') return new ArchiveError('full', `disk full: archive ${file} cannot grow (nothing of this batch was archived)`, { cause: err })
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-    return new ArchiveError('corrupt', `archive ${file} is damaged or not an archive (${code}: ${msg}): stop the node and move the file away (a new archive is started) or restore it from a backup`, { cause: err })
+    return new ArchiveError('corrupt', `archive ${file} is damaged or not an archive (${code}: ${msg}): move the file away (the next start begins a new archive) or restore it from a backup`, { cause: err })
   }
   return new ArchiveError('open', `archive ${file}: ${msg}`, { cause: err })
 }
