@@ -74,7 +74,7 @@ function direction(posted: Map<string, number>, got: Map<string, number>): Direc
   }
 }
 
-class WorkerLink<E extends { ev: string }> {
+export class WorkerLink<E extends { ev: string }> {
   readonly events: E[] = []
   private waiters: (() => void)[] = []
   error: Error | null = null

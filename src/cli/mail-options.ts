@@ -33,7 +33,7 @@ export function addMailOptions(cmd: Command, o: { datadir: boolean }): Command {
   if (o.datadir) cmd.option('--datadir <dir>', `mail server archive directory (created 0700)`, DEFAULT_MAIL_DATADIR)
   return cmd
     .option('--retention <duration>', 'keep archived envelopes this long (e.g. 12h, 30d)', '30d')
-    .option('--max-archive <size>', 'archive size bound, oldest out (e.g. 500MB, 1GiB)', '1GiB')
+    .option('--max-archive <size>', 'archive size bound on disk (database + WAL), oldest out (e.g. 500MB, 1GiB)', '1GiB')
     .option('--request-pow <n>', 'minimum PoW of history requests (geth -mspow; 0: no check); default: --pow')
     .option('--strict-signer', 'accept only requests signed by the requesting peer\'s node key (geth 1.7.3 does so for shh/5; geth 1.9.7 accepts any signer on shh/6)')
 }
@@ -59,7 +59,8 @@ export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMi
       dir: cfg.dir,
       retentionSeconds: cfg.retentionSeconds,
       maxBytes: cfg.maxBytes,
-      onError: (err) => node.log.error(`Archive write failed: ${err.message}`),
+      onError: (err) => node.log.error(`Archive failed: ${err.message}`),
+      onNotice: (message) => node.log.warn(message),
     })
   } catch (err) {
     if (err instanceof ArchiveError) throw new CliError(err.message)
@@ -88,6 +89,7 @@ function parseSize(value: string, flag: string): number {
     kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
   }
   const bytes = m ? Math.floor(Number(m[1]) * units[(m[2] ?? '').toLowerCase()]) : 0
-  if (!(bytes >= 4096)) throw new CliError(`invalid ${flag} "${value}": expected a size of at least 4KiB, like 500MB or 1GiB`)
+  // the database's own pages and its WAL need room: below 256 KiB the bound would hold next to no envelopes
+  if (!(bytes >= 256 * 1024)) throw new CliError(`invalid ${flag} "${value}": expected a size of at least 256KiB, like 500MB or 1GiB`)
   return bytes
 }

@@ -1,56 +1,65 @@
 // The mail server's archive: every envelope the node accepted, both protocol versions in one SQLite
-// table, found by geth's archive key (version, sent = expiry - ttl, hash). Queries answer in (sent,
-// arrival) order: geth orders a second's envelopes by hash, which shuffles lines one sender said in the
-// same second; `seq` (the order envelopes reached the archive) keeps them as said.
+// table, found by geth's archive key (version, sent = expiry - ttl, hash). Schema and statements are
+// in archive-schema.ts; every read is an index range scan. Queries answer in (sent, arrival) order: geth
+// orders a second's envelopes by hash, which shuffles lines one sender said in the same second; `seq`
+// (the order envelopes reached the archive) keeps them as said.
 //
 // Durability: WAL with synchronous=FULL, and envelopes are committed in small batches; an envelope
 // counts as archived (onArchived, `archived` in stats) only once its batch is committed, so a kill -9
-// or a power cut never loses one that was reported archived. Bounds: `retention` seconds of sent time
-// and `maxBytes` of envelope RLP, oldest sent first out. The directory is made 0700 and the files 0600:
-// the archive holds every envelope the node saw (who talked when, even if it cannot read them).
+// or a power cut never loses one that was reported archived. The directory is made 0700 and the files
+// 0600: the archive holds every envelope the node saw (who talked when, even if it cannot read them).
 // better-sqlite3 is loaded on open only, so commands that never archive do not load it.
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statfsSync, statSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+//
+// Bounds, oldest sent first out: `retention` seconds of sent time, and `maxBytes` of files on disk
+// (database + WAL, not envelope bytes: the database takes 1.5-3x the envelopes' size). The WAL gets an
+// eighth of the bound: checkpointed at half of it, truncated back to it by journal_size_limit, and no
+// transaction writes more than the other half (a batch is committed in parts of at most an eighth
+// of the WAL's share in envelope bytes: inserting and pruning dirty ~3x that). The database's pages in
+// use are kept under the rest, room for a batch is made before it is inserted, and freed pages are
+// reused, so the file stops growing there. The disk may be smaller than the bound: free space is re-checked while running (the
+// archive then keeps `minFreeBytes` free), and a write that fails with SQLITE_FULL prunes the oldest
+// tenth and is retried; either is said once through onNotice.
+//
+// Reads are async-shaped (a Promise per page) so that an archive on a database server can sit behind
+// the same interface; here each page is one bounded synchronous query.
+import { chmodSync, closeSync, existsSync, openSync, statfsSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
+import { QUERIES, openSchema, FORMAT_VERSION, type QueryName } from './archive-schema.js'
+import { ArchiveError, fsError, prepareDir, sqliteError } from './archive-errors.js'
+import { DatadirLockedError, lockDatadir, type DatadirLock } from './datadir-lock.js'
 import { loadSqlite } from './sqlite.js'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
-import { DatadirLockedError, lockDatadir, type DatadirLock } from './datadir-lock.js'
 
 export const ARCHIVE_FILE = 'archive.sqlite'
 const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
 const DEFAULT_MAX_ARCHIVE_BYTES = 1024 ** 3
 const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
-const FORMAT_VERSION = '1'
 
-export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed' | 'locked'
-
-export class ArchiveError extends Error {
-  readonly code: ArchiveErrorCode
-  constructor(code: ArchiveErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ArchiveError'
-    this.code = code
-  }
-}
+export { ArchiveError, type ArchiveErrorCode } from './archive-errors.js'
 
 export interface ArchiveOptions {
   /** data directory (created 0700); the database is `archive.sqlite` in it */
   dir: string
   /** keep envelopes sent within this many seconds (default 30 days) */
   retentionSeconds?: number
-  /** at most this many bytes of envelope RLP (default 1 GiB); oldest first out */
+  /** the archive's files on disk (database + WAL) take at most this many bytes (default 1 GiB, at least 256 KiB) */
   maxBytes?: number
-  /** refuse to start with less free disk space than this (default 16 MiB) */
+  /** refuse to start with less free disk space than this, and keep this much free while running (default 16 MiB) */
   minFreeBytes?: number
   /** commit queued envelopes after this many ms (default 50) or ... */
   flushMs?: number
   /** ... as soon as this many are queued (default 256) */
   flushMax?: number
+  /** SQLite's max_page_count: the database cannot grow past this many pages; a write past it fails as on a full disk */
+  maxPages?: number
   /** called with the hashes (hex) of each committed batch */
   onArchived?: (hashes: string[]) => void
-  /** a write failed (disk full, I/O error): the batch was not archived */
+  /** a write failed (I/O error, corrupt database): the batch was not archived */
   onError?: (err: ArchiveError) => void
+  /** the disk, not maxBytes, bounds the archive now (said once each time it starts to) */
+  onNotice?: (message: string) => void
   now?: () => number
 }
 
@@ -67,6 +76,7 @@ export type ArchiveCursor = Pick<ArchivedRow, 'sent' | 'seq' | 'hash'>
 
 export interface ArchiveStats {
   envelopes: number
+  /** envelope bytes (RLP) archived */
   bytes: number
   /** envelopes committed since open */
   archived: number
@@ -74,6 +84,8 @@ export interface ArchiveStats {
   pending: number
   /** envelopes removed for age or size since open */
   pruned: number
+  /** database + WAL on disk */
+  fileBytes: number
 }
 
 interface Pending {
@@ -88,18 +100,34 @@ interface Pending {
 type Db = BetterSqlite3.Database
 type Stmt = BetterSqlite3.Statement
 
+const MIN_MAX_BYTES = 256 * 1024
+const FULL_RETRIES = 3
+const DISK_CHECK_MS = 100
+
 export class Archive {
   readonly file: string
   private readonly db: Db
-  private readonly opts: Required<Omit<ArchiveOptions, 'onArchived' | 'onError'>> & Pick<ArchiveOptions, 'onArchived' | 'onError'>
-  private readonly st: Record<'insert' | 'page' | 'pageTopic' | 'maxSeq' | 'oldest' | 'del' | 'ageSum' | 'ageDel' | 'count', Stmt>
+  private readonly opts: Required<Omit<ArchiveOptions, 'onArchived' | 'onError' | 'onNotice' | 'maxPages'>> & Pick<ArchiveOptions, 'onArchived' | 'onError' | 'onNotice'>
+  private readonly st: Record<QueryName | 'pageCount' | 'freeCount', Stmt>
+  private readonly pageSize: number
+  /** what the WAL may take of maxBytes; the database's pages in use get the rest, less a batch's worth */
+  private walBudget = 0
   private queue: Pending[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
+  /** set on a corrupt database while running: nothing more is read or written */
+  private broken: ArchiveError | null = null
   private bytes = 0
   private count = 0
   private archivedCount = 0
   private prunedCount = 0
+  /** files may take this much on this disk (files + free - minFree), from the last check */
+  private diskCap = Infinity
+  private lastDiskCheck = 0
+  private diskSaid = false
+  /** after SQLITE_FULL: database bytes in use when it hit the wall, less a tenth (kept until close) */
+  private fullCap = Infinity
+  private fullSaid = false
   private nextSeq: number
   private readonly writeBatch: (rows: Pending[]) => number
 
@@ -131,15 +159,18 @@ export class Archive {
 
   private constructor(Database: typeof BetterSqlite3, dir: string, o: ArchiveOptions, private readonly lock: DatadirLock) {
     this.file = join(dir, ARCHIVE_FILE)
+    const maxBytes = checkPositive(o.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES, 'max archive size')
+    if (maxBytes < MIN_MAX_BYTES) throw new ArchiveError('params', `max archive size must be at least 256KiB (the database's own pages and its WAL need room), got ${maxBytes}`)
     this.opts = {
       dir,
       retentionSeconds: checkPositive(o.retentionSeconds ?? DEFAULT_RETENTION_SECONDS, 'retention'),
-      maxBytes: checkPositive(o.maxBytes ?? DEFAULT_MAX_ARCHIVE_BYTES, 'max archive size'),
+      maxBytes,
       minFreeBytes: o.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
       flushMs: o.flushMs ?? 50,
       flushMax: o.flushMax ?? 256,
       onArchived: o.onArchived,
       onError: o.onError,
+      onNotice: o.onNotice,
       now: o.now ?? (() => Math.floor(Date.now() / 1000)),
     }
     // Created 0600 before SQLite sees it: SQLite gives its -wal and -shm files the database file's mode.
@@ -149,67 +180,60 @@ export class Archive {
     } catch (err) {
       throw fsError(err, dir)
     }
-    let db: Db
+    let db: Db | null = null
     try {
       db = new Database(this.file)
+      this.pageSize = db.pragma('page_size', { simple: true }) as number
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = FULL')
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS envelopes (
-          shh INTEGER NOT NULL, sent INTEGER NOT NULL, hash BLOB NOT NULL,
-          topic BLOB NOT NULL, size INTEGER NOT NULL, rlp BLOB NOT NULL,
-          PRIMARY KEY (shh, sent, hash)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS envelopes_by_sent ON envelopes (sent);
-        INSERT OR IGNORE INTO meta (key, value) VALUES ('format', '${FORMAT_VERSION}');`)
-      const format = (db.prepare(`SELECT value FROM meta WHERE key = 'format'`).get() as { value: string }).value
-      if (format !== FORMAT_VERSION) throw new ArchiveError('corrupt', `archive ${this.file} has format ${format}, this version reads ${FORMAT_VERSION}`)
-      // archives written before arrival order was kept gain the column (old rows 0: hash order, as before)
-      const columns = db.prepare(`SELECT name FROM pragma_table_info('envelopes')`).all() as { name: string }[]
-      if (!columns.some((c) => c.name === 'seq')) db.exec('ALTER TABLE envelopes ADD COLUMN seq INTEGER NOT NULL DEFAULT 0')
-      db.exec('CREATE INDEX IF NOT EXISTS envelopes_in_order ON envelopes (shh, sent, seq, hash)')
+      if (o.maxPages !== undefined) db.pragma(`max_page_count = ${Math.floor(checkPositive(o.maxPages, 'max pages'))}`)
+      openSchema(db)
+      const st = {} as Record<QueryName | 'pageCount' | 'freeCount', Stmt>
+      for (const [name, q] of Object.entries(QUERIES)) st[name as QueryName] = db.prepare(q.sql)
+      st.pageCount = db.prepare('PRAGMA page_count').pluck()
+      st.freeCount = db.prepare('PRAGMA freelist_count').pluck()
+      this.st = st
+      const format = (st.format.get() as { value: string }).value
+      if (format !== FORMAT_VERSION) throw new ArchiveError('corrupt', `archive ${this.file} has format ${format}, this version reads ${FORMAT_VERSION}: move it away or use the version that wrote it`)
+      const c = st.totals.get() as { n: number; bytes: number; seq: number }
+      this.count = c.n
+      this.bytes = c.bytes
+      this.nextSeq = c.seq + 1
+      this.db = db
+      this.setWalBudget()
+      this.writeBatch = db.transaction((rows: Pending[]) => {
+        // room for the batch first: pages freed now are the ones it fills, so the file does not grow past the bound
+        const size = rows.reduce((n, r) => n + r.rlp.length, 0)
+        this.pruneLocked(size * (this.bytes > 0 ? this.usedBytes() / this.bytes : 3))
+        let added = 0
+        for (const r of rows) {
+          const res = st.insert.run(r.shh, r.sent, r.hash, r.topic, r.rlp.length, r.rlp, r.seq)
+          if (res.changes > 0) {
+            added++
+            this.bytes += r.rlp.length
+          }
+        }
+        this.count += added
+        this.pruneLocked()
+        return added
+      })
+      this.checkDisk(true)
+      this.db.transaction(() => this.pruneLocked())()
     } catch (err) {
+      try {
+        db?.close()
+      } catch {
+        // the open failed already; that error is the one to report
+      }
       throw sqliteError(err, this.file)
     }
-    this.db = db
-    this.st = {
-      insert: db.prepare('INSERT OR IGNORE INTO envelopes (shh, sent, hash, topic, size, rlp, seq) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      page: db.prepare(`SELECT sent, seq, hash, rlp FROM envelopes WHERE shh = ? AND (sent, seq, hash) > (?, ?, ?) AND sent < ?
-        ORDER BY sent, seq, hash LIMIT ?`),
-      pageTopic: db.prepare(`SELECT sent, seq, hash, rlp FROM envelopes WHERE shh = ? AND (sent, seq, hash) > (?, ?, ?) AND sent < ? AND topic = ?
-        ORDER BY sent, seq, hash LIMIT ?`),
-      maxSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM envelopes'),
-      oldest: db.prepare('SELECT shh, sent, hash, size FROM envelopes ORDER BY sent LIMIT ?'),
-      del: db.prepare('DELETE FROM envelopes WHERE shh = ? AND sent = ? AND hash = ?'),
-      ageSum: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM envelopes WHERE sent < ?'),
-      ageDel: db.prepare('DELETE FROM envelopes WHERE sent < ?'),
-      count: db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM envelopes'),
-    }
-    const c = this.st.count.get() as { n: number; bytes: number }
-    this.count = c.n
-    this.bytes = c.bytes
-    this.nextSeq = (this.st.maxSeq.get() as { n: number }).n + 1
-    this.writeBatch = db.transaction((rows: Pending[]) => {
-      let added = 0
-      for (const r of rows) {
-        const res = this.st.insert.run(r.shh, r.sent, r.hash, r.topic, r.rlp.length, r.rlp, r.seq)
-        if (res.changes > 0) {
-          added++
-          this.bytes += r.rlp.length
-        }
-      }
-      this.count += added
-      this.pruneLocked()
-      return added
-    })
-    this.prune()
   }
 
   /** Queues an envelope; it is archived when its batch commits (see onArchived). Duplicates are ignored. */
   add(env: Envelope, hash: Uint8Array): void {
-    if (this.closed) return
+    if (this.closed || this.broken) return
     const rlp = encodeEnvelope(env)
-    if (rlp.length > this.opts.maxBytes) return // could never be kept
+    if (rlp.length > this.opts.maxBytes / 4) return // could never be kept among the rest
     this.queue.push({ shh: env.shh, sent: envelopeSent(env), seq: this.nextSeq++, hash: Uint8Array.from(hash), topic: Uint8Array.from(env.topic), rlp })
     if (this.queue.length >= this.opts.flushMax) this.flush()
     else if (this.timer === null) {
@@ -225,53 +249,85 @@ export class Archive {
   flush(): number {
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
-    if (this.closed || this.queue.length === 0) return 0
+    if (this.closed || this.broken || this.queue.length === 0) return 0
     const rows = this.queue
     this.queue = []
-    let added: number
-    const before = { bytes: this.bytes, count: this.count, pruned: this.prunedCount }
-    try {
-      added = this.writeBatch(rows)
-    } catch (err) {
-      // the transaction was rolled back: restore the counters it moved
-      this.bytes = before.bytes
-      this.count = before.count
-      this.prunedCount = before.pruned
-      const e = sqliteError(err, this.file)
-      if (this.opts.onError) this.opts.onError(e)
-      return 0
+    this.checkDisk(false)
+    const partBytes = this.walBudget / 8
+    let added = 0
+    for (let i = 0; i < rows.length && !this.broken; ) {
+      let j = i + 1
+      for (let bytes = rows[i].rlp.length; j < rows.length && bytes + rows[j].rlp.length <= partBytes; j++) bytes += rows[j].rlp.length
+      added += this.commit(rows.slice(i, j))
+      i = j
     }
-    this.archivedCount += rows.length
-    this.opts.onArchived?.(rows.map((r) => toHex(r.hash)))
     return added
+  }
+
+  /** One transaction: the rows and the pruning they make necessary; SQLITE_FULL shrinks the bound and retries. */
+  private commit(rows: Pending[]): number {
+    for (let attempt = 0; ; attempt++) {
+      const before = { bytes: this.bytes, count: this.count, pruned: this.prunedCount }
+      try {
+        const added = this.writeBatch(rows)
+        this.archivedCount += rows.length
+        this.opts.onArchived?.(rows.map((r) => toHex(r.hash)))
+        return added
+      } catch (err) {
+        // the transaction was rolled back: restore the counters it moved
+        this.bytes = before.bytes
+        this.count = before.count
+        this.prunedCount = before.pruned
+        const e = sqliteError(err, this.file)
+        if (e.code === 'full' && attempt < FULL_RETRIES && this.shrinkAfterFull(attempt)) continue
+        this.failed(e)
+        return 0
+      }
+    }
   }
 
   /**
    * One page of a query, in (sent, arrival) order: envelopes of `shh` with from <= sent < to after the
-   * row `after` (null: from the start), only `topic` when given. Committed envelopes only.
+   * row `after` (null: from the start), only `topic` when given. Committed envelopes only. Rejects
+   * with an ArchiveError.
    */
-  page(shh: ShhVersion, from: number, to: number, after: ArchiveCursor | null, limit: number, topic: Uint8Array | null = null): ArchivedRow[] {
+  async page(shh: ShhVersion, from: number, to: number, after: ArchiveCursor | null, limit: number, topic: Uint8Array | null = null): Promise<ArchivedRow[]> {
     if (this.closed) throw new ArchiveError('closed', 'archive is closed')
+    if (this.broken) throw this.broken
     if (to <= from) return []
     // (sent, seq, hash) > (from, -1, x'') starts at `from` itself: every real seq is >= 0
     const a = after ?? { sent: from, seq: -1, hash: new Uint8Array(0) }
     const aHash = Buffer.from(a.hash)
-    const rows = (topic === null
-      ? this.st.page.all(shh, a.sent, a.seq, aHash, to, limit)
-      : this.st.pageTopic.all(shh, a.sent, a.seq, aHash, to, topic, limit)) as { sent: number; seq: number; hash: Buffer; rlp: Buffer }[]
+    let rows: { sent: number; seq: number; hash: Buffer; rlp: Buffer }[]
+    try {
+      rows = (topic === null
+        ? this.st.page.all(shh, a.sent, a.seq, aHash, to, limit)
+        : this.st.pageTopic.all(shh, Buffer.from(topic), a.sent, a.seq, aHash, to, limit)) as typeof rows
+    } catch (err) {
+      throw this.failed(sqliteError(err, this.file))
+    }
     return rows.map((r) => ({ sent: r.sent, seq: r.seq, hash: new Uint8Array(r.hash), rlp: new Uint8Array(r.rlp) }))
   }
 
-  /** Applies the retention and size bounds now (also done after every batch). */
+  /** Applies the retention and size bounds now (also done after every batch); a failure goes to onError. */
   prune(): number {
-    if (this.closed) return 0
+    if (this.closed || this.broken) return 0
     const before = this.prunedCount
-    this.db.transaction(() => this.pruneLocked())()
+    const counts = { bytes: this.bytes, count: this.count }
+    try {
+      this.checkDisk(false)
+      this.db.transaction(() => this.pruneLocked())()
+    } catch (err) {
+      this.bytes = counts.bytes
+      this.count = counts.count
+      this.prunedCount = before
+      this.failed(sqliteError(err, this.file))
+    }
     return this.prunedCount - before
   }
 
   stats(): ArchiveStats {
-    return { envelopes: this.count, bytes: this.bytes, archived: this.archivedCount, pending: this.queue.length, pruned: this.prunedCount }
+    return { envelopes: this.count, bytes: this.bytes, archived: this.archivedCount, pending: this.queue.length, pruned: this.prunedCount, fileBytes: this.fileBytes() }
   }
 
   /** Commits what is queued and closes the database (idempotent). */
@@ -287,83 +343,141 @@ export class Archive {
     this.lock.release()
   }
 
-  private pruneLocked(): void {
-    const cutoff = this.opts.now() - this.opts.retentionSeconds
-    if (cutoff > 0) {
-      const old = this.st.ageSum.get(cutoff) as { n: number; bytes: number }
-      if (old.n > 0) {
-        this.st.ageDel.run(cutoff)
-        this.count -= old.n
-        this.bytes -= old.bytes
-        this.prunedCount += old.n
+  /** A corrupt database stops the archive (said once); anything else goes to onError as it comes. */
+  private failed(e: ArchiveError): ArchiveError {
+    if (this.broken) return this.broken
+    if (e.code === 'corrupt') {
+      this.broken = e
+      this.queue = []
+    }
+    this.opts.onError?.(e)
+    return e
+  }
+
+  /**
+   * After SQLITE_FULL: first give the WAL's disk space back (checkpoint, truncate) and re-read the free
+   * space; if that was not enough, the database may keep a tenth less than it holds now: prune to that.
+   */
+  private shrinkAfterFull(attempt: number): boolean {
+    if (attempt === 0) {
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)')
+      } catch {
+        // nothing given back: the next attempt prunes
+      }
+      this.checkDisk(true)
+      return true
+    }
+    this.fullCap = Math.min(this.fullCap, Math.floor(this.usedBytes() * 0.9))
+    if (!this.fullSaid) {
+      this.fullSaid = true
+      this.opts.onNotice?.(`disk full: archive ${this.file} cannot grow; it now keeps at most ${mib(this.fullCap)} (oldest pruned, the batch retried) until restarted`)
+    }
+    const before = this.prunedCount
+    const counts = { bytes: this.bytes, count: this.count }
+    try {
+      this.db.transaction(() => this.pruneLocked())()
+    } catch {
+      this.bytes = counts.bytes
+      this.count = counts.count
+      this.prunedCount = before
+      return false
+    }
+    return this.prunedCount > before
+  }
+
+  /** Free space, re-read at most once a second: the files may take what they have plus what is free beyond minFreeBytes. */
+  private checkDisk(force: boolean): void {
+    const now = Date.now()
+    if (!force && now - this.lastDiskCheck < DISK_CHECK_MS) return
+    this.lastDiskCheck = now
+    let free: number
+    try {
+      const fs = statfsSync(this.opts.dir)
+      free = fs.bavail * fs.bsize
+    } catch {
+      return // keep the last figure
+    }
+    this.diskCap = this.fileBytes() + free - this.opts.minFreeBytes
+    this.setWalBudget()
+    if (this.diskCap < this.opts.maxBytes) {
+      if (!this.diskSaid) {
+        this.diskSaid = true
+        this.opts.onNotice?.(`disk space: the disk bounds archive ${this.file} at ${mib(Math.max(0, this.diskCap))} (${mib(free)} free, ${mib(this.opts.minFreeBytes)} kept free), below the max archive size ${mib(this.opts.maxBytes)}`)
+      }
+    } else this.diskSaid = false
+  }
+
+  /**
+   * The WAL's share of what the files may take: checkpointed at half of it (one transaction fits in the
+   * other half, see flush) and truncated back to it by journal_size_limit.
+   */
+  private setWalBudget(): void {
+    const files = Math.min(this.opts.maxBytes, Math.max(0, this.diskCap))
+    const budget = Math.min(64 * 1024 ** 2, Math.max(32 * 1024, Math.floor(files / 8)))
+    if (budget === this.walBudget || this.db === undefined) return
+    this.walBudget = budget
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(budget / 2 / this.pageSize))}`)
+    this.db.pragma(`journal_size_limit = ${budget}`)
+  }
+
+  /** What the database's pages in use may take. */
+  private dbTarget(): number {
+    const files = Math.min(this.opts.maxBytes, this.diskCap)
+    return Math.min(files - this.walBudget - Math.floor(files / 64), this.fullCap)
+  }
+
+  private usedBytes(): number {
+    return ((this.st.pageCount.get() as number) - (this.st.freeCount.get() as number)) * this.pageSize
+  }
+
+  private fileBytes(): number {
+    let n = 0
+    for (const f of [this.file, `${this.file}-wal`]) {
+      try {
+        n += statSync(f).size
+      } catch {
+        // no WAL between a close and the next write
       }
     }
-    while (this.bytes > this.opts.maxBytes && this.count > 0) {
+    return n
+  }
+
+  /** Retention, then the size bound with `reserve` bytes of pages to spare. */
+  private pruneLocked(reserve = 0): void {
+    const cutoff = this.opts.now() - this.opts.retentionSeconds
+    for (let more = cutoff > 0; more; ) {
       const rows = this.st.oldest.all(256) as { shh: number; sent: number; hash: Buffer; size: number }[]
-      if (rows.length === 0) break
+      more = rows.length === 256
       for (const r of rows) {
-        if (this.bytes <= this.opts.maxBytes) break
-        this.st.del.run(r.shh, r.sent, r.hash)
-        this.count--
-        this.bytes -= r.size
-        this.prunedCount++
+        if (r.sent >= cutoff) {
+          more = false
+          break
+        }
+        this.remove(r)
       }
+    }
+    // freed pages are reused by later inserts, so pages in use under the target keep the file there
+    const target = this.dbTarget() - reserve
+    for (let used = this.usedBytes(); used > target && this.count > 0; used = this.usedBytes()) {
+      const perRow = used / this.count
+      const n = Math.min(1024, Math.max(16, Math.ceil((used - target) / perRow)))
+      for (const r of this.st.oldest.all(n) as { shh: number; sent: number; hash: Buffer; size: number }[]) this.remove(r)
     }
   }
+
+  private remove(r: { shh: number; sent: number; hash: Buffer; size: number }): void {
+    this.st.del.run(r.shh, r.sent, r.hash)
+    this.count--
+    this.bytes -= r.size
+    this.prunedCount++
+  }
 }
+
+const mib = (b: number): string => `${(b / 1024 ** 2).toFixed(1)} MiB`
 
 function checkPositive(x: number, what: string): number {
   if (!Number.isFinite(x) || x <= 0) throw new ArchiveError('params', `${what} must be a positive number, got ${x}`)
   return x
 }
 
-/** The datadir: created 0700, writable, with room on its disk; each failure a one-line ArchiveError. */
-function prepareDir(dir: string, minFree: number): void {
-  try {
-    // a directory we create is ours alone; one the user gave (maybe shared, like /tmp) keeps its mode
-    if (!existsSync(dir)) {
-      makeDirs(dir)
-      chmodSync(dir, 0o700)
-    } else if (!statSync(dir).isDirectory()) throw new ArchiveError('params', `${dir} is not a directory`)
-  } catch (err) {
-    if (err instanceof ArchiveError) throw err
-    throw fsError(err, dir)
-  }
-  try {
-    accessSync(dir, constants.W_OK)
-  } catch (err) {
-    throw fsError(err, dir)
-  }
-  const fs = statfsSync(dir)
-  const free = fs.bavail * fs.bsize
-  if (free < minFree) {
-    throw new ArchiveError('full', `not enough free disk space for the archive in ${dir}: ${free} bytes free, at least ${minFree} needed`)
-  }
-}
-
-// mkdirSync({recursive}) spins forever under /proc on Node 20 (ENOENT retried): one level at a time
-function makeDirs(dir: string): void {
-  const parent = dirname(dir)
-  if (parent !== dir && !existsSync(parent)) makeDirs(parent)
-  mkdirSync(dir, { mode: 0o700 })
-}
-
-function fsError(err: unknown, dir: string): ArchiveError {
-  const code = (err as NodeJS.ErrnoException)?.code
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new ArchiveError('readonly', `archive directory ${dir} is read-only (${code}): give a writable --datadir`, { cause: err })
-  if (code === 'ENOENT') return new ArchiveError('open', `cannot create archive directory ${dir} (ENOENT)`, { cause: err })
-  if (code === 'ENOSPC') return new ArchiveError('full', `no space left on the disk of ${dir}`, { cause: err })
-  return new ArchiveError('open', `cannot use archive directory ${dir}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
-}
-
-function sqliteError(err: unknown, file: string): ArchiveError {
-  if (err instanceof ArchiveError) return err
-  const code = String((err as { code?: unknown })?.code ?? '')
-  const msg = (err as Error)?.message ?? String(err)
-  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new ArchiveError('readonly', `archive ${file} cannot be written (${code}): give a writable --datadir`, { cause: err })
-  }
-  if (code === 'SQLITE_FULL') return new ArchiveError('full', `disk full: archive ${file} cannot grow (nothing of this batch was archived)`, { cause: err })
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new ArchiveError('corrupt', `archive ${file} is not a valid archive database (${code})`, { cause: err })
-  return new ArchiveError('open', `archive ${file}: ${msg}`, { cause: err })
-}

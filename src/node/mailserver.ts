@@ -6,15 +6,22 @@
 // sends at most `batchEnvelopes` envelopes / `batchBytes` bytes per turn of the event loop and waits
 // while the peer's socket holds more than `maxBuffered` bytes, so a request for years of history
 // neither blocks the node nor buffers the archive in memory, and other peers' jobs interleave.
+// Each page is one archive read (an index range scan of at most `batchEnvelopes` rows, whatever the
+// range and however little of it matches), so no request holds the event loop for more than a page.
 // Requests are rate limited per peer (token bucket) and each peer has at most one job running and
-// `maxQueued` waiting; whatever is over is dropped quietly, like every refused request (geth logs and
-// drops, it never disconnects for a request that decodes).
+// `maxQueued` waiting; a request the same peer made already (same version, range and topic or bloom)
+// is answered once: dropped while the first is queued or running and for `dedupeMs` after it ended;
+// the very same envelope resent is dropped by its hash, before any decryption, until it expires (at
+// most 10 minutes): answering it again could only repeat the answer.
+// (a resent sealed request costs the server nothing). Whatever is over is dropped quietly, like every
+// refused request (geth logs and drops, it never disconnects for a request that decodes).
 import { fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
-import { decodeEnvelope, type Envelope } from '../whisper/envelope.js'
+import { decodeEnvelope, envelopeWire, type Envelope } from '../whisper/envelope.js'
+import { keccak256 } from '../whisper/keccak.js'
 import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
-import type { Archive, ArchiveCursor } from './archive.js'
+import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
 import type { MailServerHooks, WhisperNode } from './whisper-node.js'
@@ -34,6 +41,8 @@ export interface MailServerOptions {
   burst?: number
   refillMs?: number
   maxQueued?: number
+  /** how long after an answer the same request from the same peer is still dropped (default 5000 ms) */
+  dedupeMs?: number
 }
 
 export interface MailServerStats {
@@ -41,6 +50,8 @@ export interface MailServerStats {
   answered: number
   refused: number
   rateLimited: number
+  /** dropped as the same request from the same peer, queued, running or just answered */
+  duplicates: number
   delivered: number
   deliveredBytes: number
 }
@@ -52,6 +63,11 @@ interface Job {
   to: number
   after: ArchiveCursor | null
   sent: number
+  key: string
+  /** the request envelope's hash: a resent one is dropped before it is decrypted and its signature recovered */
+  envKey: string
+  /** the request envelope's expiry, unix seconds */
+  expiry: number
 }
 
 interface PeerSlot {
@@ -59,14 +75,19 @@ interface PeerSlot {
   last: number
   running: Job | null
   queue: Job[]
+  /** request key -> until when the same request is dropped (IN_FLIGHT while queued or running), ms */
+  recent: Map<string, number>
 }
+
+const IN_FLIGHT = Infinity
+const ENVELOPE_DEDUPE_MAX_MS = 10 * 60_000
 
 export class MailServer {
   readonly archive: Archive
   private readonly symKey: Uint8Array
   private readonly o: Required<Omit<MailServerOptions, 'password' | 'archive' | 'requireNodeKey'>> & { requireNodeKey?: boolean }
   private readonly slots = new Map<string, PeerSlot>()
-  private readonly counters: MailServerStats = { requests: 0, answered: 0, refused: 0, rateLimited: 0, delivered: 0, deliveredBytes: 0 }
+  private readonly counters: MailServerStats = { requests: 0, answered: 0, refused: 0, rateLimited: 0, duplicates: 0, delivered: 0, deliveredBytes: 0 }
   private readonly log: Logger
   private pruneTimer: NodeJS.Timeout | null = null
   private closed = false
@@ -86,6 +107,7 @@ export class MailServer {
       burst: o.burst ?? 10,
       refillMs: o.refillMs ?? 1000,
       maxQueued: o.maxQueued ?? 4,
+      dedupeMs: o.dedupeMs ?? 5000,
     }
     if (!(Number.isFinite(this.o.minPow) && this.o.minPow >= 0)) throw new NodeError('params', `invalid request PoW ${this.o.minPow}`)
     const hooks: MailServerHooks = {
@@ -122,6 +144,12 @@ export class MailServer {
       this.log.debug('Mail request dropped: rate limit', { peer: short(peer.id) })
       return
     }
+    const envKey = `e:${toHex(keccak256(envelopeWire(env)))}`
+    if (this.isRecent(slot, envKey)) {
+      this.counters.duplicates++
+      this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
+      return
+    }
     const check = checkMailRequest(env, { symKey: this.symKey, minPow: this.o.minPow, peerId: fromHex(peer.id), requireNodeKey: this.o.requireNodeKey })
     if (!check.ok) {
       this.counters.refused++
@@ -129,7 +157,13 @@ export class MailServer {
       return
     }
     const { from, to } = mailRange(check.query)
-    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0 }
+    const key = requestKey(check.query)
+    if (this.isRecent(slot, key)) {
+      this.counters.duplicates++
+      this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
+      return
+    }
+    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry }
     this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
@@ -137,9 +171,11 @@ export class MailServer {
         this.log.debug('Mail request dropped: too many pending', { peer: short(peer.id) })
         return
       }
+      this.remember(slot, job, true)
       slot.queue.push(job)
       return
     }
+    this.remember(slot, job, true)
     // what the node accepted just before the request is still in the write queue: commit it first
     this.archive.flush()
     slot.running = job
@@ -155,14 +191,21 @@ export class MailServer {
       setTimeout(() => this.step(slot), 20).unref()
       return
     }
-    let rows
-    try {
-      const topic = job.query.shh === 5 ? job.query.topic : null
-      rows = this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic)
-    } catch (err) {
-      this.log.error('Mail archive read failed', { err })
-      return this.finish(slot, 'archive error')
-    }
+    const topic = job.query.shh === 5 ? job.query.topic : null
+    this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
+      (rows) => {
+        if (slot.running === job && !this.closed) this.send(slot, job, rows)
+      },
+      (err: unknown) => {
+        this.log.error('Mail archive read failed', { err: err instanceof Error ? err.message : String(err) })
+        if (slot.running === job) this.finish(slot, 'archive error')
+      },
+    )
+  }
+
+  /** Sends one page; the next page is read in a later turn of the event loop. */
+  private send(slot: PeerSlot, job: Job, rows: ArchivedRow[]): void {
+    const peer = job.peer
     let bytes = 0
     let full = false
     for (const row of rows) {
@@ -193,6 +236,12 @@ export class MailServer {
     const job = slot.running
     slot.running = null
     if (job) {
+      // an answer cut short (peer gone, archive error) may be asked for again at once
+      if (how === 'done') this.remember(slot, job, false)
+      else {
+        slot.recent.delete(job.key)
+        slot.recent.delete(job.envKey)
+      }
       if (how === 'done') this.counters.answered++
       this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how })
     }
@@ -208,17 +257,34 @@ export class MailServer {
   private sweep(): void {
     const now = Date.now()
     for (const [id, s] of this.slots) {
-      if (!s.running && s.queue.length === 0 && s.tokens + (now - s.last) / this.o.refillMs >= this.o.burst) this.slots.delete(id)
+      if (!s.running && s.queue.length === 0 && [...s.recent.values()].every((until) => until <= now) && s.tokens + (now - s.last) / this.o.refillMs >= this.o.burst) this.slots.delete(id)
     }
   }
 
   private slot(id: string): PeerSlot {
     let s = this.slots.get(id)
     if (!s) {
-      s = { tokens: this.o.burst, last: Date.now(), running: null, queue: [] }
+      s = { tokens: this.o.burst, last: Date.now(), running: null, queue: [], recent: new Map() }
       this.slots.set(id, s)
     }
     return s
+  }
+
+  /**
+   * Records a job's keys, in flight or answered; keys whose window has passed go. At most one
+   * request a second gets this far per peer (the token bucket), so the map stays small.
+   */
+  private remember(slot: PeerSlot, job: Job, inFlight: boolean): void {
+    const now = Date.now()
+    for (const [k, until] of slot.recent) if (until <= now) slot.recent.delete(k)
+    const until = now + this.o.dedupeMs
+    slot.recent.set(job.key, inFlight ? IN_FLIGHT : until)
+    slot.recent.set(job.envKey, inFlight ? IN_FLIGHT : Math.max(until, Math.min(job.expiry * 1000, now + ENVELOPE_DEDUPE_MAX_MS)))
+  }
+
+  private isRecent(slot: PeerSlot, key: string): boolean {
+    const until = slot.recent.get(key)
+    return until !== undefined && until > Date.now()
   }
 
   private takeToken(s: PeerSlot): boolean {
@@ -231,3 +297,9 @@ export class MailServer {
   }
 }
 
+
+/** What makes two requests the same: version, range and topic (v5) or bloom (v6). */
+function requestKey(q: MailQuery): string {
+  const sel = q.shh === 5 ? (q.topic ? toHex(q.topic) : '*') : q.bloom ? toHex(q.bloom) : '*'
+  return `${q.shh}:${q.lower}:${q.upper}:${sel}`
+}

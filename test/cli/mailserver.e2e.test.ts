@@ -2,9 +2,12 @@
 // lines said while a reader was away come back as history, in time order, before the live lines.
 // (Bad mail flags: mailserver.test.ts, in-process.)
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { statSync } from 'node:fs'
+import { closeSync, openSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDirs } from '../support/temp-dirs.js'
+import { Archive, ARCHIVE_FILE } from '../../src/node/archive.js'
+import { envelopeHash } from '../../src/whisper/envelope.js'
+import { rawEnvelope } from '../node/helpers.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL, LOCAL_RELAY, run } from './harness.js'
 
 const procs: Cli[] = []
@@ -75,5 +78,33 @@ describe('mail options: clear errors', () => {
     const r = await run(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'x', '--datadir', '/proc/self'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^p2pmessage: archive directory \/proc\/self is read-only/)
+  })
+
+  it('mailserver: a damaged archive (zeroed pages) is one line naming the file, or the node runs and stops cleanly', async () => {
+    const dir = tmp()
+    const archive = await Archive.open({ dir })
+    const t = Math.floor(Date.now() / 1000) - 5000
+    for (let i = 0; i < 3000; i++) {
+      const env = rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(200) })
+      archive.add(env, envelopeHash(env))
+    }
+    archive.close()
+    const file = join(dir, ARCHIVE_FILE)
+    const first = Math.floor(statSync(file).size / 4096 * 0.4)
+    const fd = openSync(file, 'r+')
+    for (let p = first; p < first + 24; p++) writeSync(fd, Buffer.alloc(4096), 0, 4096, p * 4096)
+    closeSync(fd)
+    const ms = spawnCli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'x', '--datadir', dir, '--status', '0'])
+    const how = await Promise.race([ms.waitFor(/^enode:\/\//).then(() => 'started'), ms.exited.then(() => 'exited')])
+    if (how === 'started') {
+      ms.kill('SIGTERM')
+      expect((await ms.exited).code).toBe(0)
+      for (const l of ms.stderrLines.filter((x) => /malformed|corrupt|damaged/.test(x))) expect(l).toContain(file)
+    } else {
+      expect((await ms.exited).code).not.toBe(0)
+      expect(ms.stderrLines).toHaveLength(1)
+      expect(ms.stderrLines[0]).toMatch(/^p2pmessage: archive .*archive\.sqlite is damaged or not an archive \(SQLITE_CORRUPT.*move the file away/)
+      expect(ms.stderrLines[0]).toContain(file)
+    }
   })
 })

@@ -39,10 +39,10 @@ describe('archive order', () => {
     const b = await open(dir)
     for (const e of envs.slice(8)) b.add(e, envelopeHash(e))
     b.flush()
-    expect(hashesOf(b.page(5, t, t + 1, null, 100))).toEqual(hex(envs))
+    expect(hashesOf(await b.page(5, t, t + 1, null, 100))).toEqual(hex(envs))
     const pages: { sent: number; seq: number; hash: Uint8Array }[] = []
     for (let after = null as (typeof pages)[number] | null; ;) {
-      const p = b.page(5, t, t + 1, after, 5)
+      const p = await b.page(5, t, t + 1, after, 5)
       if (p.length === 0) break
       pages.push(...p)
       after = p[p.length - 1]
@@ -52,7 +52,7 @@ describe('archive order', () => {
     const earlier = rawEnvelope(5, { sent: t - 1 })
     b.add(earlier, envelopeHash(earlier))
     b.flush()
-    expect(hashesOf(b.page(5, 0, 2 ** 32, null, 100))).toEqual(hex([earlier, ...envs]))
+    expect(hashesOf(await b.page(5, 0, 2 ** 32, null, 100))).toEqual(hex([earlier, ...envs]))
   })
 
   it('opens an archive written before arrival order was kept: its rows in hash order, new ones after', async () => {
@@ -75,7 +75,7 @@ describe('archive order', () => {
     const fresh = rawEnvelope(6, { sent: t })
     a.add(fresh, envelopeHash(fresh))
     a.flush()
-    expect(hashesOf(a.page(6, t, t + 1, null, 100))).toEqual([...hex(old).sort(), ...hex([fresh])])
+    expect(hashesOf(await a.page(6, t, t + 1, null, 100))).toEqual([...hex(old).sort(), ...hex([fresh])])
     expect(a.stats().envelopes).toBe(5)
   })
 })

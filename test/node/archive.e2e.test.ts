@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
-import { chmodSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Archive, ArchiveError, ARCHIVE_FILE } from '../../src/node/archive.js'
@@ -25,6 +26,15 @@ afterEach(() => {
 })
 
 const add = (a: Archive, env: Envelope) => a.add(env, envelopeHash(env))
+
+/** Overwrites `count` pages from `at` (a fraction of the file) with zeros or random bytes. */
+function corruptPages(file: string, at: number, count: number, mode: 'zeroed' | 'random'): void {
+  const pages = Math.floor(statSync(file).size / 4096)
+  const first = Math.floor(pages * at)
+  const fd = openSync(file, 'r+')
+  for (let p = first; p < Math.min(pages, first + count); p++) writeSync(fd, mode === 'zeroed' ? Buffer.alloc(4096) : randomBytes(4096), 0, 4096, p * 4096)
+  closeSync(fd)
+}
 const all = (a: Archive, shh: 5 | 6, from = 0, to = 2 ** 32) => a.page(shh, from, to, null, 1_000_000)
 
 describe('archive', () => {
@@ -35,19 +45,19 @@ describe('archive', () => {
     const e6 = rawEnvelope(6, { sent: t - 15 })
     for (const e of [...envs, e6]) add(a, e)
     add(a, envs[0]) // duplicate: ignored
-    expect(all(a, 5)).toHaveLength(0) // not committed yet
+    expect(await all(a, 5)).toHaveLength(0) // not committed yet
     expect(a.flush()).toBe(5)
-    const rows = all(a, 5)
+    const rows = await all(a, 5)
     expect(rows.map((r) => r.sent)).toEqual([t - 30, t - 20, t - 10, t - 10])
     expect(rows.map((r) => toHex(r.hash))).toEqual([0, 2, 1, 3].map((i) => toHex(envelopeHash(envs[i]))))
     expect(rows.map((r) => toHex(encodeEnvelope(decodeEnvelope(5, r.rlp))))).toEqual(rows.map((r) => toHex(r.rlp)))
-    expect(all(a, 6)).toHaveLength(1)
+    expect(await all(a, 6)).toHaveLength(1)
     // half-open ranges and paging after a key
-    expect(all(a, 5, t - 20, t - 10).map((r) => r.sent)).toEqual([t - 20])
-    const p1 = a.page(5, 0, 2 ** 32, null, 2)
-    const p2 = a.page(5, 0, 2 ** 32, p1[1], 2)
+    expect((await all(a, 5, t - 20, t - 10)).map((r) => r.sent)).toEqual([t - 20])
+    const p1 = await a.page(5, 0, 2 ** 32, null, 2)
+    const p2 = await a.page(5, 0, 2 ** 32, p1[1], 2)
     expect([...p1, ...p2].map((r) => toHex(r.hash))).toEqual(rows.map((r) => toHex(r.hash)))
-    expect(a.page(5, 0, 2 ** 32, null, 10, Uint8Array.of(0, 0, 0, 1)).map((r) => r.sent)).toEqual([t - 10, t - 10])
+    expect((await a.page(5, 0, 2 ** 32, null, 10, Uint8Array.of(0, 0, 0, 1))).map((r) => r.sent)).toEqual([t - 10, t - 10])
     expect(a.stats()).toMatchObject({ envelopes: 5, archived: 6, pending: 0 })
   })
 
@@ -65,7 +75,7 @@ describe('archive', () => {
     add(a, rawEnvelope(5))
     a.close() // commits the queue
     const b = await open({ dir })
-    expect(all(b, 6).map((r) => toHex(r.hash))).toEqual([toHex(envelopeHash(e))])
+    expect((await all(b, 6)).map((r) => toHex(r.hash))).toEqual([toHex(envelopeHash(e))])
     expect(b.stats().envelopes).toBe(2)
   })
 
@@ -76,27 +86,87 @@ describe('archive', () => {
     add(a, rawEnvelope(5, { sent: now - 150 })) // already too old
     add(a, rawEnvelope(5, { sent: now - 50 }))
     a.flush()
-    expect(all(a, 5).map((r) => r.sent)).toEqual([now - 50])
+    expect((await all(a, 5)).map((r) => r.sent)).toEqual([now - 50])
     now += 60
     add(a, rawEnvelope(5, { sent: now }))
     a.flush()
-    expect(all(a, 5).map((r) => r.sent)).toEqual([now])
+    expect((await all(a, 5)).map((r) => r.sent)).toEqual([now])
     expect(a.stats().pruned).toBe(2)
   })
 
-  it('keeps at most maxBytes of envelopes, oldest out, across versions', async () => {
-    const t = nowSec()
-    const envs = Array.from({ length: 20 }, (_, i) => rawEnvelope(i % 2 ? 6 : 5, { sent: t - 100 + i, data: new Uint8Array(100) }))
-    const max = envs.slice(15).reduce((n, e) => n + encodeEnvelope(e).length, 0)
+  it('bounds its files on disk (database + WAL) by maxBytes within 10 %, oldest out, across versions', async () => {
+    // 304-byte envelopes (the size that took 3.17x the bound on disk with the WAL when the bound counted envelopes)
+    const max = 1024 ** 2
     const a = await open({ dir: tmp(), maxBytes: max })
-    for (const e of envs) add(a, e)
+    const t = nowSec() - 100_000
+    let peak = 0
+    let sent = 0
+    for (let i = 0; i < 12_000; i++) {
+      add(a, rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(240)) }))
+      if (i % 256 === 255) {
+        a.flush()
+        peak = Math.max(peak, a.stats().fileBytes)
+      }
+      sent += 304
+    }
     a.flush()
+    peak = Math.max(peak, a.stats().fileBytes)
     const s = a.stats()
-    expect(s.bytes).toBe(max)
-    expect(s.envelopes).toBe(5)
-    const kept = [...all(a, 5), ...all(a, 6)].map((r) => r.sent).sort()
-    expect(kept).toEqual([15, 16, 17, 18, 19].map((i) => t - 100 + i))
+    expect(sent).toBeGreaterThan(3 * max)
+    expect(peak).toBeLessThanOrEqual(1.1 * max)
+    expect(s.fileBytes).toBeGreaterThan(0.8 * max) // the bound is used, not pruned far below
+    expect(s.pruned).toBeGreaterThan(0)
+    // oldest out: what is kept is the newest, in both versions
+    const kept = [...(await all(a, 5)), ...(await all(a, 6))].map((r) => r.sent).sort((x, y) => x - y)
+    expect(kept).toHaveLength(s.envelopes)
+    expect(kept.at(-1)).toBe(t + 11_999)
+    expect(kept.at(-1)! - kept[0]).toBe(kept.length - 1)
   })
+
+  it('refuses a bound too small for the database itself', async () => {
+    await expect(Archive.open({ dir: tmp(), maxBytes: 4096 })).rejects.toMatchObject({ code: 'params', message: expect.stringContaining('at least 256KiB') })
+  })
+
+  it('disk full (SQLite page limit) before the bound: prunes the oldest and retries, says so once, keeps the newest', async () => {
+    const notices: string[] = []
+    const errors: ArchiveError[] = []
+    // 160 pages of 4 KiB: full long before the 1 GiB bound
+    const a = await open({ dir: tmp(), maxPages: 160, onNotice: (m) => notices.push(m), onError: (e) => errors.push(e) })
+    const t = nowSec() - 10_000
+    let newest = rawEnvelope(5)
+    for (let i = 0; i < 4000; i++) {
+      newest = rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(240)) })
+      add(a, newest)
+      if (i % 256 === 255) a.flush()
+    }
+    a.flush()
+    expect(errors.map((e) => e.message)).toEqual([])
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatch(/^disk full: archive .*archive\.sqlite cannot grow; it now keeps at most [\d.]+ MiB/)
+    const s = a.stats()
+    expect(s.pruned).toBeGreaterThan(0)
+    expect(s.envelopes).toBeGreaterThan(100)
+    expect(s.archived).toBe(4000) // every batch committed, none lost to SQLITE_FULL
+    expect((await all(a, newest.shh)).map((r) => toHex(r.hash))).toContain(toHex(envelopeHash(newest)))
+  })
+
+  const canMount = spawnSync('unshare', ['-rm', 'true']).status === 0
+  it.skipIf(!canMount)('small disk (tmpfs in a mount namespace): free space re-checked while running, the disk bounds the archive, said once', async () => {
+    ensureBuilt()
+    const dir = tmp()
+    const child = resolve(import.meta.dirname, 'fixtures/archive-full-child.mjs')
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12m none "$1" && exec "$2" "$3" "$1"', 'sh', dir, process.execPath, child], { encoding: 'utf8', timeout: 120_000 })
+    expect(r.stderr).toBe('')
+    const out = JSON.parse(r.stdout) as { notices: string[]; errors: string[]; stats: { envelopes: number; archived: number; pruned: number; fileBytes: number }; newestKept: boolean }
+    expect(out.errors).toEqual([])
+    expect(out.notices.length).toBeGreaterThanOrEqual(1)
+    expect(out.notices.length).toBeLessThanOrEqual(2) // the disk bounds it, and at most once disk full
+    expect(out.notices[0]).toMatch(/^disk (space: the disk bounds archive|full: archive) /)
+    expect(out.stats.archived).toBe(20_000)
+    expect(out.stats.pruned).toBeGreaterThan(0)
+    expect(out.stats.fileBytes).toBeLessThan(12 * 1024 ** 2)
+    expect(out.newestKept).toBe(true)
+  }, 150_000)
 
   it('gives clear errors: not a directory, not enough free space, not an archive', async () => {
     const d = tmp()
@@ -112,6 +182,37 @@ describe('archive', () => {
     expect(err).toBeInstanceOf(ArchiveError)
     expect((err as ArchiveError).code).toBe('corrupt')
   })
+
+  for (const mode of ['zeroed', 'random'] as const) {
+    it(`${mode} pages in the middle: one-line error naming the file and what to do, at open or while running; add, flush and prune never throw`, async () => {
+      const dir = tmp()
+      const a = await Archive.open({ dir })
+      const t = nowSec() - 5000
+      for (let i = 0; i < 3000; i++) add(a, rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(randomBytes(200)) }))
+      a.close()
+      const file = join(dir, ARCHIVE_FILE)
+      corruptPages(file, 0.4, 24, mode)
+      const errors: ArchiveError[] = []
+      const b = await Archive.open({ dir, onError: (e) => errors.push(e) }).catch((e: unknown) => e)
+      let err: unknown = b
+      if (b instanceof Archive) {
+        opened.push(b)
+        err = await Promise.all([all(b, 5), all(b, 6)]).then(() => null, (e: unknown) => e)
+        // the node goes on: envelopes keep coming, the prune timer keeps running
+        for (let i = 0; i < 600; i++) add(b, rawEnvelope(6, { data: new Uint8Array(randomBytes(200)) }))
+        expect(() => b.flush()).not.toThrow()
+        expect(() => b.prune()).not.toThrow()
+        expect(errors.length).toBeLessThanOrEqual(1) // said once, not per batch
+        await expect(b.page(5, 0, 2 ** 32, null, 10)).rejects.toBeInstanceOf(ArchiveError)
+      }
+      expect(err).toBeInstanceOf(ArchiveError)
+      const e = err as ArchiveError
+      expect(e.code).toBe('corrupt')
+      expect(e.message).toContain(file)
+      expect(e.message).toMatch(/move the file away .* or restore it from a backup$/)
+      expect(e.message).not.toContain('\n')
+    })
+  }
 
   it('read-only datadir: clear error at open', async () => {
     // root ignores mode bits, so use a file system that is read-only for everyone: /proc
@@ -146,7 +247,7 @@ describe('archive', () => {
     // lines still in the pipe were acknowledged before the kill, too
     await new Promise((r) => setTimeout(r, 50))
     const a = await open({ dir })
-    const have = new Set([...all(a, 5), ...all(a, 6)].map((r) => toHex(r.hash)))
+    const have = new Set([...await all(a, 5), ...await all(a, 6)].map((r) => toHex(r.hash)))
     const missing = acked.filter((h) => !have.has(h))
     expect(acked.length).toBeGreaterThanOrEqual(2000)
     expect(missing).toEqual([])

@@ -113,6 +113,44 @@ for (const shh of [5, 6] as const) {
       void conn
     })
 
+    it('the same request resent by one peer is answered once, while it runs and just after; a new one is answered', async () => {
+      const room = newKey()
+      const m = await mailNode(shh, undefined, { dedupeMs: 60_000 })
+      const now = nowSec()
+      for (let i = 0; i < 50; i++) {
+        const env = sealEnvelope(buildEnvelope({ shh, topic: TOPIC, payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: now - 100 + i }), 0.0001, 1)
+        m.archive.add(env, envelopeHash(env))
+      }
+      m.archive.flush()
+      const client = await net.node({ shhVersions: [shh], name: 'client' })
+      await link(m.node, client)
+      const request = (lower: number) => client.wrap({ shh, topic: new Uint8Array(4), payload: encodeMailRequestPayload(shh, { lower, upper: now + 10, topic: shh === 5 ? TOPIC : undefined }), symKey: symKeyFromPassword(PASSWORD), src: client.privateKey, ttl: 50, pow: 0.001, workTime: 5 })
+      const sealed = await request(0)
+      for (let i = 0; i < 3; i++) client.requestHistory(m.node.id, sealed) // one sealed request, resent
+      await until(() => m.server.stats().answered === 1 && m.server.stats().duplicates === 2, 'answered once')
+      client.requestHistory(m.node.id, await request(0)) // sealed again: the same request all the same
+      await until(() => m.server.stats().duplicates === 3, 'resealed duplicate dropped')
+      client.requestHistory(m.node.id, await request(now - 60)) // another range (the last 10): answered
+      await until(() => m.server.stats().answered === 2, 'second request answered')
+      await until(() => m.server.stats().delivered === 60, 'all answers sent')
+      expect(m.server.stats()).toMatchObject({ requests: 5, answered: 2, duplicates: 3, delivered: 60 })
+    })
+
+    it('without a window after the answer, the same request sealed anew is answered again; the same envelope resent is not', async () => {
+      const m = await mailNode(shh, undefined, { dedupeMs: 0 })
+      const client = await net.node({ shhVersions: [shh], name: 'client' })
+      await link(m.node, client)
+      const seal = () => client.wrap({ shh, topic: new Uint8Array(4), payload: encodeMailRequestPayload(shh, { lower: 0, upper: nowSec() }), symKey: symKeyFromPassword(PASSWORD), src: client.privateKey, ttl: 50, pow: 0.001, workTime: 5 })
+      const sealed = await seal()
+      client.requestHistory(m.node.id, sealed)
+      await until(() => m.server.stats().answered === 1, 'answered')
+      client.requestHistory(m.node.id, sealed) // the very envelope again: dropped by its hash until it expires
+      await until(() => m.server.stats().duplicates === 1, 'resent envelope dropped')
+      client.requestHistory(m.node.id, await seal())
+      await until(() => m.server.stats().answered === 2, 'answered again')
+      expect(m.server.stats()).toMatchObject({ requests: 3, answered: 2, duplicates: 1 })
+    })
+
     it('answers a large range in small paced batches (16 envelopes / 4 KiB per turn), in (sent, arrival) order', async () => {
       const room = newKey()
       const m = await mailNode(shh, undefined, { batchEnvelopes: 16, batchBytes: 4096 })
