@@ -8,7 +8,7 @@
 // anything is compiled. `npm run build` still rebuilds everything.
 //   node scripts/fresh-build.mjs [--quiet] [--root DIR]   (DIR: another checkout, default this one)
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,6 +29,7 @@ const WASM_OUTPUT = 'keccak-wasm.ts'
  */
 export function staleSources(root = ROOT) {
   const stale = []
+  const declarations = emitsDeclarations(root)
   const walk = (dir) => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
       const rel = join(dir, entry.name)
@@ -37,13 +38,22 @@ export function staleSources(root = ROOT) {
         const output = join(root, 'dist', rel.replace(/\.ts$/, '.js'))
         const sourceMs = statSync(join(root, rel)).mtimeMs
         // the declarations too (the package's types): a dist/ built before they were emitted has none
-        const missing = !existsSync(output) || !existsSync(output.replace(/\.js$/, '.d.ts'))
+        const missing = !existsSync(output) || (declarations && !existsSync(output.replace(/\.js$/, '.d.ts')))
         if (missing || statSync(output).mtimeMs < sourceMs) stale.push({ source: rel, output, missing, sourceMs })
       }
     }
   }
   for (const dir of SOURCES) if (existsSync(join(root, dir))) walk(dir)
   return stale
+}
+
+/** Whether the checkout's tsconfig.json emits .d.ts files (ours does, for the package's types). */
+function emitsDeclarations(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).compilerOptions?.declaration === true
+  } catch {
+    return false
+  }
 }
 
 /** True when keccak-wasm.ts is missing or older than keccak.as or the script that generates it. */
