@@ -11,22 +11,19 @@
 // better-sqlite3 is loaded on open only, so commands that never archive do not load it.
 //
 // Bounds, oldest sent first out: `retention` seconds of sent time, and `maxBytes` of files on disk
-// (database + WAL, not envelope bytes: the database takes 1.5-3x the envelopes' size). The WAL gets an
-// eighth of the bound: checkpointed at half of it, truncated back to it by journal_size_limit, and no
-// transaction writes more than the other half (a batch is committed in parts of at most an eighth
-// of the WAL's share in envelope bytes: inserting and pruning dirty ~3x that). The database's pages in
-// use are kept under the rest, room for a batch is made before it is inserted, and freed pages are
-// reused, so the file stops growing there. The disk may be smaller than the bound: free space is re-checked while running (the
-// archive then keeps `minFreeBytes` free), and a write that fails with SQLITE_FULL prunes the oldest
-// tenth and is retried; either is said once through onNotice.
+// (database + WAL; how that splits and how the disk's own size bounds it: archive-space.ts). Room for a
+// batch is made before it is inserted and freed pages are reused, so the file stops growing at the
+// bound; a write that fails with SQLITE_FULL gives the WAL's space back, then prunes the oldest tenth,
+// and is retried.
 //
 // Reads are async-shaped (a Promise per page) so that an archive on a database server can sit behind
 // the same interface; here each page is one bounded synchronous query.
-import { chmodSync, closeSync, existsSync, openSync, statfsSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 import { QUERIES, openSchema, FORMAT_VERSION, type QueryName } from './archive-schema.js'
 import { ArchiveError, fsError, prepareDir, sqliteError } from './archive-errors.js'
+import { ArchiveSpace } from './archive-space.js'
 import { DatadirLockedError, lockDatadir, type DatadirLock } from './datadir-lock.js'
 import { loadSqlite } from './sqlite.js'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
@@ -102,7 +99,6 @@ type Stmt = BetterSqlite3.Statement
 
 const MIN_MAX_BYTES = 256 * 1024
 const FULL_RETRIES = 3
-const DISK_CHECK_MS = 100
 
 export class Archive {
   readonly file: string
@@ -110,8 +106,7 @@ export class Archive {
   private readonly opts: Required<Omit<ArchiveOptions, 'onArchived' | 'onError' | 'onNotice' | 'maxPages'>> & Pick<ArchiveOptions, 'onArchived' | 'onError' | 'onNotice'>
   private readonly st: Record<QueryName | 'pageCount' | 'freeCount', Stmt>
   private readonly pageSize: number
-  /** what the WAL may take of maxBytes; the database's pages in use get the rest, less a batch's worth */
-  private walBudget = 0
+  private readonly space: ArchiveSpace
   private queue: Pending[] = []
   private timer: NodeJS.Timeout | null = null
   private closed = false
@@ -121,13 +116,6 @@ export class Archive {
   private count = 0
   private archivedCount = 0
   private prunedCount = 0
-  /** files may take this much on this disk (files + free - minFree), from the last check */
-  private diskCap = Infinity
-  private lastDiskCheck = 0
-  private diskSaid = false
-  /** after SQLITE_FULL: database bytes in use when it hit the wall, less a tenth (kept until close) */
-  private fullCap = Infinity
-  private fullSaid = false
   private nextSeq: number
   private readonly writeBatch: (rows: Pending[]) => number
 
@@ -200,7 +188,7 @@ export class Archive {
       this.bytes = c.bytes
       this.nextSeq = c.seq + 1
       this.db = db
-      this.setWalBudget()
+      this.space = new ArchiveSpace(db, { file: this.file, dir, maxBytes, minFreeBytes: this.opts.minFreeBytes, pageSize: this.pageSize, onNotice: o.onNotice })
       this.writeBatch = db.transaction((rows: Pending[]) => {
         // room for the batch first: pages freed now are the ones it fills, so the file does not grow past the bound
         const size = rows.reduce((n, r) => n + r.rlp.length, 0)
@@ -217,7 +205,7 @@ export class Archive {
         this.pruneLocked()
         return added
       })
-      this.checkDisk(true)
+      this.space.check(true)
       this.db.transaction(() => this.pruneLocked())()
     } catch (err) {
       try {
@@ -252,8 +240,8 @@ export class Archive {
     if (this.closed || this.broken || this.queue.length === 0) return 0
     const rows = this.queue
     this.queue = []
-    this.checkDisk(false)
-    const partBytes = this.walBudget / 8
+    this.space.check(false)
+    const partBytes = this.space.walBudget / 8
     let added = 0
     for (let i = 0; i < rows.length && !this.broken; ) {
       let j = i + 1
@@ -315,7 +303,7 @@ export class Archive {
     const before = this.prunedCount
     const counts = { bytes: this.bytes, count: this.count }
     try {
-      this.checkDisk(false)
+      this.space.check(false)
       this.db.transaction(() => this.pruneLocked())()
     } catch (err) {
       this.bytes = counts.bytes
@@ -327,7 +315,7 @@ export class Archive {
   }
 
   stats(): ArchiveStats {
-    return { envelopes: this.count, bytes: this.bytes, archived: this.archivedCount, pending: this.queue.length, pruned: this.prunedCount, fileBytes: this.fileBytes() }
+    return { envelopes: this.count, bytes: this.bytes, archived: this.archivedCount, pending: this.queue.length, pruned: this.prunedCount, fileBytes: this.space.fileBytes() }
   }
 
   /** Commits what is queued and closes the database (idempotent). */
@@ -365,14 +353,10 @@ export class Archive {
       } catch {
         // nothing given back: the next attempt prunes
       }
-      this.checkDisk(true)
+      this.space.check(true)
       return true
     }
-    this.fullCap = Math.min(this.fullCap, Math.floor(this.usedBytes() * 0.9))
-    if (!this.fullSaid) {
-      this.fullSaid = true
-      this.opts.onNotice?.(`disk full: archive ${this.file} cannot grow; it now keeps at most ${mib(this.fullCap)} (oldest pruned, the batch retried) until restarted`)
-    }
+    this.space.full(this.usedBytes())
     const before = this.prunedCount
     const counts = { bytes: this.bytes, count: this.count }
     try {
@@ -386,61 +370,8 @@ export class Archive {
     return this.prunedCount > before
   }
 
-  /** Free space, re-read at most once a second: the files may take what they have plus what is free beyond minFreeBytes. */
-  private checkDisk(force: boolean): void {
-    const now = Date.now()
-    if (!force && now - this.lastDiskCheck < DISK_CHECK_MS) return
-    this.lastDiskCheck = now
-    let free: number
-    try {
-      const fs = statfsSync(this.opts.dir)
-      free = fs.bavail * fs.bsize
-    } catch {
-      return // keep the last figure
-    }
-    this.diskCap = this.fileBytes() + free - this.opts.minFreeBytes
-    this.setWalBudget()
-    if (this.diskCap < this.opts.maxBytes) {
-      if (!this.diskSaid) {
-        this.diskSaid = true
-        this.opts.onNotice?.(`disk space: the disk bounds archive ${this.file} at ${mib(Math.max(0, this.diskCap))} (${mib(free)} free, ${mib(this.opts.minFreeBytes)} kept free), below the max archive size ${mib(this.opts.maxBytes)}`)
-      }
-    } else this.diskSaid = false
-  }
-
-  /**
-   * The WAL's share of what the files may take: checkpointed at half of it (one transaction fits in the
-   * other half, see flush) and truncated back to it by journal_size_limit.
-   */
-  private setWalBudget(): void {
-    const files = Math.min(this.opts.maxBytes, Math.max(0, this.diskCap))
-    const budget = Math.min(64 * 1024 ** 2, Math.max(32 * 1024, Math.floor(files / 8)))
-    if (budget === this.walBudget || this.db === undefined) return
-    this.walBudget = budget
-    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(budget / 2 / this.pageSize))}`)
-    this.db.pragma(`journal_size_limit = ${budget}`)
-  }
-
-  /** What the database's pages in use may take. */
-  private dbTarget(): number {
-    const files = Math.min(this.opts.maxBytes, this.diskCap)
-    return Math.min(files - this.walBudget - Math.floor(files / 64), this.fullCap)
-  }
-
   private usedBytes(): number {
     return ((this.st.pageCount.get() as number) - (this.st.freeCount.get() as number)) * this.pageSize
-  }
-
-  private fileBytes(): number {
-    let n = 0
-    for (const f of [this.file, `${this.file}-wal`]) {
-      try {
-        n += statSync(f).size
-      } catch {
-        // no WAL between a close and the next write
-      }
-    }
-    return n
   }
 
   /** Retention, then the size bound with `reserve` bytes of pages to spare. */
@@ -458,7 +389,7 @@ export class Archive {
       }
     }
     // freed pages are reused by later inserts, so pages in use under the target keep the file there
-    const target = this.dbTarget() - reserve
+    const target = this.space.target() - reserve
     for (let used = this.usedBytes(); used > target && this.count > 0; used = this.usedBytes()) {
       const perRow = used / this.count
       const n = Math.min(1024, Math.max(16, Math.ceil((used - target) / perRow)))
@@ -473,8 +404,6 @@ export class Archive {
     this.prunedCount++
   }
 }
-
-const mib = (b: number): string => `${(b / 1024 ** 2).toFixed(1)} MiB`
 
 function checkPositive(x: number, what: string): number {
   if (!Number.isFinite(x) || x <= 0) throw new ArchiveError('params', `${what} must be a positive number, got ${x}`)
