@@ -3,6 +3,8 @@
 // reason is a number, named by disconnectReasonName).
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { PeerHostFactory } from '../p2p/transport.js'
+import type { HostTraffic } from '../p2p/host.js'
+import type { VersionEnvelopeCounts } from './envelope-counts.js'
 import type { LogSink } from '../log/log.js'
 import type { GatewayOptions, GatewayRoom } from './gateway.js'
 import type { PeerLimitOptions } from './peer-limits.js'
@@ -75,6 +77,15 @@ export interface NodeStats {
   undeliveredNoPeer: number
   undeliveredPow: number
   undeliveredBloom: number
+}
+
+export interface DetailedStats {
+  envelopes: Map<ShhVersion, VersionEnvelopeCounts>
+  /** envelopes and bytes pooled, per version */
+  pools: Map<ShhVersion, { envelopes: number; bytes: number }>
+  traffic: HostTraffic | null
+  /** seals (own posts, gateway crossings) waiting for or running on the seal workers */
+  sealing: number
 }
 
 export interface NodeInfo {
