@@ -4,13 +4,22 @@ import { request } from 'node:http'
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js'
+import { Archive } from '../../src/node/archive.js'
+import { fetchHistory } from '../../src/node/mailclient.js'
+import { MailServer } from '../../src/node/mailserver.js'
+import { WhisperNode } from '../../src/node/whisper-node.js'
 import { Net, inbox, link, newKey, post, until } from '../node/net-helpers.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
 const net = new Net()
 const servers: MetricsServer[] = []
+const mails: MailServer[] = []
+const dirs = tempDirs('p2pm-metrics-', null)
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close()
   await net.close()
+  for (const m of mails.splice(0)) m.close()
+  dirs.cleanup()
 })
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string }> {
@@ -81,6 +90,36 @@ describe('metrics', () => {
     expect(value(after, 'p2pmessage_gateway_crossings_total', { outcome: 'crossed' })).toBe(0)
     expect(value(after, 'p2pmessage_undelivered_posts_total', { reason: 'no-peer' })).toBe(0)
     expect(value(after, 'p2pmessage_sealing_queue')).toBe(0)
+  })
+
+  it('a mail server adds its requests, envelopes sent and archive size', async () => {
+    const node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, shhVersions: [6], minPow: 0.001, relay: true, sealThreads: 1, verbosity: 0, logger: () => {} })
+    const archive = await Archive.open({ dir: dirs.make(), flushMs: 5 })
+    const mail = new MailServer(node, { password: 'mail-pw', archive, minPow: 0.001 })
+    mails.push(mail)
+    net.nodes.push(node)
+    await node.start()
+    const s = await startMetricsServer({ host: '127.0.0.1', port: 0, node, mail })
+    servers.push(s)
+    const idle = await scrape(s)
+    expect(value(idle, 'mailserver_archived_envelopes')).toBe(0)
+    expect(value(idle, 'mailserver_requests_total', { outcome: 'answered' })).toBe(0)
+
+    const talker = await net.node({ shhVersions: [6], name: 'talker' })
+    await link(node, talker)
+    const room = newKey()
+    for (const t of ['one', 'two']) await post(talker, room, t)
+    await until(() => archive.stats().envelopes === 2, 'archived')
+    const now = Math.floor(Date.now() / 1000)
+    const r = await fetchHistory(talker, { mailserver: node.enode, password: 'mail-pw', lower: now - 600, upper: now + 10, pow: 0.001, quietMs: 300 })
+    expect(r.envelopes).toBe(2)
+
+    const after = await scrape(s)
+    expect(value(after, 'mailserver_archived_envelopes')).toBe(2)
+    expect(value(after, 'mailserver_archive_bytes')).toBeGreaterThan(0)
+    expect(value(after, 'mailserver_requests_total', { outcome: 'answered' })).toBe(1)
+    expect(value(after, 'mailserver_envelopes_sent_total')).toBe(2)
+    expect(value(after, 'mailserver_envelopes_sent_bytes_total')).toBeGreaterThan(0)
   })
 
   it('/healthz answers ok while the node runs, 503 once it stopped', async () => {
