@@ -2,7 +2,8 @@
 // move with the load and end at what the bench counted (every envelope sent was added once and forwarded
 // to each receiver).
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { tempDirs } from '../support/temp-dirs.js'
 import { Cli, ensureBuilt, LOCAL_RELAY } from './harness.js'
 
 const procs: Cli[] = []
@@ -56,5 +57,23 @@ describe('relay --metrics', () => {
     expect(end('whisper_pool_envelopes', { protocol: 'shh/6' })).toBe(80)
     relay.kill('SIGTERM')
     expect((await relay.exited).code).toBe(0)
+  })
+})
+
+describe('bridge --metrics', () => {
+  const dirs = tempDirs('p2pm-bridge-metrics-', afterAll)
+  it('beyond loopback it takes the bridge\'s --token', async () => {
+    const token = 'metrics-test-token-0123456789'
+    const bridge = new Cli(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', dirs.make(), '--token', token, '--metrics', '0.0.0.0:0'])
+    procs.push(bridge)
+    const port = /:(\d+)\/metrics$/.exec(await bridge.waitFor(/^metrics http:/))![1]
+    const url = `http://127.0.0.1:${port}/metrics`
+    expect((await fetch(url)).status).toBe(401)
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    expect(ok.status).toBe(200)
+    expect(await ok.text()).toMatch(/^p2p_peers_count 0$/m)
+    expect(bridge.stdoutLines.some((l) => l.startsWith('metrics token'))).toBe(false)
+    bridge.kill('SIGTERM')
+    expect((await bridge.exited).code).toBe(0)
   })
 })
