@@ -21,7 +21,9 @@ const ALLOWED: Record<string, string[]> = {
   http: ['log'],
   bridge: ['node', 'whisper', 'p2p', 'http', 'log'],
   rpc: ['node', 'whisper', 'p2p', 'http', 'log'],
-  cli: ['node', 'whisper', 'waku', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'log'],
+  // Prometheus metrics of a running node, served on the shared HTTP server
+  metrics: ['node', 'http', 'log'],
+  cli: ['node', 'whisper', 'waku', 'p2p', 'conformance', 'bridge', 'rpc', 'bench', 'metrics', 'log'],
   bench: ['node', 'whisper', 'p2p', 'log'],
   // the in-process network simulation: real nodes over an in-memory transport, figures from bench's stats
   sim: ['node', 'whisper', 'p2p', 'bench', 'log'],

@@ -21,6 +21,8 @@ import { addMailOptions, resolveMail, startMailServer, type MailFlags } from './
 import { fetchChatHistory, resolveHistory, type HistoryFlags } from './chat-history.js'
 import type { MailServer } from '../node/mailserver.js'
 import { DatadirLockedError, lockDatadir, type DatadirLock } from '../node/datadir-lock.js'
+import { addMetricsOption, parseMetricsAddr, startMetrics } from './metrics-options.js'
+import type { MetricsServer } from '../metrics/server.js'
 import { cliIo } from './io.js'
 
 interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
@@ -28,6 +30,7 @@ interface BridgeFlags extends NetworkFlags, RpcFlags, MailFlags, HistoryFlags {
   datadir: string
   token?: string
   tokenFile?: string
+  metrics?: string
   allowOrigin?: string[]
   identity?: string
   ttl: string
@@ -60,6 +63,7 @@ export function registerBridge(program: Command): void {
     .option('--history <duration>', 'how far back rooms ask the --mailserver servers on join, e.g. 30m, 24h, 7d', '24h')
   addMailOptions(cmd, { datadir: false })
   addRpcOptions(cmd)
+  addMetricsOption(cmd)
   cmd.action(async (flags: BridgeFlags) => {
     await runBridge(flags)
   })
@@ -73,6 +77,7 @@ export function parseHttp(value: string): HostPort {
 
 async function runBridge(flags: BridgeFlags): Promise<void> {
   const http = parseHttp(flags.http)
+  if (flags.metrics !== undefined) parseMetricsAddr(flags.metrics)
   flags.token = resolveSecret(flags as unknown as Record<string, unknown>, 'token')
   flags.mailserverPassword = resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword')
   const rooms = (flags.room ?? []).map((r) => parseRoom(r))
@@ -109,9 +114,11 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   let bridge: Bridge | null = null
   let rpc: Awaited<ReturnType<typeof startBridgeRpc>> = null
   let mail: MailServer | null = null
+  let metrics: MetricsServer | null = null
   createLifecycle({
     node: () => ({
       stop: async () => {
+        await metrics?.close()
         await rpc?.close()
         await bridge?.stop()
         mail?.close()
@@ -153,7 +160,9 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   const rpcLines: string[] = []
   try {
     rpc = await startBridgeRpc({ flags, node, bridge, say: (l) => rpcLines.push(l) })
+    metrics = await startMetrics({ flag: flags.metrics, node, mail, token: flags.token ?? bridge.token ?? undefined, log: logger, say: (l) => rpcLines.push(l) })
   } catch (err) {
+    await rpc?.close().catch(() => undefined)
     await bridge.stop().catch(() => undefined)
     await node.stop().catch(() => undefined)
     bridge = null

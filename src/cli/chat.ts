@@ -9,6 +9,8 @@ import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
 import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { formatChatLine, sanitizeText, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
+import { addMetricsOption, parseMetricsAddr, startMetrics } from './metrics-options.js'
+import type { MetricsServer } from '../metrics/server.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
 import { CliError } from './errors.js'
@@ -31,6 +33,7 @@ const GIVE_UP_CHECK_MS = 500
 export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
 interface ChatFlags extends NetworkFlags, HistoryFlags {
+  metrics?: string
   topic: string
   password?: string
   passwordFile?: string
@@ -80,6 +83,7 @@ export function registerChat(program: Command): void {
   secretOption(cmd, 'mailserverPassword', 'password', 'the mail server\'s password (required with --mailserver; the room password is not assumed)')
   cmd
     .option('--history <duration>', 'how far back to ask the mail servers, e.g. 30m, 24h, 7d (default: 24h with --mailserver)')
+  addMetricsOption(cmd)
     .action(async (flags: ChatFlags) => {
       await runChat(flags)
     })
@@ -102,6 +106,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   const cfg = resolveChat(flags)
   flags.mailserverPassword = resolveSecret(flags as unknown as Record<string, unknown>, 'mailserverPassword')
   const hist = resolveHistory(flags)
+  if (flags.metrics !== undefined) parseMetricsAddr(flags.metrics)
   // mail servers are static and trusted peers: their answers are p2p messages, which only trusted peers may send
   if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
   if (net.staticPeers.length === 0 && net.bootnodes.length === 0 && !net.listen) {
@@ -150,9 +155,13 @@ async function runChat(flags: ChatFlags): Promise<void> {
   const typedWhileWaiting: string[] = []
   let stopReadingTyped = () => {}
   let node: WhisperNode | null = null
+  let metrics: MetricsServer | null = null
   const lifecycle = createLifecycle({
     node: () => node,
-    beforeStop: () => io.close(),
+    beforeStop: () => {
+      void metrics?.close()
+      io.close()
+    },
     stopping: () => say('chat stopping'),
     // Every line that leaves unsent is said so, and makes the exit status non-zero. Text typed while the
     // chat waited and not ended with Enter is still in the terminal: read it, or the shell would run it
@@ -176,6 +185,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
   const running = node
   logger(3, `chat identity address=${toHex(addressOf(myPublicKey))} publicKey=${toHex(myPublicKey)}`)
   watchStaticPeers(running, net.staticPeers, logger)
+  metrics = await startMetrics({ flag: flags.metrics, node: running, log: logger, say })
 
   const show = (m: ShownMessage & { p2p?: boolean }) => {
     const mine = m.src !== undefined && Buffer.from(m.src).equals(Buffer.from(myPublicKey))

@@ -16,12 +16,15 @@ import { topicHex } from '../whisper/topic.js'
 import { addMailOptions, DEFAULT_MAIL_DATADIR, resolveMail, startMailServer, type MailFlags } from './mail-options.js'
 import type { MailServer } from '../node/mailserver.js'
 import { cliIo } from './io.js'
+import { addMetricsOption, parseMetricsAddr, startMetrics } from './metrics-options.js'
+import type { MetricsServer } from '../metrics/server.js'
 
 export interface RelayFlags extends NetworkFlags, MailFlags {
   pow: string
   status: string
   room?: string[]
   mailserverPassword?: string
+  metrics?: string
 }
 
 const now = () => formatLocalTime(Date.now() / 1000)
@@ -69,6 +72,7 @@ function relayOptions(cmd: Command): Command {
     .option('--pow <n>', 'minimum proof of work of accepted envelopes', '0.2')
     .option('--status <seconds>', 'print a status line this often (0: never)', '60')
     .option('--room <topic:password>', 'carry this room between shh/5 and shh/6 peers (repeatable; implies --shh both)', collect)
+  addMetricsOption(cmd)
   return cmd
 }
 
@@ -84,6 +88,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
   const minPow = parsePow(flags.pow)
   const statusEvery = parseSeconds(flags.status, '--status')
+  if (flags.metrics !== undefined) parseMetricsAddr(flags.metrics)
   // At the default verbosity (3) the relay's own stdout lines say each start, join and leave; the node's
   // INFO log lines would say them a second time, so they show from verbosity 4 on.
   const mailCfg = mailPassword !== undefined ? resolveMail(mailPassword, flags, flags.datadir ?? DEFAULT_MAIL_DATADIR) : null
@@ -93,10 +98,12 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   let node: WhisperNode | null = null
   let timer: NodeJS.Timeout | null = null
   let mail: MailServer | null = null
+  let metrics: MetricsServer | null = null
   const lifecycle = createLifecycle({
     node: () => node,
     beforeStop: () => {
       if (timer) clearInterval(timer)
+      void metrics?.close()
       // commits what is queued: every envelope reported archived is on disk before we exit
       mail?.close()
     },
@@ -115,6 +122,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   const running = node
   say(running.enode)
   for (const r of rooms) say(`${now()} gateway room ${topicHex(r.topic)}: shh/5 <-> shh/6`)
+  metrics = await startMetrics({ flag: flags.metrics, node: running, mail, log: logger, say })
   watchStaticPeers(running, net.staticPeers, logger)
 
   if (net.verbosity >= 3) {

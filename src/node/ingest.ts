@@ -18,6 +18,7 @@ import type { EnvelopePool, PoolEntry } from './pool.js'
 import type { PhaseOf } from './phase.js'
 import type { Requirements } from './requirements.js'
 import { validateEnvelope } from './validate.js'
+import type { EnvelopeCounts } from './envelope-counts.js'
 
 /** What a mail server (mailserver.ts) gets from the node: every envelope it accepts, and peers' requests. */
 export interface MailServerHooks {
@@ -62,6 +63,7 @@ export interface IngestDeps {
   /** a newly pooled envelope, ours or a peer's (`from`: its id; the version gateway reads them) */
   pooled: (env: Envelope, local: boolean, from?: string) => void
   counters: IngestCounters
+  envelopeCounts: EnvelopeCounts
   events: NodeEvents
   log: Logger
   phase: PhaseOf
@@ -97,10 +99,13 @@ export class Ingest {
     let trouble: string | null = null
     const started = performance.now()
     let useless = 0 // known already, or dropped quietly: what a flood costs its sender nothing for
+    const counts = deps.envelopeCounts
     for (const env of envs) {
       if (env.shh !== peer.shh) continue
+      counts.of(env.shh).received++
       const v = validateEnvelope(env, policy)
       if (v.kind === 'reject') {
+        counts.reject(env.shh, v.reason)
         trouble ??= v.message
         deps.log.debug('Bad envelope received, peer will be disconnected', { peer: short(peer.id), reason: v.reason })
         continue
@@ -108,21 +113,25 @@ export class Ingest {
       if (v.kind === 'drop') {
         useless++
         deps.counters.envelopesDropped++
+        counts.drop(env.shh, v.reason)
         deps.log.trace('Envelope dropped', { peer: short(peer.id), reason: v.reason })
         continue
       }
       const res = pool.add(makeEntry(env, v.pow, false))
       if (res.status === 'full') {
         deps.counters.envelopesDropped++
+        counts.drop(env.shh, 'pool-full')
         deps.log.debug('Envelope pool full: envelope dropped', { shh: peer.shh, pow: v.pow })
         continue
       }
       state.mark(res.entry.key)
       if (res.status === 'known') {
         useless++
+        counts.of(env.shh).known++
         continue
       }
       deps.counters.envelopesIn++
+      counts.of(env.shh).added++
       this.afterAdd(res.entry, res.evicted, peer.id)
       if (!deps.relay) deps.filters.notify(env, { hash: res.entry.hash, mine: false, p2p: false, now: policy.now })
       this.announce(res.entry)

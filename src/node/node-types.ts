@@ -3,6 +3,8 @@
 // reason is a number, named by disconnectReasonName).
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { PeerHostFactory } from '../p2p/transport.js'
+import type { HostTraffic } from '../p2p/host.js'
+import type { VersionEnvelopeCounts } from './envelope-counts.js'
 import type { LogSink } from '../log/log.js'
 import type { GatewayOptions, GatewayRoom } from './gateway.js'
 import type { PeerLimitOptions } from './peer-limits.js'
@@ -101,6 +103,18 @@ export interface NodeStats {
   undeliveredPow: number
   /** Own posts whose topic no peer's bloom admitted. */
   undeliveredBloom: number
+}
+
+/** Counters by protocol version, for metrics (from WhisperNode.detailedStats()). */
+export interface DetailedStats {
+  /** what became of the envelopes received, per version */
+  envelopes: Map<ShhVersion, VersionEnvelopeCounts>
+  /** envelopes and bytes pooled, per version */
+  pools: Map<ShhVersion, { envelopes: number; bytes: number }>
+  /** bytes and packets in and out of the RLPx host; null before it started */
+  traffic: HostTraffic | null
+  /** seals (own posts, gateway crossings) waiting for or running on the seal workers */
+  sealing: number
 }
 
 /** What the node is and announces, from info(). */

@@ -98,6 +98,11 @@ export class SealPool {
     this.workerUrl = opts.workerUrl ?? defaultWorkerUrl()
   }
 
+  /** Seal jobs queued or running (for metrics). */
+  get pending(): number {
+    return this.queue.length + (this.running ? 1 : 0)
+  }
+
   /** Find a nonce for `rlpWithoutNonce` (geth's Seal semantics, spread over the pool's threads). */
   sealNonce(shh: PowShh, rlpWithoutNonce: Uint8Array, opts: SealNonceOptions): Promise<SealNonceResult> {
     if (this.closed) return Promise.reject(new NodeError('state', 'seal pool is closed'))

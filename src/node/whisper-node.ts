@@ -28,12 +28,13 @@ import { Gateway, type GatewayRoom, type GatewayStats } from './gateway.js'
 import { DeliveryWatch, type UndeliveredEvent } from './delivery.js'
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MIN_POW } from './validate.js'
 import { nodeEvents, type NodeEvents } from './events.js'
+import { EnvelopeCounts } from './envelope-counts.js'
 import { Ingest, unixNow, type IngestCounters, type MailServerHooks } from './ingest.js'
 import { Peers, type DialTargetStatus, type PeerSummary } from './peers.js'
 import { Posting, type PostParams, type PostResult } from './posting.js'
 import { Requirements } from './requirements.js'
 import { isStopped, type Phase } from './phase.js'
-import type { NodeInfo, NodeOptions, NodeStats } from './node-types.js'
+import type { DetailedStats, NodeInfo, NodeOptions, NodeStats } from './node-types.js'
 
 // the parts' public types, where they were always imported from
 export type { EnvelopeEvent, MailServerHooks } from './ingest.js'
@@ -69,6 +70,7 @@ export class WhisperNode extends EventEmitter {
   private readonly peerSet: Peers
   private readonly posting: Posting
   private readonly counters: IngestCounters = { envelopesIn: 0, envelopesOut: 0, envelopesDropped: 0, peersDropped: 0 }
+  private readonly counts = new EnvelopeCounts()
   private phase: Phase = 'new'
   private starting: Promise<void> | null = null
   private expiryTimer: NodeJS.Timeout | null = null
@@ -119,6 +121,7 @@ export class WhisperNode extends EventEmitter {
       alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
+        this.counts.of(peer.shh).forwarded += entries.length
         this.delivery.sent(entries)
         if (this.events.wants('sent')) this.events.emit('sent', peer.id, entries.map((e) => e.key))
       },
@@ -133,7 +136,7 @@ export class WhisperNode extends EventEmitter {
     const phase = () => this.phase
     this.ingest = new Ingest({
       pools: this.pools, requirements: this.requirements, forwarder: this.forwarder, filters: this.filters, limits: this.limits,
-      pooled: (env, local, from) => this.gateway.onEnvelope(env, local, from), counters: this.counters, events: this.events, log: this.log,
+      pooled: (env, local, from) => this.gateway.onEnvelope(env, local, from), counters: this.counters, envelopeCounts: this.counts, events: this.events, log: this.log,
       phase, relay: this.relay,
     })
     this.peerSet = new Peers({
@@ -312,6 +315,13 @@ export class WhisperNode extends EventEmitter {
     }
   }
 
+  /** Per-version envelope outcomes and pool sizes, wire traffic (null on a transport without it), seals waiting: for metrics. */
+  detailedStats(): DetailedStats {
+    const pools = new Map<ShhVersion, { envelopes: number; bytes: number }>()
+    for (const [v, p] of this.pools) pools.set(v, { envelopes: p.count, bytes: p.bytes })
+    return { envelopes: this.counts.snapshot(), pools, traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending }
+  }
+
   /** The envelopes currently pooled (both versions), e.g. for geth's shh_getFilterMessages on a new filter. */
   envelopes(shh?: ShhVersion): Envelope[] {
     const out: Envelope[] = []
@@ -466,8 +476,10 @@ export class WhisperNode extends EventEmitter {
 
   private expire(): void {
     const now = unixNow()
-    for (const pool of this.pools.values()) {
-      for (const e of pool.expire(now)) this.forwarder.forget(e.key)
+    for (const [v, pool] of this.pools) {
+      const gone = pool.expire(now)
+      if (gone.length > 0) this.counts.of(v).expired += gone.length
+      for (const e of gone) this.forwarder.forget(e.key)
     }
     this.delivery.check(now)
   }

@@ -40,6 +40,8 @@ export interface ConnectionsOptions {
 export class Connections {
   private readonly all = new Map<Socket, Conn>()
   private readonly accepted = new Map<string, Conn>() // index of records with a peer, by id
+  // bytes of the sockets already closed; the open ones are read from their own counters when asked
+  private readonly closedBytes = { ingress: 0, egress: 0 }
 
   constructor(private readonly opts: ConnectionsOptions) {}
 
@@ -53,7 +55,7 @@ export class Connections {
     // on a dial) ends the Peer and its shh peer, and those still look the record up.
     socket.once('close', () =>
       queueMicrotask(() => {
-        this.all.delete(socket)
+        if (this.all.delete(socket)) this.countClosed(socket)
         if (conn.id !== null && this.accepted.get(conn.id) === conn) this.accepted.delete(conn.id)
         this.opts.onClosed(conn)
       }),
@@ -85,6 +87,22 @@ export class Connections {
       }
     }, this.opts.handshakeTimeoutMs)
     socket.once('close', () => clearTimeout(timer))
+  }
+
+  /** TCP bytes read and written on every socket of the host so far (RLPx framing included, as geth's meteredConn). */
+  traffic(): { ingressBytes: number; egressBytes: number } {
+    let ingressBytes = this.closedBytes.ingress
+    let egressBytes = this.closedBytes.egress
+    for (const s of this.all.keys()) {
+      ingressBytes += s.bytesRead
+      egressBytes += s.bytesWritten
+    }
+    return { ingressBytes, egressBytes }
+  }
+
+  private countClosed(socket: Socket): void {
+    this.closedBytes.ingress += socket.bytesRead
+    this.closedBytes.egress += socket.bytesWritten
   }
 
   of(socket: Socket): Conn | undefined {
@@ -183,6 +201,7 @@ export class Connections {
   }
 
   clear(): void {
+    for (const s of this.all.keys()) this.countClosed(s)
     this.accepted.clear()
     this.all.clear()
   }

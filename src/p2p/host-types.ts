@@ -76,6 +76,16 @@ export class P2PHostError extends Error {
 }
 
 /** A peer we dial (static or bootnode), as the host sees it now. */
+/** What a host has moved on the wire since start (P2PHost.traffic()). */
+export interface HostTraffic {
+  /** TCP bytes of every RLPx socket, framing included (geth's p2p ingress/egress meters) */
+  ingressBytes: number
+  egressBytes: number
+  /** sub-protocol (shh) packets read and written */
+  packetsIn: number
+  packetsOut: number
+}
+
 export interface DialTargetStatus {
   /** Node id, 128 hex digits. */
   id: string

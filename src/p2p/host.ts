@@ -32,16 +32,18 @@ import {
   TRACE,
   type DialTargetStatus,
   type HostLimits,
+  type HostTraffic,
   type P2PHostEvents,
   type P2PHostOptions,
 } from './host-types.js'
 import { acceptInbound, listen } from './listener.js'
 import { nodeKeyFromPrivateKey } from './nodekey.js'
 import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
+import type { PacketCounts } from './subprotocol.js'
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_STATUS_TIMEOUT_MS, shhCapabilities, type ShhHostContext, type ShhProtocol } from './shh-protocol.js'
 
 export { P2PHostError }
-export type { DialEvent, DialKind, DialResult, DialScheduled, DialTargetStatus, HostLimits, P2PHostEvents, P2PHostOptions } from './host-types.js'
+export type { DialEvent, DialKind, DialResult, DialScheduled, DialTargetStatus, HostLimits, HostTraffic, P2PHostEvents, P2PHostOptions } from './host-types.js'
 
 export class P2PHost extends EventEmitter {
   readonly id: string
@@ -63,6 +65,7 @@ export class P2PHost extends EventEmitter {
   private rlpx: RLPx | null = null
   private running = false
   private readonly conns: Connections // every socket, one record each
+  private readonly packets: PacketCounts = { in: 0, out: 0 }
   private readonly dialer: Dialer
   private readonly discovery: Discovery
   private stopping = false
@@ -284,6 +287,11 @@ export class P2PHost extends EventEmitter {
   }
 
   /** The peers we dial and whether each is connected, with the last dial error of those that are not. */
+  /** Bytes on every RLPx socket and sub-protocol packets of every peer, since start (for metrics). */
+  traffic(): HostTraffic {
+    return { ...this.conns.traffic(), packetsIn: this.packets.in, packetsOut: this.packets.out }
+  }
+
   dialTargets(): DialTargetStatus[] {
     return this.dialer.status()
   }
@@ -306,6 +314,7 @@ export class P2PHost extends EventEmitter {
       maxMessageSize: () => this.maxMessageSizeNow,
       statusTimeoutMs: this.statusTimeoutMs,
       log: (level, msg) => this.logger(level, msg),
+      packets: this.packets,
       onReady: (peer) => this.onShhReady(peer),
       onClose: (peer, reason, byUs, wasReady) => this.onShhClose(peer, reason, byUs, wasReady),
     }

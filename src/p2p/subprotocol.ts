@@ -30,6 +30,13 @@ export interface SubprotocolContext {
   readonly maxMessageSize: () => number
   readonly statusTimeoutMs: number
   log(level: number, msg: string): void
+  /** sub-protocol packets read and written by every peer of the host (metrics) */
+  readonly packets?: PacketCounts
+}
+
+export interface PacketCounts {
+  in: number
+  out: number
 }
 
 export type SendMethod = (code: number, data: Uint8Array) => void
@@ -140,6 +147,7 @@ export abstract class Subprotocol extends EventEmitter {
     // snappy from base protocol 5 on (geth >= 1.7.3); geth 1.6 (base protocol 4) must get it raw.
     const data = this.baseProtocolVersion >= 5 ? snappy.compress(payload) : payload
     this.sendRaw(code, data)
+    if (this.base.packets) this.base.packets.out++
     return true
   }
 
@@ -166,6 +174,7 @@ export abstract class Subprotocol extends EventEmitter {
   // Called by devp2p. Never throws: hostile input ends in a drop, a bug in a listener in a log line.
   _handleMessage(code: number, data: Uint8Array): void {
     if (this.isClosed || peerClosed(this.devp2pPeer)) return
+    if (this.base.packets) this.base.packets.in++
     try {
       if (!this.statusReceived) return this.handleStatus(code, data)
       if (!this.ready) {

@@ -4,7 +4,7 @@
 // process. src/node/ code only sees this interface and never knows which one it has.
 import type { EventEmitter } from 'node:events'
 import type { ShhPeer } from './shh-peer.js'
-import type { DialTargetStatus, P2PHostOptions } from './host.js'
+import type { DialTargetStatus, HostTraffic, P2PHostOptions } from './host.js'
 
 export interface PeerHost extends EventEmitter {
   /** our node id, 128 hex */
@@ -19,6 +19,8 @@ export interface PeerHost extends EventEmitter {
   peers(): ShhPeer[]
   getPeer(id: string): ShhPeer | undefined
   dialTargets(): DialTargetStatus[]
+  /** bytes and packets on the wire since start (P2PHost; an in-memory transport has none) */
+  traffic?(): HostTraffic
   /** discovery has nobody left to try (off, or its bootstrap found no node) */
   discoveryExhausted(): boolean
   addPeer(enode: string): void

@@ -50,6 +50,14 @@ describe('commands', () => {
     expect((await run(['-version'])).stdout).toBe('0.1.0\n')
   })
 
+  it('relay, mailserver, bridge and chat list --metrics in their help', async () => {
+    for (const c of ['relay', 'mailserver', 'bridge', 'chat']) {
+      const r = await run([c, '--help'])
+      expect(r.code).toBe(0)
+      expect(r.stdout, c).toMatch(/^  --metrics <host:port> +serve Prometheus metrics at/m)
+    }
+  })
+
   it('the version bin/p2pmessage prints without commander is the package\'s', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
   })

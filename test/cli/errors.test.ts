@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectUsageError, lines, LOCAL } from './harness.js'
+import { expectUsageError, lines, LOCAL, LOCAL_RELAY } from './harness.js'
 import { run } from './in-process.js'
 import { tempDirs } from '../support/temp-dirs.js'
 
@@ -26,6 +26,16 @@ describe('bad input exits 2 with one line', () => {
     // a misspelt keyword is suggested, not read as a URL
     expectUsageError(await run(['--bootnodes', 'nonee']), /^p2pmessage: --bootnodes: unknown value "nonee" \(did you mean none\?\)$/)
     expectUsageError(await run(['--bootnodes', 'mainet']), /\(did you mean mainnet\?\)$/)
+  })
+
+  it('a bad --metrics address, on every command that has the flag', async () => {
+    const bad = [['nope', /^p2pmessage: invalid --metrics "nope": expected host:port/], ['127.0.0.1:99999', /^p2pmessage: invalid --metrics "127.0.0.1:99999": the port must be a number from 0 to 65535$/]] as const
+    for (const [value, re] of bad) {
+      expectUsageError(await run([...LOCAL, '--metrics', value]), re)
+      expectUsageError(await run(['relay', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--metrics', value]), re)
+      expectUsageError(await run(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--password', 'pw', '--datadir', dir, '--metrics', value]), re)
+      expectUsageError(await run(['bridge', '--bootnodes', 'none', '--http', '127.0.0.1:0', '--datadir', dir, '--metrics', value]), re)
+    }
   })
 
   it('topic that is not 4 hex bytes, also with the original single-dash spelling', async () => {
