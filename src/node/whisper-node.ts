@@ -315,7 +315,7 @@ export class WhisperNode extends EventEmitter {
     }
   }
 
-  /** Per-version envelope outcomes and pool sizes, wire traffic (null on a transport without it), seals waiting: for metrics. */
+  /** @internal per-version envelope outcomes and pool sizes, wire traffic (null on a transport without it), seals waiting: for this package's metrics (p2pmessage --metrics), not a stable surface */
   detailedStats(): DetailedStats {
     const pools = new Map<ShhVersion, { envelopes: number; bytes: number }>()
     for (const [v, p] of this.pools) pools.set(v, { envelopes: p.count, bytes: p.bytes })
