@@ -13,12 +13,13 @@ import { EventEmitter } from 'node:events'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import type { SealParams } from '../whisper/seal.js'
 import { toHex } from '../whisper/bytes.js'
-import { P2PHost, type P2PHostOptions } from '../p2p/host.js'
+import { P2PHost } from '../p2p/host.js'
 import type { PeerHost } from '../p2p/transport.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
-import { loadOrCreateNodeKey, generateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
+import type { NodeKey } from '../p2p/nodekey.js'
 import { NodeError } from './errors.js'
-import { Logger, normalizeVerbosity, stderrSink } from '../log/log.js'
+import type { Logger } from '../log/log.js'
+import { gatewayHost, hostOptions, nodeLogger, resolveNodeKey, resolveVersions } from './node-setup.js'
 import { EnvelopePool } from './pool.js'
 import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
@@ -82,23 +83,14 @@ export class WhisperNode extends EventEmitter {
    */
   constructor(opts: NodeOptions = {}) {
     super()
-    const verbosity = normalizeVerbosity(opts.verbosity)
-    const sink = opts.logger ?? stderrSink
-    this.log = new Logger({
-      verbosity,
-      sink: (level, msg) => {
-        sink(level, msg)
-        if (this.listenerCount('log') > 0) this.emit('log', level, msg)
-      },
+    this.log = nodeLogger(opts, (level, msg) => {
+      if (this.listenerCount('log') > 0) this.emit('log', level, msg)
     })
     this.events = nodeEvents(this, this.log)
     this.relay = opts.relay ?? false
     const lightNode = opts.lightNode ?? false
     if (this.relay && lightNode) throw new NodeError('params', 'a relay forwards everything: it cannot be a light node')
-    this.versions = [...new Set(opts.shhVersions ?? [5, 6])].sort() as ShhVersion[]
-    if (this.versions.length === 0 || this.versions.some((v) => v !== 5 && v !== 6)) {
-      throw new NodeError('params', `shhVersions must be a non-empty subset of [5, 6]`)
-    }
+    this.versions = resolveVersions(opts)
     this.filters = new Filters(this.log)
     this.requirements = new Requirements(
       {
@@ -148,40 +140,10 @@ export class WhisperNode extends EventEmitter {
       delivery: this.delivery, peers: this.peerSet, log: this.log, phase, stopped: this.abort.signal,
       maxMessageSize: () => this.requirements.maxMessageSize,
     })
-    this.gateway = new Gateway(
-      {
-        log: this.log,
-        versions: this.versions,
-        privateKey: this.key.privateKey,
-        peers: () => this.host.peers(),
-        minPow: () => this.requirements.minPow,
-        seal: (p) => this.posting.seal(p),
-        inject: (env) => {
-          const e = this.ingest.admit(env)
-          this.ingest.announce(e)
-          return e.key
-        },
-      },
-      opts.gateway,
-    )
+    this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest), opts.gateway)
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
-    const hostOptions: P2PHostOptions = {
-      privateKey: this.key.privateKey,
-      listen: opts.listen,
-      shhVersions: this.versions,
-      maxPeers: opts.maxPeers ?? 80,
-      staticPeers: opts.staticPeers,
-      trustedPeers: opts.trustedPeers,
-      bootnodes: opts.bootnodes,
-      discovery: opts.discovery,
-      clientId: opts.clientId,
-      minPow: this.requirements.minPow,
-      bloom: this.requirements.bloom,
-      lightNode: this.requirements.lightNode,
-      maxMessageSize: this.requirements.maxMessageSize,
-      logger: (level, msg) => this.log.log(level, msg),
-    }
-    this.host = opts.transport ? opts.transport(hostOptions) : new P2PHost(hostOptions)
+    const hostOpts = hostOptions(opts, this.key, this.versions, this.requirements, this.log)
+    this.host = opts.transport ? opts.transport(hostOpts) : new P2PHost(hostOpts)
     for (const url of opts.staticPeers ?? []) this.peerSet.rememberDialled(url)
     this.peerSet.listen(this.host)
   }
@@ -487,15 +449,5 @@ export class WhisperNode extends EventEmitter {
   private undelivered(ev: UndeliveredEvent): void {
     this.log.warn('Message expired before reaching any peer', { hash: ev.hashes[0], reason: ev.reason, why: ev.message })
     this.events.emit('undelivered', ev)
-  }
-}
-
-function resolveNodeKey(opts: NodeOptions): NodeKey {
-  try {
-    if (opts.privateKey) return nodeKeyFromPrivateKey(opts.privateKey)
-    if (opts.nodeKeyFile) return loadOrCreateNodeKey(opts.nodeKeyFile)
-    return nodeKeyFromPrivateKey(generateNodeKey(), true)
-  } catch (err) {
-    throw new NodeError('params', (err as Error).message, { cause: err })
   }
 }
