@@ -9,6 +9,7 @@ import { normalizeArgv } from './argv.js'
 import { AFTER_HELP, COMMANDS, PROGRAM_DESCRIPTION, VERSION } from './commands.js'
 import { cliIo, processIo, setExitCode, withCliIo, type CliIo } from './io.js'
 import { closestWord } from './typo.js'
+import { holdYoungGeneration, releaseYoungGeneration } from './young-generation.js'
 
 export { COMMANDS } from './commands.js'
 export type { CliIo } from './io.js'
@@ -98,6 +99,7 @@ async function run(argv: string[]): Promise<void> {
     setExitCode(2)
     return
   }
+  if (COMMANDS.some((c) => c.name === selected.only && c.runsNode)) holdYoungGeneration()
   try {
     const program = await buildProgram(selected.only)
     await program.parseAsync(normalizeArgv(program, [...argv.slice(0, 2), ...args]))
@@ -109,5 +111,8 @@ async function run(argv: string[]): Promise<void> {
     }
     io.stderr.write(`p2pmessage: ${describeError(err)}\n`)
     setExitCode(err instanceof CliError ? err.exitCode : 2)
+  } finally {
+    // startNode released it once the node ran; this covers a command that ended before (an error, --help)
+    releaseYoungGeneration()
   }
 }

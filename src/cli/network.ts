@@ -11,6 +11,7 @@ import { generateNodeKey } from '../p2p/nodekey.js'
 import { CliError } from './errors.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { closestWord } from './typo.js'
+import { releaseYoungGeneration } from './young-generation.js'
 import {
   collect, parseListen, parsePositiveInt, parseShh, parseVerbosity, shhVersionsOf, type HostPort, type ShhChoice,
 } from './options.js'
@@ -170,6 +171,8 @@ export async function startNode(node: WhisperNode, listen: HostPort | undefined,
   } catch (err) {
     undo()
     throw startError(err, listen)
+  } finally {
+    releaseYoungGeneration()
   }
 }
 

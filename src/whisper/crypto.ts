@@ -1,12 +1,14 @@
-// The cryptography geth's whisper uses, on the noble libraries (portable: no node:crypto import; AES-GCM
-// decryption, the hot path of every filter, goes through the runtime's OpenSSL when there is one: aes-gcm-native.ts).
+// The cryptography geth's whisper uses, on the noble libraries (portable: no node:crypto import). AES goes
+// through the runtime's OpenSSL when there is one (aes-gcm-native.ts): GCM decryption is the hot path of
+// every filter, and noble's AES builds 1.3 MB of lookup tables when its module is imported, which a relay
+// (it opens nothing) or a chat kept for life (docs/memory.md). noble's AES is imported only where the
+// runtime has no OpenSSL.
 //  - room key from password: PBKDF2-HMAC-SHA256, 65356 iterations (sic), no salt, 32 bytes
 //    (whisperv5 deriveKeyMaterial / whisperv6 AddSymKeyFromPassword)
 //  - symmetric: AES-256-GCM, 12-byte nonce, no additional data, 16-byte tag appended
 //  - asymmetric: geth crypto/ecies with secp256k1 defaults (ECIES_AES128_SHA256)
 //  - signatures: 65 bytes r || s || v with v in {0,1} (geth crypto.Sign), over keccak256
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { gcm, ctr } from '@noble/ciphers/aes.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -14,7 +16,9 @@ import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from './keccak.js'
 import { concatBytes, equalBytes, isAllZero, utf8 } from './bytes.js'
 import { WhisperError } from './errors.js'
-import { nativeAesGcmDecrypt, withoutStack } from './aes-gcm-native.js'
+import { nativeAes128Ctr, nativeAesGcmDecrypt, nativeAesGcmEncrypt, withoutStack } from './aes-gcm-native.js'
+
+const nobleAes = nativeAesGcmEncrypt && nativeAesGcmDecrypt && nativeAes128Ctr ? null : await import('@noble/ciphers/aes.js')
 
 const AES_KEY_LENGTH = 32
 export const AES_NONCE_LENGTH = 12
@@ -49,7 +53,7 @@ function checkSymKey(key: Uint8Array): void {
 export function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
   checkSymKey(key)
   if (nonce.length !== AES_NONCE_LENGTH) throw new WhisperError('aes-nonce', `AES-GCM nonce must be ${AES_NONCE_LENGTH} bytes, got ${nonce.length}`)
-  return gcm(key, nonce).encrypt(plaintext)
+  return nobleAes ? nobleAes.gcm(key, nonce).encrypt(plaintext) : nativeAesGcmEncrypt!(key, nonce, plaintext)
 }
 
 /** Throws 'ciphertext' when shorter than the tag, 'decrypt' when the tag does not verify (wrong key). */
@@ -57,14 +61,14 @@ export function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Ui
   checkSymKey(key)
   if (nonce.length !== AES_NONCE_LENGTH) throw new WhisperError('aes-nonce', `wrong AES nonce size: want ${AES_NONCE_LENGTH}, got ${nonce.length}`)
   if (ciphertext.length < GCM_TAG_LENGTH) throw new WhisperError('ciphertext', `AES-GCM ciphertext of ${ciphertext.length} bytes is shorter than its tag`)
-  if (nativeAesGcmDecrypt) {
-    const plain = nativeAesGcmDecrypt(key, nonce, ciphertext)
+  if (!nobleAes) {
+    const plain = nativeAesGcmDecrypt!(key, nonce, ciphertext)
     // routine (every filter key that does not fit): no stack trace, it halves the cost of a failed try
     if (plain === null) throw withoutStack(() => new WhisperError('decrypt', 'AES-GCM authentication failed (wrong key or corrupted data)'))
     return plain
   }
   try {
-    return gcm(key, nonce).decrypt(ciphertext)
+    return nobleAes.gcm(key, nonce).decrypt(ciphertext)
   } catch (e) {
     throw new WhisperError('decrypt', 'AES-GCM authentication failed (wrong key or corrupted data)', { cause: e })
   }
@@ -143,7 +147,7 @@ export function eciesEncrypt(publicKey: Uint8Array, plaintext: Uint8Array): Uint
   const z = secp256k1.getSharedSecret(ephemeral, publicKey, true).subarray(1)
   const { ke, km } = eciesKeys(z)
   const iv = randomBytes(16)
-  const em = concatBytes(iv, ctr(ke, iv).encrypt(plaintext))
+  const em = concatBytes(iv, aes128Ctr(ke, iv, plaintext))
   const tag = hmac(sha256, km, em)
   return concatBytes(secp256k1.getPublicKey(ephemeral, false), em, tag)
 }
@@ -166,5 +170,9 @@ export function eciesDecrypt(privateKey: Uint8Array, data: Uint8Array): Uint8Arr
   const em = data.subarray(65, data.length - 32)
   const tag = data.subarray(data.length - 32)
   if (!equalBytes(hmac(sha256, km, em), tag)) throw new WhisperError('decrypt', 'ECIES MAC mismatch (not addressed to this key, or corrupted)')
-  return ctr(ke, em.subarray(0, 16)).decrypt(em.subarray(16))
+  return aes128Ctr(ke, em.subarray(0, 16), em.subarray(16))
+}
+
+function aes128Ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
+  return nobleAes ? nobleAes.ctr(key, iv).encrypt(data) : nativeAes128Ctr!(key, iv, data)
 }
