@@ -64,12 +64,14 @@ describe.skipIf(skip)('p2pmessage/whisper bundled for the browser', () => {
     // an app directory whose node_modules holds this package, as after `npm install p2pmessage`
     mkdirSync(join(dir, 'node_modules'))
     symlinkSync(ROOT, join(dir, 'node_modules/p2pmessage'))
-    writeFileSync(join(dir, 'app.js'), "export * from 'p2pmessage/whisper'\n")
-    const out = await build({ entryPoints: [join(dir, 'app.js')], bundle: true, platform: 'browser', format: 'iife', globalName: 'whisper', write: false, logLevel: 'silent' })
+    // an ES module, as browsers and bundlers take it today: the package loads noble's AES with a top-level
+    // await where node:crypto is missing (an iife bundle cannot hold one)
+    writeFileSync(join(dir, 'app.js'), "import * as whisper from 'p2pmessage/whisper'\nglobalThis.whisper = whisper\n")
+    const out = await build({ entryPoints: [join(dir, 'app.js')], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' })
     bundle = out.outputFiles[0].text
     server = createServer((req, res) => {
       if (req.url === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle)
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bundle</title><script src="/app.js"></script>')
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bundle</title><script type="module" src="/app.js"></script>')
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
