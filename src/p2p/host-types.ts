@@ -75,7 +75,6 @@ export class P2PHostError extends Error {
   }
 }
 
-/** A peer we dial (static or bootnode), as the host sees it now. */
 /** What a host has moved on the wire since start (P2PHost.traffic()). */
 export interface HostTraffic {
   /** TCP bytes of every RLPx socket, framing included (geth's p2p ingress/egress meters) */
@@ -86,6 +85,7 @@ export interface HostTraffic {
   packetsOut: number
 }
 
+/** A peer we dial (static or bootnode), as the host sees it now. */
 export interface DialTargetStatus {
   /** Node id, 128 hex digits. */
   id: string
