@@ -6,7 +6,6 @@ import type { WhisperNode } from '../node/whisper-node.js'
 import type { UndeliveredEvent } from '../node/delivery.js'
 import { symKeyFromPassword, generatePrivateKey, publicKeyOf, addressOf } from '../whisper/crypto.js'
 import { envelopeHash, envelopePow, envelopeSent } from '../whisper/envelope.js'
-import { MAINNET_BOOTNODES } from '../p2p/bootnodes.js'
 import { formatChatLine, sanitizeText, toHex, toJsonMessage, type ShownMessage } from './format.js'
 import { loadOrCreateKeyFile } from './keys.js'
 import { addMetricsOption, parseMetricsAddr, startMetrics } from './metrics-options.js'
@@ -17,7 +16,7 @@ import { CliError } from './errors.js'
 import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
 import {
-  addNetworkOptions, createNode, nothingLeftToDial, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags,
+  addNetworkOptions, createNode, noPeerYetMessage, nothingLeftToDial, resolveNetwork, startNode, unreachableMessage, watchStaticPeers, type NetworkFlags,
 } from './network.js'
 import { parsePow, parsePublicKey, parseSeconds, parseTopicArg, parseTtl, parseWork } from './options.js'
 import { drainTypedInput, LineIO, readTypedLines } from './prompt.js'
@@ -341,8 +340,8 @@ async function runChat(flags: ChatFlags): Promise<void> {
   // Dialling bootnodes can take a while, or fail only after --connect-timeout: say what is going on.
   const dialling = setTimeout(() => {
     if (running.peers().length > 0 || lifecycle.exiting || net.staticPeers.length + net.bootnodes.length === 0) return
-    say(`No peer yet: ${describeDialling(net.staticPeers.length, net.bootnodes.length, flags.bootnodes)}` +
-      (giveUpMs !== undefined ? `; giving up after ${cfg.connectTimeout} s` : ''))
+    say(noPeerYetMessage(running.dialTargets(), { statics: net.staticPeers.length, bootnodes: net.bootnodes.length },
+      flags.bootnodes, giveUpMs !== undefined ? cfg.connectTimeout : undefined))
   }, STILL_DIALLING_MS)
   dialling.unref()
   let announced = false
@@ -401,15 +400,4 @@ async function runChat(flags: ChatFlags): Promise<void> {
       if (ok !== false && !lifecycle.exiting) announceConnected()
     }, () => undefined)
   }
-}
-
-/** `dialling 6 mainnet bootnodes`, `dialling 1 --enode peer and 2 bootnodes`, `waiting for peers to dial in` */
-function describeDialling(statics: number, bootnodes: number, bootnodesFlag: string): string {
-  const parts: string[] = []
-  if (statics > 0) parts.push(`${statics} --enode peer${statics === 1 ? '' : 's'}`)
-  if (bootnodes > 0) {
-    const mainnet = bootnodesFlag.trim().toLowerCase() === 'mainnet' && bootnodes === MAINNET_BOOTNODES.length
-    parts.push(`${bootnodes} ${mainnet ? 'mainnet ' : ''}bootnode${bootnodes === 1 ? '' : 's'}`)
-  }
-  return parts.length > 0 ? `dialling ${parts.join(' and ')}` : 'waiting for a peer to dial in'
 }

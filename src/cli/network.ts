@@ -124,6 +124,29 @@ export function unreachableMessage(targets: DialTargetStatus[], seconds: number,
     `give --enode <url> of a peer or relay, or host a room with --bootnodes none --listen 0.0.0.0:30303`
 }
 
+/**
+ * What a node without a peer says after a few seconds: what it dials, what those dials got so far (counted
+ * in the words of unreachableMessage), and when it gives up (`giveUpSeconds`, none when it waits forever).
+ */
+export function noPeerYetMessage(
+  targets: DialTargetStatus[], configured: { statics: number; bootnodes: number }, bootnodesFlag = 'mainnet', giveUpSeconds?: number,
+): string {
+  const got = countFailures(targets)
+  return `No peer yet: ${describeDialling(configured.statics, configured.bootnodes, bootnodesFlag)}` +
+    (got ? ` (so far: ${got})` : '') + (giveUpSeconds !== undefined ? `; giving up after ${giveUpSeconds} s` : '')
+}
+
+/** `dialling 6 mainnet bootnodes`, `dialling 1 --enode peer and 2 bootnodes`, `waiting for a peer to dial in` */
+function describeDialling(statics: number, bootnodes: number, bootnodesFlag: string): string {
+  const parts: string[] = []
+  if (statics > 0) parts.push(`${statics} --enode peer${statics === 1 ? '' : 's'}`)
+  if (bootnodes > 0) {
+    const mainnet = bootnodesFlag.trim().toLowerCase() === 'mainnet' && bootnodes === MAINNET_BOOTNODES.length
+    parts.push(`${bootnodes} ${mainnet ? 'mainnet ' : ''}bootnode${bootnodes === 1 ? '' : 's'}`)
+  }
+  return parts.length > 0 ? `dialling ${parts.join(' and ')}` : 'waiting for a peer to dial in'
+}
+
 /** `4 network unreachable, 2 timed out`: the last failure of each target, counted by kind. */
 function countFailures(targets: DialTargetStatus[]): string {
   const counts = new Map<string, number>()

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateNodeKey } from '../../src/p2p/nodekey.js'
 import { addressOf } from '../../src/whisper/crypto.js'
+import { budget } from '../support/budget.js'
 import { tempDirs } from '../support/temp-dirs.js'
 import { Cli, CHAT_LINE, ensureBuilt, LOCAL, ROOT } from './harness.js'
 
@@ -98,14 +99,14 @@ describe('piped input', () => {
     const sender = spawnCli([...LOCAL, '--enode', enode])
     sender.end('first line\nsecond line\n')
     // the sender has posted into its pool and waits (and says what it dials); now the peer appears
-    expect(await sender.waitFor(/^No peer yet/)).toBe('No peer yet: dialling 1 --enode peer; giving up after 30 s')
+    expect(await sender.waitFor(/^No peer yet/)).toBe('No peer yet: dialling 1 --enode peer (so far: 1 connection refused); giving up after 30 s')
     const A = spawnCli([...LOCAL, '--listen', `127.0.0.1:${port}`, '--nodekey', keyA.file, '--json'])
     const exit = await sender.exited
     expect(exit.code).toBe(0)
     // in the order it happened: the peer came, then the lines were sent (and only then shown as <mine>)
     expect(sender.stdoutLines.map((l) => l.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /, ''))).toEqual([
       'Whisper node started,please send message after connect to other nodes',
-      'No peer yet: dialling 1 --enode peer; giving up after 30 s',
+      'No peer yet: dialling 1 --enode peer (so far: 1 connection refused); giving up after 30 s',
       'Connected to peer,you can type message now.',
       'Filter is configured for the topic: 44c7429f',
       "Please type the message. To quit type: '~Q'",
@@ -125,7 +126,7 @@ describe('piped input', () => {
     for (const l of A.stdoutLines) expect(() => JSON.parse(l)).not.toThrow()
     A.kill('SIGINT')
     expect((await A.exited).code).toBe(0)
-  }, 120_000)
+  }, budget(120_000))
 
   it('--read-only keeps receiving after its stdin ended; without it an empty input says why the chat leaves', async () => {
     const R = spawnCli([...LOCAL, '--listen', '127.0.0.1:0', '--json', '--read-only'])
@@ -240,7 +241,7 @@ describe('bootnodes that do not answer (127.0.0.1 only)', () => {
       // said while it waited (3 s after start), not only when it gave up (6 s)
       expect(C.stdoutLines).toEqual([
         'Whisper node started,please send message after connect to other nodes',
-        'No peer yet: dialling 2 bootnodes; giving up after 6 s',
+        'No peer yet: dialling 2 bootnodes (so far: 1 connection refused); giving up after 6 s',
         'not sent (no peer took it): hello?',
       ])
       expect(C.stderr).toBe('p2pmessage: no bootnode answered with a Whisper peer (2 tried: 1 connection refused; no peer after 6 s; --connect-timeout 0 waits forever): ' +

@@ -8,6 +8,7 @@ import { Archive, ArchiveError, ARCHIVE_FILE } from '../../src/node/archive.js'
 import { decodeEnvelope, encodeEnvelope, envelopeHash, type Envelope } from '../../src/whisper/envelope.js'
 import { toHex } from '../../src/whisper/bytes.js'
 import { ensureBuilt } from '../cli/harness.js'
+import { budget } from '../support/budget.js'
 import { tempDirs } from '../support/temp-dirs.js'
 import { nowSec, rawEnvelope } from './helpers.js'
 
@@ -155,7 +156,7 @@ describe('archive', () => {
     ensureBuilt()
     const dir = tmp()
     const child = resolve(import.meta.dirname, 'fixtures/archive-full-child.mjs')
-    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12m none "$1" && exec "$2" "$3" "$1"', 'sh', dir, process.execPath, child], { encoding: 'utf8', timeout: 120_000 })
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12m none "$1" && exec "$2" "$3" "$1"', 'sh', dir, process.execPath, child], { encoding: 'utf8', timeout: budget(120_000) })
     expect(r.stderr).toBe('')
     const out = JSON.parse(r.stdout) as { notices: string[]; errors: string[]; stats: { envelopes: number; archived: number; pruned: number; fileBytes: number }; newestKept: boolean }
     expect(out.errors).toEqual([])
@@ -166,7 +167,7 @@ describe('archive', () => {
     expect(out.stats.pruned).toBeGreaterThan(0)
     expect(out.stats.fileBytes).toBeLessThan(12 * 1024 ** 2)
     expect(out.newestKept).toBe(true)
-  }, 150_000)
+  }, budget(150_000))
 
   it('gives clear errors: not a directory, not enough free space, not an archive', async () => {
     const d = tmp()
@@ -242,14 +243,15 @@ describe('archive', () => {
       child.on('exit', () => rej(new Error('child exited early')))
     })
     const exited = new Promise((r) => child.on('exit', r))
+    // lines still in the pipe were acknowledged before the kill, too: read them all (up to the pipe's end)
+    const drained = new Promise((r) => rl.on('close', r))
     child.kill('SIGKILL')
     await exited
-    // lines still in the pipe were acknowledged before the kill, too
-    await new Promise((r) => setTimeout(r, 50))
+    await drained
     const a = await open({ dir })
     const have = new Set([...await all(a, 5), ...await all(a, 6)].map((r) => toHex(r.hash)))
     const missing = acked.filter((h) => !have.has(h))
     expect(acked.length).toBeGreaterThanOrEqual(2000)
     expect(missing).toEqual([])
-  }, 60_000)
+  }, budget(60_000))
 })
