@@ -12,6 +12,7 @@ import { toHex } from './format.js'
 import { ensureDirectory, loadOrCreateKeyFile } from './keys.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
+import { openLogFile } from './logfile.js'
 import { resolveSecret, secretOption } from './secrets.js'
 import { addNetworkOptions, createNode, resolveNetwork, startNode, type NetworkFlags } from './network.js'
 import { collect, parseListen, parsePow, parseRoom, parseTtl, parseWork, type HostPort } from './options.js'
@@ -105,7 +106,8 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   // mail servers are static, trusted peers: their answers are p2p messages
   if (hist) for (const url of hist.mailservers) if (!net.staticPeers.includes(url)) net.staticPeers.push(url)
   const mailCfg = flags.mailserverPassword !== undefined ? resolveMail(flags.mailserverPassword, flags, join(datadir, 'mailserver')) : null
-  const logger = createLogSink({ verbosity: net.verbosity })
+  const logFile = flags.logFile !== undefined ? openLogFile(flags.logFile) : null
+  const logger = createLogSink({ verbosity: net.verbosity, file: logFile })
   const say = (line: string) => cliIo().stdout.write(line + '\n')
   // taken once every flag is read (a usage error holds nothing); every failed start below releases it
   const lock = lockDir(datadir)
@@ -127,6 +129,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
       },
     }),
     stopping: () => say('bridge stopping'),
+    logFile,
   })
 
   node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })

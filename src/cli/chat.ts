@@ -12,6 +12,7 @@ import { addMetricsOption, parseMetricsAddr, startMetrics } from './metrics-opti
 import type { MetricsServer } from '../metrics/server.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
+import { openLogFile } from './logfile.js'
 import { CliError } from './errors.js'
 import { cliIo } from './io.js'
 import { resolveSecret, secretOption } from './secrets.js'
@@ -120,8 +121,10 @@ async function runChat(flags: ChatFlags): Promise<void> {
   const io = new LineIO({ input: std.stdin, output: std.stdout, prompt: PROMPT, terminal })
   // Status lines: on stdout like the original; with --json stdout holds only messages.
   const say = (line: string) => (cfg.json ? std.stderr.write(line + '\n') : io.print(line))
+  const logFile = flags.logFile !== undefined ? openLogFile(flags.logFile) : null
   const logger = createLogSink({
     verbosity: net.verbosity,
+    file: logFile,
     viaPrompt: () => (terminal && std.stderr.isTTY ? (l: string) => io.print(l) : null),
   })
 
@@ -162,6 +165,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
       io.close()
     },
     stopping: () => say('chat stopping'),
+    logFile,
     // Every line that leaves unsent is said so, and makes the exit status non-zero. Text typed while the
     // chat waited and not ended with Enter is still in the terminal: read it, or the shell would run it
     // as commands after we exit.

@@ -2,6 +2,7 @@
 // peers (devp2p DISCONNECT) before the program exits with the chosen status, once (through the run's
 // io: process.exit in the binary, a recorded status when a test runs main() in-process).
 import { cliIo } from './io.js'
+import type { LogFile } from './logfile.js'
 
 export interface Stoppable {
   stop(): Promise<void>
@@ -26,11 +27,17 @@ export function createLifecycle(opts: {
    */
   beforeExit?: (code: number) => Promise<number | void>
   /**
-   * Every long-running command says one `<command> stopping` line on Ctrl-C, SIGTERM or SIGHUP, in its
+   * Every long-running command says one `<command> stopping` line on Ctrl-C, SIGTERM or SIGHUP (unless
+   * it has a --log-file), in its
    * own output style: stopping takes a moment (peers are told, the archive is committed), and a user
    * who pressed Ctrl-C sees that it was heard, as geth's "Got interrupt, shutting down...".
    */
   stopping?: () => void
+  /**
+   * --log-file: SIGHUP reopens it (logrotate's postrotate or systemd's ExecReload) instead of stopping
+   * the command, and it is closed once the node has stopped
+   */
+  logFile?: LogFile | null
 }): Lifecycle {
   let exiting = false
   const lifecycle: Lifecycle = {
@@ -59,7 +66,10 @@ export function createLifecycle(opts: {
         })
         .catch(() => undefined)
       const guard = new Promise<void>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())
-      void Promise.race([stopped, guard]).then(() => io.exit(code))
+      void Promise.race([stopped, guard]).then(() => {
+        opts.logFile?.close()
+        io.exit(code)
+      })
     },
     interrupt() {
       if (exiting) return
@@ -74,6 +84,8 @@ export function createLifecycle(opts: {
   const onSignal = () => lifecycle.interrupt()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  process.once('SIGHUP', onSignal)
+  const logFile = opts.logFile
+  if (logFile) process.on('SIGHUP', () => logFile.reopen())
+  else process.once('SIGHUP', onSignal)
   return lifecycle
 }

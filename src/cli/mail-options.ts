@@ -61,6 +61,8 @@ export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMi
       maxBytes: cfg.maxBytes,
       onError: (err) => node.log.error(`Archive failed: ${err.message}`),
       onNotice: (message) => node.log.warn(message),
+      // what an operator (or a test) can hold the archive to: these are on disk, whatever happens next
+      onArchived: (hashes) => node.log.trace('Archived envelopes', { count: hashes.length, hashes: hashes.join(',') }),
     })
   } catch (err) {
     if (err instanceof ArchiveError) throw new CliError(err.message)

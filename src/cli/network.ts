@@ -24,6 +24,7 @@ export interface NetworkFlags {
   nodekey?: string
   verbosity: string
   maxPeers?: string
+  logFile?: string
 }
 
 export interface NetworkConfig {
@@ -47,6 +48,7 @@ export function addNetworkOptions(cmd: Command, defaults: { listen?: string; ver
     .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both').default(defaults.shh ?? 'both'))
     .option('--nodekey <file>', 'node key file (created when missing), for a stable enode URL; default: a new key per run')
     .option('--verbosity <0-5>', 'log level on stderr: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace', defaults.verbosity)
+    .option('--log-file <path>', 'write log lines to this file (created 0600, appended) instead of stderr; SIGHUP reopens it')
     .option('--max-peers <n>', 'maximum number of peers', '80')
   return cmd
 }

@@ -7,6 +7,7 @@ import { disconnectReasonName } from '../node/index.js'
 import { formatLocalTime } from './format.js'
 import { createLifecycle } from './lifecycle.js'
 import { createLogSink } from './logsink.js'
+import { openLogFile } from './logfile.js'
 import { addNetworkOptions, createNode, resolveNetwork, startNode, watchStaticPeers, type NetworkFlags } from './network.js'
 import { collect, parsePow, parseRoom, parseSeconds } from './options.js'
 import { CliError } from './errors.js'
@@ -92,7 +93,8 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   // At the default verbosity (3) the relay's own stdout lines say each start, join and leave; the node's
   // INFO log lines would say them a second time, so they show from verbosity 4 on.
   const mailCfg = mailPassword !== undefined ? resolveMail(mailPassword, flags, flags.datadir ?? DEFAULT_MAIL_DATADIR) : null
-  const logger = createLogSink({ verbosity: net.verbosity === 3 ? 2 : net.verbosity })
+  const logFile = flags.logFile !== undefined ? openLogFile(flags.logFile) : null
+  const logger = createLogSink({ verbosity: net.verbosity === 3 ? 2 : net.verbosity, file: logFile })
   const say = (line: string) => cliIo().stdout.write(line + '\n')
 
   let node: WhisperNode | null = null
@@ -108,6 +110,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
       mail?.close()
     },
     stopping: () => say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`),
+    logFile,
   })
   const gatewayRooms = rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) }))
   node = createNode(net, { minPow, relay: true, logger, gatewayRooms })
