@@ -94,7 +94,7 @@ describe('log file', () => {
     expect(lines[0]).toMatch(/^INFO  \[\d\d-\d\d\|\d\d:\d\d:\d\d\.\d{3}\] Started P2P networking$/)
   })
 
-  it('SIGHUP with a log file reopens it and does not stop the command; without one it stops', () => {
+  it('SIGHUP with a log file reopens it and does not stop the command (without one it stops: service.e2e.test.ts)', () => {
     snapshotSignals()
     const path = join(tmp(), 'node.log')
     const f = openLogFile(path)
