@@ -3,7 +3,9 @@
 // lock is a file `LOCK` in the directory holding the owner's pid, created exclusively (O_EXCL) and
 // removed when the owner releases it or exits. A lock whose pid no longer runs (kill -9, power cut) is
 // stale and taken over. Node has no flock(2); the pid check is what geth's users know from `LOCK`
-// files anyway, and it can be read and removed by hand.
+// files anyway, and it can be read and removed by hand. The second line is the kernel's boot id: a lock
+// left by a power cut names a pid of the previous boot, which after the reboot may well be some other
+// running process (a service's datadir survives reboots), so a lock from another boot is stale too.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
@@ -28,16 +30,50 @@ export interface DatadirLock {
   release(): void
 }
 
-/** The holder's pid, or null when the file is gone or does not hold one (a crash mid-write). */
-function readHolder(file: string): number | null {
-  let text: string
+const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id'
+
+/** This boot's id (Linux), null where the kernel does not say. */
+function bootId(): string | null {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(BOOT_ID_FILE, 'utf8').trim() || null
   } catch {
     return null
   }
-  const pid = Number(text.trim())
-  return Number.isSafeInteger(pid) && pid > 0 ? pid : null
+}
+const BOOT = bootId()
+
+interface Holder {
+  pid: number
+  /** boot id written with it; null in a lock file without one */
+  boot: string | null
+}
+
+/** The lock file's text, or null when it is gone. */
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/** The holder, or null when the file does not hold a pid (a crash mid-write). */
+function parseHolder(text: string | null): Holder | null {
+  if (text === null) return null
+  const [first, second] = text.split('\n')
+  const pid = Number(first.trim())
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null
+  return { pid, boot: second?.trim() || null }
+}
+
+function readHolder(file: string): Holder | null {
+  return parseHolder(readText(file))
+}
+
+/** Held by a process of this boot that still runs (a lock without a boot id: by its pid alone). */
+function live(h: Holder): boolean {
+  if (h.boot !== null && BOOT !== null && h.boot !== BOOT) return false
+  return running(h.pid)
 }
 
 function running(pid: number): boolean {
@@ -64,11 +100,12 @@ export function lockDatadir(dir: string): DatadirLock {
       fd = openSync(file, 'wx', 0o600)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const holder = readHolder(file)
-      if (holder !== null && running(holder)) throw new DatadirLockedError(abs, holder, file)
-      // stale (dead pid) or unreadable: remove it, unless someone replaced it meanwhile, and try again
-      if (attempt >= 3) throw new DatadirLockedError(abs, holder ?? 0, file)
-      if (readHolder(file) === holder) {
+      const text = readText(file)
+      const holder = parseHolder(text)
+      if (holder !== null && live(holder)) throw new DatadirLockedError(abs, holder.pid, file)
+      // stale (dead pid, another boot) or unreadable: remove it, unless someone replaced it meanwhile, and try again
+      if (attempt >= 3) throw new DatadirLockedError(abs, holder?.pid ?? 0, file)
+      if (readText(file) === text) {
         try {
           unlinkSync(file)
         } catch (e) {
@@ -78,7 +115,7 @@ export function lockDatadir(dir: string): DatadirLock {
       continue
     }
     try {
-      writeSync(fd, `${process.pid}\n`)
+      writeSync(fd, BOOT !== null ? `${process.pid}\n${BOOT}\n` : `${process.pid}\n`)
     } finally {
       closeSync(fd)
     }
@@ -98,7 +135,7 @@ function held(dir: string, file: string): DatadirLock {
     released = true
     heldLocks.delete(release)
     // only our own lock: a stale-lock takeover by another process must not be undone
-    if (readHolder(file) !== process.pid) return
+    if (readHolder(file)?.pid !== process.pid) return
     try {
       unlinkSync(file)
     } catch {

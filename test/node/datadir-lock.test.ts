@@ -1,5 +1,6 @@
 // The data directory lock: one holder at a time (this process or another live one, named by pid),
-// released on release(), taken over from a dead pid or a garbled file; the mail archive holds it.
+// released on release(), taken over from a dead pid, a previous boot or a garbled file; the mail archive
+// holds it.
 import { afterEach, describe, expect, it } from 'vitest'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,12 +21,14 @@ const lock = (dir: string): DatadirLock => {
 }
 /** A pid no process has: above the kernel's largest. */
 const deadPid = () => Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1
+const BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+const OURS = `${process.pid}\n${BOOT}\n`
 
 describe('datadir lock', () => {
   it('holds the directory with its pid until released; a second taker is refused naming the holder', () => {
     const dir = dirs.make()
     const l = lock(dir)
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`)
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(OURS)
     const again = (() => {
       try {
         lockDatadir(dir)
@@ -42,14 +45,19 @@ describe('datadir lock', () => {
     lock(dir).release()
   })
 
-  it('refuses a lock whose pid runs (pid 1), takes over one whose pid is gone or that holds no pid', () => {
+  it('refuses a lock whose pid runs (pid 1), takes over one whose pid is gone, of another boot, or that holds no pid', () => {
     const dir = dirs.make()
     writeFileSync(join(dir, LOCK_FILE), '1\n')
     expect(() => lockDatadir(dir)).toThrow(/is in use by process 1 /)
-    for (const stale of [`${deadPid()}\n`, '', 'not a pid']) {
+    // pid 1 of this boot runs; with the boot id of this boot too
+    writeFileSync(join(dir, LOCK_FILE), `1\n${BOOT}\n`)
+    expect(() => lockDatadir(dir)).toThrow(/is in use by process 1 /)
+    // a power cut's lock: after the reboot its pid (here 1) may be another running process
+    const otherBoot = `1\n${BOOT.replace(/^./, (c) => (c === '0' ? '1' : '0'))}\n`
+    for (const stale of [`${deadPid()}\n`, '', 'not a pid', otherBoot]) {
       writeFileSync(join(dir, LOCK_FILE), stale)
       const l = lock(dir)
-      expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`)
+      expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(OURS)
       l.release()
     }
   })
