@@ -1,7 +1,11 @@
 // The field readers and the mismatch collector that the vector-file checkers share (whisper/vectors.ts
 // for geth's shh files, waku/vectors.ts for status-go's Waku file).
 import { equalBytes, fromHex, toHex } from './bytes.js'
+import { encodeEnvelope, envelopeHash, envelopePow, envelopePowBits, envelopeSize, type Envelope } from './envelope.js'
 import { WhisperError } from './errors.js'
+import { keccak256 } from './keccak.js'
+import { powToFirstBit } from './pow.js'
+import { parseTopic } from './topic.js'
 
 /** The outcome of one entry of a vector file. */
 export interface VectorResult {
@@ -70,6 +74,34 @@ export function describe(e: unknown): string {
 export function relDiff(a: number, b: number): number {
   if (a === b) return 0
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))
+}
+
+/** A vector's PoW must match ours this closely (geth computes it in float64 too, in another order). */
+const POW_RELATIVE_TOLERANCE = 1e-9
+
+/**
+ * What every envelope vector is held to, whoever sealed it (geth's shh files, status-go's Waku file): the
+ * decoded envelope re-encodes to the same bytes, its hash is keccak256 of them and the vector's `hash`, its
+ * topic, ttl, expiry and nonce are the vector's (fields of `v`), its PoW is the vector's `pow`, and it
+ * reaches `powTarget`, the PoW the sender asked for, when the vector gives one. Returns our PoW of it.
+ */
+export function checkEnvelopeWire(c: Checker, env: Envelope, rlp: Uint8Array, v: Obj, powTarget: number | undefined): number {
+  c.bytes('re-encoding', encodeEnvelope(env), rlp)
+  c.bytes('hash', envelopeHash(env), hex(v, 'hash'))
+  c.bytes('keccak256(rlp)', keccak256(rlp), hex(v, 'hash'))
+  c.bytes('topic', env.topic, parseTopic(str(v, 'topic')))
+  c.eq('ttl', env.ttl, num(v, 'ttl'))
+  c.eq('expiry', env.expiry, num(v, 'expiry'))
+  c.eq('nonce', env.nonce, BigInt(str(v, 'nonce')))
+  const pow = envelopePow(env)
+  const wantPow = num(v, 'pow')
+  if (!(relDiff(pow, wantPow) <= POW_RELATIVE_TOLERANCE)) c.fail(`PoW ${pow} differs from vector ${wantPow} (relative ${relDiff(pow, wantPow).toExponential(2)})`)
+  if (powTarget !== undefined) {
+    const target = powToFirstBit(powTarget, envelopeSize(env), env.ttl)
+    const bits = envelopePowBits(env)
+    if (bits < target) c.fail(`PoW bits ${bits} below the sealing target ${target} for powTarget ${powTarget}`)
+  }
+  return pow
 }
 
 /** Runs one entry's checks: a throw is a failure with its message, and every mismatch is reported. */
