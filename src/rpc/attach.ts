@@ -4,6 +4,7 @@
 import type { HttpLimits } from '../http/limits.js'
 import type { HttpServer } from '../http/server.js'
 import type { WhisperNode } from '../node/index.js'
+import type { LogSink } from '../log/log.js'
 import { mountRpc, RpcEndpoint, type RpcTransportOptions } from './endpoint.js'
 import { NodeNetBackend, NodeShhBackend } from './node-backend.js'
 import { RpcService, type RpcServiceOptions } from './service.js'
@@ -30,13 +31,21 @@ export interface AttachedRpc {
   close(): Promise<void>
 }
 
+/**
+ * The JSON-RPC service over a running node: what `bridge --rpc` attaches and what `createRpcHandler`
+ * (p2pmessage/rpc) mounts. Method names and error texts only (never parameters or results) go to the
+ * node's log unless `opts.log` says otherwise.
+ */
+export function nodeRpcService(node: WhisperNode, opts: RpcServiceOptions & { clientId?: string } = {}): RpcService {
+  const log = opts.log ?? nodeLog(node)
+  return new RpcService({ shh: new NodeShhBackend(node), net: new NodeNetBackend(node, { clientId: opts.clientId }) }, { ...opts, log })
+}
+
+const nodeLog = (node: WhisperNode): LogSink => (level, msg) => node.log.log(level, msg)
+
 export async function attachRpc(opts: AttachRpcOptions): Promise<AttachedRpc> {
-  // method names and error texts only (never parameters or results) go to the node's log
-  const log = opts.log ?? ((level: number, msg: string) => opts.node.log.log(level, msg))
-  const service = new RpcService(
-    { shh: new NodeShhBackend(opts.node), net: new NodeNetBackend(opts.node, { clientId: opts.clientId }) },
-    { ...opts, log },
-  )
+  const log = opts.log ?? nodeLog(opts.node)
+  const service = nodeRpcService(opts.node, { ...opts, log })
   let endpoint: RpcEndpoint | null = null
   try {
     if (opts.rpcAddr) {

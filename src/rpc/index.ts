@@ -24,8 +24,7 @@ import type { Duplex } from 'node:stream'
 import type { WhisperNode } from '../node/index.js'
 import type { LogSink } from '../log/log.js'
 import { rpcHttpHandler, MAX_REQUEST_CONTENT_LENGTH } from './http.js'
-import { NodeNetBackend, NodeShhBackend } from './node-backend.js'
-import { RpcService } from './service.js'
+import { nodeRpcService } from './attach.js'
 import { RpcWsEndpoint } from './ws.js'
 
 /** What {@link createRpcHandler} serves and how. */
@@ -56,11 +55,7 @@ export interface RpcHandler {
 
 /** Builds the geth-compatible JSON-RPC service over `opts.node`; see the module's example. */
 export function createRpcHandler(opts: RpcHandlerOptions): RpcHandler {
-  const log = opts.log ?? ((level: number, msg: string) => opts.node.log.log(level, msg))
-  const service = new RpcService(
-    { shh: new NodeShhBackend(opts.node), net: new NodeNetBackend(opts.node, { clientId: opts.clientId }) },
-    { networkId: opts.networkId, batchLimit: opts.batchLimit, log },
-  )
+  const service = nodeRpcService(opts.node, { clientId: opts.clientId, networkId: opts.networkId, batchLimit: opts.batchLimit, log: opts.log })
   const maxBytes = opts.maxBodyBytes ?? MAX_REQUEST_CONTENT_LENGTH
   const http = rpcHttpHandler(service.server, { maxBodyBytes: maxBytes })
   const ws = new RpcWsEndpoint(service.server, { maxMessageBytes: maxBytes })
