@@ -12,13 +12,12 @@
 // `maxQueued` waiting; a request the same peer made already (same version, range and topic or bloom)
 // is answered once: dropped while the first is queued or running and for `dedupeMs` after it ended;
 // the very same envelope resent is dropped by its hash, before any decryption, until it expires (at
-// most 10 minutes): answering it again could only repeat the answer.
-// (a resent sealed request costs the server nothing). Whatever is over is dropped quietly, like every
-// refused request (geth logs and drops, it never disconnects for a request that decodes).
+// most 10 minutes): answering it again could only repeat the answer, so a resent sealed request costs
+// the server nothing. Whatever is over is dropped quietly, like every refused request (geth logs and
+// drops, it never disconnects for a request that decodes).
 import { fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
-import { decodeEnvelope, envelopeWire, type Envelope } from '../whisper/envelope.js'
-import { keccak256 } from '../whisper/keccak.js'
+import { decodeEnvelope, envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
@@ -144,7 +143,7 @@ export class MailServer {
       this.log.debug('Mail request dropped: rate limit', { peer: short(peer.id) })
       return
     }
-    const envKey = `e:${toHex(keccak256(envelopeWire(env)))}`
+    const envKey = `e:${toHex(envelopeHash(env))}`
     if (this.isRecent(slot, envKey)) {
       this.counters.duplicates++
       this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
