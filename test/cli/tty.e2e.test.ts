@@ -107,7 +107,10 @@ describe.runIf(hasScript())('Ctrl-C on a terminal', () => {
       expect(lines).toContain('not sent (no peer took it): second line')
       expect(lines.some((l) => l.endsWith('chat stopping'))).toBe(true)
       expect(lines).toContain('EXIT=1')
-      expect(await exited).toBe(0)
+      // the wrapping bash gets the Ctrl-C too: when the chat has exited before bash's handler runs, bash
+      // takes the signal as its own after the echo and ends 130 (a race that load widens), so only the
+      // chat's own status, EXIT=1 above, is ours to check; the wrapper just has to end
+      await exited
     } finally {
       tty.kill('SIGKILL')
     }
@@ -132,7 +135,10 @@ describe.runIf(hasScript())('Ctrl-C on a terminal', () => {
       expect(lines).not.toContain('sealing…')
       expect(lines.join('\n')).not.toMatch(/failed to send/)
       expect(lines).toContain('EXIT=1')
-      expect(await exited).toBe(0)
+      // the wrapping bash gets the Ctrl-C too: when the chat has exited before bash's handler runs, bash
+      // takes the signal as its own after the echo and ends 130 (a race that load widens), so only the
+      // chat's own status, EXIT=1 above, is ours to check; the wrapper just has to end
+      await exited
     } finally {
       tty.kill('SIGKILL')
     }
