@@ -56,6 +56,8 @@ export function nodeMetrics(prom: typeof Prom, src: MetricsSources): { registry:
   const mailSentBytes = mail ? counter('mailserver_envelopes_sent_bytes_total', 'Bytes of archived envelopes sent to requesting peers.') : null
   const archived = mail ? gauge('mailserver_archived_envelopes', 'Envelopes in the archive.') : null
   const archiveBytes = mail ? gauge('mailserver_archive_bytes', 'Bytes of the envelopes in the archive.') : null
+  const archivePending = mail ? gauge('mailserver_archive_pending_envelopes', 'Envelopes accepted, not committed to the archive yet.') : null
+  const archiveReconnects = mail ? counter('mailserver_archive_reconnects_total', 'Times the archive database came back after being unreachable.') : null
 
   const refresh = (): void => {
     const { node } = src
@@ -99,6 +101,8 @@ export function nodeMetrics(prom: typeof Prom, src: MetricsSources): { registry:
       mailSentBytes!([[{}, m.deliveredBytes]])
       archived!.set(a.envelopes)
       archiveBytes!.set(a.bytes)
+      archivePending!.set(a.pending)
+      archiveReconnects!([[{}, a.reconnects]])
     }
   }
   return { registry, refresh }

@@ -1,9 +1,9 @@
-// The archive's one-line errors (ArchiveError), each naming the file or directory and what to do, and
-// the checks of the data directory before SQLite opens anything in it.
+// The archive's one-line errors (ArchiveError), each naming the file, directory or database and what to
+// do, and the checks of the data directory before SQLite opens anything in it.
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed' | 'locked'
+export type ArchiveErrorCode = 'params' | 'readonly' | 'full' | 'corrupt' | 'open' | 'closed' | 'locked' | 'unreachable'
 
 export class ArchiveError extends Error {
   readonly code: ArchiveErrorCode
@@ -65,4 +65,19 @@ export function sqliteError(err: unknown, file: string): ArchiveError {
     return new ArchiveError('corrupt', `archive ${file} is damaged or not an archive (${code}: ${msg}): move the file away (the next start begins a new archive) or restore it from a backup`, { cause: err })
   }
   return new ArchiveError('open', `archive ${file}: ${msg}`, { cause: err })
+}
+
+/** SQLSTATE classes and client codes that say the database went away (or is busy), not that the request was wrong. */
+const TRANSIENT = /^(08|53|57P0[1-3])|^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN|CONNECTION_|CONNECT_TIMEOUT|QUEUE_TIMEOUT)/
+
+/** A PostgreSQL failure as a one-line ArchiveError naming the database (`where`, its URL without the password). */
+export function pgError(err: unknown, where: string): ArchiveError {
+  if (err instanceof ArchiveError) return err
+  const code = String((err as { code?: unknown })?.code ?? '')
+  const msg = ((err as Error)?.message ?? String(err)).split('\n')[0]
+  if (code === '28P01' || code === '28000') return new ArchiveError('open', `archive database ${where}: ${msg} (check the user and password of --archive)`, { cause: err })
+  if (code === '3D000') return new ArchiveError('open', `archive database ${where}: ${msg} (create it first: createdb)`, { cause: err })
+  if (code.startsWith('42501')) return new ArchiveError('readonly', `archive database ${where}: ${msg} (the user needs CREATE on the database, then INSERT, SELECT and DELETE on its tables)`, { cause: err })
+  if (TRANSIENT.test(code)) return new ArchiveError('unreachable', `archive database ${where} unreachable: ${msg}${code && !msg.includes(code) ? ` (${code})` : ''}`, { cause: err })
+  return new ArchiveError('open', `archive database ${where}: ${msg}${code ? ` (${code})` : ''}`, { cause: err })
 }

@@ -115,7 +115,7 @@ export class MailServer {
     }
     node.setMailServer(hooks)
     this.pruneTimer = setInterval(() => {
-      this.archive.prune()
+      void this.archive.prune()
       this.sweep()
     }, 60_000)
     this.pruneTimer.unref()
@@ -125,13 +125,13 @@ export class MailServer {
     return { ...this.counters }
   }
 
-  /** Stops answering and closes the archive (committing what is queued). */
-  close(): void {
-    if (this.closed) return
+  /** Stops answering and closes the archive; resolves once what was queued is committed. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve()
     this.closed = true
     if (this.pruneTimer) clearInterval(this.pruneTimer)
     this.slots.clear()
-    this.archive.close()
+    return this.archive.close()
   }
 
   private onRequest(peer: ShhPeer, env: Envelope): void {
@@ -176,7 +176,8 @@ export class MailServer {
     }
     this.remember(slot, job, true)
     // what the node accepted just before the request is still in the write queue: commit it first
-    this.archive.flush()
+    // (a page waits for a flush begun before it)
+    void this.archive.flush()
     slot.running = job
     setImmediate(() => this.step(slot))
   }
@@ -246,7 +247,7 @@ export class MailServer {
     }
     const next = slot.queue.shift()
     if (next && !this.closed) {
-      this.archive.flush()
+      void this.archive.flush()
       slot.running = next
       setImmediate(() => this.step(slot))
     }

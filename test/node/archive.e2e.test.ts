@@ -47,7 +47,7 @@ describe('archive', () => {
     for (const e of [...envs, e6]) add(a, e)
     add(a, envs[0]) // duplicate: ignored
     expect(await all(a, 5)).toHaveLength(0) // not committed yet
-    expect(a.flush()).toBe(5)
+    expect(await a.flush()).toBe(5)
     const rows = await all(a, 5)
     expect(rows.map((r) => r.sent)).toEqual([t - 30, t - 20, t - 10, t - 10])
     expect(rows.map((r) => toHex(r.hash))).toEqual([0, 2, 1, 3].map((i) => toHex(envelopeHash(envs[i]))))
@@ -194,9 +194,9 @@ describe('archive', () => {
       const file = join(dir, ARCHIVE_FILE)
       corruptPages(file, 0.4, 24, mode)
       const errors: ArchiveError[] = []
-      const b = await Archive.open({ dir, onError: (e) => errors.push(e) }).catch((e: unknown) => e)
+      const b = await Archive.open({ dir, onError: (e) => errors.push(e) }).catch((e: unknown) => e as ArchiveError)
       let err: unknown = b
-      if (b instanceof Archive) {
+      if (!(b instanceof ArchiveError)) {
         opened.push(b)
         err = await Promise.all([all(b, 5), all(b, 6)]).then(() => null, (e: unknown) => e)
         // the node goes on: envelopes keep coming, the prune timer keeps running
