@@ -1,6 +1,7 @@
 // The options that make a node a mail server (`mailserver`, `relay --mailserver-password`,
-// `bridge --mailserver-password`), and starting one. The archive and better-sqlite3 are imported only
-// when a mail server starts.
+// `bridge --mailserver-password`), and starting one. The archive is SQLite in --datadir unless
+// `--archive` names a PostgreSQL database (mailserver and relay); the archive and its database client
+// are imported only when a mail server starts.
 import type { Command } from 'commander'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -13,15 +14,19 @@ export const DEFAULT_MAIL_DATADIR = join(homedir(), '.p2pmessage', 'mailserver')
 
 export interface MailFlags {
   datadir?: string
+  archive?: string
   retention: string
   maxArchive: string
   requestPow?: string
   strictSigner?: boolean
 }
 
+/** Where the archive is: a SQLite file in a directory, or a PostgreSQL database. */
+export type ArchiveTarget = { kind: 'sqlite'; dir: string } | { kind: 'postgres'; url: string }
+
 export interface MailConfig {
   password: string
-  dir: string
+  archive: ArchiveTarget
   retentionSeconds: number
   maxBytes: number
   requestPow?: number
@@ -30,7 +35,10 @@ export interface MailConfig {
 
 /** The archive and request options shared by `mailserver`, `relay --mailserver-password` and `bridge`. */
 export function addMailOptions(cmd: Command, o: { datadir: boolean }): Command {
-  if (o.datadir) cmd.option('--datadir <dir>', `mail server archive directory (created 0700)`, DEFAULT_MAIL_DATADIR)
+  if (o.datadir) {
+    cmd.option('--datadir <dir>', `mail server archive directory (created 0700)`, DEFAULT_MAIL_DATADIR)
+    cmd.option('--archive <url>', 'the archive: sqlite:DIR (as --datadir) or postgres://user:password@host:port/database, which several mail servers may share (default: SQLite in --datadir)')
+  }
   return cmd
     .option('--retention <duration>', 'keep archived envelopes this long (e.g. 12h, 30d)', '30d')
     .option('--max-archive <size>', 'archive size bound on disk (database + WAL), oldest out (e.g. 500MB, 1GiB)', '1GiB')
@@ -42,7 +50,7 @@ export function resolveMail(password: string, flags: MailFlags, dir: string): Ma
   if (password.length === 0) throw new CliError('the mail server password must not be empty')
   return {
     password,
-    dir,
+    archive: flags.archive !== undefined ? parseArchiveTarget(flags.archive) : { kind: 'sqlite', dir },
     retentionSeconds: parseDurationArg(flags.retention, '--retention'),
     maxBytes: parseSize(flags.maxArchive, '--max-archive'),
     requestPow: flags.requestPow !== undefined ? parsePow(flags.requestPow) : undefined,
@@ -52,18 +60,20 @@ export function resolveMail(password: string, flags: MailFlags, dir: string): Ma
 
 /** Opens the archive and makes `node` (not started yet) a mail server; ArchiveErrors become one-line CliErrors. */
 export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMinPow: number): Promise<MailServer> {
-  const [{ Archive, ArchiveError }, { MailServer }] = await Promise.all([import('../node/archive.js'), import('../node/mailserver.js')])
+  const [{ Archive, ArchiveError, openPgArchive }, { MailServer }] = await Promise.all([import('../node/archive.js'), import('../node/mailserver.js')])
+  const common = {
+    retentionSeconds: cfg.retentionSeconds,
+    maxBytes: cfg.maxBytes,
+    onError: (err: Error) => node.log.error(`Archive failed: ${err.message}`),
+    onNotice: (message: string) => node.log.warn(message),
+    // what an operator (or a test) can hold the archive to: these are committed, whatever happens next
+    onArchived: (hashes: string[]) => node.log.trace('Archived envelopes', { count: hashes.length, hashes: hashes.join(',') }),
+  }
   let archive
   try {
-    archive = await Archive.open({
-      dir: cfg.dir,
-      retentionSeconds: cfg.retentionSeconds,
-      maxBytes: cfg.maxBytes,
-      onError: (err) => node.log.error(`Archive failed: ${err.message}`),
-      onNotice: (message) => node.log.warn(message),
-      // what an operator (or a test) can hold the archive to: these are on disk, whatever happens next
-      onArchived: (hashes) => node.log.trace('Archived envelopes', { count: hashes.length, hashes: hashes.join(',') }),
-    })
+    archive = cfg.archive.kind === 'postgres'
+      ? await openPgArchive({ url: cfg.archive.url, ...common })
+      : await Archive.open({ dir: cfg.archive.dir, ...common })
   } catch (err) {
     if (err instanceof ArchiveError) throw new CliError(err.message)
     throw err
@@ -74,6 +84,30 @@ export async function startMailServer(node: WhisperNode, cfg: MailConfig, nodeMi
     minPow: cfg.requestPow ?? nodeMinPow,
     requireNodeKey: cfg.strictSigner ? true : undefined,
   })
+}
+
+/** `--archive`: sqlite:DIR or postgres://…; anything else is a one-line error that never shows a password. */
+export function parseArchiveTarget(value: string): ArchiveTarget {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase()
+  const expected = 'expected sqlite:DIR or postgres://user:password@host:port/database'
+  if (scheme === 'sqlite') {
+    const dir = value.slice('sqlite:'.length)
+    if (dir === '') throw new CliError(`invalid --archive "sqlite:": give the archive directory, as sqlite:/var/lib/p2pmessage/mailserver`)
+    return { kind: 'sqlite', dir }
+  }
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    let u: URL
+    try {
+      u = new URL(value)
+    } catch {
+      throw new CliError(`invalid --archive URL: ${expected}`)
+    }
+    if (u.hostname === '') throw new CliError(`invalid --archive URL ${scheme}://…: it names no host (${expected})`)
+    if (u.pathname.length <= 1) throw new CliError(`invalid --archive URL: it names no database (${expected})`)
+    return { kind: 'postgres', url: value }
+  }
+  if (scheme === undefined) throw new CliError(`invalid --archive "${value}": ${expected}`)
+  throw new CliError(`unknown --archive scheme "${scheme}:": ${expected}`)
 }
 
 export function parseDurationArg(value: string, flag: string): number {

@@ -35,7 +35,7 @@ export function registerRelay(program: Command): void {
     name: 'relay',
     description: 'run a relay node: accept peers, forward every envelope, print its enode URL and status',
     secret: 'mailserverPassword',
-    secretHelp: 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir, answer requests made with this password',
+    secretHelp: 'also be a mail server (see `p2pmessage mailserver`): archive in --datadir or --archive, answer requests made with this password',
     mailPassword: (password) => password,
   })
 }
@@ -58,6 +58,7 @@ export function relayCommand(program: Command, spec: {
   addMailOptions(cmd, { datadir: true })
   cmd.action(async (flags: RelayFlags, command: Command) => {
     roomsNeedBoth(flags, command)
+    if (flags.archive !== undefined && command.getOptionValueSource('datadir') === 'cli') throw new CliError('give the archive as --datadir or as --archive, not both')
     await runRelay(flags, spec.mailPassword(resolveSecret(flags as unknown as Record<string, unknown>, spec.secret)))
   })
 }
@@ -106,8 +107,10 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
     beforeStop: () => {
       if (timer) clearInterval(timer)
       void metrics?.close()
-      // commits what is queued: every envelope reported archived is on disk before we exit
-      mail?.close()
+    },
+    // commits what is queued: every envelope reported archived is on disk (or in the database) before we exit
+    beforeExit: async () => {
+      await mail?.close()
     },
     stopping: () => say(`${now()} ${mail ? 'mail server' : 'relay'} stopping`),
     logFile,
@@ -120,7 +123,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   }
   await startNode(node, net.listen, () => {
     node = null
-    mail?.close()
+    void mail?.close()
   })
   const running = node
   say(running.enode)
