@@ -33,6 +33,15 @@ export const PG_SCHEMA = `
   CREATE OR REPLACE TRIGGER envelopes_removed AFTER DELETE ON envelopes REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION envelopes_removed();
   INSERT INTO archive_meta (key, value) VALUES ('format', '${PG_FORMAT_VERSION}') ON CONFLICT DO NOTHING;`
 
+/**
+ * Planner settings of the archive's connections. Every statement has its index; left free, the planner
+ * judged by statistics that lag behind a table filled in a burst (autovacuum analyzes later) and read
+ * a page as a bitmap scan of the whole range and a top-N sort: 80 ms a page instead of under 1 ms on
+ * 20,000 envelopes. Plans are made with the values of each run: a prepared statement's generic plan,
+ * made without them, cannot tell a topic that matches little from one that matches all.
+ */
+export const PG_SESSION = { enable_seqscan: 'off', enable_bitmapscan: 'off', plan_cache_mode: 'force_custom_plan' } as const
+
 const EMPTY = Buffer.alloc(0)
 
 /** Every statement the archive runs after the schema, with sample parameters for EXPLAIN. */

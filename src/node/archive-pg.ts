@@ -15,7 +15,7 @@
 import type { Sql, TransactionSql } from 'postgres'
 import type { Archive, ArchiveCursor, ArchivedRow, ArchiveStats, PgArchiveOptions } from './archive.js'
 import { ArchiveError, pgError } from './archive-errors.js'
-import { PG_FORMAT_VERSION, PG_QUERIES, PG_SCHEMA, SCHEMA_LOCK } from './archive-pg-schema.js'
+import { PG_FORMAT_VERSION, PG_QUERIES, PG_SCHEMA, PG_SESSION, SCHEMA_LOCK } from './archive-pg-schema.js'
 import { encodeEnvelope, envelopeSent, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { toHex } from '../whisper/bytes.js'
 
@@ -80,6 +80,7 @@ export class PgArchive implements Archive {
       // schema creation's "already exists, skipping" notices are not news
       onnotice: false,
       prepare: true,
+      connection: { ...PG_SESSION },
     })
     const a = new PgArchive(sql, where, o)
     try {
