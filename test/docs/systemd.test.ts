@@ -15,8 +15,8 @@ function key(unit: string, name: string): string[] {
 }
 
 describe('systemd units', () => {
-  it('are the relay and the mail server', () => {
-    expect(units).toEqual(['p2pmessage-mailserver.service', 'p2pmessage-relay.service'])
+  it('are the relay and the mail server, on SQLite and on PostgreSQL', () => {
+    expect(units).toEqual(['p2pmessage-mailserver-postgres.service', 'p2pmessage-mailserver.service', 'p2pmessage-relay.service'])
   })
 
   for (const f of units) {
@@ -31,7 +31,7 @@ describe('systemd units', () => {
       const [exec] = key(text, 'ExecStart')
       const [bin, command, ...args] = exec.split(' ')
       expect(bin).toBe('/usr/local/bin/p2pmessage')
-      expect(command).toBe(f.replace(/^p2pmessage-|\.service$/g, ''))
+      expect(command).toBe(f.replace(/^p2pmessage-|\.service$/g, '').split('-')[0])
       const help = await run([command, '--help'])
       expect(help.code).toBe(0)
       for (const flag of args.filter((a) => a.startsWith('--'))) expect(help.stdout, flag).toContain(`${flag} `)
