@@ -143,5 +143,8 @@ describe.skipIf(skipPostgres)('mail servers sharing one PostgreSQL', () => {
       expect(r.stderr.trim().split('\n'), arg).toHaveLength(1)
       expect(r.stderr, arg).not.toContain(password)
     }
+    const both = await run([...mailserver('sqlite:/nonexistent/a'), '--datadir', '/nonexistent/b'])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toBe('p2pmessage: give the archive as --datadir or as --archive, not both\n')
   })
 })
