@@ -38,7 +38,7 @@ interface Pending {
 }
 
 /** The database's URL with the password left out, for messages and `file`. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url)
     u.password = ''
