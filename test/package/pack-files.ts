@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
-/** The ceiling for the tarball: 709 kB and 675 files when it was set (0.1.0). */
-export const PACK_LIMITS = { bytes: 900_000, files: 800 }
+/** The ceiling for the tarball: 709 kB and 675 files when it was set (0.1.0); 809 files with the PostgreSQL archive (three modules, four files each). */
+export const PACK_LIMITS = { bytes: 900_000, files: 850 }
 
 const TOP = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/p2pmessage']
 const LEFT_OUT = /^src\/sim\//
