@@ -5,6 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import postgres from 'postgres'
+import * as prom from 'prom-client'
+import { nodeMetrics } from '../../src/metrics/collect.js'
+import { MailServer } from '../../src/node/mailserver.js'
+import { WhisperNode } from '../../src/node/whisper-node.js'
 import { ArchiveError, openPgArchive, type Archive, type PgArchiveOptions } from '../../src/node/archive.js'
 import { PG_QUERIES, PG_SESSION } from '../../src/node/archive-pg-schema.js'
 import { envelopeHash, type Envelope } from '../../src/whisper/envelope.js'
@@ -168,6 +172,14 @@ describe.skipIf(skipPostgres)('PostgreSQL archive', () => {
       },
       onNotice: (m) => notices.push(m),
     })
+    // the metrics an operator watches, as a mail server on this archive exports them
+    const node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, shhVersions: [6], verbosity: 0, logger: () => {} })
+    const mail = new MailServer(node, { password: 'pw', archive: a })
+    const metrics = nodeMetrics(prom, { node, mail })
+    const metric = async (name: string) => {
+      metrics.refresh()
+      return (await metrics.registry.getSingleMetric(name)!.get()).values[0]?.value
+    }
     const t = nowSec()
     const first = Array.from({ length: 100 }, (_, i) => rawEnvelope(6, { sent: t - 200 + i }))
     for (const e of first) add(a, e)
@@ -178,6 +190,8 @@ describe.skipIf(skipPostgres)('PostgreSQL archive', () => {
     for (const e of second) add(a, e)
     expect(await a.flush()).toBe(0)
     expect(a.stats().pending).toBe(100)
+    expect(await metric('mailserver_archive_pending_envelopes')).toBe(100)
+    expect(await metric('mailserver_archive_reconnects_total')).toBe(0)
     expect(second.some((e) => archived.has(hex(e)))).toBe(false)
     expect(notices.join('\n')).toMatch(/unreachable: .*100 envelopes wait \(not archived yet\), retrying/)
     expect(notices.join('\n')).not.toContain(pg.get().password)
@@ -193,9 +207,11 @@ describe.skipIf(skipPostgres)('PostgreSQL archive', () => {
     await proxy.up(proxy.port)
     await back
     expect(a.stats()).toMatchObject({ pending: 0, reconnects: 1, envelopes: 200 })
+    expect(await metric('mailserver_archive_reconnects_total')).toBe(1)
+    expect(await metric('mailserver_archive_pending_envelopes')).toBe(0)
     expect(notices.some((m) => /reachable again after/.test(m))).toBe(true)
     expect((await all(a, 6)).map((r) => toHex(r.hash))).toEqual([...first, ...second].map(hex))
-    await a.close()
+    await mail.close()
     await proxy.close()
   })
 })
