@@ -74,22 +74,23 @@ export class PgArchive implements Archive {
       throw new ArchiveError('params', 'invalid archive URL: expected postgres://user:password@host:port/database')
     }
     const { default: postgres } = await import('postgres')
-    const sql = postgres(o.url, {
-      max: o.poolSize ?? 4,
-      connect_timeout: 10,
-      // schema creation's "already exists, skipping" notices are not news
-      onnotice: false,
-      prepare: true,
-      connection: { ...PG_SESSION },
-    })
-    const a = new PgArchive(sql, where, o)
+    let sql: Sql | null = null
     try {
+      sql = postgres(o.url, {
+        max: o.poolSize ?? 4,
+        connect_timeout: 10,
+        // schema creation's "already exists, skipping" notices are not news
+        onnotice: false,
+        prepare: true,
+        connection: { ...PG_SESSION },
+      })
+      const a = new PgArchive(sql, where, o)
       await a.init()
+      return a
     } catch (err) {
-      await sql.end({ timeout: 1 }).catch(() => undefined)
+      await sql?.end({ timeout: 1 }).catch(() => undefined)
       throw pgError(err, where)
     }
-    return a
   }
 
   private constructor(private readonly sql: Sql, where: string, o: PgArchiveOptions) {
@@ -136,7 +137,9 @@ export class PgArchive implements Archive {
       return
     }
     this.queue.push({ shh: env.shh, sent: envelopeSent(env), hash: Buffer.from(hash), topic: Buffer.from(env.topic), rlp: Buffer.from(rlp.buffer, rlp.byteOffset, rlp.length) })
-    if (this.queue.length >= this.o.flushMax && this.downSince === null) void this.flush()
+    // while the database is away the retry timer (with its backoff) is the only one writing
+    if (this.downSince !== null) return
+    if (this.queue.length >= this.o.flushMax) void this.flush()
     else this.schedule(this.o.flushMs)
   }
 
