@@ -91,9 +91,10 @@ export class HistoryGate {
 /** Asks every mail server (in parallel) and returns one status line per server. */
 export async function fetchChatHistory(node: WhisperNode, cfg: HistoryConfig, room: { topic: Uint8Array; pow: number; work: number }, connectMs: number): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000)
-  const lower = Math.max(0, now - cfg.seconds)
-  // a little past now: v5 servers leave `upper` out, and a clock a few seconds ahead is allowed
+  // a little past now: v5 servers leave `upper` out, and a clock a few seconds ahead is allowed; the range
+  // is no wider than asked, as status-go's whisper mail server refuses one over 24 h
   const upper = now + 10
+  const lower = Math.max(0, upper - cfg.seconds)
   return Promise.all(cfg.mailservers.map(async (url) => {
     const id = nodeIdOf(url).slice(0, 16)
     try {

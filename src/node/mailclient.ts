@@ -11,6 +11,11 @@
 // more; the next request carries that cursor, until a page ends without one. geth reads only the bloom
 // and answers everything without a request-complete: until a server has sent one, the quiet rule above
 // still ends the answer. Envelopes are counted once by hash across pages.
+//
+// A page that says "more" but brought nothing new ends the answer as failed, so a server whose cursor does
+// not move on cannot keep us asking. status-go v0.78.0's whisper mail server is one, in this payload form:
+// it reads a cursor here only at 40 bytes and its LevelDB seeks to one only at 36, so every request gets
+// the first page again (its own clients page with the RLP form, which we do not send: geth cannot read it).
 import { encodeMailRequestPayload, MAX_PAGE_LIMIT } from '../whisper/mailrequest.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { equalBytes, toHex } from '../whisper/bytes.js'
@@ -171,8 +176,10 @@ export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promis
       pages++
       const more = r.cursor !== null
       o.onPage?.({ page: pages, envelopes: pageNew, total: seen.size, more })
+      const progressed = pageNew > 0
       pageNew = 0
       if (!more) return done('complete')
+      if (!progressed) return done('failed', `page ${pages} brought nothing new but the server says there is more (its cursor does not move on)`)
       const cursor = Uint8Array.from(r.cursor!)
       waitAnswer()
       request(cursor).then((next) => {

@@ -189,3 +189,25 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
     expect(got).toEqual(all.map(hex))
   })
 })
+
+describe('paging against another server', () => {
+  it('a server whose cursor does not move on (status-go\'s whisper, this payload form) ends the answer as failed, not a loop', async () => {
+    const client = await net.node({ shhVersions: [6], name: 'client' })
+    const { peer: server } = await net.probe(client, 6)
+    const archive = await Archive.open({ dir: dirs.make() })
+    const envs = seed(archive, 1, 2)
+    archive.close()
+    let asked = 0
+    // every request gets the same first page and the same cursor back
+    server.on('p2pRequest', (req) => {
+      asked++
+      for (const e of envs) server.sendP2PMessage(e)
+      server.sendRequestComplete!({ ok: true, requestId: envelopeHash(req), lastEnvelopeHash: envelopeHash(envs[1]), cursor: concatBytes(Uint8Array.of(0, 0, 0, 1), envelopeHash(envs[1])) })
+    })
+    const id = client.peers()[0].id
+    const r = await fetchHistory(client, { mailserver: id, password: PASSWORD, ...range, pow: 0.001, pageLimit: 2 })
+    expect(r).toMatchObject({ status: 'failed', envelopes: 2, pages: 2 })
+    expect(r.error).toMatch(/^page 2 brought nothing new/)
+    expect(asked).toBe(2)
+  })
+})
