@@ -2,7 +2,9 @@
 //  - envelopes delivered per second answering one request for a 10,000-envelope archive, against the same
 //    10,000 envelopes sent to the same peer as plain p2p messages (node.sendDirect: no archive, no pacing);
 //  - requests answered per second (each asks one second of the archive: ~10 envelopes), against the same
-//    requests to a server with an empty archive (validation and round trip only).
+//    requests to a server with an empty archive (validation and round trip only);
+//  - the whole archive asked for by the mail client in pages of 1000 (limit, cursor, request-complete and a
+//    new sealed request per page), against the same client asking once without a limit.
 // Usage: node dist/bench/mail.js [envelopes=10000] [requests=300]
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir, loadavg } from 'node:os'
@@ -14,6 +16,7 @@ import { buildEnvelope } from '../src/whisper/seal.js'
 import { envelopeHash, type Envelope } from '../src/whisper/envelope.js'
 import { encodeMailRequestPayload } from '../src/whisper/mailrequest.js'
 import { generatePrivateKey, symKeyFromPassword } from '../src/whisper/crypto.js'
+import { fetchHistory } from '../src/node/mailclient.js'
 
 const N = Number(process.argv[2] ?? 10_000)
 const R = Number(process.argv[3] ?? 300)
@@ -89,6 +92,18 @@ async function main(): Promise<void> {
     await until(() => srv.ms.stats().answered - base >= R)
     return R / ((performance.now() - t0) / 1000)
   }
+  // paged against unpaged, the mail client on both sides of the comparison (different ranges: not deduplicated)
+  const whole = async (pageLimit: number, lower: number): Promise<number> => {
+    got = 0
+    const t0 = performance.now()
+    const done = fetchHistory(c, { mailserver: full.node.enode, password: PW, lower, upper: now + 10, pow: 0, workTime: 1, pageLimit, quietMs: 500, timeoutMs: 60_000 })
+    await until(() => got >= N)
+    const rate = N / ((performance.now() - t0) / 1000)
+    await done
+    return rate
+  }
+  const pagedRate = await whole(1000, 0)
+  const unpagedRate = await whole(0, 1)
   const reqRate = await ask(full, c)
   const c2 = await client(empty.node)
   const emptyRate = await ask(empty, c2)
@@ -96,6 +111,7 @@ async function main(): Promise<void> {
   const load = loadavg().map((x) => x.toFixed(2)).join(' ')
   console.log(`mail server bench (loopback, shh/6, ${N}-envelope archive, load ${load})`)
   console.log(`  history delivery   ${historyRate.toFixed(0)} envelopes/s   baseline plain p2p messages ${directRate.toFixed(0)} envelopes/s   ratio ${(historyRate / directRate).toFixed(2)}`)
+  console.log(`  paged history      ${pagedRate.toFixed(0)} envelopes/s   baseline one unpaged request ${unpagedRate.toFixed(0)} envelopes/s   ratio ${(pagedRate / unpagedRate).toFixed(2)}`)
   console.log(`  requests answered  ${reqRate.toFixed(0)} requests/s    baseline empty archive ${emptyRate.toFixed(0)} requests/s   ratio ${(reqRate / emptyRate).toFixed(2)}`)
   for (const n of [c, c2, full.node, empty.node]) await n.stop()
   full.ms.close()

@@ -1,7 +1,9 @@
 // The chat's history from mail servers (--mailserver, --mailserver-password, --history): once a mail
 // server is connected, ask it for the room's messages of the last --history; hold the room's lines
 // meanwhile; then print the history in time order, one line saying how it went, and the held live lines.
-// Messages already shown are not shown again (the node's filters deliver an envelope hash once).
+// Messages already shown are not shown again (the node's filters deliver an envelope hash once). Over
+// shh/6 the mail client asks in pages of 1000 (mailclient.ts), so a busy day arrives as a series of
+// bounded answers rather than one burst.
 import type { WhisperNode } from '../node/whisper-node.js'
 import { fetchHistory, waitForMailServer } from '../node/mailclient.js'
 import { nodeIdOf } from '../p2p/enode.js'
@@ -89,9 +91,10 @@ export class HistoryGate {
 /** Asks every mail server (in parallel) and returns one status line per server. */
 export async function fetchChatHistory(node: WhisperNode, cfg: HistoryConfig, room: { topic: Uint8Array; pow: number; work: number }, connectMs: number): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000)
-  const lower = Math.max(0, now - cfg.seconds)
-  // a little past now: v5 servers leave `upper` out, and a clock a few seconds ahead is allowed
+  // a little past now: v5 servers leave `upper` out, and a clock a few seconds ahead is allowed; the range
+  // is no wider than asked, as status-go's whisper mail server refuses one over 24 h
   const upper = now + 10
+  const lower = Math.max(0, upper - cfg.seconds)
   return Promise.all(cfg.mailservers.map(async (url) => {
     const id = nodeIdOf(url).slice(0, 16)
     try {
@@ -103,7 +106,10 @@ export async function fetchChatHistory(node: WhisperNode, cfg: HistoryConfig, ro
       if (r.status === 'no-answer') {
         return `history: mail server ${id} sent nothing within ${ANSWER_TIMEOUT_MS / 1000} s (no messages in that time, or a wrong --mailserver-password)`
       }
-      return `history: complete from mail server ${id} (${r.envelopes} envelope(s) received over shh/${r.shh})`
+      // a server that pages (shh/6) says so; geth's answer in one piece reads as before
+      const pages = r.pages > 0 ? ` in ${r.pages} page(s)` : ''
+      if (r.status === 'failed') return `history: mail server ${id} failed after ${r.envelopes} envelope(s)${pages}: ${r.error}`
+      return `history: complete from mail server ${id} (${r.envelopes} envelope(s) received over shh/${r.shh}${pages})`
     } catch (err) {
       // the node's errors about a mail server already name it
       const msg = (err as Error).message

@@ -6,7 +6,7 @@
 import { encodeEnvelope, envelopeBloom, envelopeWire, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { RequestComplete, ShhPeer } from '../p2p/shh-peer.js'
 import { short, type Logger } from '../log/log.js'
 import { NodeError } from './errors.js'
 import type { NodeEvents } from './events.js'
@@ -151,6 +151,13 @@ export class Ingest {
     const hash = keccak256(encodeEnvelope(env))
     if (deps.events.wants('p2pMessage')) deps.events.emit('p2pMessage', peer.id, env, hash) // mail clients count answers
     deps.filters.notify(env, { hash, mine: false, p2p: true, now: unixNow() })
+  }
+
+  /** The end of a page of a mail server's answer (status-go's request-complete), for mail clients. */
+  requestComplete(peer: ShhPeer, r: RequestComplete): void {
+    const { deps } = this
+    if (deps.phase() !== 'running' || !peer.trusted) return
+    if (deps.events.wants('mailComplete')) deps.events.emit('mailComplete', peer.id, r)
   }
 
   /** A peer's mail request, for the mail server. */

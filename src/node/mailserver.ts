@@ -15,11 +15,24 @@
 // most 10 minutes): answering it again could only repeat the answer, so a resent sealed request costs
 // the server nothing. Whatever is over is dropped quietly, like every refused request (geth logs and
 // drops, it never disconnects for a request that decodes).
-import { fromHex, toHex } from '../whisper/bytes.js'
+//
+// Paged requests (shh/6 with a limit, as status-go's whisper mail server reads them; mailrequest.ts):
+// at most `limit` envelopes, then a request-complete packet (code 125) naming the request (its envelope
+// hash), the last envelope sent and, when more match, the cursor `sent | hash` of that last envelope. A
+// cursor is mapped onto the archive's own order (sent, arrival) by finding its envelope among the rows
+// of its second, so a page starts exactly after it however many share that second; one that is no longer
+// archived (pruned) starts at the first row of its second still there (the archive prunes oldest sent
+// first, so what preceded it went before it). A cursor is handed out only when another envelope
+// matches, so the last page says "no more" by having none. A bad cursor or a limit over 1000 gets a
+// failure answer (status-go's `ERROR=` form), as does an archive error during a paged answer. A
+// request without a limit is answered as before, with no request-complete (geth's clients know none).
+// Each page handed out with a cursor lets that peer's next request past the rate limit once, so a
+// client walking a busy day page by page is not throttled to one page a second.
+import { equalBytes, fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { decodeEnvelope, envelopeHash, type Envelope } from '../whisper/envelope.js'
-import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import { checkMailRequest, encodeMailCursor, mailMatches, mailRange, MAX_PAGE_LIMIT, type MailQuery } from '../whisper/mailrequest.js'
+import type { RequestComplete, ShhPeer } from '../p2p/shh-peer.js'
 import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
@@ -53,6 +66,8 @@ export interface MailServerStats {
   duplicates: number
   delivered: number
   deliveredBytes: number
+  /** paged requests answered with a request-complete (a page each) */
+  pages: number
 }
 
 interface Job {
@@ -67,6 +82,16 @@ interface Job {
   envKey: string
   /** the request envelope's expiry, unix seconds */
   expiry: number
+  /** paged request: its id in the request-complete (the request envelope's hash) */
+  requestId: Uint8Array
+  /** paged request: at most this many envelopes (null: not paged) */
+  limit: number | null
+  /** the last envelope sent, for the request-complete and the next page's cursor */
+  last: { sent: number; hash: Uint8Array } | null
+  /** a matching envelope beyond the limit was seen: the page ends with a cursor */
+  more: boolean
+  /** the request's cursor still has to be found in the archive before the first page */
+  seek: boolean
 }
 
 interface PeerSlot {
@@ -76,17 +101,22 @@ interface PeerSlot {
   queue: Job[]
   /** request key -> until when the same request is dropped (IN_FLIGHT while queued or running), ms */
   recent: Map<string, number>
+  /** until when (ms) the next request passes the rate limit: a page ended with a cursor (0: none) */
+  nextPageUntil: number
 }
 
 const IN_FLIGHT = Infinity
 const ENVELOPE_DEDUPE_MAX_MS = 10 * 60_000
+/** how long a page's free follow-up request stays open */
+const NEXT_PAGE_MS = 60_000
+const NO_HASH = new Uint8Array(32)
 
 export class MailServer {
   readonly archive: Archive
   private readonly symKey: Uint8Array
   private readonly o: Required<Omit<MailServerOptions, 'password' | 'archive' | 'requireNodeKey'>> & { requireNodeKey?: boolean }
   private readonly slots = new Map<string, PeerSlot>()
-  private readonly counters: MailServerStats = { requests: 0, answered: 0, refused: 0, rateLimited: 0, duplicates: 0, delivered: 0, deliveredBytes: 0 }
+  private readonly counters: MailServerStats = { requests: 0, answered: 0, refused: 0, rateLimited: 0, duplicates: 0, delivered: 0, deliveredBytes: 0, pages: 0 }
   private readonly log: Logger
   private pruneTimer: NodeJS.Timeout | null = null
   private closed = false
@@ -138,7 +168,9 @@ export class MailServer {
     if (this.closed) return
     this.counters.requests++
     const slot = this.slot(peer.id)
-    if (!this.takeToken(slot)) {
+    const nextPage = slot.nextPageUntil > Date.now()
+    slot.nextPageUntil = 0
+    if (!nextPage && !this.takeToken(slot)) {
       this.counters.rateLimited++
       this.log.debug('Mail request dropped: rate limit', { peer: short(peer.id) })
       return
@@ -153,6 +185,7 @@ export class MailServer {
     if (!check.ok) {
       this.counters.refused++
       this.log.info('Mail request refused', { peer: short(peer.id), reason: check.reason, err: check.message })
+      if (check.reason === 'bad-page') this.answer(peer, { ok: false, requestId: envelopeHash(env), error: `request is invalid: ${check.message}` })
       return
     }
     const { from, to } = mailRange(check.query)
@@ -162,8 +195,13 @@ export class MailServer {
       this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
       return
     }
-    const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry }
-    this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
+    const q = check.query
+    const limit = q.limit === null ? null : q.limit === 0 ? MAX_PAGE_LIMIT : q.limit
+    const job: Job = {
+      peer, query: q, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry,
+      requestId: envelopeHash(env), limit, last: null, more: false, seek: q.cursor !== null,
+    }
+    this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: q.lower, upper: q.upper, ...(limit === null ? {} : { limit, cursor: q.cursor ? toHex(encodeMailCursor(q.cursor)) : '' }) })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
         this.counters.rateLimited++
@@ -191,10 +229,43 @@ export class MailServer {
       setTimeout(() => this.step(slot), 20).unref()
       return
     }
+    if (job.seek) return this.seek(slot, job)
     const topic = job.query.shh === 5 ? job.query.topic : null
     this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
       (rows) => {
         if (slot.running === job && !this.closed) this.send(slot, job, rows)
+      },
+      (err: unknown) => {
+        this.log.error('Mail archive read failed', { err: err instanceof Error ? err.message : String(err) })
+        if (slot.running === job) this.finish(slot, 'archive error')
+      },
+    )
+  }
+
+  /**
+   * Finds the request's cursor in the archive's order: its envelope among the rows of its second, one
+   * archive page per turn. Not there (pruned): the start of its second. Before `from`: from the start.
+   */
+  private seek(slot: PeerSlot, job: Job): void {
+    const c = job.query.cursor!
+    if (c.sent < job.from) {
+      job.seek = false
+      return this.step(slot)
+    }
+    if (c.sent >= job.to) return this.finish(slot, 'done')
+    const after = job.after
+    this.archive.page(job.peer.shh, c.sent, c.sent + 1, after, this.o.batchEnvelopes, null).then(
+      (rows) => {
+        if (slot.running !== job || this.closed) return
+        const hit = rows.find((r) => equalBytes(r.hash, c.hash))
+        if (hit || rows.length < this.o.batchEnvelopes) {
+          job.seek = false
+          job.after = hit ? { sent: hit.sent, seq: hit.seq, hash: hit.hash } : { sent: c.sent, seq: -1, hash: new Uint8Array(0) }
+        } else {
+          const end = rows[rows.length - 1]
+          job.after = { sent: end.sent, seq: end.seq, hash: end.hash }
+        }
+        setImmediate(() => this.step(slot))
       },
       (err: unknown) => {
         this.log.error('Mail archive read failed', { err: err instanceof Error ? err.message : String(err) })
@@ -209,16 +280,25 @@ export class MailServer {
     let bytes = 0
     let full = false
     for (const row of rows) {
-      job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
       let env: Envelope
       try {
         env = decodeEnvelope(peer.shh, row.rlp)
       } catch (err) {
+        job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
         this.log.error('Archived envelope does not decode', { hash: toHex(row.hash), err })
         continue
       }
-      if (!mailMatches(job.query, env)) continue
+      if (!mailMatches(job.query, env)) {
+        job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
+        continue
+      }
+      if (job.limit !== null && job.sent >= job.limit) {
+        job.more = true
+        return this.finish(slot, 'done')
+      }
+      job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
       if (!peer.sendP2PMessage(env)) return this.finish(slot, 'peer gone')
+      job.last = { sent: row.sent, hash: row.hash }
       job.sent++
       bytes += row.rlp.length
       this.counters.delivered++
@@ -243,7 +323,8 @@ export class MailServer {
         slot.recent.delete(job.envKey)
       }
       if (how === 'done') this.counters.answered++
-      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how })
+      if (job.limit !== null) this.endPage(slot, job, how)
+      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how, ...(job.limit === null ? {} : { more: job.more }) })
     }
     const next = slot.queue.shift()
     if (next && !this.closed) {
@@ -251,6 +332,23 @@ export class MailServer {
       slot.running = next
       setImmediate(() => this.step(slot))
     }
+  }
+
+  /** The request-complete of a paged answer (nothing to say to a peer that is gone). */
+  private endPage(slot: PeerSlot, job: Job, how: string): void {
+    if (how === 'peer gone') return
+    if (how !== 'done') {
+      this.answer(job.peer, { ok: false, requestId: job.requestId, error: how })
+      return
+    }
+    const cursor = job.more && job.last ? encodeMailCursor(job.last) : null
+    if (!this.answer(job.peer, { ok: true, requestId: job.requestId, lastEnvelopeHash: job.last?.hash ?? NO_HASH, cursor })) return
+    this.counters.pages++
+    if (cursor) slot.nextPageUntil = Date.now() + NEXT_PAGE_MS
+  }
+
+  private answer(peer: ShhPeer, r: RequestComplete): boolean {
+    return peer.sendRequestComplete?.(r) ?? false
   }
 
   /** Forgets idle peers whose bucket is full again (the map would otherwise grow with every peer ever seen). */
@@ -264,7 +362,7 @@ export class MailServer {
   private slot(id: string): PeerSlot {
     let s = this.slots.get(id)
     if (!s) {
-      s = { tokens: this.o.burst, last: Date.now(), running: null, queue: [], recent: new Map() }
+      s = { tokens: this.o.burst, last: Date.now(), running: null, queue: [], recent: new Map(), nextPageUntil: 0 }
       this.slots.set(id, s)
     }
     return s
@@ -298,8 +396,9 @@ export class MailServer {
 }
 
 
-/** What makes two requests the same: version, range and topic (v5) or bloom (v6). */
+/** What makes two requests the same: version, range and topic (v5) or bloom (v6), limit and cursor. */
 function requestKey(q: MailQuery): string {
   const sel = q.shh === 5 ? (q.topic ? toHex(q.topic) : '*') : q.bloom ? toHex(q.bloom) : '*'
-  return `${q.shh}:${q.lower}:${q.upper}:${sel}`
+  const page = q.limit === null ? '' : `:${q.limit}:${q.cursor ? toHex(encodeMailCursor(q.cursor)) : ''}`
+  return `${q.shh}:${q.lower}:${q.upper}:${sel}${page}`
 }

@@ -6,7 +6,7 @@ import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { bloomAdmitsMore } from '../whisper/bloom.js'
 import type { PeerHost } from '../p2p/transport.js'
 import type { DialTargetStatus } from '../p2p/host.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { RequestComplete, ShhPeer } from '../p2p/shh-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
 import { short, type Logger } from '../log/log.js'
@@ -51,6 +51,7 @@ export type { DialTargetStatus }
 export interface PeerTraffic {
   fromPeer(state: PeerState<ShhPeer>, envs: Envelope[]): void
   directFromPeer(peer: ShhPeer, env: Envelope): void
+  requestComplete(peer: ShhPeer, r: RequestComplete): void
   mailRequest(peer: ShhPeer, env: Envelope): void
   readonly servesMail: boolean
 }
@@ -199,6 +200,7 @@ export class Peers {
     const traffic = deps.traffic
     peer.on('envelopes', (envs) => traffic.fromPeer(state, envs))
     peer.on('p2pMessage', (env) => traffic.directFromPeer(peer, env))
+    peer.on('requestComplete', (r) => traffic.requestComplete(peer, r))
     if (traffic.servesMail) peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
     // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
     // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan

@@ -47,7 +47,8 @@ export type { NodeInfo, NodeOptions, NodeStats } from './node-types.js'
  * A Whisper node: peers over devp2p/RLPx speaking shh/5 and/or shh/6 as go-ethereum does, an envelope pool
  * with geth's validation and expiry, forwarding, and subscriptions that deliver the messages your keys open.
  * Events: 'peer:added' (PeerSummary), 'peer:removed' (PeerSummary, reason), 'envelope' (EnvelopeEvent),
- * 'sent' (peerId, hashes), 'undelivered' (UndeliveredEvent), 'log' (level, line).
+ * 'sent' (peerId, hashes), 'undelivered' (UndeliveredEvent), 'log' (level, line); for mail clients
+ * 'p2pMessage' (peerId, envelope, hash) and 'mailComplete' (peerId, RequestComplete) from trusted peers.
  */
 export class WhisperNode extends EventEmitter {
   /** Built as a relay: forwards everything, opens nothing. */

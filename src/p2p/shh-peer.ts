@@ -2,6 +2,9 @@
 import type { EventEmitter } from 'node:events'
 import { DISCONNECT_REASON, DisconnectReasonNames } from './devp2p/index.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
+import type { RequestComplete } from '../waku/request-complete.js'
+
+export type { RequestComplete }
 
 export { DISCONNECT_REASON }
 
@@ -9,6 +12,7 @@ export interface ShhPeerEvents {
   envelopes: [envs: Envelope[]] // decoded, NOT validated (expiry, PoW, size are the node's job)
   p2pMessage: [env: Envelope] // only from trusted peers
   p2pRequest: [env: Envelope] // mail server requests (v5 code 3, v6 code 126); read only while someone listens
+  requestComplete: [r: RequestComplete] // v6 code 125 (status-go's paged mail answers), only from trusted peers
   powRequirement: [pow: number] // v6: the peer changed its PoW requirement (minPow already updated)
   bloom: [bloom: Uint8Array | null] // v6: the peer changed its bloom (bloom already updated; null = all)
   close: [reason: number, byUs: boolean] // devp2p disconnect reason (DISCONNECT_REASON)
@@ -34,6 +38,7 @@ export interface ShhPeer extends EventEmitter {
   sendBloom(bloom: Uint8Array): boolean // v6 only, false on v5
   sendP2PMessage(env: Envelope): boolean // v5 code 2, v6 code 127
   sendP2PRequest(env: Envelope): boolean // mail request: v5 code 3, v6 code 126
+  sendRequestComplete?(r: RequestComplete): boolean // end of a paged mail answer: v6 code 125 (status-go), false on v5
   disconnect(reason?: number): void // default DISCONNECT_REQUESTED
   // Drops the peer for breaking the protocol (SUBPROTOCOL_ERROR), logging why, like geth returning an error.
   drop(why: string): void

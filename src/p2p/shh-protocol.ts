@@ -20,6 +20,7 @@ import {
   encodeStatus,
   MESSAGE_CODES,
 } from '../whisper/packets.js'
+import { decodeRequestComplete, encodeRequestCompleted, encodeRequestFailed, type RequestComplete } from '../waku/request-complete.js'
 import type { ShhPeer } from './shh-peer.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
@@ -27,6 +28,8 @@ import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprot
 export { DEFAULT_STATUS_TIMEOUT_MS } from './subprotocol.js'
 export const SHH_CAPABILITY_LENGTH: Record<ShhVersion, number> = { 5: 64, 6: 128 }
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024 // geth DefaultMaxMessageSize
+// status-go's whisper (v0.78.0 whisper/const.go): the end of a paged mail answer, in the same payload as Waku's
+const P2P_REQUEST_COMPLETE_V6 = 125
 
 // What a sub-protocol instance needs from its host (P2PHost); the capability classes close over it.
 export interface ShhHostContext extends SubprotocolContext {
@@ -92,6 +95,11 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
     if (!this.isReady) return false
     if (env.shh !== this.shh) throw new WhisperError('params', `shh/${env.shh} request sent to a shh/${this.shh} peer`)
     return this.send(MESSAGE_CODES[this.shh].p2pRequest, encodeEnvelopePacket(env))
+  }
+
+  sendRequestComplete(r: RequestComplete): boolean {
+    if (!this.isReady || this.shh !== 6) return false
+    return this.send(P2P_REQUEST_COMPLETE_V6, r.ok ? encodeRequestCompleted(r.requestId, r.lastEnvelopeHash, r.cursor) : encodeRequestFailed(r.requestId, r.error))
   }
 
   protected statusPayload(): Uint8Array {
@@ -177,6 +185,18 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
         }
         this.bloom = isAllOnes(bloom) ? null : bloom
         this.deliver('bloom', this.bloom)
+        return
+      }
+      if (code === P2P_REQUEST_COMPLETE_V6) {
+        if (!this.trusted) return // status-go reads them only from trusted peers (the mail servers it asked)
+        let done: RequestComplete
+        try {
+          done = decodeRequestComplete(data)
+        } catch (err) {
+          // status-go disconnects a mail server whose answer does not parse
+          return this.drop(`invalid request response message: ${(err as Error).message}`)
+        }
+        this.deliver('requestComplete', done)
         return
       }
     }

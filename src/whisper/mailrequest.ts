@@ -12,6 +12,12 @@
 // out `upper` itself, v6 includes it, and v6's uint32 `upper + 1` wraps for upper = 0xffffffff, which
 // gives geth 1.9.7 an empty range. Matching envelopes go back one per p2p message packet (v5 code 2,
 // v6 code 127) in key order.
+//
+// Paging (status-go v0.78.0's whisper mail server, decompositeRequest): a v6 payload may go on after the
+// bloom with `limit u32 BE` and then a cursor, the 36 bytes `sent u32 BE | hash` a server handed out in
+// its request-complete packet (code 125) or a whole 40-byte DB key (that, followed by the topic). geth
+// reads only the bloom and ignores the rest, so a paged request still gets everything from geth. shh/5
+// has no request-complete code (its 64 codes end before 125), so it does not page.
 import { bloomMatch, BLOOM_SIZE, fullBloom, isFullBloom, topicBloom } from './bloom.js'
 import { concatBytes, equalBytes, isAllZero } from './bytes.js'
 import { envelopeBloom, envelopeHash, envelopePow, envelopeSent, U32_MAX, type Envelope, type ShhVersion } from './envelope.js'
@@ -20,6 +26,19 @@ import { openEnvelope } from './open.js'
 import { TOPIC_LENGTH } from './topic.js'
 
 const MAIL_KEY_LENGTH = 4 + 32
+/** status-go's DBKey.Cursor(): sent time | hash */
+export const MAIL_CURSOR_LENGTH = MAIL_KEY_LENGTH
+/** status-go's DBKeyLength: the cursor followed by the topic */
+export const MAIL_DB_KEY_LENGTH = MAIL_KEY_LENGTH + TOPIC_LENGTH
+/** status-go's maxMessagesRequestPayloadLimit: a larger limit is refused; 0 means this many */
+export const MAX_PAGE_LIMIT = 1000
+const PAGED_PAYLOAD_LENGTH = 8 + BLOOM_SIZE + 4
+
+/** Where a page ended: the next page starts after the archived envelope with this sent time and hash. */
+export interface MailCursor {
+  sent: number
+  hash: Uint8Array
+}
 
 export interface MailQuery {
   shh: ShhVersion
@@ -31,6 +50,10 @@ export interface MailQuery {
   topic: Uint8Array | null
   /** v6: the bloom asked for (64 bytes; all 0xff = every topic) */
   bloom: Uint8Array | null
+  /** v6 paged request: at most this many envelopes, then a request-complete (null: not paged, answered whole) */
+  limit: number | null
+  /** v6 paged request: start after this envelope (null: from `lower`) */
+  cursor: MailCursor | null
 }
 
 export interface MailRequestParams {
@@ -40,6 +63,10 @@ export interface MailRequestParams {
   topic?: Uint8Array
   /** v6 only: an explicit bloom (64 bytes) instead of a topic */
   bloom?: Uint8Array
+  /** v6 only: ask for a page of at most this many envelopes (0: the server's maximum, 1000) */
+  limit?: number
+  /** v6 only, with `limit`: the cursor of the previous page's request-complete (36 or 40 bytes) */
+  cursor?: Uint8Array
 }
 
 function checkU32(x: number, what: string): void {
@@ -61,13 +88,20 @@ export function encodeMailRequestPayload(shh: ShhVersion, p: MailRequestParams):
     return p.topic === undefined || isAllZero(p.topic) ? head : concatBytes(head, p.topic)
   }
   if (p.bloom !== undefined && p.topic !== undefined) throw new WhisperError('params', 'give a topic or a bloom, not both')
-  if (p.bloom !== undefined) {
-    if (p.bloom.length !== BLOOM_SIZE) throw new WhisperError('params', `bloom must be ${BLOOM_SIZE} bytes`)
-    return concatBytes(head, p.bloom)
-  }
+  if (p.bloom !== undefined && p.bloom.length !== BLOOM_SIZE) throw new WhisperError('params', `bloom must be ${BLOOM_SIZE} bytes`)
   // wnode 1.9.7 always appends a bloom (all 0xff for every topic); so do we
-  const bloom = p.topic === undefined ? fullBloom() : topicBloom(p.topic)
-  return concatBytes(head, bloom)
+  const bloom = p.bloom ?? (p.topic === undefined ? fullBloom() : topicBloom(p.topic))
+  if (p.limit === undefined) {
+    if (p.cursor !== undefined) throw new WhisperError('params', 'a cursor needs a limit')
+    return concatBytes(head, bloom)
+  }
+  checkU32(p.limit, 'limit')
+  const limit = new Uint8Array(4)
+  new DataView(limit.buffer).setUint32(0, p.limit)
+  if (p.cursor !== undefined && p.cursor.length !== MAIL_CURSOR_LENGTH && p.cursor.length !== MAIL_DB_KEY_LENGTH) {
+    throw new WhisperError('params', `cursor must be ${MAIL_CURSOR_LENGTH} or ${MAIL_DB_KEY_LENGTH} bytes, got ${p.cursor.length}`)
+  }
+  return concatBytes(head, bloom, limit, p.cursor ?? new Uint8Array(0))
 }
 
 /** Reads a request payload as geth's validateRequest does; throws WhisperError 'payload-size' where geth refuses. */
@@ -80,11 +114,38 @@ export function decodeMailRequestPayload(shh: ShhVersion, payload: Uint8Array): 
     let topic: Uint8Array | null = null
     if (payload.length >= 8 + TOPIC_LENGTH) topic = payload.slice(8, 8 + TOPIC_LENGTH)
     if (topic !== null && isAllZero(topic)) topic = null
-    return { shh, lower, upper, topic, bloom: null }
+    return { shh, lower, upper, topic, bloom: null, limit: null, cursor: null }
   }
-  if (payload.length === 8) return { shh, lower, upper, topic: null, bloom: fullBloom() }
+  if (payload.length === 8) return { shh, lower, upper, topic: null, bloom: fullBloom(), limit: null, cursor: null }
   if (payload.length < 8 + BLOOM_SIZE) throw new WhisperError('payload-size', `undersized bloom filter in p2p request (${payload.length - 8} bytes)`)
-  return { shh, lower, upper, topic: null, bloom: payload.slice(8, 8 + BLOOM_SIZE) }
+  const bloom = payload.slice(8, 8 + BLOOM_SIZE)
+  if (payload.length < PAGED_PAYLOAD_LENGTH) return { shh, lower, upper, topic: null, bloom, limit: null, cursor: null }
+  const limit = dv.getUint32(8 + BLOOM_SIZE)
+  const cursor = parseMailCursor(payload.subarray(PAGED_PAYLOAD_LENGTH))
+  return { shh, lower, upper, topic: null, bloom, limit, cursor }
+}
+
+/**
+ * A cursor as a request carries it: nothing (from the start), the 36-byte `sent | hash` status-go hands
+ * out, or its 40-byte DB key. Other sizes throw WhisperError 'payload-size' (status-go would quietly
+ * start over from `lower`, which a client would take for the next page).
+ */
+export function parseMailCursor(b: Uint8Array): MailCursor | null {
+  if (b.length === 0) return null
+  if (b.length !== MAIL_CURSOR_LENGTH && b.length !== MAIL_DB_KEY_LENGTH) {
+    throw new WhisperError('payload-size', `cursor of ${b.length} bytes in p2p request, expected ${MAIL_CURSOR_LENGTH} (or a ${MAIL_DB_KEY_LENGTH}-byte key)`)
+  }
+  return { sent: new DataView(b.buffer, b.byteOffset, 4).getUint32(0), hash: b.slice(4, MAIL_KEY_LENGTH) }
+}
+
+/** The 36-byte cursor after an archived envelope (status-go's DBKey.Cursor()). */
+export function encodeMailCursor(c: MailCursor): Uint8Array {
+  checkU32(c.sent, 'sent')
+  if (c.hash.length !== 32) throw new WhisperError('params', `envelope hash must be 32 bytes, got ${c.hash.length}`)
+  const k = new Uint8Array(MAIL_CURSOR_LENGTH)
+  new DataView(k.buffer).setUint32(0, c.sent)
+  k.set(c.hash, 4)
+  return k
 }
 
 /**
@@ -110,7 +171,8 @@ export function mailArchiveKey(env: Envelope, hash: Uint8Array = envelopeHash(en
   return k
 }
 
-export type MailRejectReason = 'low-pow' | 'decrypt' | 'payload-size' | 'unsigned' | 'wrong-signer'
+/** 'bad-page': a paged request (a limit was given) with a bad cursor or a limit over MAX_PAGE_LIMIT; it gets an error answer */
+export type MailRejectReason = 'low-pow' | 'decrypt' | 'payload-size' | 'unsigned' | 'wrong-signer' | 'bad-page'
 
 export type MailCheck =
   | { ok: true; query: MailQuery; signer: Uint8Array }
@@ -157,7 +219,10 @@ export function checkMailRequest(req: Envelope, o: MailCheckOptions): MailCheck 
     query = decodeMailRequestPayload(shh, msg.payload)
   } catch (err) {
     if (!isWhisperError(err)) throw err
-    return { ok: false, reason: 'payload-size', message: err.message }
+    const paged = shh === 6 && msg.payload.length >= PAGED_PAYLOAD_LENGTH
+    return { ok: false, reason: paged ? 'bad-page' : 'payload-size', message: err.message }
   }
+  // status-go's MessagesRequestPayload.Validate, in its words
+  if (query.limit !== null && query.limit > MAX_PAGE_LIMIT) return { ok: false, reason: 'bad-page', message: 'limit exceeds the maximum allowed value' }
   return { ok: true, query, signer: src }
 }

@@ -268,6 +268,57 @@ describe.skipIf(skip)('chat page in Chromium', () => {
     }
   })
 
+  it('loads older lines when the user scrolls to the top of a room, keeping the place, and says when there are none', async () => {
+    const topic = 'b01dface'
+    const node = await h.node()
+    const bridge = await h.bridge(node)
+    const { room } = await bridge.rooms.join(topic, 'scroll back')
+    // 250 lines in the bridge's own store, as if they had come in over the last hours
+    const t0 = Math.floor(Date.now() / 1000) - 10_000
+    for (let i = 0; i < 250; i++) {
+      bridge.history.add({ room, key: `k${i}`, hash: i.toString(16).padStart(64, '0'), from: null, sent: t0 + i, received: t0 + i, text: `old line ${i}`, truncated: false })
+    }
+    const page = await context.newPage()
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    try {
+      await page.goto(bridge.pageUrl)
+      await page.getByRole('tab', { name: new RegExp(topic) }).waitFor({ timeout: WAIT })
+      const log = page.getByRole('log')
+      const texts = () => log.locator('li .text').allTextContents()
+      const lines = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `old line ${from + i}`)
+      // a join shows the newest 100, scrolled to the end
+      await expect.poll(texts, { timeout: WAIT }).toEqual(lines(150, 250))
+      const scrollTop = () => log.evaluate((el) => el.scrollTop)
+      expect(await scrollTop()).toBeGreaterThan(0)
+      const older = page.locator('.older')
+
+      const scrollUp = async () => {
+        await log.hover()
+        await page.mouse.wheel(0, -100_000)
+      }
+      await scrollUp()
+      await expect.poll(texts, { timeout: WAIT }).toEqual(lines(50, 250))
+      // the line that was at the top is still where the reader left it, the older ones above it, out of view
+      expect(await scrollTop()).toBeGreaterThan(0)
+      const listBox = (await log.boundingBox())!
+      const kept = (await log.locator('li', { hasText: /^.*old line 150$/ }).boundingBox())!
+      expect(kept.y).toBeGreaterThanOrEqual(listBox.y)
+      expect(kept.y).toBeLessThan(listBox.y + 60)
+      expect(await older.isHidden()).toBe(true)
+
+      await scrollUp()
+      await expect.poll(texts, { timeout: WAIT }).toEqual(lines(0, 250))
+      // the last page was short: nothing older, said at the top
+      await expect.poll(() => older.textContent(), { timeout: WAIT }).toBe('No older messages in this room.')
+      expect(await older.isVisible()).toBe(true)
+      await scrollUp()
+      expect(await texts()).toEqual(lines(0, 250))
+      expect(pageErrors).toEqual([])
+    } finally {
+      await page.close()
+    }
+  }, budget(90_000))
+
   it('puts a mail server\'s older history above a newer live line, live and after a reload', async () => {
     const topic = 'ea71e500'
     const password = 'history in order'

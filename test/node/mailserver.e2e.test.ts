@@ -84,8 +84,10 @@ for (const shh of [5, 6] as const) {
       await link(m.node, client)
       const base = { mailserver: m.node.enode, pow: 0.001, quietMs: 300, timeoutMs: 1500 }
       const t = nowSec()
-      expect((await fetchHistory(client, { ...base, password: PASSWORD, lower: t + 100, upper: t + 200 })).status).toBe('no-answer')
-      expect((await fetchHistory(client, { ...base, password: PASSWORD, lower: t - 100, upper: t + 10, topic: Uint8Array.of(9, 9, 9, 9) })).status).toBe('no-answer')
+      // shh/6 pages: the server's request-complete says "none" where geth's protocol can only stay silent
+      const empty = shh === 5 ? { status: 'no-answer', pages: 0 } : { status: 'complete', envelopes: 0, pages: 1 }
+      expect(await fetchHistory(client, { ...base, password: PASSWORD, lower: t + 100, upper: t + 200 })).toMatchObject(empty)
+      expect(await fetchHistory(client, { ...base, password: PASSWORD, lower: t - 100, upper: t + 10, topic: Uint8Array.of(9, 9, 9, 9) })).toMatchObject(empty)
       expect((await fetchHistory(client, { ...base, password: 'wrong', lower: t - 100, upper: t + 10 })).status).toBe('no-answer')
       expect((await fetchHistory(client, { ...base, password: PASSWORD, lower: t - 100, upper: t + 10, topic: TOPIC })).envelopes).toBe(1)
       expect(m.server.stats()).toMatchObject({ requests: 4, refused: 1, delivered: 1 })

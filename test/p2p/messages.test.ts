@@ -162,3 +162,41 @@ describe.each([5, 6] as const)('shh/%i p2p direct messages', (shh) => {
     expect(b.peers()).toHaveLength(1)
   })
 })
+
+describe('shh/6 request-complete (status-go\'s code 125, paged mail answers)', () => {
+  it('is read from trusted peers only; shh/5 cannot send one; one that does not parse drops the peer', async () => {
+    const a = host({ shhVersions: [6] })
+    const b = host({ shhVersions: [6] })
+    await a.start()
+    await b.start()
+    b.addTrustedPeer(a.id)
+    b.addPeer(a.enode)
+    const [pa, pb] = await Promise.all([waitPeer(a, b.id), waitPeer(b, a.id)])
+    const done = { ok: true as const, requestId: new Uint8Array(32).fill(1), lastEnvelopeHash: new Uint8Array(32).fill(2), cursor: new Uint8Array(36).fill(3) }
+
+    // untrusted direction: ignored, the peer stays
+    let leaked = false
+    pa.on('requestComplete', () => (leaked = true))
+    expect(pb.sendRequestComplete!(done)).toBe(true)
+    const after = waitEvent<[Envelope[]]>(pa, 'envelopes')
+    pb.sendEnvelopes([fixtureEnvelopes(6)[1].env])
+    await after
+    expect(leaked).toBe(false)
+
+    const got = waitEvent<[unknown]>(pb, 'requestComplete')
+    expect(pa.sendRequestComplete!(done)).toBe(true)
+    expect((await got)[0]).toEqual(done)
+    const failed = waitEvent<[unknown]>(pb, 'requestComplete')
+    expect(pa.sendRequestComplete!({ ok: false, requestId: done.requestId, error: 'rate limit exceeded' })).toBe(true)
+    expect((await failed)[0]).toEqual({ ok: false, requestId: done.requestId, error: 'rate limit exceeded' })
+
+    // under 32 bytes: status-go disconnects the mail server
+    const gone = waitEvent(pb, 'close')
+    ;(pa as unknown as { send(c: number, d: Uint8Array): boolean }).send(125, Uint8Array.of(0x83, 1, 2, 3))
+    await gone
+    expect(pb.closed).toBe(true)
+
+    const v5 = await pair(5)
+    expect(v5.pa.sendRequestComplete!(done)).toBe(false)
+  })
+})

@@ -46,6 +46,38 @@ describe('request payload (wnode requestExpiredMessagesLoop)', () => {
   })
 })
 
+describe('paged request payload (status-go v0.78.0 decompositeRequest)', () => {
+  const cursor = '5a0b0c0d' + 'ab'.repeat(32)
+  it('v6: bloom, then limit u32 BE, then the cursor as handed out', () => {
+    expect(toHex(encodeMailRequestPayload(6, { lower: 1, upper: 2, limit: 1000 }))).toBe('0000000100000002' + FULL + '000003e8')
+    expect(toHex(encodeMailRequestPayload(6, { lower: 1, upper: 2, limit: 7, cursor: hex(cursor) }))).toBe('0000000100000002' + FULL + '00000007' + cursor)
+    expect(code(() => encodeMailRequestPayload(6, { lower: 1, upper: 2, cursor: hex(cursor) }))).toBe('params')
+    expect(code(() => encodeMailRequestPayload(6, { lower: 1, upper: 2, limit: 7, cursor: hex('00') }))).toBe('params')
+  })
+  it('v6 decode: 72..75 bytes are not paged, 76 pages from the start, +36 or +40 carries a cursor, other sizes refused', () => {
+    const head = '0000000100000002' + FULL
+    expect(decodeMailRequestPayload(6, hex(head + 'ee'))).toMatchObject({ limit: null, cursor: null })
+    expect(decodeMailRequestPayload(6, hex(head + '00000000'))).toMatchObject({ limit: 0, cursor: null })
+    const q = decodeMailRequestPayload(6, hex(head + '00000005' + cursor))
+    expect(q.limit).toBe(5)
+    expect(q.cursor!.sent).toBe(0x5a0b0c0d)
+    expect(toHex(q.cursor!.hash)).toBe('ab'.repeat(32))
+    // a DB key: the topic after the cursor is not part of the position
+    const k = decodeMailRequestPayload(6, hex(head + '00000005' + cursor + '44c7429f'))
+    expect([k.cursor!.sent, toHex(k.cursor!.hash)]).toEqual([0x5a0b0c0d, 'ab'.repeat(32)])
+    expect(code(() => decodeMailRequestPayload(6, hex(head + '00000005' + 'ab'.repeat(20))))).toBe('payload-size')
+  })
+  it('check: a bad cursor or a limit over 1000 is a bad page (answered with an error), not a short payload', () => {
+    const key = symKeyFromPassword('pw')
+    const make = (payload: Uint8Array) => sealEnvelope(buildEnvelope({ shh: 6, topic: new Uint8Array(4), payload, ttl: 50, pow: 0, workTime: 1, symKey: key, src: generatePrivateKey() }), 0.001, 1)
+    const opts = { symKey: key, minPow: 0, peerId: new Uint8Array(64) }
+    const head = '0000000100000002' + FULL
+    expect(checkMailRequest(make(hex(head + '00000005' + 'ab'.repeat(20))), opts)).toMatchObject({ ok: false, reason: 'bad-page' })
+    expect(checkMailRequest(make(hex(head + '000003e9')), opts)).toMatchObject({ ok: false, reason: 'bad-page', message: 'limit exceeds the maximum allowed value' })
+    expect(checkMailRequest(make(hex(head + '000003e8')), opts)).toMatchObject({ ok: true, query: { limit: 1000 } })
+  })
+})
+
 describe('archive key and range (NewDbKey, processRequest)', () => {
   const env = (shh: ShhVersion, expiry: number, ttl: number, topic = '01020304'): Envelope => ({
     shh, version: shh === 5 ? Uint8Array.of(0) : new Uint8Array(0), expiry, ttl, topic: hex(topic),
@@ -65,17 +97,17 @@ describe('archive key and range (NewDbKey, processRequest)', () => {
   })
   it('matching: v5 topic equality (null = any), v6 bloom subset', () => {
     const e5 = env(5, 100, 50, '44c7429f')
-    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: null, bloom: null }, e5)).toBe(true)
-    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: hex('44c7429f'), bloom: null }, e5)).toBe(true)
-    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: hex('44c7429e'), bloom: null }, e5)).toBe(false)
+    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: null, bloom: null, limit: null, cursor: null }, e5)).toBe(true)
+    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: hex('44c7429f'), bloom: null, limit: null, cursor: null }, e5)).toBe(true)
+    expect(mailMatches({ shh: 5, lower: 0, upper: 1, topic: hex('44c7429e'), bloom: null, limit: null, cursor: null }, e5)).toBe(false)
     const e6 = env(6, 100, 50, '44c7429f')
     const own = topicBloom(hex('44c7429f'))
-    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: own }, e6)).toBe(true)
-    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: topicBloom(hex('01020304')) }, e6)).toBe(false)
+    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: own, limit: null, cursor: null }, e6)).toBe(true)
+    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: topicBloom(hex('01020304')), limit: null, cursor: null }, e6)).toBe(false)
     const superset = Uint8Array.from(own)
     superset[0] |= 0x80
-    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: superset }, e6)).toBe(true)
-    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: new Uint8Array(64) }, e6)).toBe(false)
+    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: superset, limit: null, cursor: null }, e6)).toBe(true)
+    expect(mailMatches({ shh: 6, lower: 0, upper: 1, topic: null, bloom: new Uint8Array(64), limit: null, cursor: null }, e6)).toBe(false)
   })
 })
 

@@ -29,6 +29,8 @@
   }
 
   const MAX_SHOWN = 1000
+  // messages per page: with a join, and each time the user scrolls to the top of a room for older ones
+  const PAGE = 100
   // the bridge's limit (maxTextBytes): UTF-8 bytes, so a long non-ASCII text reaches it sooner
   const MAX_TEXT_BYTES = 8192
   const NOT_CONNECTED = 'Not connected to the bridge yet.'
@@ -172,13 +174,13 @@
     const shown = new Set()
     const onBridge = new Set(bridgeRooms.map((r) => r.room))
     for (const r of mine) {
-      if (r.password) request({ type: 'join', topic: r.topic, password: r.password }, { kind: 'join', password: r.password, quiet: true })
-      else if (onBridge.has(r.room)) request({ type: 'join', room: r.room }, { kind: 'join', quiet: true })
+      if (r.password) request({ type: 'join', topic: r.topic, password: r.password, history: PAGE }, { kind: 'join', password: r.password, quiet: true })
+      else if (onBridge.has(r.room)) request({ type: 'join', room: r.room, history: PAGE }, { kind: 'join', quiet: true })
       if (r.room) shown.add(r.room)
     }
     const left = leftHere()
     for (const r of bridgeRooms) {
-      if (!shown.has(r.room) && !left.has(r.room)) request({ type: 'join', room: r.room }, { kind: 'join', quiet: true })
+      if (!shown.has(r.room) && !left.has(r.room)) request({ type: 'join', room: r.room, history: PAGE }, { kind: 'join', quiet: true })
     }
   }
 
@@ -190,6 +192,10 @@
       state.rooms.set(msg.room, r)
     }
     r.list.replaceChildren()
+    r.seqs.clear()
+    r.oldest = Infinity
+    r.noOlder = msg.history.length < PAGE
+    r.older.hidden = true
     // the bridge pages by arrival (seq); a mail server's history arrives after lines it predates
     for (const m of [...msg.history].sort(bySent)) addMessage(msg.room, m, true)
     if (!meta || !meta.quiet || !state.active) select(msg.room)
@@ -234,9 +240,47 @@
     list.setAttribute('role', 'log')
     list.setAttribute('aria-live', 'polite')
     list.setAttribute('aria-label', 'Conversation in room ' + topic)
-    panel.append(head, list)
+    // what scrolling to the top found: loading, nothing older, or why it failed
+    const older = el('div', 'older muted')
+    older.setAttribute('role', 'status')
+    older.hidden = true
+    list.addEventListener('scroll', () => {
+      if (list.scrollTop < 40) loadOlder(room)
+    })
+    panel.append(head, older, list)
     $('panels').append(panel)
-    return { room, topic, password, tab, panel, list, unread, count: 0 }
+    // seqs: the bridge's numbers of the lines shown (an older page never shows one twice); oldest: the
+    // lowest, where the next older page ends (`before`)
+    return { room, topic, password, tab, panel, list, unread, count: 0, older, seqs: new Set(), oldest: Infinity, noOlder: false, loading: false }
+  }
+
+  // The bridge's REST page of the lines that arrived before the oldest shown, put above them without
+  // moving what the user is reading.
+  async function loadOlder(room) {
+    const r = state.rooms.get(room)
+    if (!r || r.loading) return
+    if (r.noOlder || r.oldest === Infinity) {
+      r.older.textContent = 'No older messages in this room.'
+      r.older.hidden = false
+      return
+    }
+    r.loading = true
+    r.older.textContent = 'Loading older messages…'
+    r.older.hidden = false
+    try {
+      const data = await api('GET', '/api/rooms/' + encodeURIComponent(room) + '/messages?limit=' + PAGE + '&before=' + r.oldest)
+      if (state.rooms.get(room) !== r) return
+      const fromBottom = r.list.scrollHeight - r.list.scrollTop
+      for (const m of data.messages) addMessage(room, m, true, true)
+      r.list.scrollTop = r.list.scrollHeight - fromBottom
+      r.noOlder = data.messages.length < PAGE
+      if (r.noOlder) r.older.textContent = 'No older messages in this room.'
+      else r.older.hidden = true
+    } catch (err) {
+      r.older.textContent = 'Could not load older messages: ' + err.message
+    } finally {
+      r.loading = false
+    }
   }
 
   function select(room) {
@@ -317,9 +361,14 @@
     return next
   }
 
-  function addMessage(room, m, fromHistory) {
+  function addMessage(room, m, fromHistory, older) {
     const r = state.rooms.get(room)
     if (!r) return
+    if (typeof m.seq === 'number') {
+      if (r.seqs.has(m.seq)) return
+      r.seqs.add(m.seq)
+      r.oldest = Math.min(r.oldest, m.seq)
+    }
     const atBottom = r.list.scrollHeight - r.list.scrollTop - r.list.clientHeight < 40
     const li = el('li', 'msg' + (m.mine ? ' mine' : '') + (m.history ? ' history' : ''))
     li.dataset.hash = m.hash
@@ -340,6 +389,8 @@
     }
     if (m.undelivered) showUndelivered(li, m.undelivered)
     r.list.insertBefore(li, placeOf(r.list, m))
+    // lines the user scrolled up for stay; new lines push the oldest out
+    if (older) return
     while (r.list.childElementCount > MAX_SHOWN) r.list.firstElementChild.remove()
     if (atBottom || m.mine) r.list.scrollTop = r.list.scrollHeight
     if (!fromHistory && room !== state.active) {
@@ -411,7 +462,7 @@
     ev.preventDefault()
     const topic = $('topic').value.trim()
     const password = $('password').value
-    if (request({ type: 'join', topic, password }, { kind: 'join', password })) {
+    if (request({ type: 'join', topic, password, history: PAGE }, { kind: 'join', password })) {
       $('password').value = ''
       notice('')
     }
