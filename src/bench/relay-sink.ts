@@ -6,6 +6,7 @@
 import { P2PHost } from '../p2p/host.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
+import { EnvelopeBatch } from '../p2p/envelope-batch.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 
 export interface SinkOptions {
@@ -29,9 +30,11 @@ export async function startSink(o: SinkOptions): Promise<Sink> {
     p.on('close', () => peers.delete(p))
     p.on('envelopes', (envs) => {
       envelopesIn += envs.length
+      // one encoding and compression for all the receivers, as the relay's forwarder does
+      const batch = new EnvelopeBatch(envs)
       for (const q of peers) {
         if (q === p || q.bloom !== null) continue
-        if (q.sendEnvelopes(envs)) envelopesOut += envs.length
+        if (q.sendEnvelopeBatch ? q.sendEnvelopeBatch(batch) : q.sendEnvelopes(envs)) envelopesOut += envs.length
       }
     })
   })
