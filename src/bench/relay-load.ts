@@ -379,9 +379,11 @@ class SealingTooSlow extends Error {}
 
 /** Why a step was not sustained, first the target's limits, then the generator's. */
 function failureOf(s: StepResult, onTime: boolean, allSent: boolean): string {
-  if (s.disconnects > 0) return `the target: its peers dropped (${s.disconnects} disconnects)`
-  if (s.lost > 0) return `the target: loss (${s.lost} of ${s.expected} not delivered)`
-  if (!(s.latencyMsP99 < MAX_P99_MS)) return `the target: p99 ${s.latencyMsP99} ms, over 1 s`
+  // the receivers read in the generator's loop: when it lagged, late or missing envelopes may be its fault
+  const lagged = s.generatorLimited ? ` (the generator lagged too, loop p99 ${s.loopLagMsP99} ms: it may share the blame)` : ''
+  if (s.disconnects > 0) return `the target: its peers dropped (${s.disconnects} disconnects)${lagged}`
+  if (s.lost > 0) return `the target: loss (${s.lost} of ${s.expected} not delivered)${lagged}`
+  if (!(s.latencyMsP99 < MAX_P99_MS)) return `the target: p99 ${s.latencyMsP99} ms, over 1 s${lagged}`
   if (!onTime || !allSent) {
     return s.generatorLimited
       ? `the generator: it fell behind (sent ${s.sentPerSec}/s of ${s.targetPerSec}/s, event loop p99 ${s.loopLagMsP99} ms)`

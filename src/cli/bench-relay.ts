@@ -10,7 +10,7 @@ import { progressLine } from '../log/progress.js'
 interface Flags {
   senders: string; receivers: string; rate: string; duration?: string; size: string; shh?: string; pow?: string
   drain: string; json?: boolean; plot?: string; threads?: string
-  corpus?: string; processes?: string; sealCorpus?: string; count?: string; ttl?: string
+  corpus?: string; processes?: string; sealCorpus?: string; count?: string; ttl?: string; rampStart?: string
 }
 
 function int(v: string, name: string, min: number): number {
@@ -33,6 +33,7 @@ export function registerBenchRelay(bench: Command): void {
     .option('--senders <n>', 'sender connections, each with its own node key', '4')
     .option('--receivers <n>', 'receiver connections, each with its own node key', '4')
     .option('--rate <r|max>', "envelopes per second, all senders together; 'max' ramps up (doubling) to the highest rate with nothing lost and p99 < 1 s", '100')
+    .option('--ramp-start <r>', "with --rate max: the first rate (doubling from there)", '100')
     .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 2 with max)')
     .option('--size <bytes>', 'payload bytes per envelope', '256')
     .option('--shh <5|6>', "protocol version (default: the highest the target offers, as probe finds it)")
@@ -84,7 +85,7 @@ export function registerBenchRelay(bench: Command): void {
           payloadBytes: int(f.size, 'size', 1),
           drainS: pos(f.drain, 'drain'),
           threads: f.threads === undefined ? undefined : int(f.threads, 'threads', 1),
-          progress, corpus, processes,
+          progress, corpus, processes, rampStart: pos(f.rampStart ?? '100', 'ramp-start'),
         })
       } catch (e) {
         if (e instanceof CliError) throw e
