@@ -1,9 +1,10 @@
 // `p2pmessage bench relay`: a black-box load generator against any Whisper node (ours, geth's wnode or
 // geth --shh). N sender and M receiver connections, each an RLPx peer with its own node key, talk to
 // the target like any other peer. Every envelope of a step is sealed before that step's clock starts
-// (preseal.ts, all cores); then the senders hand them to the target at an aggregate rate and every
-// receiver records what arrives: delivered, lost, duplicated, latency from the moment our sender wrote
-// it to the moment our receiver read it. The target cannot tell us from real peers.
+// (preseal.ts, all cores), or taken from a corpus sealed once (relay-corpus.ts), whose senders may run
+// in child processes (relay-senders.ts); then the senders hand them to the target at an aggregate rate
+// and every receiver records what arrives: delivered, lost, duplicated, latency from the moment our
+// sender wrote it to the moment our receiver read it. The target cannot tell us from real peers.
 //
 // Senders announce (v6) an all-zero bloom: the target then sends them nothing back, so they cost the
 // generator no decoding. Receivers announce "everything". On v5 there is no such announcement and the
