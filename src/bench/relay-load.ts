@@ -130,6 +130,9 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     if (corpus && announced !== null && announced > corpus.header.pow) {
       throw new CorpusError(`the target asks for PoW ${announced}, corpus ${corpus.file} was sealed at ${corpus.header.pow}: run the target with --pow ${corpus.header.pow} (wnode: -pow) or seal at ${announced}`)
     }
+    if (corpus && announced !== null && announced < corpus.header.pow) {
+      warnings.push(`the target asks for PoW ${announced}, less than the corpus's ${corpus.header.pow} (every envelope passes; start it with --pow ${corpus.header.pow} to match)`)
+    }
     const pow = corpus ? corpus.header.pow : Math.max(o.pow ?? 0.2, announced ?? 0)
     if (!corpus && announced !== null && o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
     const drainS = o.drainS ?? 3

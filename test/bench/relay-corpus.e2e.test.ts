@@ -62,6 +62,8 @@ describe('bench relay --corpus', () => {
     expect(r.maxSustainedPerSec).toBe(0)
     expect(r.stoppedAt).toEqual({ rate: 20, reason: 'the target: loss (20 of 40 not delivered)' })
     expect(formatRelayReport(r)).toContain('stopped at 20/s by the target: loss (20 of 40 not delivered)')
+    // the host announces PoW 0, the corpus was sealed at 0.001: said, not refused
+    expect(r.warnings).toContain("the target asks for PoW 0, less than the corpus's 0.001 (every envelope passes; start it with --pow 0.001 to match)")
   }, budget(60_000))
 
   it('a truncated corpus, or a target asking more PoW than the corpus has: one line, exit 2', async () => {
