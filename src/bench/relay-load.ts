@@ -1,9 +1,10 @@
 // `p2pmessage bench relay`: a black-box load generator against any Whisper node (ours, geth's wnode or
 // geth --shh). N sender and M receiver connections, each an RLPx peer with its own node key, talk to
 // the target like any other peer. Every envelope of a step is sealed before that step's clock starts
-// (preseal.ts, all cores); then the senders hand them to the target at an aggregate rate and every
-// receiver records what arrives: delivered, lost, duplicated, latency from the moment our sender wrote
-// it to the moment our receiver read it. The target cannot tell us from real peers.
+// (preseal.ts, all cores), or taken from a corpus sealed once (relay-corpus.ts), whose senders may run
+// in child processes (relay-senders.ts); then the senders hand them to the target at an aggregate rate
+// and every receiver records what arrives: delivered, lost, duplicated, latency from the moment our
+// sender wrote it to the moment our receiver read it. The target cannot tell us from real peers.
 //
 // Senders announce (v6) an all-zero bloom: the target then sends them nothing back, so they cost the
 // generator no decoding. Receivers announce "everything". On v5 there is no such announcement and the
@@ -16,83 +17,13 @@ import { parseEnode } from '../p2p/enode.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
-import { toHex } from '../whisper/bytes.js'
 import { presealTimed } from './preseal.js'
 import { percentile } from './stats.js'
+import { CorpusError, corpusEnvelopes, envelopeKey } from './relay-corpus.js'
+import { RemoteSenders, type RemoteStepResult } from './relay-senders.js'
+import type { ReceiverResult, RelayLoadOptions, RelayLoadReport, StepResult } from './relay-types.js'
 
-export interface RelayLoadOptions {
-  enode: string
-  senders?: number
-  receivers?: number
-  /** envelopes per second, all senders together, or 'max': ramp up until loss or p99 >= 1 s */
-  rate: number | 'max'
-  /** seconds of sending (per step with 'max') */
-  durationS?: number
-  payloadBytes?: number
-  /** default: the highest version the target offers (learnt from the first connection, as probe does) */
-  shh?: ShhVersion
-  /** PoW to seal at; raised to the target's announced minimum (v6). Default 0.2 (geth's default minimum). */
-  pow?: number
-  /** seconds to wait for the last envelopes after sending stopped (longer when they keep coming) */
-  drainS?: number
-  threads?: number
-  progress?: (line: string, final: boolean) => void
-  /** first rate of the 'max' ramp (doubling from there) */
-  rampStart?: number
-}
-
-/** What arrived, for one receiver or (summed, latencies over all) for a whole step. */
-export interface DeliveryFigures {
-  delivered: number
-  lost: number
-  duplicates: number
-  latencyMsP50: number
-  latencyMsP99: number
-  latencyMsMax: number
-}
-
-export interface ReceiverResult extends DeliveryFigures {
-  disconnected: boolean
-}
-
-/** delivered counts deliveries over all receivers (each receiver counts each envelope once) */
-export interface StepResult extends DeliveryFigures {
-  /** the rate asked for */
-  targetPerSec: number
-  sent: number
-  /** what the senders achieved (sent / sending time) */
-  sentPerSec: number
-  /** sent x receivers: what should have arrived */
-  expected: number
-  /** envelopes per second that reached one receiver (mean over receivers) */
-  deliveredPerSec: number
-  disconnects: number
-  /** the generator's own event loop: delay p99 / max (ms) during the step */
-  loopLagMsP99: number
-  loopLagMsMax: number
-  /** true when the generator (not the target) may have limited the figures */
-  generatorLimited: boolean
-  /** passes the 'max' criteria: nothing lost, p99 < 1 s, rate reached, no disconnect */
-  sustained: boolean
-  receivers: ReceiverResult[]
-  /** a sorted sample of latencies (ms, at most 2000) for plots */
-  latencySample: number[]
-}
-
-export interface RelayLoadReport {
-  /** minPow: the target's announced requirement (shh/6); null on shh/5, whose status has none */
-  target: { enode: string; clientId: string; shh: ShhVersion; minPow: number | null }
-  senders: number
-  receivers: number
-  payloadBytes: number
-  pow: number
-  ttl: number
-  durationS: number
-  steps: StepResult[]
-  /** with rate 'max': the highest rate sustained (0 when even the first step failed) */
-  maxSustainedPerSec?: number
-  warnings: string[]
-}
+export type { DeliveryFigures, ReceiverResult, RelayLoadOptions, RelayLoadReport, StepResult } from './relay-types.js'
 
 /** Latency and loss criteria of the 'max' ramp. */
 const MAX_P99_MS = 1000
@@ -106,17 +37,17 @@ interface Conn {
   closed: boolean
 }
 
+/**
+ * One step's envelopes by index: when each was written (0: not sent) and when each receiver first read
+ * it (0: not yet). Send times of sender processes arrive after the envelopes may have: latencies are
+ * computed once the step is over.
+ */
 interface Tracker {
-  sentAt: Map<string, number>
-  seen: Set<string>[]
-  latencies: number[][]
+  index: Map<string, number>
+  sentAt: Float64Array
+  arrivals: Float64Array[]
+  counts: number[]
   dups: number[]
-}
-
-/** What identifies one of our envelopes cheaply: its last 16 data bytes (AES-GCM tag/nonce: random). */
-function envelopeKey(env: Envelope): string {
-  const d = env.data
-  return toHex(d.subarray(Math.max(0, d.length - 16)))
 }
 
 export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport> {
@@ -132,10 +63,17 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
   if (!(durationS > 0)) throw new Error(`duration must be positive, got ${durationS}`)
 
   const warnings: string[] = []
-  const tracker: Tracker = { sentAt: new Map(), seen: [], latencies: [], dups: [] }
+  const corpus = o.corpus
+  if (corpus) {
+    if (shh !== null && shh !== corpus.header.shh) throw new CorpusError(`corpus ${corpus.file} holds shh/${corpus.header.shh} envelopes, not shh/${shh}`)
+    shh = corpus.header.shh
+    if (o.pow !== undefined && o.pow !== corpus.header.pow) throw new CorpusError(`corpus ${corpus.file} was sealed at PoW ${corpus.header.pow}, not the --pow ${o.pow} asked for`)
+  }
+  const tracker: Tracker = { index: new Map(), sentAt: new Float64Array(0), arrivals: [], counts: [], dups: [] }
   let current: { step: number; lastArrival: number } = { step: 0, lastArrival: 0 }
   const receivers: Conn[] = []
   const senders: Conn[] = []
+  let remote: RemoteSenders | null = null
   const open = async (recv: boolean): Promise<Conn> => {
     const conn = await ProbeConnection.open({
       target,
@@ -162,24 +100,25 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
   try {
     say(`connecting ${nRecv} receivers and ${nSend} senders to ${target.host}:${target.port} (${shh === null ? 'finding its shh version' : `shh/${shh}`})`, false)
     for (let i = 0; i < nRecv; i++) receivers.push(await open(true))
-    for (let i = 0; i < nSend; i++) senders.push(await open(false))
+    // with sender processes the sender connections are theirs: none here
+    const localSenders = corpus && (o.processes ?? 0) > 0 ? 0 : nSend
+    for (let i = 0; i < localSenders; i++) senders.push(await open(false))
     receivers.forEach((r, i) => {
-      tracker.seen[i] = new Set()
-      tracker.latencies[i] = []
+      tracker.arrivals[i] = new Float64Array(0)
+      tracker.counts[i] = 0
       tracker.dups[i] = 0
       r.peer.on('envelopes', (envs) => {
         const now = performance.now()
+        const arrivals = tracker.arrivals[i]
         for (const env of envs) {
-          const k = envelopeKey(env)
-          const at = tracker.sentAt.get(k)
-          if (at === undefined) continue // not ours, or from a step already counted
-          const seen = tracker.seen[i]
-          if (seen.has(k)) {
+          const idx = tracker.index.get(envelopeKey(env))
+          if (idx === undefined) continue // not ours, or from a step already counted
+          if (arrivals[idx] > 0) {
             tracker.dups[i]++
             continue
           }
-          seen.add(k)
-          tracker.latencies[i].push(now - at)
+          arrivals[idx] = now
+          tracker.counts[i]++
           current.lastArrival = now
         }
       })
@@ -188,14 +127,27 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     const version = first.shh
     // shh/5 has no PoW requirement in its status: nothing was announced (null, shown as n/a)
     const announced = version === 5 ? null : first.minPow
-    const pow = Math.max(o.pow ?? 0.2, announced ?? 0)
-    if (announced !== null && o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
+    if (corpus && announced !== null && announced > corpus.header.pow) {
+      throw new CorpusError(`the target asks for PoW ${announced}, corpus ${corpus.file} was sealed at ${corpus.header.pow}: run the target with --pow ${corpus.header.pow} (wnode: -pow) or seal at ${announced}`)
+    }
+    if (corpus && announced !== null && announced < corpus.header.pow) {
+      warnings.push(`the target asks for PoW ${announced}, less than the corpus's ${corpus.header.pow} (every envelope passes; start it with --pow ${corpus.header.pow} to match)`)
+    }
+    const pow = corpus ? corpus.header.pow : Math.max(o.pow ?? 0.2, announced ?? 0)
+    if (!corpus && announced !== null && o.pow !== undefined && o.pow < announced) warnings.push(`the target asks for PoW ${announced}: sealing at that, not ${o.pow}`)
     const drainS = o.drainS ?? 3
-    let ttl = Math.ceil(durationS + drainS + 60)
+    let ttl = corpus ? corpus.header.ttl : Math.ceil(durationS + drainS + 60)
     const report: RelayLoadReport = {
       target: { enode: o.enode, clientId: first.clientId, shh: version, minPow: announced },
-      senders: nSend, receivers: nRecv, payloadBytes, pow, ttl, durationS, steps: [], warnings,
+      senders: nSend, receivers: nRecv, payloadBytes: corpus ? corpus.header.payloadBytes : payloadBytes, pow, ttl, durationS, steps: [], warnings,
     }
+    if (corpus && (o.processes ?? 0) > 0) {
+      say(`starting ${o.processes} sender processes with ${nSend} connections`, false)
+      remote = await RemoteSenders.start({ processes: o.processes!, connections: nSend, enode: o.enode, shh: version, corpus })
+      report.corpus = { file: corpus.file, processes: remote.processes }
+    } else if (corpus) report.corpus = { file: corpus.file, processes: 0 }
+    let cursor = 0 // next unused corpus envelope
+
     const topic = randomBytes(4)
     const symKey = randomBytes(32)
     // Sealing time per envelope on this machine now, per second of TTL (the PoW work grows with the TTL):
@@ -217,6 +169,19 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     }
     const runStep = async (rate: number): Promise<StepResult> => {
       const count = Math.max(1, Math.round(rate * durationS))
+      if (corpus) {
+        if (cursor + count > corpus.header.count) {
+          throw new SealingTooSlow(`the corpus has ${corpus.header.count - cursor} unused envelopes left, ${count} needed for ${rate}/s over ${durationS} s: seal a bigger one`)
+        }
+        const from = cursor
+        cursor += count
+        const keys = corpus.keys.slice(from, from + count)
+        if (remote) {
+          const r = remote
+          return sendStep(rate, keys, (onSent) => r.step(rate, from, count, (index, n, at) => onSent(index - from, n, at)))
+        }
+        return sendStep(rate, keys, corpusEnvelopes(corpus, from, count))
+      }
       if (secondsPerEnvelopeTtl === 0) await calibrate()
       ttl = ttlFor(count)
       report.ttl = ttl
@@ -228,25 +193,35 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       const sealS = (performance.now() - started) / 1000
       if (count >= 64) secondsPerEnvelopeTtl = sealMs / 1000 / count / ttl
       if (sealS > ttl - durationS - drainS - 10) warnings.push(`sealing took ${sealS.toFixed(0)} s of the ${ttl} s TTL: envelopes of ${rate}/s may have expired on the way`)
-      return sendStep(rate, envs)
+      return sendStep(rate, envs.map(envelopeKey), envs)
     }
-    const sendStep = async (rate: number, envs: Envelope[]): Promise<StepResult> => {
+    type RemoteSend = (onSent: (index: number, n: number, at: number) => void) => Promise<RemoteStepResult>
+    // envelopes to send from here, or the sender processes' step
+    const sendStep = async (rate: number, keys: string[], envs: Envelope[] | RemoteSend): Promise<StepResult> => {
       current = { step: current.step + 1, lastArrival: performance.now() }
-      tracker.sentAt.clear()
+      tracker.index = new Map(keys.map((k, i) => [k, i]))
+      tracker.sentAt = new Float64Array(keys.length)
       for (let i = 0; i < nRecv; i++) {
-        tracker.seen[i].clear()
-        tracker.latencies[i] = []
+        tracker.arrivals[i] = new Float64Array(keys.length)
+        tracker.counts[i] = 0
         tracker.dups[i] = 0
       }
-      const keys = envs.map(envelopeKey)
       const disconnectedBefore = [...receivers, ...senders].filter((c) => c.closed).length
       const lag = monitorEventLoopDelay({ resolution: 5 })
       lag.enable()
-      const t0 = performance.now()
+      let t0 = performance.now()
       let sent = 0
-      let next = 0 // index of the next envelope to send
-      let rr = 0
-      await new Promise<void>((resolve) => {
+      let remoteResult: RemoteStepResult | null = null
+      if (typeof envs === 'function') {
+        remoteResult = await envs((index, n, at) => {
+          if (sent === 0) t0 = at
+          for (let b = 0; b < n; b++) tracker.sentAt[index + b] = at
+          sent += n
+        })
+        sent = remoteResult.sent
+      } else await new Promise<void>((resolve) => {
+        let next = 0 // index of the next envelope to send
+        let rr = 0
         const tick = () => {
           const now = performance.now()
           const due = Math.min(envs.length, Math.floor((rate * (now - t0)) / 1000) + 1)
@@ -260,9 +235,10 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
               const take = Math.min(per, n)
               const batch = envs.slice(next, next + take)
               const at = performance.now()
-              for (let b = 0; b < take; b++) tracker.sentAt.set(keys[next + b], at)
-              if (s.peer.sendEnvelopes(batch)) sent += take
-              else for (let b = 0; b < take; b++) tracker.sentAt.delete(keys[next + b])
+              if (s.peer.sendEnvelopes(batch)) {
+                sent += take
+                for (let b = 0; b < take; b++) tracker.sentAt[next + b] = at
+              }
               next += take
               n -= take
             }
@@ -278,18 +254,24 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
       const drainMs = drainS * 1000
       await new Promise<void>((resolve) => {
         const check = () => {
-          const complete = tracker.seen.every((s) => s.size >= sent)
+          const complete = tracker.counts.every((n) => n >= sent)
           if (complete || performance.now() - current.lastArrival > drainMs) return resolve()
           setTimeout(check, 20)
         }
         check()
       })
       lag.disable()
+      const latencies: number[][] = receivers.map((_, i) => {
+        const lat: number[] = []
+        const arrivals = tracker.arrivals[i]
+        for (let j = 0; j < keys.length; j++) if (arrivals[j] > 0 && tracker.sentAt[j] > 0) lat.push(arrivals[j] - tracker.sentAt[j])
+        return lat
+      })
       const per: ReceiverResult[] = receivers.map((r, i) => {
-        const lat = tracker.latencies[i]
+        const lat = latencies[i]
         return {
-          delivered: tracker.seen[i].size,
-          lost: sent - tracker.seen[i].size,
+          delivered: lat.length,
+          lost: sent - lat.length,
           duplicates: tracker.dups[i],
           latencyMsP50: round(percentile(lat, 50)),
           latencyMsP99: round(percentile(lat, 99)),
@@ -297,17 +279,19 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
           disconnected: r.closed,
         }
       })
-      const all = tracker.latencies.flat().sort((a, b) => a - b)
+      const all = latencies.flat().sort((a, b) => a - b)
       const delivered = per.reduce((a, r) => a + r.delivered, 0)
-      const lagP99 = round(lag.percentile(99) / 1e6)
-      const lagMax = round(lag.max / 1e6)
+      // the sender processes' loops count as the generator's too
+      const lagP99 = round(Math.max(lag.percentile(99) / 1e6, remoteResult?.lagMsP99 ?? 0))
+      const lagMax = round(Math.max(lag.max / 1e6, remoteResult?.lagMsMax ?? 0))
       // the schedule spreads `count` envelopes over count/rate seconds: finishing on time is the rate reached
-      const planned = envs.length / rate
-      const onTime = sendS <= planned * 1.05 + 0.05
+      const planned = keys.length / rate
+      const onTime = remoteResult ? remoteResult.onTime : sendS <= planned * 1.05 + 0.05
       const sentPerSec = round(sent / Math.max(sendS, planned))
-      const disconnects = [...receivers, ...senders].filter((c) => c.closed).length - disconnectedBefore
+      const disconnects = [...receivers, ...senders].filter((c) => c.closed).length - disconnectedBefore + (remoteResult?.closed ?? 0)
       // behind schedule with an idle target socket, or a stalled loop: the generator was the limit
-      const generatorLimited = lagP99 > LAG_WARN_MS || (!onTime && senders.every((s) => s.closed || s.peer.bufferedBytes < BUSY_BYTES))
+      const socketsBusy = remoteResult ? remoteResult.socketsBusy : senders.some((s) => !s.closed && s.peer.bufferedBytes >= BUSY_BYTES)
+      const generatorLimited = lagP99 > LAG_WARN_MS || (!onTime && !socketsBusy)
       const step: StepResult = {
         targetPerSec: rate,
         sent,
@@ -328,7 +312,11 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
         receivers: per,
         latencySample: sample(all, 2000),
       }
-      step.sustained = step.lost === 0 && step.latencyMsP99 < MAX_P99_MS && onTime && sent === envs.length && disconnects === 0
+      step.sustained = step.lost === 0 && step.latencyMsP99 < MAX_P99_MS && onTime && sent === keys.length && disconnects === 0
+      if (!step.sustained) step.failedBy = failureOf(step, onTime, sent === keys.length)
+      if (corpus && sent > 0 && delivered === 0) {
+        warnings.push(`nothing of the corpus arrived at ${rate}/s: a target that already saw these envelopes (an earlier replay) does not forward them again; restart it or seal a new corpus`)
+      }
       if (generatorLimited) {
         warnings.push(`at ${rate}/s the generator itself lagged (event loop p99 ${lagP99} ms, max ${lagMax} ms; sent ${sentPerSec}/s): figures at this rate are bound by the generator`)
       }
@@ -348,13 +336,18 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
           s = await runStep(rate)
         } catch (err) {
           if (!(err instanceof SealingTooSlow)) throw err
-          warnings.push(`ramp stopped before ${rate}/s: ${err.message}; the ceiling of this run is the sealing on this machine, not the target`)
+          const what = corpus ? 'the corpus' : 'the sealing on this machine'
+          warnings.push(`ramp stopped before ${rate}/s: ${err.message}; the ceiling of this run is ${what}, not the target`)
+          report.stoppedAt = { rate, reason: `the generator: ${what} ran out` }
           break
         }
         report.steps.push(s)
         if (s.sustained) best = rate
-        else failed = rate
-        if (receivers.some((r) => r.closed) || senders.every((c) => c.closed)) break
+        else {
+          failed = rate
+          report.stoppedAt = { rate, reason: s.failedBy ?? '' }
+        }
+        if (receivers.some((r) => r.closed) || (senders.length > 0 && senders.every((c) => c.closed))) break
         // a failed step while the generator itself lagged: the generator may be what failed
         if (!s.sustained && s.generatorLimited) {
           warnings.push(`the ramp stopped at ${rate}/s while the generator lagged: the ceiling found may be the generator's`)
@@ -369,6 +362,7 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
           const s = await runStep(mid)
           report.steps.push(s)
           if (s.sustained) best = mid
+          else report.stoppedAt = { rate: mid, reason: s.failedBy ?? '' }
         } catch (err) {
           if (!(err instanceof SealingTooSlow)) throw err
           warnings.push(`no step at ${mid}/s: ${err.message}`)
@@ -378,13 +372,29 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     }
     return report
   } finally {
+    remote?.stop()
     for (const c of [...senders, ...receivers]) c.conn.close()
     await Promise.all([...senders, ...receivers].map((c) => Promise.race([c.conn.closed, new Promise((r) => setTimeout(r, 1000))])))
   }
 }
 
-/** A step whose envelopes cannot all be sealed within their TTL on this machine now. */
+/** A step whose envelopes cannot all be sealed within their TTL on this machine now (or the corpus has too few left). */
 class SealingTooSlow extends Error {}
+
+/** Why a step was not sustained, first the target's limits, then the generator's. */
+function failureOf(s: StepResult, onTime: boolean, allSent: boolean): string {
+  // the receivers read in the generator's loop: when it lagged, late or missing envelopes may be its fault
+  const lagged = s.generatorLimited ? ` (the generator lagged too, loop p99 ${s.loopLagMsP99} ms: it may share the blame)` : ''
+  if (s.disconnects > 0) return `the target: its peers dropped (${s.disconnects} disconnects)${lagged}`
+  if (s.lost > 0) return `the target: loss (${s.lost} of ${s.expected} not delivered)${lagged}`
+  if (!(s.latencyMsP99 < MAX_P99_MS)) return `the target: p99 ${s.latencyMsP99} ms, over 1 s${lagged}`
+  if (!onTime || !allSent) {
+    return s.generatorLimited
+      ? `the generator: it fell behind (sent ${s.sentPerSec}/s of ${s.targetPerSec}/s, event loop p99 ${s.loopLagMsP99} ms)`
+      : `the target: it did not take the rate, its sockets backed up (sent ${s.sentPerSec}/s of ${s.targetPerSec}/s)`
+  }
+  return 'unknown'
+}
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 10) / 10 : x

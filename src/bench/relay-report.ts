@@ -6,7 +6,7 @@ import type { RelayLoadReport, StepResult } from './relay-load.js'
 const SETTINGS = ['target', 'senders', 'receivers', 'payloadBytes', 'pow'] as const
 const HEADLINE = ['sent', 'delivered', 'lost', 'duplicates', 'deliveredPerSec', 'latencyMsP50', 'latencyMsP99', 'latencyMsMax'] as const
 
-export type RelaySummary = Pick<RelayLoadReport, (typeof SETTINGS)[number] | 'maxSustainedPerSec' | 'warnings'> &
+export type RelaySummary = Pick<RelayLoadReport, (typeof SETTINGS)[number] | 'maxSustainedPerSec' | 'stoppedAt' | 'corpus' | 'warnings'> &
   Pick<StepResult, (typeof HEADLINE)[number] | 'generatorLimited' | 'disconnects'> & {
     /** the headline step's rate */
     rate: number
@@ -36,6 +36,8 @@ export function summarize(r: RelayLoadReport): RelaySummary {
     warnings: r.warnings,
   }
   if (r.maxSustainedPerSec !== undefined) out.maxSustainedPerSec = r.maxSustainedPerSec
+  if (r.stoppedAt !== undefined) out.stoppedAt = r.stoppedAt
+  if (r.corpus !== undefined) out.corpus = r.corpus
   return out
 }
 
@@ -45,6 +47,7 @@ export function formatRelayReport(r: RelayLoadReport): string {
   const lines: string[] = []
   lines.push(`target    ${r.target.clientId || '?'} shh/${r.target.shh}, announced min PoW ${r.target.minPow ?? 'n/a'}`)
   lines.push(`load      ${r.senders} senders, ${r.receivers} receivers, ${r.payloadBytes}-byte payloads, PoW ${r.pow}, ${r.durationS} s per rate`)
+  if (r.corpus) lines.push(`corpus    ${r.corpus.file}, sent from ${r.corpus.processes === 0 ? 'this process' : `${r.corpus.processes} sender processes`}`)
   lines.push('')
   const head = ['rate/s', 'sent', 'sent/s', 'delivered', 'lost', 'dup', 'dlvd/s', 'p50 ms', 'p99 ms', 'max ms', 'disc', 'gen lag p99', 'ok']
   const rows = r.steps.map((s) => [
@@ -64,6 +67,7 @@ export function formatRelayReport(r: RelayLoadReport): string {
   if (r.maxSustainedPerSec !== undefined) {
     lines.push('')
     lines.push(`max sustained: ${r.maxSustainedPerSec} envelopes/s (nothing lost, p99 < 1 s, no disconnect)`)
+    if (r.stoppedAt) lines.push(`stopped at ${r.stoppedAt.rate}/s by ${r.stoppedAt.reason}`)
   }
   for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')

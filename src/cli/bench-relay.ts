@@ -10,6 +10,7 @@ import { progressLine } from '../log/progress.js'
 interface Flags {
   senders: string; receivers: string; rate: string; duration?: string; size: string; shh?: string; pow?: string
   drain: string; json?: boolean; plot?: string; threads?: string
+  corpus?: string; processes?: string; sealCorpus?: string; count?: string; ttl?: string; rampStart?: string
 }
 
 function int(v: string, name: string, min: number): number {
@@ -28,10 +29,11 @@ export function registerBenchRelay(bench: Command): void {
   bench
     .command('relay')
     .description('load-test any Whisper node: N senders and M receivers over RLPx, delivered/lost/duplicated envelopes and latency')
-    .argument('<enode>', 'the node under test (enode://id@host:port)')
+    .argument('[enode]', 'the node under test (enode://id@host:port); none with --seal-corpus')
     .option('--senders <n>', 'sender connections, each with its own node key', '4')
     .option('--receivers <n>', 'receiver connections, each with its own node key', '4')
     .option('--rate <r|max>', "envelopes per second, all senders together; 'max' ramps up (doubling) to the highest rate with nothing lost and p99 < 1 s", '100')
+    .option('--ramp-start <r>', "with --rate max: the first rate (doubling from there)", '100')
     .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 2 with max)')
     .option('--size <bytes>', 'payload bytes per envelope', '256')
     .option('--shh <5|6>', "protocol version (default: the highest the target offers, as probe finds it)")
@@ -40,7 +42,14 @@ export function registerBenchRelay(bench: Command): void {
     .option('--threads <n>', 'sealing threads (default: all cores)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--plot <file.svg>', 'write the latency distribution of each rate as an SVG chart')
-    .action(async (enode: string, f: Flags) => {
+    .option('--seal-corpus <file>', 'seal --count envelopes (--size, --pow, --ttl, --shh) once into a corpus file, and stop')
+    .option('--count <n>', 'envelopes in the corpus', '100000')
+    .option('--ttl <s>', "the corpus envelopes' TTL: how long it can be replayed", '3600')
+    .option('--corpus <file>', "replay this pre-sealed corpus (each envelope once) instead of sealing every step; the target's min PoW must not exceed the corpus's")
+    .option('--processes <k>', 'with --corpus: sender processes holding the sender connections (0: this process)', '0')
+    .action(async (enode: string | undefined, f: Flags) => {
+      if (f.sealCorpus !== undefined) return sealCorpusCommand(f)
+      if (enode === undefined) throw new CliError('bench relay: the node under test (an enode URL) is missing')
       const shh = f.shh === undefined ? undefined : f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
       if (shh === null) throw new CliError(`bench relay: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
       const rate = f.rate === 'max' ? 'max' : pos(f.rate, 'rate')
@@ -53,6 +62,17 @@ export function registerBenchRelay(bench: Command): void {
       const line = progressLine(cliIo().stderr, 'bench relay: ', (text) => !text.startsWith('sealing'))
       const progress = (text: string, final: boolean) => line.say(text, final)
       const { runRelayLoad } = await import('../bench/relay-load.js')
+      const { loadCorpus, CorpusError } = await import('../bench/relay-corpus.js')
+      let corpus
+      if (f.corpus !== undefined) {
+        try {
+          corpus = loadCorpus(f.corpus)
+        } catch (e) {
+          throw new CliError(`bench relay: ${e instanceof CorpusError ? e.message : String(e)}`)
+        }
+      }
+      const processes = int(f.processes ?? '0', 'processes', 0)
+      if (processes > 0 && corpus === undefined) throw new CliError('bench relay: --processes replays a corpus: give --corpus FILE (seal one with --seal-corpus)')
       const { formatRelayReport, summarize } = await import('../bench/relay-report.js')
       const { latencyPlot } = await import('../bench/plot.js')
       let report
@@ -65,7 +85,7 @@ export function registerBenchRelay(bench: Command): void {
           payloadBytes: int(f.size, 'size', 1),
           drainS: pos(f.drain, 'drain'),
           threads: f.threads === undefined ? undefined : int(f.threads, 'threads', 1),
-          progress,
+          progress, corpus, processes, rampStart: pos(f.rampStart ?? '100', 'ramp-start'),
         })
       } catch (e) {
         if (e instanceof CliError) throw e
@@ -79,6 +99,29 @@ export function registerBenchRelay(bench: Command): void {
       }
       cliIo().stdout.write(f.json ? JSON.stringify(summarize(report)) + '\n' : formatRelayReport(report) + '\n')
     })
+}
+
+async function sealCorpusCommand(f: Flags): Promise<void> {
+  const file = f.sealCorpus!
+  const shh = f.shh === undefined || f.shh === '6' ? 6 : f.shh === '5' ? 5 : null
+  if (shh === null) throw new CliError(`bench relay: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
+  const pow = f.pow === undefined ? 0.2 : Number(f.pow)
+  if (!Number.isFinite(pow) || pow < 0) throw new CliError(`bench relay: --pow must be a number >= 0, got ${JSON.stringify(f.pow)}`)
+  const { sealCorpus } = await import('../bench/relay-corpus.js')
+  const line = progressLine(cliIo().stderr, 'bench relay: ', (text) => !text.startsWith('sealing'))
+  let header
+  try {
+    header = await sealCorpus({
+      file, shh, pow, count: int(f.count ?? '100000', 'count', 1), ttl: int(f.ttl ?? '3600', 'ttl', 60),
+      payloadBytes: int(f.size, 'size', 1), threads: f.threads === undefined ? undefined : int(f.threads, 'threads', 1),
+      progress: (done, total) => line.say(`sealing ${done}/${total} envelopes into ${file}`, done === total),
+    })
+  } catch (e) {
+    throw new CliError(`bench relay: ${e instanceof Error ? e.message : String(e)}`)
+  } finally {
+    line.end()
+  }
+  cliIo().stdout.write(`corpus ${file}: ${header.count} shh/${header.shh} envelopes, ${header.payloadBytes}-byte payloads, PoW ${header.pow}, usable until ${new Date((header.expiresAt - 30) * 1000).toISOString()}\n`)
 }
 
 /** `p2pmessage bench sink`: the least a relay can do, to measure the load generator's own ceiling. */

@@ -9,6 +9,7 @@ import type { Logger } from '../log/log.js'
 import { short } from '../log/log.js'
 import type { PoolEntry } from './pool.js'
 import type { ForwardTarget, PeerState } from './peer-state.js'
+import { SharedBatches } from './shared-batches.js'
 
 /** geth drops a peer whose packet is bigger than its max message size (1 MiB by default). */
 const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024 - 64
@@ -114,6 +115,8 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     }
     const batch = [...this.dirty]
     this.dirty.clear()
+    // peers taking the same list this turn share its encoded, compressed packets
+    const shared = new SharedBatches()
     let more = false
     for (const s of batch) {
       if (this.states.get(s.id) !== s) continue
@@ -133,7 +136,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
         for (const e of entries) sentBytes += e.size
         let ok: boolean | void
         try {
-          ok = s.peer.sendEnvelopes(entries.map((e) => e.env))
+          ok = s.peer.sendEnvelopeBatch ? s.peer.sendEnvelopeBatch(shared.batchFor(entries)) : s.peer.sendEnvelopes(entries.map((e) => e.env))
         } catch (err) {
           ok = false
           this.opts.log.debug('send failed', { peer: short(s.id), err })

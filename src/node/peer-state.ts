@@ -6,6 +6,7 @@ import type { Envelope } from '../whisper/envelope.js'
 import { bloomMatch } from '../whisper/bloom.js'
 import { BoundedSet } from './bounded-set.js'
 import type { PoolEntry } from './pool.js'
+import type { EnvelopeBatch } from '../p2p/envelope-batch.js'
 
 /** The part of a p2p `ShhPeer` the forwarder needs. */
 export interface ForwardTarget {
@@ -17,6 +18,8 @@ export interface ForwardTarget {
   readonly bufferedBytes?: number
   /** false when nothing was written (connection closed) */
   sendEnvelopes(envs: Envelope[]): boolean | void
+  /** the same, sharing the encoded and compressed packets with the other peers the batch goes to */
+  sendEnvelopeBatch?(batch: EnvelopeBatch): boolean | void
 }
 
 // Entries also leave when their envelope leaves the pool; forgetting one early costs at most a resend.

@@ -3,6 +3,7 @@ import type { EventEmitter } from 'node:events'
 import { DISCONNECT_REASON, DisconnectReasonNames } from './devp2p/index.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import type { RequestComplete } from '../waku/request-complete.js'
+import type { EnvelopeBatch } from './envelope-batch.js'
 
 export type { RequestComplete }
 
@@ -34,6 +35,8 @@ export interface ShhPeer extends EventEmitter {
   readonly bufferedBytes: number // bytes queued on the socket, not yet written (backpressure hint)
   // The send methods return false when nothing was written (peer closed, or not applicable to the version).
   sendEnvelopes(envs: Envelope[]): boolean // v5: one packet per envelope; v6: one list packet
+  // the same, with the packets encoded and compressed once for every peer the batch goes to
+  sendEnvelopeBatch?(batch: EnvelopeBatch): boolean
   sendPowRequirement(pow: number): boolean // v6 only, false on v5
   sendBloom(bloom: Uint8Array): boolean // v6 only, false on v5
   sendP2PMessage(env: Envelope): boolean // v5 code 2, v6 code 127

@@ -22,6 +22,7 @@ import {
 } from '../whisper/packets.js'
 import { decodeRequestComplete, encodeRequestCompleted, encodeRequestFailed, type RequestComplete } from '../waku/request-complete.js'
 import type { ShhPeer } from './shh-peer.js'
+import type { EnvelopeBatch } from './envelope-batch.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
 
@@ -73,6 +74,14 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
       return ok
     }
     return this.send(codes.messages, encodeMessages(6, envs))
+  }
+
+  /** As sendEnvelopes; the packets are encoded and compressed once for every peer the batch goes to. */
+  sendEnvelopeBatch(batch: EnvelopeBatch): boolean {
+    if (!this.isReady || batch.envs.length === 0) return false
+    let ok = true
+    for (const p of batch.payloads(this.shh)) ok = this.send(MESSAGE_CODES[this.shh].messages, p) && ok
+    return ok
   }
 
   sendPowRequirement(pow: number): boolean {

@@ -14,11 +14,10 @@
 // and what every other packet means; a packet that throws drops the peer.
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
-import * as snappy from 'snappyjs'
 import { peerText } from './client-id.js'
 import { disconnectReasonName } from './shh-peer.js'
 import { short } from '../log/log.js'
-import { DISCONNECT_REASON, peerClosed, peerSocket, type Peer } from './devp2p/index.js'
+import { DISCONNECT_REASON, peerClosed, peerSocket, SharedPayload, type Peer } from './devp2p/index.js'
 
 export const DEFAULT_STATUS_TIMEOUT_MS = 5000
 const MAX_EARLY_PACKETS = 1024 // packets that may arrive between the peer's status and our own
@@ -142,11 +141,12 @@ export abstract class Subprotocol extends EventEmitter {
     this.devp2pPeer.disconnect(reason as DISCONNECT_REASON)
   }
 
-  protected send(code: number, payload: Uint8Array): boolean {
+  protected send(code: number, payload: Uint8Array | SharedPayload): boolean {
     if (peerClosed(this.devp2pPeer)) return false
-    // snappy from base protocol 5 on (geth >= 1.7.3); geth 1.6 (base protocol 4) must get it raw.
-    const data = this.baseProtocolVersion >= 5 ? snappy.compress(payload) : payload
-    this.sendRaw(code, data)
+    // snappy from base protocol 5 on (geth >= 1.7.3); geth 1.6 (base protocol 4) must get it raw. A
+    // SharedPayload is compressed once for every peer it goes to.
+    const shared = payload instanceof SharedPayload ? payload : new SharedPayload(payload)
+    this.sendRaw(code, shared.forBaseProtocol(this.baseProtocolVersion))
     if (this.base.packets) this.base.packets.out++
     return true
   }

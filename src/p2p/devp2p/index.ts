@@ -20,6 +20,7 @@ checkMembers('ECIES', 'method', ECIES.prototype)
 export { DISCONNECT_REASON, DisconnectReasonNames, MAC } from '@ethereumjs/devp2p'
 export type { Capabilities, DPT, Peer, PeerInfo, RLPx } from '@ethereumjs/devp2p'
 export { applyDevp2pFixes, decodeMessageCode, endedBeforeConnect } from './fixes.js'
+export { SharedPayload, compressPayload, compressionCount } from './shared-payload.js'
 export { fastMac }
 export { Devp2pContractError, MEMBERS, PRIVATE_MEMBER_NAMES, checkMembers, memberProblem, type Member, type MemberKind } from './contract.js'
 export * from './views.js'
