@@ -32,7 +32,8 @@ import { equalBytes, fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { decodeEnvelope, envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { checkMailRequest, encodeMailCursor, mailMatches, mailRange, MAX_PAGE_LIMIT, type MailQuery } from '../whisper/mailrequest.js'
-import type { RequestComplete, ShhPeer } from '../p2p/shh-peer.js'
+import type { NetPeer } from '../p2p/net-peer.js'
+import type { RequestComplete } from '../waku/request-complete.js'
 import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
@@ -71,7 +72,7 @@ export interface MailServerStats {
 }
 
 interface Job {
-  peer: ShhPeer
+  peer: NetPeer
   query: MailQuery
   from: number
   to: number
@@ -164,7 +165,7 @@ export class MailServer {
     return this.archive.close()
   }
 
-  private onRequest(peer: ShhPeer, env: Envelope): void {
+  private onRequest(peer: NetPeer, env: Envelope): void {
     if (this.closed) return
     this.counters.requests++
     const slot = this.slot(peer.id)
@@ -201,7 +202,7 @@ export class MailServer {
       peer, query: q, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry,
       requestId: envelopeHash(env), limit, last: null, more: false, seek: q.cursor !== null,
     }
-    this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: q.lower, upper: q.upper, ...(limit === null ? {} : { limit, cursor: q.cursor ? toHex(encodeMailCursor(q.cursor)) : '' }) })
+    this.log.info('Mail request', { peer: short(peer.id), shh: peer.format, lower: q.lower, upper: q.upper, ...(limit === null ? {} : { limit, cursor: q.cursor ? toHex(encodeMailCursor(q.cursor)) : '' }) })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
         this.counters.rateLimited++
@@ -231,7 +232,7 @@ export class MailServer {
     }
     if (job.seek) return this.seek(slot, job)
     const topic = job.query.shh === 5 ? job.query.topic : null
-    this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
+    this.archive.page(peer.format, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
       (rows) => {
         if (slot.running === job && !this.closed) this.send(slot, job, rows)
       },
@@ -254,7 +255,7 @@ export class MailServer {
     }
     if (c.sent >= job.to) return this.finish(slot, 'done')
     const after = job.after
-    this.archive.page(job.peer.shh, c.sent, c.sent + 1, after, this.o.batchEnvelopes, null).then(
+    this.archive.page(job.peer.format, c.sent, c.sent + 1, after, this.o.batchEnvelopes, null).then(
       (rows) => {
         if (slot.running !== job || this.closed) return
         const hit = rows.find((r) => equalBytes(r.hash, c.hash))
@@ -282,7 +283,7 @@ export class MailServer {
     for (const row of rows) {
       let env: Envelope
       try {
-        env = decodeEnvelope(peer.shh, row.rlp)
+        env = decodeEnvelope(peer.format, row.rlp)
       } catch (err) {
         job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
         this.log.error('Archived envelope does not decode', { hash: toHex(row.hash), err })
@@ -347,7 +348,7 @@ export class MailServer {
     if (cursor) slot.nextPageUntil = Date.now() + NEXT_PAGE_MS
   }
 
-  private answer(peer: ShhPeer, r: RequestComplete): boolean {
+  private answer(peer: NetPeer, r: RequestComplete): boolean {
     return peer.sendRequestComplete?.(r) ?? false
   }
 

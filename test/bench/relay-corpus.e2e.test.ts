@@ -9,6 +9,7 @@ import { WhisperNode } from '../../src/node/whisper-node.js'
 import { P2PHost } from '../../src/p2p/host.js'
 import { generateNodeKey } from '../../src/p2p/nodekey.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
+import { asShhPeer } from '../../src/p2p/shh-protocol.js'
 import { runRelayLoad } from '../../src/bench/relay-load.js'
 import { formatRelayReport, summarize } from '../../src/bench/relay-report.js'
 import { loadCorpus, sealCorpus } from '../../src/bench/relay-corpus.js'
@@ -49,7 +50,8 @@ describe('bench relay --corpus', () => {
     const host = new P2PHost({ privateKey: generateNodeKey(), listen: { host: '127.0.0.1', port: 0 }, shhVersions: [6], minPow: 0, logger: () => {} })
     let n = 0
     const peers = new Set<ShhPeer>()
-    host.on('peer', (p: ShhPeer) => {
+    host.on('peer', (np) => {
+      const p = asShhPeer(np) // an shh-only host
       peers.add(p)
       p.on('close', () => peers.delete(p))
       p.on('envelopes', (envs) => {
