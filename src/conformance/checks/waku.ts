@@ -90,7 +90,6 @@ export const wakuChecks: Check[] = [
   {
     id: 'waku.topic-interest',
     group: 'waku',
-    quick: true,
     rule: 'a peer that announced a topic interest is sent envelopes of those topics only',
     source: '6/WAKU1 topic-interest; status-go v0.78.0 v1/peer.go:526 broadcast (topicOrBloomMatch), :585 setTopicInterest',
     async run(ctx) {
