@@ -4,6 +4,7 @@
 //  - duplicate: the same few valid envelopes again and again (free for the flooder);
 //  - lowpow: shh/5 envelopes below the node's PoW minimum (geth drops those quietly, no disconnect);
 //  - expired: envelopes expired a few seconds ago (dropped quietly by both versions).
+import { asShhPeer } from '../src/p2p/shh-protocol.js'
 import { parentPort, workerData } from 'node:worker_threads'
 import { P2PHost } from '../src/p2p/host.js'
 import { generateNodeKey } from '../src/p2p/nodekey.js'
@@ -94,7 +95,8 @@ if (port) {
     host = new P2PHost({ privateKey: generateNodeKey(), shhVersions: [shh], logger: () => {} })
     let first = true
     // a persistent flooder: when the node drops it, it dials again (static peer) and carries on
-    host.on('peer', (p) => {
+    host.on('peer', (np) => {
+      const p = asShhPeer(np) // an shh-only host
       peer = p
       p.on('close', (reason) => post({ ev: 'closed', sent, packets, reason }))
       if (first) post({ ev: 'ready', id: host!.id })

@@ -14,7 +14,8 @@ const ALLOWED: Record<string, string[]> = {
   // the one logger of every layer but the pure protocol
   log: [],
   p2p: ['whisper', 'waku', 'log'],
-  node: ['whisper', 'p2p', 'log'],
+  // Waku's error codes and status values for confirmations and our own status
+  node: ['whisper', 'waku', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
   conformance: ['whisper', 'waku', 'p2p', 'log'],
   // the HTTP server, access policy and limits the bridge and the JSON-RPC both run on

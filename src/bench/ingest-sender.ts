@@ -1,6 +1,7 @@
 // Worker thread of the ingest bench (ingest-bench.ts): a peer that connects to the measured node and
 // sends it pre-built envelopes as fast as its connection takes them. It lives on its own thread so
 // that building, encoding and compressing the traffic is not charged to the node being measured.
+import { asShhPeer } from '../p2p/shh-protocol.js'
 import { parentPort, workerData } from 'node:worker_threads'
 import { P2PHost } from '../p2p/host.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
@@ -50,7 +51,7 @@ if (port) {
     host = new P2PHost({ privateKey: generateNodeKey(), shhVersions: [6], logger: () => {} })
     host.on('peer', (p) => {
       if (peer) return
-      peer = p
+      peer = asShhPeer(p) // an shh-only host
       post({ ev: 'ready', buildMs, envelopeBytes: 20 + envs[0].data.length })
     })
     await host.start()

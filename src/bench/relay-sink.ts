@@ -3,6 +3,7 @@
 // to the connections that asked for everything (the receivers): no validation, no pool, no dedup,
 // no re-encoding. `bench relay` against it measures what the generator (and RLPx on this machine)
 // can push and take; a real relay can only be slower.
+import { asShhPeer } from '../p2p/shh-protocol.js'
 import { P2PHost } from '../p2p/host.js'
 import { generateNodeKey } from '../p2p/nodekey.js'
 import type { ShhPeer } from '../p2p/shh-peer.js'
@@ -24,7 +25,8 @@ export async function startSink(o: SinkOptions): Promise<Sink> {
   const peers = new Set<ShhPeer>()
   let envelopesIn = 0
   let envelopesOut = 0
-  host.on('peer', (p: ShhPeer) => {
+  host.on('peer', (np) => {
+    const p = asShhPeer(np) // an shh-only host
     peers.add(p)
     p.on('close', () => peers.delete(p))
     p.on('envelopes', (envs) => {

@@ -3,6 +3,7 @@
 // each scrape. Names follow geth's (p2p_*) and status-go's (whisper_envelopes_*, mailserver_*) where
 // they have one; ours are p2pmessage_*. prom-client is passed in, so nothing loads it unless metrics
 // are asked for; its default metrics give process memory, CPU and the event-loop lag.
+import type { Net } from '../node/node-types.js'
 import type * as Prom from 'prom-client'
 import type { WhisperNode } from '../node/whisper-node.js'
 import type { MailServer } from '../node/mailserver.js'
@@ -63,27 +64,28 @@ export function nodeMetrics(prom: typeof Prom, src: MetricsSources): { registry:
     const d = node.detailedStats()
     peersCount.set(s.peers)
     peers.reset()
-    for (const p of node.peers()) peers.inc({ protocol: `shh/${p.shh}`, direction: p.inbound ? 'inbound' : 'outbound' })
+    for (const p of node.peers()) peers.inc({ protocol: p.net, direction: p.inbound ? 'inbound' : 'outbound' })
     const t = d.traffic
     ingress([[{}, t?.ingressBytes ?? 0]])
     egress([[{}, t?.egressBytes ?? 0]])
     packetsIn([[{}, t?.packetsIn ?? 0]])
     packetsOut([[{}, t?.packetsOut ?? 0]])
+    // one label value per network: shh/5, shh/6, waku
     const versions = [...d.pools.keys()]
-    const per = (f: (v: 5 | 6) => number): [Labels, number][] => versions.map((v) => [{ protocol: `shh/${v}` }, f(v)])
-    const ev = (v: 5 | 6) => d.envelopes.get(v)
+    const per = (f: (v: Net) => number): [Labels, number][] => versions.map((v) => [{ protocol: v }, f(v)])
+    const ev = (v: Net) => d.envelopes.get(v)
     received(per((v) => ev(v)?.received ?? 0))
     added(per((v) => ev(v)?.added ?? 0))
     known(per((v) => ev(v)?.known ?? 0))
     forwarded(per((v) => ev(v)?.forwarded ?? 0))
     expired(per((v) => ev(v)?.expired ?? 0))
-    const byReason = (pick: (v: 5 | 6) => Partial<Record<string, number>> | undefined): [Labels, number][] =>
-      versions.flatMap((v) => Object.entries(pick(v) ?? {}).map(([reason, n]): [Labels, number] => [{ protocol: `shh/${v}`, reason }, n ?? 0]))
+    const byReason = (pick: (v: Net) => Partial<Record<string, number>> | undefined): [Labels, number][] =>
+      versions.flatMap((v) => Object.entries(pick(v) ?? {}).map(([reason, n]): [Labels, number] => [{ protocol: v, reason }, n ?? 0]))
     rejected(byReason((v) => ev(v)?.rejected))
     dropped(byReason((v) => ev(v)?.dropped))
     for (const [v, p] of d.pools) {
-      poolSize.set({ protocol: `shh/${v}` }, p.envelopes)
-      poolBytes.set({ protocol: `shh/${v}` }, p.bytes)
+      poolSize.set({ protocol: v }, p.envelopes)
+      poolBytes.set({ protocol: v }, p.bytes)
     }
     peersDropped([[{}, s.peersDropped]])
     pauses([[{}, s.peerPauses]])

@@ -2,8 +2,7 @@
 // copy is handed to a peer. A post whose every copy expired first is reported once, with the reason
 // the connected peers give at that moment: none of the post's versions connected, all of them ask for
 // more PoW than it carries, or their blooms exclude its topic. Nothing posted goes silently nowhere.
-import { bloomMatch } from '../whisper/bloom.js'
-import type { ShhVersion } from '../whisper/envelope.js'
+import type { NetPeer } from '../p2p/net-peer.js'
 import type { PoolEntry } from './pool.js'
 
 /**
@@ -22,11 +21,7 @@ export interface UndeliveredEvent {
   message: string
 }
 
-export interface DeliveryPeer {
-  readonly shh: ShhVersion
-  readonly minPow: number
-  readonly bloom: Uint8Array | null
-}
+export type DeliveryPeer = Pick<NetPeer, 'net' | 'interest' | 'wants'>
 
 interface Post {
   entries: PoolEntry[]
@@ -93,26 +88,26 @@ export class DeliveryWatch {
   }
 
   private reason(post: Post): UndeliveredReason {
-    const relevant = [...this.peers()].filter((p) => post.entries.some((e) => e.env.shh === p.shh))
+    const relevant = [...this.peers()].filter((p) => post.entries.some((e) => e.net === p.net))
     if (relevant.length === 0) return 'no-peer'
-    const powOk = relevant.filter((p) => post.entries.some((e) => e.env.shh === p.shh && e.pow >= p.minPow))
+    const powOk = relevant.filter((p) => post.entries.some((e) => e.net === p.net && e.pow >= p.interest.minPow))
     if (powOk.length === 0) return 'pow'
-    const bloomOk = powOk.filter((p) => post.entries.some((e) => e.env.shh === p.shh && e.pow >= p.minPow && bloomMatch(p.bloom, e.bloom)))
+    const bloomOk = powOk.filter((p) => post.entries.some((e) => e.net === p.net && p.wants(e.env, e.pow, e.bloom)))
     // a peer that would have taken it but did not get it in time (it left, or came at the last moment)
     return bloomOk.length === 0 ? 'bloom' : 'no-peer'
   }
 }
 
-const versionsOf = (post: Post): string => post.entries.map((e) => `shh/${e.env.shh}`).join(' or ')
+const versionsOf = (post: Post): string => [...new Set(post.entries.map((e) => e.net))].join(' or ')
 
 const REASON_TEXT: Record<UndeliveredReason, (post: Post, peers: DeliveryPeer[]) => string> = {
   'no-peer': (post) => `no peer speaking ${versionsOf(post)} took it before it expired`,
   pow: (post, peers) => {
-    const need = Math.min(...peers.filter((p) => post.entries.some((e) => e.env.shh === p.shh)).map((p) => p.minPow))
+    const need = Math.min(...peers.filter((p) => post.entries.some((e) => e.net === p.net)).map((p) => p.interest.minPow))
     const had = Math.max(...post.entries.map((e) => e.pow))
     return `the peers require more PoW (at least ${round(need)}) than it carried (${round(had)})`
   },
-  bloom: () => `the peers' bloom filters exclude its topic`,
+  bloom: () => `the peers' bloom filters (or topic interests) exclude its topic`,
 }
 
 function round(n: number): string {

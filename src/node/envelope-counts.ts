@@ -1,8 +1,8 @@
-// What happened to the envelopes of each shh version, by outcome and reason: the figures status-go's
-// whisper metrics (whisper_envelopes_received_total, ..._rejected_total{reason}) and geth's envelope
-// counters give, kept per version because a v5 and a v6 envelope never meet. Plain numbers, read by
+// What happened to the envelopes of each network (shh/5, shh/6, Waku), by outcome and reason: the
+// figures status-go's whisper metrics (whisper_envelopes_received_total, ..._rejected_total{reason}) and
+// geth's envelope counters give, kept per network because each has its own pool. Plain numbers, read by
 // the metrics layer when scraped; counting costs an increment whether or not anyone reads them.
-import type { ShhVersion } from '../whisper/envelope.js'
+import type { Net } from '../p2p/net-peer.js'
 import type { DropReason, RejectReason } from './validate.js'
 
 export interface VersionEnvelopeCounts {
@@ -23,30 +23,30 @@ export interface VersionEnvelopeCounts {
 }
 
 export class EnvelopeCounts {
-  private readonly byVersion = new Map<ShhVersion, VersionEnvelopeCounts>()
+  private readonly byVersion = new Map<Net, VersionEnvelopeCounts>()
 
-  of(shh: ShhVersion): VersionEnvelopeCounts {
-    let c = this.byVersion.get(shh)
+  of(net: Net): VersionEnvelopeCounts {
+    let c = this.byVersion.get(net)
     if (!c) {
       c = { received: 0, added: 0, known: 0, forwarded: 0, expired: 0, rejected: {}, dropped: {} }
-      this.byVersion.set(shh, c)
+      this.byVersion.set(net, c)
     }
     return c
   }
 
-  reject(shh: ShhVersion, reason: RejectReason): void {
-    const r = this.of(shh).rejected
+  reject(net: Net, reason: RejectReason): void {
+    const r = this.of(net).rejected
     r[reason] = (r[reason] ?? 0) + 1
   }
 
-  drop(shh: ShhVersion, reason: DropReason | 'pool-full'): void {
-    const d = this.of(shh).dropped
+  drop(net: Net, reason: DropReason | 'pool-full'): void {
+    const d = this.of(net).dropped
     d[reason] = (d[reason] ?? 0) + 1
   }
 
-  /** A copy, per version that saw any envelope. */
-  snapshot(): Map<ShhVersion, VersionEnvelopeCounts> {
-    const out = new Map<ShhVersion, VersionEnvelopeCounts>()
+  /** A copy, per network that saw any envelope. */
+  snapshot(): Map<Net, VersionEnvelopeCounts> {
+    const out = new Map<Net, VersionEnvelopeCounts>()
     for (const [v, c] of this.byVersion) out.set(v, { ...c, rejected: { ...c.rejected }, dropped: { ...c.dropped } })
     return out
   }

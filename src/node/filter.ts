@@ -11,6 +11,7 @@ import { topicBloom, bloomUnion } from '../whisper/bloom.js'
 import { toHex, equalBytes, concatBytes } from '../whisper/bytes.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { checkRelayed, looksRelayed } from '../whisper/relayed.js'
+import { isNet, type Net } from '../p2p/net-peer.js'
 import { BoundedSet } from './bounded-set.js'
 import { NodeError } from './errors.js'
 import type { Logger } from '../log/log.js'
@@ -31,6 +32,8 @@ export interface FilterSpec {
   src?: Uint8Array
   /** only envelopes of this protocol version (default both) */
   shh?: ShhVersion
+  /** only envelopes that came on this network (default: every network the node runs) */
+  net?: Net
 }
 
 /** A message delivered to a subscription: the opened message and how it came. */
@@ -74,6 +77,8 @@ interface Filter {
 
 export interface NotifyInfo {
   hash: Uint8Array
+  /** the network it came on (or was posted to) */
+  net: Net
   mine: boolean
   p2p: boolean
   /** unix seconds, for pruning the dedup memory */
@@ -101,6 +106,7 @@ function validateFilterSpec(spec: FilterSpec): void {
     throw new NodeError('params', 'filter: minPow must be a number >= 0')
   }
   if (spec.shh !== undefined && spec.shh !== 5 && spec.shh !== 6) throw new NodeError('params', 'filter: shh must be 5 or 6')
+  if (spec.net !== undefined && !isNet(spec.net)) throw new NodeError('params', "filter: net must be 'shh/5', 'shh/6' or 'waku'")
 }
 
 /**
@@ -202,13 +208,30 @@ export class Filters {
     return acc
   }
 
+  /** Every topic filtered on (Waku topic interest); null when some filter takes every topic (or none exists). */
+  topics(): Uint8Array[] | null {
+    const out = new Map<string, Uint8Array>()
+    for (const f of this.filters.values()) {
+      if (f.topicKeys === null) return null
+      for (const t of f.spec.topics) out.set(toHex(t), t)
+    }
+    return this.filters.size === 0 ? null : [...out.values()]
+  }
+
   /** Opens `env` for the interested filters and calls them; returns how many deliveries were made. */
   notify(env: Envelope, info: NotifyInfo): number {
     const hashKey = toHex(info.hash)
-    if (this.seen.has(hashKey)) return 0
+    // The same envelope may come on two networks (a bridge carries it unchanged): a filter of any network
+    // takes it once, a filter of one network takes it when it comes on that one.
+    const anyKey = hashKey
+    const netKey = `${info.net}:${hashKey}`
+    const anySeen = this.seen.has(anyKey)
+    const netSeen = this.seen.has(netKey)
+    if (anySeen && netSeen) return 0
     const topicKey = toHex(env.topic)
     const candidates: Filter[] = []
     for (const f of this.filters.values()) {
+      if (f.spec.net === undefined ? anySeen : f.spec.net !== info.net || netSeen) continue
       if (f.topicKeys !== null && !f.topicKeys.has(topicKey)) continue
       if (f.spec.shh !== undefined && f.spec.shh !== env.shh) continue
       if (info.p2p && !f.spec.allowP2P) continue
@@ -226,7 +249,8 @@ export class Filters {
       if (m === null) continue
       if (!decided) {
         decided = true
-        this.seen.add(hashKey)
+        this.seen.add(anyKey)
+        this.seen.add(netKey)
         relay = relayInfo(m, m.symmetric ? f.spec.symKey : undefined)
         duplicate = !info.p2p && this.dedup.isDuplicate(m, info.now, relay.relayed)
       }

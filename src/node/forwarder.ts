@@ -55,8 +55,9 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     return this.states.size
   }
 
-  get(id: string): PeerState<P> | undefined {
-    return this.states.get(id)
+  /** by PeerState.key (net and node id) */
+  get(key: string): PeerState<P> | undefined {
+    return this.states.get(key)
   }
 
   all(): IterableIterator<PeerState<P>> {
@@ -64,20 +65,20 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
   }
 
   add(state: PeerState<P>): void {
-    this.states.set(state.id, state)
+    this.states.set(state.key, state)
   }
 
-  remove(id: string): PeerState<P> | undefined {
-    const s = this.states.get(id)
+  remove(key: string): PeerState<P> | undefined {
+    const s = this.states.get(key)
     if (!s) return undefined
-    this.states.delete(id)
+    this.states.delete(key)
     this.dirty.delete(s)
     this.busy.delete(s)
     s.clearQueue()
     return s
   }
 
-  /** Queues a new pool entry for every peer of its version that wants it; returns how many. */
+  /** Queues a new pool entry for every peer of its network that wants it; returns how many. */
   announce(e: PoolEntry): number {
     let n = 0
     for (const s of this.states.values()) {
@@ -116,7 +117,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
     this.dirty.clear()
     let more = false
     for (const s of batch) {
-      if (this.states.get(s.id) !== s) continue
+      if (this.states.get(s.key) !== s) continue
       let sentBytes = 0
       while (s.pendingCount > 0) {
         if ((s.peer.bufferedBytes ?? 0) > BUSY_BYTES) {
@@ -143,7 +144,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
           s.clearQueue()
           break
         }
-        this.opts.log.trace('broadcast', { peer: short(s.id), shh: s.shh, count: entries.length })
+        this.opts.log.trace('broadcast', { peer: short(s.id), net: s.net, count: entries.length })
         this.opts.onSent?.(s.peer, entries)
       }
     }

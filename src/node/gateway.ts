@@ -13,6 +13,7 @@
 // maxPending wait or seal in all, shared fairly between senders (gateway-queue.ts); more are shed and
 // counted, never queued without limit. The PoW of a crossing follows what most peers of the target
 // version ask, not the highest ask, so one peer cannot stop the room (gateway-pow.ts).
+import { shhNetOf, type Net } from '../p2p/net-peer.js'
 import { randomInt } from 'node:crypto'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { envelopeWire } from '../whisper/envelope.js'
@@ -159,8 +160,9 @@ export class Gateway {
    * Every envelope newly accepted into a pool, with the peer it came from. Runs inside the peer's ingest
    * (its CPU budget pays for opening).
    */
-  onEnvelope(env: Envelope, local: boolean, from?: string): void {
-    if (this.closed || local || this.rooms.size === 0) return
+  onEnvelope(env: Envelope, local: boolean, from?: string, net: Net = shhNetOf(env.shh)): void {
+    // the gateway carries between the shh networks; Waku meets them through the network bridge (net-bridge.ts)
+    if (this.closed || local || this.rooms.size === 0 || net !== shhNetOf(env.shh)) return
     const keys = this.rooms.get(toHex(env.topic))
     if (!keys) return
     let m: ReceivedMessage | null = null

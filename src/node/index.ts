@@ -1,6 +1,6 @@
 /**
  * A Whisper node to embed: {@link WhisperNode} speaks shh/5 and shh/6 over devp2p/RLPx as go-ethereum
- * does, keeps and forwards envelopes, and delivers the messages of your filters. This module is the
+ * does (and Waku's waku/0 and waku/1 as status-go v0.78.0 does), keeps and forwards envelopes, and delivers the messages of your filters. This module is the
  * package's main entry point (`p2pmessage`); it also re-exports what a node's caller needs of the
  * protocol (topics, keys, hex) and enode URL parsing. The CLI, bridge and RPC adapters use the same
  * API. Every type reachable from here is our own (test/node/public-types.test.ts): a disconnect
@@ -30,6 +30,8 @@ export {
   type DialTargetStatus,
 } from './whisper-node.js'
 export type { FilterSpec, DeliveredMessage, MessageHandler } from './filter.js'
+export type { Net, Cap } from './node-types.js'
+export { NETS, CAPS, isNet, isCap } from '../p2p/net-peer.js'
 export type { GatewayRoom, GatewayOptions, GatewayStats } from './gateway.js'
 export type { PeerLimitOptions } from './peer-limits.js'
 export type { UndeliveredEvent, UndeliveredReason } from './delivery.js'

@@ -6,7 +6,9 @@
 import { encodeEnvelope, envelopeBloom, envelopeWire, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { Net, NetPeer } from '../p2p/net-peer.js'
+import { ENVELOPE_OTHER_ERROR, ENVELOPE_TIME_NOT_SYNCED } from '../waku/codes.js'
+import type { EnvelopeError } from '../waku/confirmations.js'
 import { short, type Logger } from '../log/log.js'
 import { NodeError } from './errors.js'
 import type { NodeEvents } from './events.js'
@@ -23,15 +25,17 @@ import type { EnvelopeCounts } from './envelope-counts.js'
 /** What a mail server (mailserver.ts) gets from the node: every envelope it accepts, and peers' requests. */
 export interface MailServerHooks {
   archive(env: Envelope, hash: Uint8Array): void
-  request(peer: ShhPeer, env: Envelope): void
+  request(peer: NetPeer, env: Envelope): void
 }
 
 /** A new envelope accepted into the node's pool (event 'envelope'), whether it opens or not. */
 export interface EnvelopeEvent {
   /** Envelope hash, hex. */
   hash: string
-  /** Its protocol version. */
+  /** Its envelope format (a Waku envelope is format 6). */
   shh: ShhVersion
+  /** The network whose pool took it. */
+  net: Net
   /** Its topic, hex. */
   topic: string
   /** Its PoW (geth's formula). */
@@ -55,13 +59,13 @@ export interface IngestCounters {
 }
 
 export interface IngestDeps {
-  pools: ReadonlyMap<ShhVersion, EnvelopePool>
-  requirements: Pick<Requirements, 'policy' | 'minPow' | 'lightNode'>
-  forwarder: Pick<Forwarder<ShhPeer>, 'announce' | 'forget'>
+  pools: ReadonlyMap<Net, EnvelopePool>
+  requirements: Pick<Requirements, 'policy' | 'minPow' | 'lightNode' | 'confirmations'>
+  forwarder: Pick<Forwarder<NetPeer>, 'announce' | 'forget'>
   filters: Pick<Filters, 'notify'>
   limits: Pick<PeerLimits, 'charge'> | null
-  /** a newly pooled envelope, ours or a peer's (`from`: its id; the version gateway reads them) */
-  pooled: (env: Envelope, local: boolean, from?: string) => void
+  /** a newly pooled envelope, ours or a peer's (`from`: its id; the version gateway and the network bridge read them) */
+  pooled: (entry: PoolEntry, from?: string) => void
   counters: IngestCounters
   envelopeCounts: EnvelopeCounts
   events: NodeEvents
@@ -88,24 +92,31 @@ export class Ingest {
     return this.mail !== null
   }
 
-  /** geth's runMessageLoop messagesCode: every envelope through `add`; any error drops the peer afterwards. */
-  fromPeer(state: PeerState<ShhPeer>, envs: Envelope[]): void {
+  /**
+   * geth's runMessageLoop messagesCode: every envelope through `add`; any error drops the peer afterwards.
+   * A Waku batch (`batch`: its hash) is confirmed when we announced confirmations (status-go's
+   * sendConfirmation: the errors of the envelopes `add` refused).
+   */
+  fromPeer(state: PeerState<NetPeer>, envs: Envelope[], batch?: Uint8Array): void {
     const { deps } = this
     if (deps.phase() !== 'running') return
     const peer = state.peer
-    const pool = deps.pools.get(peer.shh)
+    const net = peer.net
+    const pool = deps.pools.get(net)
     if (!pool) return
+    const errors: EnvelopeError[] = []
     const policy = deps.requirements.policy(unixNow())
     let trouble: string | null = null
     const started = performance.now()
     let useless = 0 // known already, or dropped quietly: what a flood costs its sender nothing for
     const counts = deps.envelopeCounts
     for (const env of envs) {
-      if (env.shh !== peer.shh) continue
-      counts.of(env.shh).received++
+      if (env.shh !== peer.format) continue
+      counts.of(net).received++
       const v = validateEnvelope(env, policy)
       if (v.kind === 'reject') {
-        counts.reject(env.shh, v.reason)
+        counts.reject(net, v.reason)
+        if (batch) errors.push({ hash: keccak256(envelopeWire(env)), code: v.reason === 'future' ? ENVELOPE_TIME_NOT_SYNCED : ENVELOPE_OTHER_ERROR, description: v.message })
         trouble ??= v.message
         deps.log.debug('Bad envelope received, peer will be disconnected', { peer: short(peer.id), reason: v.reason })
         continue
@@ -113,30 +124,31 @@ export class Ingest {
       if (v.kind === 'drop') {
         useless++
         deps.counters.envelopesDropped++
-        counts.drop(env.shh, v.reason)
+        counts.drop(net, v.reason)
         deps.log.trace('Envelope dropped', { peer: short(peer.id), reason: v.reason })
         continue
       }
-      const res = pool.add(makeEntry(env, v.pow, false))
+      const res = pool.add(makeEntry(env, net, v.pow, false))
       if (res.status === 'full') {
         deps.counters.envelopesDropped++
-        counts.drop(env.shh, 'pool-full')
-        deps.log.debug('Envelope pool full: envelope dropped', { shh: peer.shh, pow: v.pow })
+        counts.drop(net, 'pool-full')
+        deps.log.debug('Envelope pool full: envelope dropped', { net, pow: v.pow })
         continue
       }
       state.mark(res.entry.key)
       if (res.status === 'known') {
         useless++
-        counts.of(env.shh).known++
+        counts.of(net).known++
         continue
       }
       deps.counters.envelopesIn++
-      counts.of(env.shh).added++
+      counts.of(net).added++
       this.afterAdd(res.entry, res.evicted, peer.id)
-      if (!deps.relay) deps.filters.notify(env, { hash: res.entry.hash, mine: false, p2p: false, now: policy.now })
+      if (!deps.relay) deps.filters.notify(env, { hash: res.entry.hash, net, mine: false, p2p: false, now: policy.now })
       this.announce(res.entry)
     }
-    if (trouble === null) deps.limits?.charge(peer.id, performance.now() - started, useless)
+    if (batch && deps.requirements.confirmations) peer.confirm(batch, errors)
+    if (trouble === null) deps.limits?.charge(state.key, performance.now() - started, useless)
     if (trouble !== null) {
       deps.counters.peersDropped++
       deps.log.warn('Bad envelope received, peer disconnected', { peer: short(peer.id), err: trouble })
@@ -145,22 +157,22 @@ export class Ingest {
   }
 
   /** A p2p direct message: geth reads them from trusted peers only (the p2p layer checks too) and never pools them. */
-  directFromPeer(peer: ShhPeer, env: Envelope): void {
+  directFromPeer(peer: NetPeer, env: Envelope): void {
     const { deps } = this
     if (deps.phase() !== 'running' || deps.relay || !peer.trusted) return
     const hash = keccak256(encodeEnvelope(env))
     if (deps.events.wants('p2pMessage')) deps.events.emit('p2pMessage', peer.id, env, hash) // mail clients count answers
-    deps.filters.notify(env, { hash, mine: false, p2p: true, now: unixNow() })
+    deps.filters.notify(env, { hash, net: peer.net, mine: false, p2p: true, now: unixNow() })
   }
 
   /** A peer's mail request, for the mail server. */
-  mailRequest(peer: ShhPeer, env: Envelope): void {
+  mailRequest(peer: NetPeer, env: Envelope): void {
     if (this.mail) this.callMail('request', () => this.mail!.request(peer, env))
   }
 
-  /** Our own envelope through geth's add; throws NodeError 'rejected' where geth's Send fails. */
-  admit(env: Envelope): PoolEntry {
-    return this.addOwn(env, this.checkOwn(env))
+  /** Our own envelope through geth's add into `net`'s pool; throws NodeError 'rejected' where geth's Send fails. */
+  admit(env: Envelope, net: Net): PoolEntry {
+    return this.addOwn(env, this.checkOwn(env), net)
   }
 
   /** geth's add checks for our own envelope; returns its PoW or throws NodeError 'rejected'. */
@@ -175,9 +187,11 @@ export class Ingest {
     return v.pow
   }
 
-  /** Pools an own envelope checkOwn passed; NodeError 'rejected' when the pool is full. */
-  addOwn(env: Envelope, pow: number): PoolEntry {
-    const res = this.deps.pools.get(env.shh)!.add(makeEntry(env, pow, true))
+  /** Pools an own envelope checkOwn passed; NodeError 'rejected' when the pool is full or the node does not run `net`. */
+  addOwn(env: Envelope, pow: number, net: Net): PoolEntry {
+    const pool = this.deps.pools.get(net)
+    if (!pool) throw new NodeError('rejected', `this node does not run ${net}`)
+    const res = pool.add(makeEntry(env, net, pow, true))
     if (res.status === 'full') throw new NodeError('rejected', 'envelope pool full')
     if (res.status === 'added') this.afterAdd(res.entry, res.evicted)
     return res.entry
@@ -192,12 +206,13 @@ export class Ingest {
   private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
     const { deps } = this
     for (const e of evicted) deps.forwarder.forget(e.key)
-    deps.pooled(entry.env, entry.local, from)
+    deps.pooled(entry, from)
     if (this.mail) this.callMail('archive', () => this.mail!.archive(entry.env, entry.hash))
     if (deps.events.wants('envelope')) {
       const ev: EnvelopeEvent = {
         hash: entry.key,
         shh: entry.env.shh,
+        net: entry.net,
         topic: toHex(entry.env.topic),
         pow: entry.pow,
         size: entry.size,
@@ -218,9 +233,9 @@ export class Ingest {
   }
 }
 
-function makeEntry(env: Envelope, pow: number, local: boolean): PoolEntry {
+function makeEntry(env: Envelope, net: Net, pow: number, local: boolean): PoolEntry {
   // received envelopes: the bytes they came in (no re-encoding)
   const rlp = envelopeWire(env)
   const hash = keccak256(rlp)
-  return { env, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
+  return { env, net, hash, key: toHex(hash), pow, bloom: envelopeBloom(env), size: rlp.length, expiry: env.expiry, local }
 }

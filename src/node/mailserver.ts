@@ -19,7 +19,7 @@ import { fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { decodeEnvelope, envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { checkMailRequest, mailMatches, mailRange, type MailQuery } from '../whisper/mailrequest.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { NetPeer } from '../p2p/net-peer.js'
 import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
@@ -56,7 +56,7 @@ export interface MailServerStats {
 }
 
 interface Job {
-  peer: ShhPeer
+  peer: NetPeer
   query: MailQuery
   from: number
   to: number
@@ -134,7 +134,7 @@ export class MailServer {
     this.archive.close()
   }
 
-  private onRequest(peer: ShhPeer, env: Envelope): void {
+  private onRequest(peer: NetPeer, env: Envelope): void {
     if (this.closed) return
     this.counters.requests++
     const slot = this.slot(peer.id)
@@ -163,7 +163,7 @@ export class MailServer {
       return
     }
     const job: Job = { peer, query: check.query, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry }
-    this.log.info('Mail request', { peer: short(peer.id), shh: peer.shh, lower: check.query.lower, upper: check.query.upper })
+    this.log.info('Mail request', { peer: short(peer.id), shh: peer.format, lower: check.query.lower, upper: check.query.upper })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
         this.counters.rateLimited++
@@ -191,7 +191,7 @@ export class MailServer {
       return
     }
     const topic = job.query.shh === 5 ? job.query.topic : null
-    this.archive.page(peer.shh, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
+    this.archive.page(peer.format, job.from, job.to, job.after, this.o.batchEnvelopes, topic).then(
       (rows) => {
         if (slot.running === job && !this.closed) this.send(slot, job, rows)
       },
@@ -211,7 +211,7 @@ export class MailServer {
       job.after = { sent: row.sent, seq: row.seq, hash: row.hash }
       let env: Envelope
       try {
-        env = decodeEnvelope(peer.shh, row.rlp)
+        env = decodeEnvelope(peer.format, row.rlp)
       } catch (err) {
         this.log.error('Archived envelope does not decode', { hash: toHex(row.hash), err })
         continue

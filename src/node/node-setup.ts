@@ -3,6 +3,7 @@
 // the bad option), and the gateway's view of the node.
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { P2PHostOptions } from '../p2p/host.js'
+import { CAPS, isCap, netsOfCaps, shhNetOf, type Cap, type Net } from '../p2p/net-peer.js'
 import { loadOrCreateNodeKey, generateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
 import { Logger, normalizeVerbosity, stderrSink, type LogSink } from '../log/log.js'
 import { NodeError } from './errors.js'
@@ -25,13 +26,29 @@ export function nodeLogger(opts: NodeOptions, also: LogSink): Logger {
   })
 }
 
-/** The versions offered, sorted, without repeats: a non-empty subset of [5, 6]. */
-export function resolveVersions(opts: NodeOptions): ShhVersion[] {
-  const versions = [...new Set(opts.shhVersions ?? [5, 6])].sort() as ShhVersion[]
-  if (versions.length === 0 || versions.some((v) => v !== 5 && v !== 6)) {
-    throw new NodeError('params', `shhVersions must be a non-empty subset of [5, 6]`)
+/**
+ * The capabilities offered (`protocols`, else `shhVersions`, default shh/5 and shh/6) in CAPS order, the
+ * networks they make and the shh versions among them.
+ */
+export function resolveCaps(opts: NodeOptions): { caps: Cap[]; nets: Net[]; versions: ShhVersion[] } {
+  if (opts.protocols !== undefined && opts.shhVersions !== undefined) throw new NodeError('params', 'give protocols or shhVersions, not both')
+  let caps: Cap[]
+  if (opts.protocols !== undefined) {
+    const asked = opts.protocols
+    if (!Array.isArray(asked) || asked.length === 0 || asked.some((c) => !isCap(c))) {
+      throw new NodeError('params', `protocols must be a non-empty subset of ${CAPS.join(', ')}`)
+    }
+    caps = CAPS.filter((c) => asked.includes(c))
+  } else {
+    const versions = [...new Set(opts.shhVersions ?? [5, 6])].sort() as ShhVersion[]
+    if (versions.length === 0 || versions.some((v) => v !== 5 && v !== 6)) {
+      throw new NodeError('params', `shhVersions must be a non-empty subset of [5, 6]`)
+    }
+    caps = versions.map(shhNetOf) as Cap[]
   }
-  return versions
+  const nets = netsOfCaps(caps)
+  const versions = ([5, 6] as const).filter((v) => nets.includes(shhNetOf(v)))
+  return { caps, nets, versions }
 }
 
 /** The given key, the key file (created when missing), or a new key for this run. */
@@ -46,11 +63,11 @@ export function resolveNodeKey(opts: NodeOptions): NodeKey {
 }
 
 /** The peer host's options: what it listens and dials, and what it announces (our requirements). */
-export function hostOptions(opts: NodeOptions, key: NodeKey, versions: ShhVersion[], req: Requirements, log: Logger): P2PHostOptions {
+export function hostOptions(opts: NodeOptions, key: NodeKey, caps: Cap[], req: Requirements, log: Logger): P2PHostOptions {
   return {
     privateKey: key.privateKey,
     listen: opts.listen,
-    shhVersions: versions,
+    protocols: caps,
     maxPeers: opts.maxPeers ?? 80,
     staticPeers: opts.staticPeers,
     trustedPeers: opts.trustedPeers,
@@ -60,6 +77,7 @@ export function hostOptions(opts: NodeOptions, key: NodeKey, versions: ShhVersio
     minPow: req.minPow,
     bloom: req.bloom,
     lightNode: req.lightNode,
+    status: { topics: req.topics, confirmations: req.confirmations },
     maxMessageSize: req.maxMessageSize,
     logger: (level, msg) => log.log(level, msg),
   }
@@ -71,11 +89,12 @@ export function gatewayHost(log: Logger, versions: ShhVersion[], key: NodeKey, h
     log,
     versions,
     privateKey: key.privateKey,
-    peers: () => host().peers(),
+    // the gateway carries between the shh networks: what their peers ask for
+    peers: () => host().peers().flatMap((p) => (p.net === shhNetOf(p.format) ? [{ id: p.id, shh: p.format, minPow: p.interest.minPow }] : [])),
     minPow: () => req.minPow,
     seal: (p) => posting.seal(p),
     inject: (env) => {
-      const e = ingest.admit(env)
+      const e = ingest.admit(env, shhNetOf(env.shh))
       ingest.announce(e)
       return e.key
     },

@@ -2,6 +2,9 @@
 // `src/node/` contract). Only our own types: nothing of devp2p shows through them (a disconnect
 // reason is a number, named by disconnectReasonName).
 import type { ShhVersion } from '../whisper/envelope.js'
+import type { Cap, Net } from '../p2p/net-peer.js'
+
+export type { Cap, Net }
 import type { PeerHostFactory } from '../p2p/transport.js'
 import type { HostTraffic } from '../p2p/host.js'
 import type { VersionEnvelopeCounts } from './envelope-counts.js'
@@ -30,6 +33,13 @@ export interface NodeOptions {
   }
   /** Offered protocol versions, default [5, 6]; each peer speaks the highest both sides offer. */
   shhVersions?: ShhVersion[]
+  /**
+   * Offered capabilities instead of shhVersions, e.g. ['shh/6', 'waku/1']: one network (and pool) per
+   * family and shh version; each connection runs the highest common version of each family.
+   */
+  protocols?: Cap[]
+  /** Waku: confirm the batches peers send (message response, then batch acknowledgement), as status-go's confirmations option. */
+  confirmations?: boolean
   /** enode URLs dialled and redialled with backoff */
   staticPeers?: string[]
   /** enode URLs or node ids allowed beyond maxPeers and trusted for p2p direct messages */
@@ -107,10 +117,10 @@ export interface NodeStats {
 
 /** Counters by protocol version, for metrics (from WhisperNode.detailedStats()). */
 export interface DetailedStats {
-  /** what became of the envelopes received, per version */
-  envelopes: Map<ShhVersion, VersionEnvelopeCounts>
-  /** envelopes and bytes pooled, per version */
-  pools: Map<ShhVersion, { envelopes: number; bytes: number }>
+  /** what became of the envelopes received, per network */
+  envelopes: Map<Net, VersionEnvelopeCounts>
+  /** envelopes and bytes pooled, per network */
+  pools: Map<Net, { envelopes: number; bytes: number }>
   /** bytes and packets in and out of the RLPx host; null before it started */
   traffic: HostTraffic | null
   /** seals (own posts, gateway crossings) waiting for or running on the seal workers */
@@ -123,8 +133,12 @@ export interface NodeInfo {
   enode: string
   /** Its node id, 128 hex digits. */
   id: string
-  /** The versions it offers. */
+  /** The shh versions it offers. */
   shhVersions: ShhVersion[]
+  /** The capabilities it offers, e.g. ['shh/6', 'waku/1']. */
+  caps: Cap[]
+  /** The networks it runs (one pool each). */
+  nets: Net[]
   /** The PoW it requires of envelopes. */
   minPow: number
   /** Largest packet it accepts, bytes. */

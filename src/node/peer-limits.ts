@@ -98,11 +98,12 @@ export class PeerLimits {
     return true
   }
 
-  add(peer: LimitedPeer): void {
+  /** `key`: the peer's key (the node keys a peer by network and id: one node may be a peer on two networks). */
+  add(peer: LimitedPeer, key = peer.id): void {
     const t = this.now()
     const o = this.options
-    this.remove(peer.id)
-    this.peers.set(peer.id, { peer, cpu: { tokens: o.cpuBurstMs, at: t }, useless: { tokens: o.uselessBurst, at: t }, paused: false, timer: null })
+    this.remove(key)
+    this.peers.set(key, { peer, cpu: { tokens: o.cpuBurstMs, at: t }, useless: { tokens: o.uselessBurst, at: t }, paused: false, timer: null })
   }
 
   /** Forgets a peer's budget (of that connection only, when `peer` is given: a reconnection may have replaced it). */
@@ -118,8 +119,8 @@ export class PeerLimits {
    * peer's connection when it is over its CPU budget; drops (and bans) it when over its useless budget.
    * Returns 'drop' when the peer was dropped.
    */
-  charge(id: string, cpuMs: number, useless: number): 'ok' | 'paused' | 'drop' {
-    const b = this.peers.get(id)
+  charge(key: string, cpuMs: number, useless: number): 'ok' | 'paused' | 'drop' {
+    const b = this.peers.get(key)
     if (!b) return 'ok'
     const o = this.options
     const t = this.now()
@@ -127,9 +128,9 @@ export class PeerLimits {
     b.useless.tokens -= useless
     if (b.useless.tokens < 0) {
       this.counters.floodDrops++
-      this.ban(id)
-      this.remove(id)
-      this.log?.warn('Peer dropped for flooding', { peer: short(id), useless, limit: `${o.uselessPerSec}/s` })
+      this.ban(b.peer.id) // the node, on every network
+      this.remove(key)
+      this.log?.warn('Peer dropped for flooding', { peer: short(b.peer.id), useless, limit: `${o.uselessPerSec}/s` })
       b.peer.drop(`flooding: more than ${o.uselessBurst} useless envelopes (already known or expired) at ${o.uselessPerSec}/s`)
       return 'drop'
     }

@@ -1,18 +1,17 @@
 // What the node tracks per connected peer for forwarding: the envelopes the peer already knows
 // (it sent them to us, or we sent them to it) and the queue of envelopes waiting to go out.
-// A peer "wants" an envelope it does not know yet, that meets its announced PoW requirement and
-// matches its announced bloom (v6; geth's peer.broadcast checks the same three things).
+// A peer "wants" an envelope it does not know yet and that its own wants() admits (its PoW requirement,
+// its bloom or Waku topic interest: geth's and status-go's peer.broadcast checks).
 import type { Envelope } from '../whisper/envelope.js'
-import { bloomMatch } from '../whisper/bloom.js'
+import { netKey, type Net } from '../p2p/net-peer.js'
 import { BoundedSet } from './bounded-set.js'
 import type { PoolEntry } from './pool.js'
 
-/** The part of a p2p `ShhPeer` the forwarder needs. */
+/** The part of a NetPeer the forwarder needs. */
 export interface ForwardTarget {
   readonly id: string
-  readonly shh: 5 | 6
-  readonly minPow: number
-  readonly bloom: Uint8Array | null
+  readonly net: Net
+  wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean
   /** bytes queued on the connection, not yet written (absent: never busy) */
   readonly bufferedBytes?: number
   /** false when nothing was written (connection closed) */
@@ -24,6 +23,8 @@ const DEFAULT_KNOWN_MAX = 16_384
 
 export class PeerState<P extends ForwardTarget = ForwardTarget> {
   readonly known: BoundedSet<string>
+  /** net and node id: one node may be a peer on two networks over one connection */
+  readonly key: string
   private queue: PoolEntry[] = []
   private queuedBytes = 0
   private readonly queued = new Set<string>()
@@ -32,14 +33,15 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
 
   constructor(readonly peer: P, knownMax = DEFAULT_KNOWN_MAX) {
     this.known = new BoundedSet(knownMax)
+    this.key = netKey(peer.net, peer.id)
   }
 
   get id(): string {
     return this.peer.id
   }
 
-  get shh(): 5 | 6 {
-    return this.peer.shh
+  get net(): Net {
+    return this.peer.net
   }
 
   get pendingCount(): number {
@@ -48,10 +50,7 @@ export class PeerState<P extends ForwardTarget = ForwardTarget> {
 
   /** True when the peer's requirements admit the envelope (known or not). */
   accepts(e: PoolEntry): boolean {
-    if (e.env.shh !== this.peer.shh) return false
-    if (e.pow < this.peer.minPow) return false
-    const b = this.peer.bloom
-    return b === null || bloomMatch(b, e.bloom)
+    return e.net === this.peer.net && this.peer.wants(e.env, e.pow, e.bloom)
   }
 
   wants(e: PoolEntry): boolean {

@@ -1,12 +1,12 @@
-// The node's view of its peers: wiring each shh peer that connects (forwarding state, per-peer
+// The node's view of its peers: wiring each protocol peer (shh/5, shh/6, Waku: one NetPeer each, keyed
+// by network and node id) that connects (forwarding state, per-peer
 // limits, its traffic into ingest, re-offers of the pool when it relaxes its requirements), the
 // 'peer:added' / 'peer:removed' events and PeerSummary, static and trusted peers, waitForPeer.
 import { toHex } from '../whisper/bytes.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
-import { bloomAdmitsMore } from '../whisper/bloom.js'
 import type { PeerHost } from '../p2p/transport.js'
 import type { DialTargetStatus } from '../p2p/host.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import { netKey, type Cap, type Net, type NetPeer } from '../p2p/net-peer.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
 import { short, type Logger } from '../log/log.js'
@@ -26,8 +26,12 @@ export interface PeerSummary {
   enode?: string
   /** Its devp2p client id (at most 256 characters, control characters escaped). */
   clientId: string
-  /** The version spoken with it. */
+  /** The envelope format of its network (a Waku peer's is 6). */
   shh: ShhVersion
+  /** The network it is a peer on (one node may be a peer on two over one connection). */
+  net: Net
+  /** The capability spoken with it, e.g. 'waku/1'. */
+  cap: Cap
   /** ip:port of the connection */
   address: string
   /** It dialled us. */
@@ -36,11 +40,13 @@ export interface PeerSummary {
   trusted: boolean
   /** a static peer of ours (dialled and redialled) */
   static: boolean
-  /** v6: the PoW it requires (0 on v5). */
+  /** shh/6, Waku: the PoW it requires (0 on shh/5). */
   minPow: number
-  /** v6: hex of the peer's bloom; null = it takes everything */
+  /** shh/6, Waku: hex of the peer's bloom; null = it takes everything (or announced topics) */
   bloom: string | null
-  /** v6: it announced itself as a light node. */
+  /** Waku: the topics (hex) it asked for; absent when it announced none */
+  topics?: string[]
+  /** it announced itself as a light node. */
   lightNode: boolean
 }
 
@@ -49,17 +55,17 @@ export type { DialTargetStatus }
 
 /** Where a peer's traffic goes (ingest.ts). */
 export interface PeerTraffic {
-  fromPeer(state: PeerState<ShhPeer>, envs: Envelope[]): void
-  directFromPeer(peer: ShhPeer, env: Envelope): void
-  mailRequest(peer: ShhPeer, env: Envelope): void
+  fromPeer(state: PeerState<NetPeer>, envs: Envelope[], batch?: Uint8Array): void
+  directFromPeer(peer: NetPeer, env: Envelope): void
+  mailRequest(peer: NetPeer, env: Envelope): void
   readonly servesMail: boolean
 }
 
 export interface PeersDeps {
   host: () => PeerHost
-  forwarder: Forwarder<ShhPeer>
+  forwarder: Forwarder<NetPeer>
   limits: PeerLimits | null
-  pools: ReadonlyMap<ShhVersion, EnvelopePool>
+  pools: ReadonlyMap<Net, EnvelopePool>
   traffic: PeerTraffic
   /** a light node offers a new peer only its own envelopes */
   lightNode: () => boolean
@@ -75,7 +81,7 @@ const REOFFER_MS = 300
 
 export class Peers {
   private readonly dialled = new Map<string, string>() // node id -> enode we dial it at
-  /** per peer: a pending re-offer of the pool after it relaxed its PoW requirement or bloom */
+  /** per peer (net and id): a pending re-offer of the pool after it relaxed its PoW requirement or bloom */
   private readonly reofferTimers = new Map<string, NodeJS.Timeout>()
   private readonly waiting = new Set<() => void>()
 
@@ -83,17 +89,18 @@ export class Peers {
 
   /** Follows the host's peers from now on. */
   listen(host: PeerHost): void {
-    host.on('peer', (peer: ShhPeer) => this.connected(peer))
-    host.on('peer:removed', (peer: ShhPeer, reason: number) => this.disconnected(peer, reason))
+    host.on('peer', (peer: NetPeer) => this.connected(peer))
+    host.on('peer:removed', (peer: NetPeer, reason: number) => this.disconnected(peer, reason))
   }
 
   list(): PeerSummary[] {
     return this.deps.host().peers().map((p) => this.summary(p))
   }
 
-  find(enodeOrId: string): ShhPeer | undefined {
+  /** The peer on `net` (or, no net, its first protocol peer). */
+  find(enodeOrId: string, net?: Net): NetPeer | undefined {
     try {
-      return this.deps.host().getPeer(nodeIdOf(enodeOrId))
+      return this.deps.host().getPeer(nodeIdOf(enodeOrId), net)
     } catch {
       return undefined
     }
@@ -185,7 +192,7 @@ export class Peers {
     this.reofferTimers.clear()
   }
 
-  private connected(peer: ShhPeer): void {
+  private connected(peer: NetPeer): void {
     const { deps } = this
     if (deps.phase() !== 'running') return
     if (deps.limits?.refuse(peer.id)) {
@@ -195,30 +202,21 @@ export class Peers {
     }
     const state = new PeerState(peer)
     deps.forwarder.add(state)
-    deps.limits?.add(peer)
+    deps.limits?.add(peer, state.key)
     const traffic = deps.traffic
-    peer.on('envelopes', (envs) => traffic.fromPeer(state, envs))
+    peer.on('envelopes', (envs, batch) => traffic.fromPeer(state, envs, batch))
     peer.on('p2pMessage', (env) => traffic.directFromPeer(peer, env))
     if (traffic.servesMail) peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
     // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
     // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan
     // (and resend) the whole pool each time.
-    let minPow = peer.minPow
-    let bloom = peer.bloom
-    peer.on('powRequirement', () => {
-      const relaxed = peer.minPow < minPow
-      minPow = peer.minPow
-      if (relaxed) this.scheduleReoffer(state)
-    })
-    peer.on('bloom', () => {
-      const relaxed = bloomAdmitsMore(bloom, peer.bloom)
-      bloom = peer.bloom
+    peer.on('interest', (relaxed) => {
       if (relaxed) this.scheduleReoffer(state)
     })
     deps.log.info('Whisper peer connected', {
       id: short(peer.id),
       addr: `${peer.remoteAddress}:${peer.remotePort}`,
-      shh: peer.shh,
+      cap: peer.cap,
       name: peer.clientId,
     })
     deps.events.emit('peer:added', this.summary(peer))
@@ -226,47 +224,52 @@ export class Peers {
     this.offerPool(state)
   }
 
-  private disconnected(peer: ShhPeer, reason: number): void {
+  private disconnected(peer: NetPeer, reason: number): void {
     const { deps } = this
-    const t = this.reofferTimers.get(peer.id)
+    const key = netKey(peer.net, peer.id)
+    const t = this.reofferTimers.get(key)
     if (t) clearTimeout(t)
-    this.reofferTimers.delete(peer.id)
-    deps.limits?.remove(peer.id, peer)
-    if (!deps.forwarder.remove(peer.id)) return
-    deps.log.info('Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason) })
+    this.reofferTimers.delete(key)
+    deps.limits?.remove(key, peer)
+    if (deps.forwarder.get(key)?.peer !== peer || !deps.forwarder.remove(key)) return
+    deps.log.info('Whisper peer disconnected', { id: short(peer.id), cap: peer.cap, reason: disconnectReasonName(reason) })
     deps.events.emit('peer:removed', this.summary(peer), reason)
   }
 
-  private scheduleReoffer(state: PeerState<ShhPeer>): void {
-    if (this.reofferTimers.has(state.id) || this.deps.phase() !== 'running') return
+  private scheduleReoffer(state: PeerState<NetPeer>): void {
+    if (this.reofferTimers.has(state.key) || this.deps.phase() !== 'running') return
     const t = setTimeout(() => {
-      this.reofferTimers.delete(state.id)
+      this.reofferTimers.delete(state.key)
       this.offerPool(state)
     }, REOFFER_MS)
     t.unref()
-    this.reofferTimers.set(state.id, t)
+    this.reofferTimers.set(state.key, t)
   }
 
-  private offerPool(state: PeerState<ShhPeer>): void {
-    const pool = this.deps.pools.get(state.shh)
-    if (!pool || this.deps.forwarder.get(state.id) !== state) return
+  private offerPool(state: PeerState<NetPeer>): void {
+    const pool = this.deps.pools.get(state.net)
+    if (!pool || this.deps.forwarder.get(state.key) !== state) return
     const entries = this.deps.lightNode() ? [...pool.values()].filter((e) => e.local) : pool.values()
     this.deps.forwarder.offerAll(state, entries)
   }
 
-  private summary(p: ShhPeer): PeerSummary {
+  private summary(p: NetPeer): PeerSummary {
+    const i = p.interest
     const s: PeerSummary = {
       id: p.id,
       clientId: p.clientId,
-      shh: p.shh,
+      shh: p.format,
+      net: p.net,
+      cap: p.cap,
       address: `${p.remoteAddress}:${p.remotePort}`,
       inbound: p.inbound,
       trusted: p.trusted,
       static: this.dialled.has(p.id),
-      minPow: p.minPow,
-      bloom: p.bloom === null ? null : toHex(p.bloom),
-      lightNode: p.lightNode,
+      minPow: i.minPow,
+      bloom: i.bloom === null ? null : toHex(i.bloom),
+      lightNode: i.lightNode,
     }
+    if (i.topics !== null) s.topics = i.topics.map(toHex)
     if (!p.inbound) {
       s.enode = this.dialled.get(p.id) ?? formatEnode({ id: p.id, host: p.remoteAddress, port: p.remotePort })
     }

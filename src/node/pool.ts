@@ -1,12 +1,15 @@
-// The envelope pool of one protocol version: what this node knows and keeps forwarding until expiry.
+// The envelope pool of one network (shh/5, shh/6 or Waku): what this node knows and keeps forwarding until expiry.
 // geth's pool is unbounded; this one has a byte and a count bound. When full, the envelope with the
 // lowest PoW that is not our own goes first (spam costs PoW, so PoW buys space), and a newcomer with
 // no more PoW than the weakest entry is turned away instead.
 import type { Envelope } from '../whisper/envelope.js'
+import type { Net } from '../p2p/net-peer.js'
 import { MinHeap } from './heap.js'
 
 export interface PoolEntry {
   readonly env: Envelope
+  /** the network whose pool holds it */
+  readonly net: Net
   readonly hash: Uint8Array
   /** hash as hex: the dedup key */
   readonly key: string

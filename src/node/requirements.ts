@@ -5,13 +5,13 @@
 // the new one yet, and dropping them for it would punish them for a packet still on the wire.
 import type { Logger } from '../log/log.js'
 import { isFullBloom, BLOOM_SIZE } from '../whisper/bloom.js'
+import type { OurStatus } from '../p2p/net-peer.js'
 import { NodeError } from './errors.js'
 import { MAX_MESSAGE_SIZE_CAP, SYNC_ALLOWANCE, type ValidationPolicy } from './validate.js'
 
-/** Where our requirements are announced: the peer host (status and update packets to v6 peers). */
+/** Where our requirements are announced: the peer host (status and update packets to shh/6 and Waku peers). */
 export interface RequirementsAnnouncer {
-  setMinPow(pow: number): void
-  setBloom(bloom: Uint8Array | null): void
+  announce(changed: Partial<OurStatus>): void
   setMaxMessageSize(size: number): void
 }
 
@@ -23,6 +23,8 @@ export interface RequirementsInit {
   lightNode: boolean
   /** a relay forwards everything: never light */
   relay: boolean
+  /** Waku: confirm the batches peers send (message response, batch acknowledgement) */
+  confirmations?: boolean
 }
 
 export interface RequirementsDeps {
@@ -30,7 +32,7 @@ export interface RequirementsDeps {
   announcer: () => RequirementsAnnouncer
   log: Logger
   /** the bloom of the node's subscriptions (null: some takes every topic), and how many there are */
-  subscriptions: { readonly size: number; bloom(): Uint8Array | null }
+  subscriptions: { readonly size: number; bloom(): Uint8Array | null; topics(): Uint8Array[] | null }
   /** light mode off: offer the pool to every peer again (it was held back) */
   reofferAll: () => void
 }
@@ -42,13 +44,18 @@ export class Requirements {
   private bloomTolerance: Uint8Array | null
   private maxSize: number
   private light: boolean
+  private ownTopics: Uint8Array[] | null = null
   private readonly relay: boolean
+  readonly confirmations: boolean
   private readonly timers = new Set<NodeJS.Timeout>()
 
   /** Throws NodeError 'params' on a bad value, in the order the node's options were always checked. */
   constructor(init: RequirementsInit, private readonly deps: RequirementsDeps) {
     this.relay = init.relay
+    this.confirmations = init.confirmations ?? false
     this.light = init.lightNode
+    // a light node starts asking Waku peers for no topic until it subscribes
+    if (this.light) this.ownTopics = []
     this.maxSize = checkMaxMessageSize(init.maxMessageSize)
     this.ownMinPow = checkPow(init.minPow)
     this.minPowTolerance = this.ownMinPow
@@ -70,6 +77,11 @@ export class Requirements {
 
   get lightNode(): boolean {
     return this.light
+  }
+
+  /** Waku topic interest announced (a light node's subscriptions); null: the bloom is announced instead. */
+  get topics(): Uint8Array[] | null {
+    return this.ownTopics
   }
 
   get maxMessageSize(): number {
@@ -94,7 +106,7 @@ export class Requirements {
     this.ownMinPow = pow
     this.minPowTolerance = Math.min(previous, pow)
     this.later(SYNC_ALLOWANCE * 1000, () => (this.minPowTolerance = this.ownMinPow))
-    this.deps.announcer().setMinPow(pow)
+    this.deps.announcer().announce({ minPow: pow })
     this.deps.log.info('PoW requirement changed', { pow })
   }
 
@@ -105,8 +117,15 @@ export class Requirements {
     this.ownBloom = next
     this.bloomTolerance = previous === null || next === null ? null : previous
     this.later(SYNC_ALLOWANCE * 1000, () => (this.bloomTolerance = this.ownBloom))
-    this.deps.announcer().setBloom(next)
+    this.deps.announcer().announce({ bloom: next })
     this.deps.log.debug('Bloom filter changed', { full: next === null })
+  }
+
+  /** Waku topic interest (null: announce the bloom instead); what Waku peers send us from now on. */
+  setTopics(topics: Uint8Array[] | null): void {
+    if (topics !== null && topics.some((t) => !(t instanceof Uint8Array) || t.length !== 4)) throw new NodeError('params', 'topics must be 4 bytes each')
+    this.ownTopics = topics === null ? null : topics.map((t) => Uint8Array.from(t))
+    this.deps.announcer().announce({ topics: this.ownTopics })
   }
 
   setMaxMessageSize(size: number): void {
@@ -125,6 +144,7 @@ export class Requirements {
     this.light = on
     if (on) this.subscriptionsChanged()
     else {
+      this.setTopics(null)
       this.setBloom(null)
       this.deps.reofferAll()
     }
@@ -136,6 +156,8 @@ export class Requirements {
     const subs = this.deps.subscriptions
     // no subscription: nothing; a subscription to every topic: everything
     this.setBloom(subs.size === 0 ? new Uint8Array(BLOOM_SIZE) : subs.bloom())
+    // Waku peers get the exact topics (status-go's light clients send a topic interest, not a bloom)
+    this.setTopics(subs.size === 0 ? [] : subs.topics())
   }
 
   /** Stops the tolerance timers (node stop). */

@@ -1,6 +1,6 @@
-// WhisperNode: a running Whisper node (geth's whisperv5/whisperv6 `Whisper` service) over a peer host
-// (P2PHost by default). One envelope pool per protocol version (a v5 envelope cannot travel to a v6
-// peer), geth's `add` validation for everything that enters a pool (our own posts included), prompt
+// WhisperNode: a running Whisper node (geth's whisperv5/whisperv6 `Whisper` service, and status-go's
+// Waku) over a peer host (P2PHost by default). One envelope pool per network (shh/5, shh/6, Waku: an
+// envelope never leaves the network it came on, unless the network bridge carries it), geth's `add` validation for everything that enters a pool (our own posts included), prompt
 // forwarding to every peer that does not know an envelope yet, filters that open what matches, and
 // sealing off the main thread (SealPool). Envelopes stay pooled until they expire, so a post made
 // while no peer is connected goes out as soon as one connects.
@@ -15,11 +15,11 @@ import type { SealParams } from '../whisper/seal.js'
 import { toHex } from '../whisper/bytes.js'
 import { P2PHost } from '../p2p/host.js'
 import type { PeerHost } from '../p2p/transport.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
+import { formatOfNet, type Cap, type Net, type NetPeer } from '../p2p/net-peer.js'
 import type { NodeKey } from '../p2p/nodekey.js'
 import { NodeError } from './errors.js'
 import type { Logger } from '../log/log.js'
-import { gatewayHost, hostOptions, nodeLogger, resolveNodeKey, resolveVersions } from './node-setup.js'
+import { gatewayHost, hostOptions, nodeLogger, resolveCaps, resolveNodeKey } from './node-setup.js'
 import { EnvelopePool } from './pool.js'
 import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
@@ -52,14 +52,18 @@ export type { NodeInfo, NodeOptions, NodeStats } from './node-types.js'
 export class WhisperNode extends EventEmitter {
   /** Built as a relay: forwards everything, opens nothing. */
   readonly relay: boolean
-  /** The protocol versions it offers. */
+  /** The shh versions it offers (none on a Waku-only node). */
   readonly versions: ShhVersion[]
+  /** The capabilities it offers, e.g. ['shh/6', 'waku/1']. */
+  readonly caps: Cap[]
+  /** The networks it runs, one pool each. */
+  readonly nets: Net[]
   /** @internal the node's logger, shared with the adapters of this package */
   readonly log: Logger
   private readonly key: NodeKey
   private readonly host: PeerHost
-  private readonly pools = new Map<ShhVersion, EnvelopePool>()
-  private readonly forwarder: Forwarder<ShhPeer>
+  private readonly pools = new Map<Net, EnvelopePool>()
+  private readonly forwarder: Forwarder<NetPeer>
   private readonly filters: Filters
   private readonly seals: SealPool
   private readonly limits: PeerLimits | null
@@ -90,7 +94,7 @@ export class WhisperNode extends EventEmitter {
     this.relay = opts.relay ?? false
     const lightNode = opts.lightNode ?? false
     if (this.relay && lightNode) throw new NodeError('params', 'a relay forwards everything: it cannot be a light node')
-    this.versions = resolveVersions(opts)
+    ;({ caps: this.caps, nets: this.nets, versions: this.versions } = resolveCaps(opts))
     this.filters = new Filters(this.log)
     this.requirements = new Requirements(
       {
@@ -99,21 +103,22 @@ export class WhisperNode extends EventEmitter {
         bloom: opts.bloom,
         lightNode,
         relay: this.relay,
+        confirmations: opts.confirmations,
       },
       { announcer: () => this.host, log: this.log, subscriptions: this.filters, reofferAll: () => this.peerSet.reofferAll() },
     )
 
     this.key = resolveNodeKey(opts)
-    for (const v of this.versions) {
-      this.pools.set(v, new EnvelopePool({ maxBytes: opts.poolMaxBytes, maxEnvelopes: opts.poolMaxEnvelopes }))
+    for (const n of this.nets) {
+      this.pools.set(n, new EnvelopePool({ maxBytes: opts.poolMaxBytes, maxEnvelopes: opts.poolMaxEnvelopes }))
     }
-    this.forwarder = new Forwarder<ShhPeer>({
+    this.forwarder = new Forwarder<NetPeer>({
       log: this.log,
       intervalMs: opts.forwardIntervalMs,
-      alive: (e) => this.pools.get(e.env.shh)?.get(e.key) === e,
+      alive: (e) => this.pools.get(e.net)?.get(e.key) === e,
       onSent: (peer, entries) => {
         this.counters.envelopesOut += entries.length
-        this.counts.of(peer.shh).forwarded += entries.length
+        this.counts.of(peer.net).forwarded += entries.length
         this.delivery.sent(entries)
         if (this.events.wants('sent')) this.events.emit('sent', peer.id, entries.map((e) => e.key))
       },
@@ -128,7 +133,7 @@ export class WhisperNode extends EventEmitter {
     const phase = () => this.phase
     this.ingest = new Ingest({
       pools: this.pools, requirements: this.requirements, forwarder: this.forwarder, filters: this.filters, limits: this.limits,
-      pooled: (env, local, from) => this.gateway.onEnvelope(env, local, from), counters: this.counters, envelopeCounts: this.counts, events: this.events, log: this.log,
+      pooled: (entry, from) => this.gateway.onEnvelope(entry.env, entry.local, from, entry.net), counters: this.counters, envelopeCounts: this.counts, events: this.events, log: this.log,
       phase, relay: this.relay,
     })
     this.peerSet = new Peers({
@@ -136,13 +141,13 @@ export class WhisperNode extends EventEmitter {
       lightNode: () => this.requirements.lightNode, events: this.events, log: this.log, phase, stopped: this.abort.signal,
     })
     this.posting = new Posting({
-      versions: this.versions, relay: this.relay, seals: this.seals, ingest: this.ingest, filters: this.filters,
+      nets: this.nets, relay: this.relay, seals: this.seals, ingest: this.ingest, filters: this.filters,
       delivery: this.delivery, peers: this.peerSet, log: this.log, phase, stopped: this.abort.signal,
       maxMessageSize: () => this.requirements.maxMessageSize,
     })
     this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest), opts.gateway)
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
-    const hostOpts = hostOptions(opts, this.key, this.versions, this.requirements, this.log)
+    const hostOpts = hostOptions(opts, this.key, this.caps, this.requirements, this.log)
     this.host = opts.transport ? opts.transport(hostOpts) : new P2PHost(hostOpts)
     for (const url of opts.staticPeers ?? []) this.peerSet.rememberDialled(url)
     this.peerSet.listen(this.host)
@@ -174,7 +179,7 @@ export class WhisperNode extends EventEmitter {
     this.expiryTimer.unref()
     this.phase = 'running'
     this.log.info(`Started whisper node`, {
-      shh: this.versions.join(','),
+      protocols: this.caps.join(','),
       mode: this.relay ? 'relay' : this.requirements.lightNode ? 'light' : 'full',
       // not listening: the enode's port 0 cannot be dialled (the host's start line names the id)
       self: this.listening ? this.enode : 'none',
@@ -251,6 +256,8 @@ export class WhisperNode extends EventEmitter {
       enode: this.enode,
       id: this.id,
       shhVersions: [...this.versions],
+      caps: [...this.caps],
+      nets: [...this.nets],
       minPow: this.requirements.minPow,
       maxMessageSize: this.requirements.maxMessageSize,
       bloom: bloom === null ? null : toHex(bloom),
@@ -279,21 +286,32 @@ export class WhisperNode extends EventEmitter {
 
   /** @internal per-version envelope outcomes and pool sizes, wire traffic (null on a transport without it), seals waiting: for this package's metrics (p2pmessage --metrics), not a stable surface */
   detailedStats(): DetailedStats {
-    const pools = new Map<ShhVersion, { envelopes: number; bytes: number }>()
+    const pools = new Map<Net, { envelopes: number; bytes: number }>()
     for (const [v, p] of this.pools) pools.set(v, { envelopes: p.count, bytes: p.bytes })
     return { envelopes: this.counts.snapshot(), pools, traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending }
   }
 
-  /** The envelopes currently pooled (both versions), e.g. for geth's shh_getFilterMessages on a new filter. */
-  envelopes(shh?: ShhVersion): Envelope[] {
+  /**
+   * The envelopes currently pooled, e.g. for geth's shh_getFilterMessages on a new filter: of one network,
+   * of the networks of one format (5, 6), or of every network (an envelope in two pools comes once).
+   */
+  envelopes(which?: Net | ShhVersion): Envelope[] {
     const out: Envelope[] = []
-    for (const [v, pool] of this.pools) if (shh === undefined || shh === v) for (const e of pool.values()) out.push(e.env)
+    const seen = new Set<string>()
+    for (const [net, pool] of this.pools) {
+      if (which !== undefined && which !== net && which !== formatOfNet(net)) continue
+      for (const e of pool.values()) {
+        if (seen.has(e.key)) continue
+        seen.add(e.key)
+        out.push(e.env)
+      }
+    }
     return out
   }
 
   // ---- messages (posting.ts) ----
 
-  /** See Posting.post: seal per version, pool, deliver to own filters (mine), forward. */
+  /** See Posting.post: seal per format, pool in each network asked for (`net`, default all), deliver to own filters (mine), forward. */
   post(p: PostParams): Promise<PostResult> {
     return this.posting.post(p)
   }
@@ -303,19 +321,22 @@ export class WhisperNode extends EventEmitter {
     return this.posting.wrap(p)
   }
 
-  /** geth's Send; `copies`: the same message for the other versions (best effort). NodeError 'rejected'. */
-  send(env: Envelope, copies: Envelope[] = []): string {
-    return this.posting.send(env, copies)
+  /**
+   * geth's Send, into `net`'s pool (default: every network of the envelope's format); `copies`: the same
+   * message for the other versions (best effort). NodeError 'rejected'.
+   */
+  send(env: Envelope, copies: Envelope[] = [], net?: Net): string {
+    return this.posting.send(env, copies, net)
   }
 
-  /** geth's SendP2PMessage: a sealed envelope straight to one connected peer (enode or node id), not pooled. */
-  sendDirect(peer: string, env: Envelope): string {
-    return this.posting.sendDirect(peer, env)
+  /** geth's SendP2PMessage: a sealed envelope straight to one connected peer (enode or node id; on `net`), not pooled. */
+  sendDirect(peer: string, env: Envelope, net?: Net): string {
+    return this.posting.sendDirect(peer, env, net)
   }
 
-  /** geth's RequestHistoricMessages: marks the peer trusted (for the answers) and sends it a mail request. */
-  requestHistory(peer: string, env: Envelope): void {
-    this.posting.requestHistory(peer, env)
+  /** geth's RequestHistoricMessages: marks the peer trusted (for the answers) and sends it a mail request (on `net`). */
+  requestHistory(peer: string, env: Envelope, net?: Net): void {
+    this.posting.requestHistory(peer, env, net)
   }
 
   /** Carries a room (topic + symmetric key) between shh/5 and shh/6 peers from now on (gateway.ts). */
@@ -414,7 +435,7 @@ export class WhisperNode extends EventEmitter {
     this.peerSet.markTrusted(enodeOrId)
   }
 
-  /** The connected peers. */
+  /** The connected peers: one per network (a node that is our peer on shh/6 and Waku is two). */
   peers(): PeerSummary[] {
     return this.peerSet.list()
   }
@@ -438,9 +459,9 @@ export class WhisperNode extends EventEmitter {
 
   private expire(): void {
     const now = unixNow()
-    for (const [v, pool] of this.pools) {
+    for (const [net, pool] of this.pools) {
       const gone = pool.expire(now)
-      if (gone.length > 0) this.counts.of(v).expired += gone.length
+      if (gone.length > 0) this.counts.of(net).expired += gone.length
       for (const e of gone) this.forwarder.forget(e.key)
     }
     this.delivery.check(now)

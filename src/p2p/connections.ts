@@ -8,7 +8,7 @@ import type { Socket } from 'node:net'
 import { ConnGuard } from './conn-limits.js'
 import type { Peer } from './devp2p/index.js'
 import type { HostLimits } from './host-types.js'
-import type { ShhProtocol } from './shh-protocol.js'
+import type { Net, NetPeer } from './net-peer.js'
 
 export type ConnState = 'dialing' | 'handshaking' | 'ready'
 
@@ -20,8 +20,8 @@ export interface Conn {
   id: string | null
   /** the devp2p Peer, once the host accepted it (within MaxPeers, or trusted/static) */
   peer: Peer | null
-  /** the shh peer, once both statuses were exchanged */
-  shh: ShhProtocol | null
+  /** the protocol peers on it, each once both its statuses were exchanged (devp2p runs one per shared capability name) */
+  readonly nets: Map<Net, NetPeer>
   /** why it ended before the hello, when the host knows (handshake deadline, no shared capability...) */
   failure: string | null
   /** runs once when the hello is through (a discovery dial's slot is released then) */
@@ -49,7 +49,7 @@ export class Connections {
   open(socket: Socket, inbound: boolean, state: 'dialing' | 'handshaking', id: string | null = null): Conn {
     const old = this.all.get(socket)
     if (old) return old
-    const conn: Conn = { socket, inbound, state: 'dialing', id, peer: null, shh: null, failure: null, onHello: null }
+    const conn: Conn = { socket, inbound, state: 'dialing', id, peer: null, nets: new Map(), failure: null, onHello: null }
     this.all.set(socket, conn)
     // The record goes after the socket's other 'close' listeners: devp2p's own (registered after ours
     // on a dial) ends the Peer and its shh peer, and those still look the record up.
@@ -151,20 +151,38 @@ export class Connections {
     return [...this.accepted.values()].map((c) => c.peer!)
   }
 
-  shhPeers(): ShhProtocol[] {
-    const out: ShhProtocol[] = []
-    for (const c of this.all.values()) if (c.shh !== null) out.push(c.shh)
+  /** Every protocol peer (a connection running shh/6 and waku/1 counts twice). */
+  netPeers(): NetPeer[] {
+    const out: NetPeer[] = []
+    for (const c of this.all.values()) for (const p of c.nets.values()) out.push(p)
     return out
   }
 
-  shhPeer(id: string): ShhProtocol | undefined {
-    for (const c of this.all.values()) if (c.shh !== null && c.shh.id === id) return c.shh
+  /** Connections with at least one protocol peer. */
+  protocolCount(): number {
+    let n = 0
+    for (const c of this.all.values()) if (c.nets.size > 0) n++
+    return n
+  }
+
+  /** The peer `id` on `net`, or (no net) its first protocol peer. */
+  netPeer(id: string, net?: Net): NetPeer | undefined {
+    for (const c of this.all.values()) {
+      for (const p of c.nets.values()) if (p.id === id && (net === undefined || p.net === net)) return p
+    }
     return undefined
   }
 
-  /** The record an shh peer runs on (found by the shh peer: it does not expose its socket). */
-  ofShh(shh: ShhProtocol): Conn | undefined {
-    for (const c of this.all.values()) if (c.shh === shh) return c
+  /** Every protocol peer of node `id`. */
+  peersOf(id: string): NetPeer[] {
+    const out: NetPeer[] = []
+    for (const c of this.all.values()) for (const p of c.nets.values()) if (p.id === id) out.push(p)
+    return out
+  }
+
+  /** The record a protocol peer runs on (found by the peer: it does not expose its socket). */
+  ofPeer(peer: NetPeer): Conn | undefined {
+    for (const c of this.all.values()) if (c.nets.get(peer.net) === peer) return c
     return undefined
   }
 

@@ -231,7 +231,7 @@ export class Dialer {
   private schedule(t: DialTarget): void {
     if (!this.host.running || t.timer || t.dialing || !this.isLive(t)) return
     if (this.host.conns.connected(t.id)) return
-    if (t.kind === 'bootnode' && this.host.conns.shhPeers().length > 0) return // fallback only while alone
+    if (t.kind === 'bootnode' && this.host.conns.protocolCount() > 0) return // fallback only while alone
     const delay = t.backoffMs
     t.backoffMs = Math.min(t.backoffMs * 2, this.redialMaxMs)
     this.host.log(TRACE, 'Redial scheduled', { id: short(t.id), inMs: delay })

@@ -2,12 +2,14 @@
 import type { ShhVersion } from '../whisper/envelope.js'
 import { LogLevel, type LogSink } from '../log/log.js'
 import type { InboundGateOptions } from './conn-limits.js'
-import type { ShhPeer } from './shh-peer.js'
+import type { Cap, NetPeer, OurStatus } from './net-peer.js'
 
 export interface P2PHostOptions {
   privateKey: Uint8Array
   listen?: { host: string; port: number } // no listening socket when absent
   shhVersions?: ShhVersion[] // default [5, 6]; devp2p picks the highest version both sides offer
+  protocols?: Cap[] // instead of shhVersions: e.g. ['shh/6', 'waku/1']; the highest common version per family runs
+  status?: Partial<OurStatus> // the rest of our status (Waku: topic interest, confirmations, rate limits)
   maxPeers?: number // default 80
   staticPeers?: string[] // enode URLs: dialled, redialled with backoff
   trustedPeers?: string[] // enode URLs or node ids: allowed over maxPeers, marked trusted (p2p messages)
@@ -59,8 +61,8 @@ export interface DialScheduled {
 }
 
 export interface P2PHostEvents {
-  peer: [peer: ShhPeer]
-  'peer:removed': [peer: ShhPeer, reason: number]
+  peer: [peer: NetPeer]
+  'peer:removed': [peer: NetPeer, reason: number]
   dial: [dial: DialEvent]
   'dial:result': [result: DialResult]
   'dial:scheduled': [next: DialScheduled]
@@ -80,7 +82,7 @@ export interface HostTraffic {
   /** TCP bytes of every RLPx socket, framing included (geth's p2p ingress/egress meters) */
   ingressBytes: number
   egressBytes: number
-  /** sub-protocol (shh) packets read and written */
+  /** sub-protocol (shh, waku) packets read and written */
   packetsIn: number
   packetsOut: number
 }

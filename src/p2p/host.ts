@@ -1,4 +1,4 @@
-// P2PHost: an RLPx host speaking only `shh`, over @ethereumjs/devp2p's RLPx (and DPT for discv4).
+// P2PHost: an RLPx host speaking `shh` and `waku` (host-protocols.ts), over @ethereumjs/devp2p's RLPx (and DPT for discv4).
 //
 // What it adds to RLPx, following geth's p2p.Server (v1.6.6) where it matters:
 // - static peers dialled and redialled with exponential backoff when they fail or drop (dialer.ts);
@@ -10,15 +10,15 @@
 //   pin a dial forever);
 // - no listening socket unless `listen` is given (like the original client; listener.ts), and a
 //   stop() that leaves no socket or timer behind.
-// Peers that share no shh version with us are dropped by devp2p itself (USELESS_PEER after hello).
+// Peers that share no capability with us are dropped by devp2p itself (USELESS_PEER after hello).
 import { EventEmitter } from 'node:events'
-import { BLOOM_SIZE } from '../whisper/bloom.js'
-import type { ShhVersion } from '../whisper/envelope.js'
 import { formatLine, short, type LogContext, type LogSink } from '../log/log.js'
 import { defaultClientId, peerText } from './client-id.js'
+import { HostProtocols, offeredCaps } from './host-protocols.js'
+import type { Cap, Net, NetPeer, OurStatus } from './net-peer.js'
 import { DIAL_RATIO, InboundGate } from './conn-limits.js'
 import { Connections, type Conn } from './connections.js'
-import { DISCONNECT_REASON, endedBeforeConnect, forgetRlpxRedials, newRLPx, peerSocket, rlpxPendingSockets, type Peer, type RLPx } from './devp2p/index.js'
+import { DISCONNECT_REASON, forgetRlpxRedials, newRLPx, peerSocket, rlpxPendingSockets, type Peer, type RLPx } from './devp2p/index.js'
 import { Dialer } from './dialer.js'
 import { Discovery } from './discovery.js'
 import { formatEnode, nodeIdOf, type Enode } from './enode.js'
@@ -38,9 +38,9 @@ import {
 } from './host-types.js'
 import { acceptInbound, listen } from './listener.js'
 import { nodeKeyFromPrivateKey } from './nodekey.js'
-import { disconnectReasonName, type ShhPeer } from './shh-peer.js'
+import { disconnectReasonName } from './shh-peer.js'
 import type { PacketCounts } from './subprotocol.js'
-import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_STATUS_TIMEOUT_MS, shhCapabilities, type ShhHostContext, type ShhProtocol } from './shh-protocol.js'
+import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_STATUS_TIMEOUT_MS } from './shh-protocol.js'
 
 export { P2PHostError }
 export type { DialEvent, DialKind, DialResult, DialScheduled, DialTargetStatus, HostLimits, HostTraffic, P2PHostEvents, P2PHostOptions } from './host-types.js'
@@ -51,7 +51,6 @@ export class P2PHost extends EventEmitter {
   private readonly maxPeers: number
   private readonly handshakeTimeoutMs: number
   private readonly privateKey: Uint8Array
-  private readonly versions: ShhVersion[]
   private readonly clientId: string
   private readonly discoveryOn: boolean
   private readonly listenOpt: { host: string; port: number } | undefined
@@ -59,7 +58,7 @@ export class P2PHost extends EventEmitter {
   private readonly statusTimeoutMs: number
   private readonly trusted = new Set<string>()
   private readonly gate: InboundGate
-  private status: { minPow: number; bloom: Uint8Array | null; lightNode: boolean }
+  private readonly protocols: HostProtocols
   private maxMessageSizeNow: number
 
   private rlpx: RLPx | null = null
@@ -77,10 +76,7 @@ export class P2PHost extends EventEmitter {
     this.privateKey = key.privateKey
     this.publicKey = key.publicKey
     this.id = key.nodeId
-    this.versions = [...new Set<ShhVersion>(opts.shhVersions ?? [5, 6])]
-    if (this.versions.length === 0 || this.versions.some((v) => v !== 5 && v !== 6)) {
-      throw new P2PHostError('config', `shhVersions must be a non-empty subset of [5, 6], got ${JSON.stringify(opts.shhVersions)}`)
-    }
+    const caps = offeredCaps(opts)
     this.maxPeers = opts.maxPeers ?? 80
     if (!Number.isInteger(this.maxPeers) || this.maxPeers < 0) throw new P2PHostError('config', `maxPeers must be an integer >= 0`)
     this.clientId = opts.clientId ?? defaultClientId()
@@ -104,7 +100,10 @@ export class P2PHost extends EventEmitter {
       limits,
       maxMessageSize: () => this.maxMessageSizeNow,
       log: (msg, ctx) => this.log(DEBUG, msg, ctx as LogContext),
-      onClosed: (conn) => this.explainUseless(conn),
+      onClosed: (conn) => {
+        const id = this.protocols.explainUseless(conn)
+        if (id !== null) this.dialer.failed(id, conn.failure ?? 'useless peer')
+      },
     })
     // what the parts see of the host
     const host = this
@@ -126,9 +125,24 @@ export class P2PHost extends EventEmitter {
     }
     this.dialer = new Dialer(parts, redialMinMs, Math.max(opts.redialMaxMs ?? 60_000, redialMinMs))
     this.discovery = new Discovery(parts, this.privateKey)
-    this.status = { minPow: 0.2, bloom: null, lightNode: opts.lightNode ?? false }
-    this.setMinPow(opts.minPow ?? 0.2)
-    this.setBloom(opts.bloom ?? null)
+    this.protocols = new HostProtocols(caps, { minPow: opts.minPow ?? 0.2, bloom: opts.bloom ?? null, lightNode: opts.lightNode ?? false, ...opts.status }, {
+      conns: this.conns,
+      trusted: this.trusted,
+      running: () => this.running,
+      statusTimeoutMs: this.statusTimeoutMs,
+      maxMessageSize: () => this.maxMessageSizeNow,
+      packets: this.packets,
+      logLine: (level, msg) => this.logger(level, msg),
+      log: (level, msg, ctx) => this.log(level, msg, ctx),
+      ready: (peer) => {
+        this.dialer.succeeded(peer.id)
+        this.safeEmit('peer', peer)
+      },
+      removed: (peer, reason) => this.safeEmit('peer:removed', peer, reason),
+      gone: (id) => {
+        if (this.conns.peersOf(id).length === 0) this.dialer.peerGone(id, this.conns.protocolCount())
+      },
+    })
 
     for (const url of opts.trustedPeers ?? []) this.trusted.add(nodeIdOf(url))
     for (const url of opts.staticPeers ?? []) this.dialer.add(url, 'static')
@@ -152,18 +166,25 @@ export class P2PHost extends EventEmitter {
     return this.discovery.port
   }
 
-  peers(): ShhPeer[] {
-    return this.conns.shhPeers()
+  /** The capabilities offered, e.g. ['shh/6', 'waku/1']. */
+  get caps(): Cap[] {
+    return [...this.protocols.caps]
   }
 
-  getPeer(id: string): ShhPeer | undefined {
-    return this.conns.shhPeer(id.toLowerCase())
+  /** Every protocol peer: a connection running shh/6 and waku/1 is two. */
+  peers(): NetPeer[] {
+    return this.conns.netPeers()
+  }
+
+  /** The peer `id` on `net`, or (no net) its first protocol peer. */
+  getPeer(id: string, net?: Net): NetPeer | undefined {
+    return this.conns.netPeer(id.toLowerCase(), net)
   }
 
   async start(): Promise<void> {
     if (this.running || this.stopping) throw new P2PHostError('state', 'P2PHost already started')
     const rlpx = newRLPx(this.privateKey, {
-      capabilities: shhCapabilities(this.versions, this.context()),
+      capabilities: this.protocols.capabilities(),
       clientId: new TextEncoder().encode(this.clientId),
       // MaxPeers is ours to enforce (trusted peers may exceed it); RLPx only sees a huge limit.
       maxPeers: 1_000_000,
@@ -195,7 +216,7 @@ export class P2PHost extends EventEmitter {
     }
     // Without a listening socket the enode's port 0 cannot be dialled: name the node by its id instead.
     const self = this.listening ? { self: this.enode } : { id: this.id, listening: 'no' }
-    this.log(INFO, 'Started P2P networking', { ...self, shh: this.versions.join(',') })
+    this.log(INFO, 'Started P2P networking', { ...self, protocols: this.protocols.caps.join(',') })
     this.dialer.dialAll()
   }
 
@@ -241,40 +262,41 @@ export class P2PHost extends EventEmitter {
   addTrustedPeer(enodeOrId: string): void {
     const id = nodeIdOf(enodeOrId)
     this.trusted.add(id)
-    const p = this.conns.shhPeer(id)
-    if (p) p.trusted = true
+    for (const p of this.conns.peersOf(id)) p.trusted = true
   }
 
   removeTrustedPeer(enodeOrId: string): void {
     const id = nodeIdOf(enodeOrId)
     this.trusted.delete(id)
-    const p = this.conns.shhPeer(id)
-    if (p) p.trusted = false
+    for (const p of this.conns.peersOf(id)) p.trusted = false
   }
 
   get minPow(): number {
-    return this.status.minPow
+    return this.protocols.ours.minPow
   }
 
   get bloom(): Uint8Array | null {
-    return this.status.bloom
+    return this.protocols.ours.bloom
   }
 
-  // Our PoW requirement: announced in new v6 handshakes and sent to connected v6 peers now.
+  /** Our status as announced in new handshakes. */
+  get status(): Readonly<OurStatus> {
+    return this.protocols.ours
+  }
+
+  /** Changes our status: new handshakes announce it, connected peers hear what changed (shh/6 and Waku). */
+  announce(changed: Partial<OurStatus>): void {
+    this.protocols.update(changed.bloom ? { ...changed, bloom: Uint8Array.from(changed.bloom) } : changed)
+  }
+
+  // Our PoW requirement: announced in new handshakes and to connected shh/6 and Waku peers now.
   setMinPow(pow: number): void {
-    if (!Number.isFinite(pow) || pow < 0) throw new P2PHostError('config', `invalid PoW requirement ${pow} (finite, >= 0)`)
-    this.status.minPow = pow
-    for (const p of this.conns?.shhPeers() ?? []) p.sendPowRequirement(pow)
+    this.announce({ minPow: pow })
   }
 
-  // Our bloom filter (null = accept everything): announced in new v6 handshakes and sent to v6 peers now.
+  // Our bloom filter (null = accept everything): announced in new handshakes and to shh/6 and Waku peers now.
   setBloom(bloom: Uint8Array | null): void {
-    if (bloom !== null && (!(bloom instanceof Uint8Array) || bloom.length !== BLOOM_SIZE)) {
-      throw new P2PHostError('config', `bloom must be ${BLOOM_SIZE} bytes or null`)
-    }
-    this.status.bloom = bloom === null ? null : Uint8Array.from(bloom)
-    const wire = bloom ?? new Uint8Array(BLOOM_SIZE).fill(0xff)
-    for (const p of this.conns?.shhPeers() ?? []) p.sendBloom(wire)
+    this.announce({ bloom })
   }
 
   /** Packets above this drop the peer (geth's MaxMessageSize); applies to packets read from now on. */
@@ -303,23 +325,6 @@ export class P2PHost extends EventEmitter {
 
   // ---- internals ----
 
-  private context(): ShhHostContext {
-    // geth announces a full node as 64 bytes of 0xff (MakeFullNodeBloom), not an empty bloom.
-    const fullBloom = new Uint8Array(BLOOM_SIZE).fill(0xff)
-    return {
-      ourStatus: () => ({ minPow: this.status.minPow, bloom: this.status.bloom ?? fullBloom, lightNode: this.status.lightNode }),
-      isTrusted: (id) => this.trusted.has(id),
-      isInbound: (socket) => this.conns.isInbound(socket),
-      // a getter: geth checks the current MaxMessageSize, which the node may change at run time
-      maxMessageSize: () => this.maxMessageSizeNow,
-      statusTimeoutMs: this.statusTimeoutMs,
-      log: (level, msg) => this.logger(level, msg),
-      packets: this.packets,
-      onReady: (peer) => this.onShhReady(peer),
-      onClose: (peer, reason, byUs, wasReady) => this.onShhClose(peer, reason, byUs, wasReady),
-    }
-  }
-
   private teardownNow(): void {
     this.discovery.stop()
     if (this.rlpx) {
@@ -331,23 +336,6 @@ export class P2PHost extends EventEmitter {
     }
     this.conns.destroyAll()
     this.rlpx = null
-  }
-
-  // devp2p drops a peer with no shared capability on its own, silently; say why, since a v5-only and a
-  // v6-only node look alike from the outside and the user can fix it with --shh.
-  private explainUseless(conn: Conn): void {
-    const socket = conn.socket
-    const ended = endedBeforeConnect.get(socket)
-    if (!ended || ended.reason !== DISCONNECT_REASON.USELESS_PEER) return
-    const { hello } = ended
-    const theirs = hello.capabilities.filter((c) => c.name === 'shh').map((c) => `shh/${c.version}`)
-    const why = theirs.length > 0
-      ? `no shared whisper version (it offers ${theirs.join(', ')}; we offer ${this.versions.map((v) => `shh/${v}`).join(', ')})`
-      : `it does not speak whisper (offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'})`
-    const id = Buffer.from(hello.id).toString('hex')
-    this.log(INFO, 'Peer dropped: ' + why, { id: short(id), addr: `${socket.remoteAddress}:${socket.remotePort}`, name: peerText(hello.clientId) })
-    conn.failure = why
-    this.dialer.failed(id, why)
   }
 
   private onPeerAdded(peer: Peer): void {
@@ -382,35 +370,6 @@ export class P2PHost extends EventEmitter {
     const id = Buffer.from(idBytes).toString('hex')
     this.conns.removed(id, peer)
     this.log(DEBUG, 'Removing p2p peer', { id: short(id), addr: addrOf(peer), reason: disconnectReasonName(reason ?? 1) })
-  }
-
-  private onShhReady(peer: ShhProtocol): void {
-    const conn = this.conns.connected(peer.id)
-    if (!this.running || conn === undefined) {
-      peer.disconnect(this.running ? DISCONNECT_REASON.TOO_MANY_PEERS : DISCONNECT_REASON.CLIENT_QUITTING)
-      return
-    }
-    conn.shh = peer
-    peer.trusted = this.trusted.has(peer.id) // the trusted set may have changed since the hello
-    this.dialer.succeeded(peer.id)
-    this.log(DEBUG, 'Whisper peer connected', {
-      id: short(peer.id),
-      addr: `${peer.remoteAddress}:${peer.remotePort}`,
-      shh: peer.shh,
-      name: peer.clientId,
-      trusted: peer.trusted,
-    })
-    this.safeEmit('peer', peer)
-  }
-
-  private onShhClose(peer: ShhProtocol, reason: number, byUs: boolean, wasReady: boolean): void {
-    const conn = wasReady ? this.conns.ofShh(peer) : undefined
-    if (conn !== undefined) {
-      conn.shh = null
-      this.log(DEBUG, 'Whisper peer disconnected', { id: short(peer.id), reason: disconnectReasonName(reason), byUs })
-      this.safeEmit('peer:removed', peer, reason)
-    }
-    this.dialer.peerGone(peer.id, this.conns.shhPeers().length)
   }
 
   // Listeners are the node's code: one that throws is logged and must not stop the others or us.

@@ -20,7 +20,9 @@ import {
   encodeStatus,
   MESSAGE_CODES,
 } from '../whisper/packets.js'
+import { bloomAdmitsMore, bloomMatch, topicBloom } from '../whisper/bloom.js'
 import type { ShhPeer } from './shh-peer.js'
+import type { Cap, Net, NetInterest, NetPeer, OurStatus } from './net-peer.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
 
@@ -35,7 +37,7 @@ export interface ShhHostContext extends SubprotocolContext {
   onClose(peer: ShhProtocol, reason: number, byUs: boolean, wasReady: boolean): void
 }
 
-export class ShhProtocol extends Subprotocol implements ShhPeer {
+export class ShhProtocol extends Subprotocol implements ShhPeer, NetPeer {
   readonly shh: ShhVersion
   minPow = 0
   bloom: Uint8Array | null = null
@@ -49,6 +51,28 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
     super('shh', peer, send, ctx)
     this.shh = version
     this.ctx = ctx
+  }
+
+  get net(): Net {
+    return this.shh === 5 ? 'shh/5' : 'shh/6'
+  }
+
+  get cap(): Cap {
+    return this.shh === 5 ? 'shh/5' : 'shh/6'
+  }
+
+  get format(): ShhVersion {
+    return this.shh
+  }
+
+  get interest(): NetInterest {
+    return { minPow: this.minPow, bloom: this.bloom, topics: null, lightNode: this.lightNode, confirmations: false, rateLimits: null }
+  }
+
+  /** geth's peer.broadcast filter: PoW at the peer's requirement and a topic its bloom admits. */
+  wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean {
+    if (env.shh !== this.shh || pow < this.minPow) return false
+    return this.bloom === null || bloomMatch(this.bloom, bloom ?? topicBloom(env.topic))
   }
 
   protected get capLabel(): string {
@@ -80,6 +104,20 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
   sendBloom(bloom: Uint8Array): boolean {
     if (this.shh !== 6 || !this.isReady) return false
     return this.send(MESSAGE_CODES[6].bloomFilterEx, encodeBloomFilterEx(bloom))
+  }
+
+  /** shh/6 has one packet per requirement; shh/5 announces nothing after the status. */
+  announce(changed: Partial<OurStatus>): boolean {
+    let sent = false
+    if (changed.minPow !== undefined) sent = this.sendPowRequirement(changed.minPow) || sent
+    // geth announces a full node as 64 bytes of 0xff (MakeFullNodeBloom), not an empty bloom
+    if (changed.bloom !== undefined) sent = this.sendBloom(changed.bloom ?? new Uint8Array(64).fill(0xff)) || sent
+    return sent
+  }
+
+  /** shh has no confirmations. */
+  confirm(): boolean {
+    return false
   }
 
   sendP2PMessage(env: Envelope): boolean {
@@ -164,8 +202,10 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
         } catch (err) {
           return this.drop(`invalid powRequirementCode message: ${(err as Error).message}`)
         }
+        const relaxed = pow < this.minPow
         this.minPow = pow
         this.deliver('powRequirement', pow)
+        this.deliver('interest', relaxed)
         return
       }
       if (code === MESSAGE_CODES[6].bloomFilterEx) {
@@ -175,13 +215,21 @@ export class ShhProtocol extends Subprotocol implements ShhPeer {
         } catch (err) {
           return this.drop(`invalid bloom filter exchange message: ${(err as Error).message}`)
         }
+        const before = this.bloom
         this.bloom = isAllOnes(bloom) ? null : bloom
         this.deliver('bloom', this.bloom)
+        this.deliver('interest', bloomAdmitsMore(before, this.bloom))
         return
       }
     }
     // Unknown codes: later protocol versions may define them; geth ignores them for forward compatibility.
   }
+}
+
+/** The shh peer behind a host's NetPeer (for tools that run an shh-only host); throws on another family. */
+export function asShhPeer(p: NetPeer): ShhProtocol {
+  if (!(p instanceof ShhProtocol)) throw new Error(`not an shh peer: ${p.cap}`)
+  return p
 }
 
 // The two capabilities, each a class bound to the host context; devp2p picks the highest shared.

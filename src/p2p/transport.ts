@@ -3,7 +3,7 @@
 // too, so a thousand nodes run the very same forwarding, pool, validation and limits code in one
 // process. src/node/ code only sees this interface and never knows which one it has.
 import type { EventEmitter } from 'node:events'
-import type { ShhPeer } from './shh-peer.js'
+import type { Net, NetPeer, OurStatus } from './net-peer.js'
 import type { DialTargetStatus, HostTraffic, P2PHostOptions } from './host.js'
 
 export interface PeerHost extends EventEmitter {
@@ -15,9 +15,10 @@ export interface PeerHost extends EventEmitter {
   readonly maxMessageSize: number
   start(): Promise<void>
   stop(): Promise<void>
-  /** connected peers that completed the shh handshake */
-  peers(): ShhPeer[]
-  getPeer(id: string): ShhPeer | undefined
+  /** connected protocol peers (status handshake done); one node on two networks is two */
+  peers(): NetPeer[]
+  /** the peer `id` on `net`, or (no net) its first protocol peer */
+  getPeer(id: string, net?: Net): NetPeer | undefined
   dialTargets(): DialTargetStatus[]
   /** bytes and packets on the wire since start (P2PHost; an in-memory transport has none) */
   traffic?(): HostTraffic
@@ -26,10 +27,10 @@ export interface PeerHost extends EventEmitter {
   addPeer(enode: string): void
   removePeer(enodeOrId: string): boolean
   addTrustedPeer(enodeOrId: string): void
-  setMinPow(pow: number): void
-  setBloom(bloom: Uint8Array | null): void
+  /** changes our status: announced in new handshakes and to connected peers (what changed only) */
+  announce(changed: Partial<OurStatus>): void
   setMaxMessageSize(size: number): void
-  // events: 'peer' (ShhPeer) after the shh handshake, 'peer:removed' (ShhPeer, reason: number)
+  // events: 'peer' (NetPeer) after its status handshake, 'peer:removed' (NetPeer, reason: number)
 }
 
 /** Builds the node's host from the options the node would give P2PHost. */

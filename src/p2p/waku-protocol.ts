@@ -14,6 +14,7 @@ import type { Envelope } from '../whisper/envelope.js'
 import { WhisperError } from '../whisper/errors.js'
 import { decodeEnvelopeList, encodeEnvelopeList, encodeEnvelopePacket } from '../whisper/envelope-packets.js'
 import { envelopeBloom } from '../whisper/envelope.js'
+import { bloomAdmitsMore } from '../whisper/bloom.js'
 import { WAKU_CAPABILITY_NAME, WAKU_CODES, type WakuVersion } from '../waku/codes.js'
 import {
   batchHash, decodeBatchAcknowledged, decodeMessageResponse, encodeBatchAcknowledged, encodeMessageResponse, type EnvelopeError,
@@ -25,7 +26,9 @@ import {
   applyStatusUpdate, decodeStatusUpdate, decodeWakuStatus, encodeStatusUpdate, encodeWakuStatus, interestMatches, lightNodesClash,
   peerStatusFromHandshake, type PeerStatus,
 } from '../waku/status.js'
+import { fromHex } from '../whisper/bytes.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
+import type { Cap, NetInterest, NetPeer, OurStatus } from './net-peer.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
 
 export interface WakuHostContext extends SubprotocolContext {
@@ -37,7 +40,7 @@ export interface WakuHostContext extends SubprotocolContext {
   onClose(peer: WakuProtocol, reason: number, byUs: boolean, wasReady: boolean): void
 }
 
-export class WakuProtocol extends Subprotocol {
+export class WakuProtocol extends Subprotocol implements NetPeer {
   readonly version: WakuVersion
   /** the peer's status: its handshake with status-go's defaults, then its updates */
   status: PeerStatus = peerStatusFromHandshake({})
@@ -52,8 +55,24 @@ export class WakuProtocol extends Subprotocol {
     this.ctx = ctx
   }
 
-  get cap(): string {
+  readonly net = 'waku' as const
+  /** Waku's envelopes are shh/6's */
+  readonly format = 6 as const
+
+  get cap(): Cap {
     return `waku/${this.version}`
+  }
+
+  get interest(): NetInterest {
+    const s = this.status
+    return {
+      minPow: s.powRequirement,
+      bloom: s.interest.kind === 'bloom' ? s.interest.bloom : null,
+      topics: s.interest.kind === 'topics' ? [...s.interest.topics].map((t) => fromHex(t)) : null,
+      lightNode: s.lightNode,
+      confirmations: s.confirmations,
+      rateLimits: s.packetRateLimits,
+    }
   }
 
   protected get capLabel(): string {
@@ -65,14 +84,19 @@ export class WakuProtocol extends Subprotocol {
   }
 
   /** Whether to send the peer this envelope (broadcast's filter): PoW at its requirement, topic or bloom it asked for. */
-  wants(env: Envelope, pow: number): boolean {
-    return pow >= this.status.powRequirement && interestMatches(this.status.interest, env.topic, envelopeBloom(env))
+  wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean {
+    if (env.shh !== 6 || pow < this.status.powRequirement) return false
+    return interestMatches(this.status.interest, env.topic, bloom ?? envelopeBloom(env))
   }
 
   // ---- sending: false when nothing was written (not ready, closed, or nothing to send) ----
 
+  sendEnvelopes(envs: Envelope[]): boolean {
+    return this.sendBatch(envs) !== null
+  }
+
   /** One messages packet; returns its batch hash (what the peer's confirmations name), or null. */
-  sendEnvelopes(envs: Envelope[]): Uint8Array | null {
+  sendBatch(envs: Envelope[]): Uint8Array | null {
     if (!this.isReady || envs.length === 0) return null
     const payload = encodeEnvelopeList(envs)
     return this.send(WAKU_CODES.messages, payload) ? batchHash(payload) : null
@@ -82,6 +106,25 @@ export class WakuProtocol extends Subprotocol {
   sendStatusUpdate(changed: StatusOptions): boolean {
     if (!this.isReady) return false
     return this.send(WAKU_CODES.statusUpdate, encodeStatusUpdate(this.version, changed))
+  }
+
+  /** What changed in our status, as one status update (status-go sends one per change; one packet says the same). */
+  announce(changed: Partial<OurStatus>): boolean {
+    const o = statusOptionsOf(changed)
+    return Object.keys(o).length > 0 && this.sendStatusUpdate(o)
+  }
+
+  confirm(batch: Uint8Array, errors: EnvelopeError[]): boolean {
+    return this.sendConfirmation(batch, errors)
+  }
+
+  sendP2PMessage(env: Envelope): boolean {
+    return this.sendP2PMessages([env])
+  }
+
+  /** The deprecated envelope form of a history request (what shh's mail client sends). */
+  sendP2PRequest(env: Envelope): boolean {
+    return this.sendMessagesRequest(env)
   }
 
   /** Direct delivery (a mail server's answer); the peer reads it only if it trusts us. */
@@ -131,8 +174,8 @@ export class WakuProtocol extends Subprotocol {
     this.ctx.onClose(this, reason, byUs, wasReady)
   }
 
-  // events: 'envelopes' (envs, batchHash), 'statusUpdate' (PeerStatus, changed options), 'p2pMessage' (envs),
-  //   'p2pRequest' (P2PRequest), 'requestComplete' (RequestComplete), 'messageResponse' (MessagesResponse),
+  // events: 'envelopes' (envs, batchHash), 'statusUpdate' (PeerStatus, changed options), 'interest' (relaxed),
+  //   'p2pMessage' (one envelope each), 'messagesRequest' (P2PRequest: both forms, for a Waku mail server), 'requestComplete' (RequestComplete), 'messageResponse' (MessagesResponse),
   //   'batchAcknowledged' (hash), 'close' (reason, byUs)
   protected handlePacket(code: number, data: Uint8Array): void {
     switch (code) {
@@ -147,20 +190,22 @@ export class WakuProtocol extends Subprotocol {
         if (!opts) return
         const clash = lightNodesClash({ lightNode: this.ctx.ourOptions().lightNode === true, restrictLightToLight: this.ctx.restrictLightToLight() }, opts)
         if (clash) return this.drop(clash)
-        this.status = applyStatusUpdate(this.status, opts)
+        const before = this.status
+        this.status = applyStatusUpdate(before, opts)
         this.deliver('statusUpdate', this.status, opts)
+        this.deliver('interest', relaxes(before, this.status))
         return
       }
       case WAKU_CODES.p2pMessage: {
         if (!this.trusted) return // status-go reads direct messages from trusted peers only
         const envs = this.decode('invalid direct message', () => decodeEnvelopeList(data, 'waku p2p message', { keepWire: true }))
-        if (envs) this.deliver('p2pMessage', envs)
+        if (envs) for (const env of envs) this.deliver('p2pMessage', env)
         return
       }
       case WAKU_CODES.p2pRequest: {
-        if (this.listenerCount('p2pRequest') === 0) return // only a mail server reads requests
+        if (this.listenerCount('messagesRequest') === 0) return // only a mail server reads requests
         const req: P2PRequest | undefined = this.decode('invalid p2p request', () => decodeP2PRequest(data))
-        if (req) this.deliver('p2pRequest', req)
+        if (req) this.deliver('messagesRequest', req)
         return
       }
       case WAKU_CODES.p2pRequestComplete: {
@@ -193,6 +238,29 @@ export class WakuProtocol extends Subprotocol {
       return undefined
     }
   }
+}
+
+/** Our status in Waku's terms: a topic interest replaces the bloom (StatusOptionsFromHost sends one of them). */
+export function statusOptionsOf(o: Partial<OurStatus>): StatusOptions {
+  const out: StatusOptions = {}
+  if (o.minPow !== undefined) out.powRequirement = o.minPow
+  if (o.topics !== undefined && o.topics !== null) out.topicInterest = o.topics
+  else if (o.bloom !== undefined) out.bloomFilter = o.bloom ?? new Uint8Array(64).fill(0xff)
+  if (o.lightNode !== undefined) out.lightNode = o.lightNode
+  if (o.confirmations !== undefined) out.confirmations = o.confirmations
+  if (o.rateLimits !== undefined) out.packetRateLimits = o.rateLimits
+  return out
+}
+
+/** Whether the peer may now want an envelope it did not before (the pool is offered again then). */
+function relaxes(before: PeerStatus, after: PeerStatus): boolean {
+  if (after.powRequirement < before.powRequirement) return true
+  const a = before.interest
+  const b = after.interest
+  if (a.kind !== b.kind) return true
+  if (a.kind === 'bloom' && b.kind === 'bloom') return bloomAdmitsMore(a.bloom, b.bloom)
+  if (a.kind === 'topics' && b.kind === 'topics') return [...b.topics].some((t) => !a.topics.has(t))
+  return false
 }
 
 export const WAKU_CAPABILITY_LENGTH = WAKU_CODES.count

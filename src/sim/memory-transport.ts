@@ -6,6 +6,8 @@
 // delays packets by the network's latency (with jitter) and loses a share of them.
 import { EventEmitter } from 'node:events'
 import type { ShhPeer } from '../p2p/shh-peer.js'
+import type { NetInterest, NetPeer, OurStatus } from '../p2p/net-peer.js'
+import { bloomAdmitsMore, bloomMatch, topicBloom } from '../whisper/bloom.js'
 import type { PeerHost } from '../p2p/transport.js'
 import type { DialTargetStatus, P2PHostOptions } from '../p2p/host.js'
 import { nodeKeyFromPrivateKey } from '../p2p/nodekey.js'
@@ -134,10 +136,10 @@ export class MemoryHost extends EventEmitter implements PeerHost {
     this.running = false
     this.net.hosts.delete(this.id)
   }
-  peers(): ShhPeer[] {
+  peers(): NetPeer[] {
     return [...this.links.values()]
   }
-  getPeer(id: string): ShhPeer | undefined {
+  getPeer(id: string): NetPeer | undefined {
     return this.links.get(id)
   }
   dialTargets(): DialTargetStatus[] {
@@ -158,13 +160,17 @@ export class MemoryHost extends EventEmitter implements PeerHost {
     return p !== undefined
   }
   addTrustedPeer(): void {}
+  announce(changed: Partial<OurStatus>): void {
+    if (changed.minPow !== undefined) this.setMinPow(changed.minPow)
+    if (changed.bloom !== undefined) this.setBloom(changed.bloom)
+  }
   setMinPow(pow: number): void {
     this.minPow = pow
-    for (const p of this.links.values()) p.remote?.announce('powRequirement', pow)
+    for (const p of this.links.values()) p.remote?.hear('powRequirement', pow)
   }
   setBloom(bloom: Uint8Array | null): void {
     this.bloom = bloom
-    for (const p of this.links.values()) p.remote?.announce('bloom', bloom)
+    for (const p of this.links.values()) p.remote?.hear('bloom', bloom)
   }
   setMaxMessageSize(size: number): void {
     this.maxSize = size
@@ -172,9 +178,12 @@ export class MemoryHost extends EventEmitter implements PeerHost {
 }
 
 /** What `host` sees of its link to `other`. */
-class MemoryPeer extends EventEmitter implements ShhPeer {
+class MemoryPeer extends EventEmitter implements ShhPeer, NetPeer {
   readonly id: string
   readonly shh = 6 as const
+  readonly net = 'shh/6' as const
+  readonly cap = 'shh/6' as const
+  readonly format = 6 as const
   readonly clientId = 'p2pmessage/sim'
   readonly remoteAddress = '127.0.0.1'
   readonly remotePort = 0
@@ -187,7 +196,7 @@ class MemoryPeer extends EventEmitter implements ShhPeer {
   remote: MemoryPeer | null = null
   private isClosed = false
 
-  constructor(private readonly net: MemoryNetwork, readonly host: MemoryHost, readonly other: MemoryHost, readonly inbound: boolean) {
+  constructor(private readonly network: MemoryNetwork, readonly host: MemoryHost, readonly other: MemoryHost, readonly inbound: boolean) {
     super()
     this.id = other.id
   }
@@ -199,14 +208,30 @@ class MemoryPeer extends EventEmitter implements ShhPeer {
   sendEnvelopes(envs: Envelope[]): boolean {
     if (this.isClosed || envs.length === 0) return false
     const packet = encodeMessages(6, envs)
-    const hook = this.net.onSend
+    const hook = this.network.onSend
     if (hook) for (const e of envs) hook(this.host, e)
     this.host.bytesSent += packet.length
     this.host.packetsSent++
-    if (this.net.loss > 0 && this.net.random() < this.net.loss) return true
+    if (this.network.loss > 0 && this.network.random() < this.network.loss) return true
     const to = this.remote!
-    this.net.later(() => to.receive(packet))
+    this.network.later(() => to.receive(packet))
     return true
+  }
+
+  get interest(): NetInterest {
+    return { minPow: this.minPow, bloom: this.bloom, topics: null, lightNode: false, confirmations: false, rateLimits: null }
+  }
+
+  wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean {
+    return pow >= this.minPow && (this.bloom === null || bloomMatch(this.bloom, bloom ?? topicBloom(env.topic)))
+  }
+
+  // the host announces to the other side itself (MemoryHost.announce)
+  announce(): boolean {
+    return false
+  }
+  confirm(): boolean {
+    return false
   }
 
   sendPowRequirement(): boolean {
@@ -234,12 +259,14 @@ class MemoryPeer extends EventEmitter implements ShhPeer {
   }
 
   /** The other side changed its v6 status: tell our node, after the link delay. */
-  announce(what: 'powRequirement' | 'bloom', value: number | Uint8Array | null): void {
-    this.net.later(() => {
+  hear(what: 'powRequirement' | 'bloom', value: number | Uint8Array | null): void {
+    this.network.later(() => {
       if (this.isClosed) return
+      const relaxed = what === 'powRequirement' ? (value as number) < this.minPow : bloomAdmitsMore(this.bloom, value as Uint8Array | null)
       if (what === 'powRequirement') this.minPow = value as number
       else this.bloom = value as Uint8Array | null
       this.emit(what, value as never)
+      this.emit('interest', relaxed)
     })
   }
 
@@ -251,7 +278,7 @@ class MemoryPeer extends EventEmitter implements ShhPeer {
     } catch {
       return this.drop()
     }
-    const hook = this.net.onDeliver
+    const hook = this.network.onDeliver
     if (hook) for (const e of envs) hook(this.host, e)
     this.emit('envelopes', envs)
   }

@@ -1,6 +1,7 @@
 // The relay load generator against real nodes on 127.0.0.1: our relay at a small fixed rate delivers
 // everything and the report counts exactly what was sent; a node that forwards only every other
 // envelope shows up as loss. No timing is judged here.
+import { asShhPeer } from '../../src/p2p/shh-protocol.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WhisperNode } from '../../src/node/whisper-node.js'
 import { P2PHost } from '../../src/p2p/host.js'
@@ -55,7 +56,8 @@ describe('bench relay', () => {
     const host = new P2PHost({ privateKey: generateNodeKey(), listen: { host: '127.0.0.1', port: 0 }, shhVersions: [6], minPow: 0, logger: () => {} })
     let n = 0
     const peers = new Set<ShhPeer>()
-    host.on('peer', (p: ShhPeer) => {
+    host.on('peer', (np) => {
+    const p = asShhPeer(np) // an shh-only host
       peers.add(p)
       p.on('close', () => peers.delete(p))
       p.on('envelopes', (envs) => {

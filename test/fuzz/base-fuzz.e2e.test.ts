@@ -9,6 +9,7 @@
 //    and once every hostile session is over the host tracks no socket but the good peer's.
 // CI runs a moderate number of sessions; `npm run fuzz:long` multiplies them (FUZZ_SCALE), and
 // FUZZ_SEED replays a failing seed.
+import { asShhPeer } from '../../src/p2p/shh-protocol.js'
 import { RLP } from '@ethereumjs/rlp'
 import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -121,7 +122,8 @@ beforeAll(async () => {
   const logger = errorsInto(errors)
   target = makeHost({ maxMessageSize: MAX_MESSAGE, limits: { maxQueuedBytes: QUEUE_BOUND }, logger })
   good = makeHost({ logger })
-  target.on('peer', (p: ShhPeer) => {
+  target.on('peer', (np) => {
+    const p = asShhPeer(np) // an shh-only host
     p.on('envelopes', (envs: { data: Uint8Array }[]) => {
       for (const e of envs) markers.add(new TextDecoder().decode(e.data))
     })

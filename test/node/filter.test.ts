@@ -1,3 +1,4 @@
+import type { Net } from '../../src/p2p/net-peer.js'
 import { describe, it, expect } from 'vitest'
 import { Filters, type DeliveredMessage } from '../../src/node/filter.js'
 import { Logger } from '../../src/log/log.js'
@@ -19,8 +20,8 @@ function seal(shh: ShhVersion, o: { text?: string; key?: Uint8Array; dst?: Uint8
   })
 }
 
-const info = (env: ReturnType<typeof seal>, o: { mine?: boolean; p2p?: boolean } = {}) =>
-  ({ hash: envelopeHash(env), mine: o.mine ?? false, p2p: o.p2p ?? false, now: nowSec() })
+const info = (env: ReturnType<typeof seal>, o: { mine?: boolean; p2p?: boolean; net?: Net } = {}) =>
+  ({ hash: envelopeHash(env), net: o.net ?? (`shh/${env.shh}` as Net), mine: o.mine ?? false, p2p: o.p2p ?? false, now: nowSec() })
 
 describe('Filters', () => {
   it('validates specs with typed errors', () => {

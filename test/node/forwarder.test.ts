@@ -4,13 +4,20 @@ import { Forwarder, TURN_BYTES } from '../../src/node/forwarder.js'
 import { PeerState, type ForwardTarget } from '../../src/node/peer-state.js'
 import { Logger } from '../../src/log/log.js'
 import type { Envelope } from '../../src/whisper/envelope.js'
-import { topicBloom } from '../../src/whisper/bloom.js'
+import { bloomMatch, topicBloom } from '../../src/whisper/bloom.js'
+import { shhNetOf, type Net } from '../../src/p2p/net-peer.js'
 import { rawEnvelope, entryOf } from './helpers.js'
 
-// A recording stand-in for a connected peer: the forwarder only calls sendEnvelopes.
+// A recording stand-in for a connected shh peer: the forwarder calls wants and sendEnvelopes.
 class RecordingPeer implements ForwardTarget {
   packets: Envelope[][] = []
-  constructor(readonly id: string, readonly shh: 5 | 6, public minPow = 0, public bloom: Uint8Array | null = null) {}
+  readonly net: Net
+  constructor(readonly id: string, readonly shh: 5 | 6, public minPow = 0, public bloom: Uint8Array | null = null) {
+    this.net = shhNetOf(shh)
+  }
+  wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean {
+    return env.shh === this.shh && pow >= this.minPow && bloomMatch(this.bloom, bloom ?? topicBloom(env.topic))
+  }
   sendEnvelopes(envs: Envelope[]): void {
     this.packets.push(envs)
   }

@@ -1,4 +1,5 @@
 // Test helpers: raw envelopes (unencrypted data is fine for the pool, which never opens anything).
+import { shhNetOf, type Net } from '../../src/p2p/net-peer.js'
 import { randomBytes } from 'node:crypto'
 import type { Envelope, ShhVersion } from '../../src/whisper/envelope.js'
 import { encodeEnvelope, envelopeBloom, envelopePow } from '../../src/whisper/envelope.js'
@@ -23,11 +24,12 @@ export function rawEnvelope(shh: ShhVersion, o: Partial<Envelope> & { sent?: num
   }
 }
 
-export function entryOf(env: Envelope, o: { local?: boolean; pow?: number } = {}): PoolEntry {
+export function entryOf(env: Envelope, o: { local?: boolean; pow?: number; net?: Net } = {}): PoolEntry {
   const rlp = encodeEnvelope(env)
   const hash = keccak256(rlp)
   return {
     env,
+    net: o.net ?? shhNetOf(env.shh),
     hash,
     key: toHex(hash),
     pow: o.pow ?? envelopePow(env),

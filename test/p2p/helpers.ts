@@ -63,8 +63,9 @@ export function makeHost(opts: Partial<P2PHostOptions> = {}): P2PHost {
 export { waitEvent }
 
 export function waitPeer(host: P2PHost, id?: string, ms?: number): Promise<ShhPeer> {
+  // these hosts offer shh only: every peer of theirs is an shh peer
   const existing = host.peers().find((p) => id === undefined || p.id === id)
-  if (existing) return Promise.resolve(existing)
+  if (existing) return Promise.resolve(existing as unknown as ShhPeer)
   return waitEvent<[ShhPeer]>(host, 'peer', (p) => id === undefined || p.id === id, ms).then(([p]) => p)
 }
 

@@ -146,7 +146,7 @@ describe('waku capability over loopback RLPx', () => {
     const { server, client } = await pair({}, {})
     const [s, c] = await Promise.all([server.ready, client.ready])
     const got = waitEvent<[Envelope[], Uint8Array]>(s, 'envelopes')
-    const sentBatch = c.sendEnvelopes(envelopes)
+    const sentBatch = c.sendBatch(envelopes)
     expect(sentBatch).not.toBeNull()
     const [envs, batch] = await got
     expect(envs.map((e) => hex(envelopeHash(e)))).toEqual(envelopes.map((e) => hex(envelopeHash(e))))
@@ -184,8 +184,8 @@ describe('waku capability over loopback RLPx', () => {
     const { server, client } = await pair({}, { trusted: true })
     const [s, c] = await Promise.all([server.ready, client.ready])
     // the server does not trust the client and runs no mail server: both packets are ignored, the peer stays
-    const untrustedDirect: Envelope[][] = []
-    s.on('p2pMessage', (envs: Envelope[]) => untrustedDirect.push(envs))
+    const untrustedDirect: Envelope[] = []
+    s.on('p2pMessage', (env: Envelope) => untrustedDirect.push(env))
     const ignored = waitEvent(s, 'statusUpdate')
     c.sendP2PMessages([envelopes[0]])
     c.sendMessagesRequest({ id: new Uint8Array(32).fill(1), from: 1, to: 2, limit: 10, cursor: new Uint8Array(0), bloom: topicBloom(deadbeef), topics: [] })
@@ -193,22 +193,24 @@ describe('waku capability over loopback RLPx', () => {
     await ignored // handled after the two packets before it
     expect(untrustedDirect).toEqual([])
     const requests: P2PRequest[] = []
-    s.on('p2pRequest', (r: P2PRequest) => requests.push(r))
+    s.on('messagesRequest', (r: P2PRequest) => requests.push(r))
     const req = { id: new Uint8Array(32).fill(2), from: 1, to: 2, limit: 10, cursor: new Uint8Array(0), bloom: topicBloom(deadbeef), topics: [] }
-    const first = waitEvent<[P2PRequest]>(s, 'p2pRequest')
+    const first = waitEvent<[P2PRequest]>(s, 'messagesRequest')
     c.sendMessagesRequest(req)
     const [r1] = await first
     expect(r1.form).toBe('request')
     expect(r1.form === 'request' && hex(encodeMessagesRequest(r1.request))).toBe(hex(encodeMessagesRequest(req)))
-    const second = waitEvent<[P2PRequest]>(s, 'p2pRequest')
+    const second = waitEvent<[P2PRequest]>(s, 'messagesRequest')
     c.sendMessagesRequest(envelopes[0])
     const [r2] = await second
     expect(r2.form === 'envelope' && hex(envelopeHash(r2.envelope))).toBe(hex(envelopeHash(envelopes[0])))
     expect(requests).toHaveLength(2) // only the two sent once the server listened
     // the client trusts the server: answers reach it
-    const direct = waitEvent<[Envelope[]]>(c, 'p2pMessage')
+    const direct: Envelope[] = []
+    const both = new Promise<void>((resolve) => c.on('p2pMessage', (env: Envelope) => direct.push(env) === 2 && resolve()))
     s.sendP2PMessages(envelopes)
-    expect((await direct)[0]).toHaveLength(2)
+    await both // one packet of two envelopes, one event each
+    expect(direct.map((e) => hex(envelopeHash(e)))).toEqual(envelopes.map((e) => hex(envelopeHash(e))))
     const done = waitEvent<[RequestComplete]>(c, 'requestComplete')
     s.sendRequestComplete({ ok: true, requestId: req.id, lastEnvelopeHash: envelopeHash(envelopes[1]), cursor: null })
     const [complete] = await done
