@@ -6,6 +6,7 @@ import { SHH_FLAVOUR, WAKU_FLAVOUR } from '../../src/rpc/api-flavour.js'
 import { RpcServer } from '../../src/rpc/jsonrpc.js'
 import { NodeShhBackend } from '../../src/rpc/node-backend.js'
 import { ShhApi } from '../../src/rpc/shh-api.js'
+import { keccak256 } from '../../src/whisper/keccak.js'
 
 describe('waku_* answers as statusd v0.78.0', () => {
   let node: WhisperNode
@@ -21,10 +22,10 @@ describe('waku_* answers as statusd v0.78.0', () => {
   }
 
   beforeAll(async () => {
-    node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, sealThreads: 1, minPow: 0.000002 })
+    node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, sealThreads: 1, minPow: 0.000002, protocols: ['waku/1'] })
     await node.start()
     server = new RpcServer()
-    api = new ShhApi(new NodeShhBackend(node), { flavour: WAKU_FLAVOUR })
+    api = new ShhApi(new NodeShhBackend(node, 'waku'), { flavour: WAKU_FLAVOUR })
     api.register(server)
   })
   afterAll(async () => {
@@ -51,6 +52,10 @@ describe('waku_* answers as statusd v0.78.0', () => {
     expect(await err('waku_post', [{ symKeyID: key, payload: 'aGk=' }])).toBe('-32000 missing topic(s)')
     expect(await err('waku_post', [{ pubKey: '0x04', payload: 'aGk=' }])).toBe('-32000 invalid public key')
     expect(await err('waku_post', [{ symKeyID: key, topic: '0x01020304', payload: 'aGk=', powTarget: 0 }])).toBe('-32000 message rejected, PoW too low')
+    // status-go's getPeer: lower case, keccak256 of the node id
+    const id = Buffer.from(keccak256(node.publicKey.subarray(1))).toString('hex')
+    expect(await err('waku_post', [{ symKeyID: key, topic: '0x01020304', payload: 'aGk=', powTarget: 0.01, powTime: 1, targetPeer: node.enode }])).toBe(`-32000 could not find peer with ID: ${id}`)
+    expect(await err('waku_markTrustedPeer', [node.enode])).toBe(`-32000 could not find peer with ID: ${id}`)
   })
 
   it('filters: unknown ids, keys and signers', async () => {
