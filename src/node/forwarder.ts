@@ -120,7 +120,7 @@ export class Forwarder<P extends ForwardTarget = ForwardTarget> {
       if (this.states.get(s.key) !== s) continue
       let sentBytes = 0
       while (s.pendingCount > 0) {
-        if ((s.peer.bufferedBytes ?? 0) > BUSY_BYTES) {
+        if ((s.peer.bufferedBytes ?? 0) > BUSY_BYTES || s.peer.canSend?.() === false) {
           this.busy.add(s)
           break
         }

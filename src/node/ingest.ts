@@ -64,8 +64,11 @@ export interface IngestDeps {
   forwarder: Pick<Forwarder<NetPeer>, 'announce' | 'forget'>
   filters: Pick<Filters, 'notify'>
   limits: Pick<PeerLimits, 'charge'> | null
-  /** a newly pooled envelope, ours or a peer's (`from`: its id; the version gateway and the network bridge read them) */
-  pooled: (entry: PoolEntry, from?: string) => void
+  /**
+   * a newly pooled envelope, ours or a peer's (`from`: its id; `bridged`: the network bridge put it there);
+   * the version gateway and the network bridge read them
+   */
+  pooled: (entry: PoolEntry, from: string | undefined, bridged: boolean) => void
   counters: IngestCounters
   envelopeCounts: EnvelopeCounts
   events: NodeEvents
@@ -197,16 +200,38 @@ export class Ingest {
     return res.entry
   }
 
+  /**
+   * An envelope the network bridge carries from another network: geth's add as for a peer's (a refusal
+   * drops nobody), pooled, to the filters of this network and out to its peers. Returns 'added', 'known'
+   * or why it was refused.
+   */
+  bridgeIn(env: Envelope, net: Net): string {
+    const { deps } = this
+    const pool = deps.pools.get(net)
+    if (deps.phase() !== 'running' || !pool) return 'not running'
+    const policy = deps.requirements.policy(unixNow())
+    const v = validateEnvelope(env, policy)
+    if (v.kind !== 'accept') return v.kind === 'reject' ? v.message : v.reason
+    const res = pool.add(makeEntry(env, net, v.pow, false))
+    if (res.status === 'full') return 'pool full'
+    if (res.status === 'known') return 'known'
+    deps.envelopeCounts.of(net).added++
+    this.afterAdd(res.entry, res.evicted, undefined, true)
+    if (!deps.relay) deps.filters.notify(env, { hash: res.entry.hash, net, mine: false, p2p: false, now: policy.now })
+    this.announce(res.entry)
+    return 'added'
+  }
+
   /** Out to the peers that want it (a light node forwards only its own). */
   announce(e: PoolEntry): void {
     if (this.deps.requirements.lightNode && !e.local) return
     this.deps.forwarder.announce(e)
   }
 
-  private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string): void {
+  private afterAdd(entry: PoolEntry, evicted: PoolEntry[], from?: string, bridged = false): void {
     const { deps } = this
     for (const e of evicted) deps.forwarder.forget(e.key)
-    deps.pooled(entry, from)
+    deps.pooled(entry, from, bridged)
     if (this.mail) this.callMail('archive', () => this.mail!.archive(entry.env, entry.hash))
     if (deps.events.wants('envelope')) {
       const ev: EnvelopeEvent = {

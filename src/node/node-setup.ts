@@ -3,6 +3,7 @@
 // the bad option), and the gateway's view of the node.
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { P2PHostOptions } from '../p2p/host.js'
+import type { RateLimits } from '../waku/rate-limits.js'
 import { CAPS, isCap, netsOfCaps, shhNetOf, type Cap, type Net } from '../p2p/net-peer.js'
 import { loadOrCreateNodeKey, generateNodeKey, nodeKeyFromPrivateKey, type NodeKey } from '../p2p/nodekey.js'
 import { Logger, normalizeVerbosity, stderrSink, type LogSink } from '../log/log.js'
@@ -63,7 +64,7 @@ export function resolveNodeKey(opts: NodeOptions): NodeKey {
 }
 
 /** The peer host's options: what it listens and dials, and what it announces (our requirements). */
-export function hostOptions(opts: NodeOptions, key: NodeKey, caps: Cap[], req: Requirements, log: Logger): P2PHostOptions {
+export function hostOptions(opts: NodeOptions, key: NodeKey, caps: Cap[], req: Requirements, log: Logger, limits?: { packets: RateLimits; bytes: RateLimits }): P2PHostOptions {
   return {
     privateKey: key.privateKey,
     listen: opts.listen,
@@ -77,7 +78,7 @@ export function hostOptions(opts: NodeOptions, key: NodeKey, caps: Cap[], req: R
     minPow: req.minPow,
     bloom: req.bloom,
     lightNode: req.lightNode,
-    status: { topics: req.topics, confirmations: req.confirmations },
+    status: { topics: req.topics, confirmations: req.confirmations, ...(limits ? { rateLimits: limits.packets, bytesRateLimits: limits.bytes } : {}) },
     maxMessageSize: req.maxMessageSize,
     logger: (level, msg) => log.log(level, msg),
   }

@@ -11,6 +11,8 @@ import type { VersionEnvelopeCounts } from './envelope-counts.js'
 import type { LogSink } from '../log/log.js'
 import type { GatewayOptions, GatewayRoom } from './gateway.js'
 import type { PeerLimitOptions } from './peer-limits.js'
+import type { RateLimitOptions } from './rate-guard.js'
+import type { NetBridgeOptions } from './net-bridge.js'
 
 /**
  * How a WhisperNode is built: identity, network, protocol versions and limits. Every field is optional: `new
@@ -38,6 +40,13 @@ export interface NodeOptions {
    * family and shh version; each connection runs the highest common version of each family.
    */
   protocols?: Cap[]
+  /** Our rate limits (rate-guard.ts): enforced on Waku peers by default and announced in the Waku status; absent: none. */
+  rateLimits?: RateLimitOptions
+  /**
+   * The Whisper <-> Waku bridge (net-bridge.ts): envelopes pooled on shh/6 enter the Waku pool unchanged and
+   * the other way. Default: on for a relay that offers shh/6 and Waku, off otherwise.
+   */
+  netBridge?: boolean | NetBridgeOptions
   /** Waku: confirm the batches peers send (message response, then batch acknowledgement), as status-go's confirmations option. */
   confirmations?: boolean
   /** enode URLs dialled and redialled with backoff */
@@ -113,6 +122,8 @@ export interface NodeStats {
   undeliveredPow: number
   /** Own posts whose topic no peer's bloom admitted. */
   undeliveredBloom: number
+  /** peers dropped for going over our rate limits (rateLimits) */
+  rateLimitDrops: number
 }
 
 /** Counters by protocol version, for metrics (from WhisperNode.detailedStats()). */
@@ -125,6 +136,8 @@ export interface DetailedStats {
   traffic: HostTraffic | null
   /** seals (own posts, gateway crossings) waiting for or running on the seal workers */
   sealing: number
+  /** peers dropped for going over our rate limits, per network */
+  rateLimitDrops: Map<Net, number>
 }
 
 /** What the node is and announces, from info(). */

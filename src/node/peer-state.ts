@@ -14,6 +14,8 @@ export interface ForwardTarget {
   wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean
   /** bytes queued on the connection, not yet written (absent: never busy) */
   readonly bufferedBytes?: number
+  /** false while the peer's announced rate limits leave no room for another packet (absent: always room) */
+  canSend?(): boolean
   /** false when nothing was written (connection closed) */
   sendEnvelopes(envs: Envelope[]): boolean | void
 }

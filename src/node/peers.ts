@@ -14,6 +14,7 @@ import { NodeError } from './errors.js'
 import type { NodeEvents } from './events.js'
 import type { Forwarder } from './forwarder.js'
 import type { PeerLimits } from './peer-limits.js'
+import type { RateGuard } from './rate-guard.js'
 import { PeerState } from './peer-state.js'
 import type { EnvelopePool } from './pool.js'
 import { isStopped, type PhaseOf } from './phase.js'
@@ -65,6 +66,8 @@ export interface PeersDeps {
   host: () => PeerHost
   forwarder: Forwarder<NetPeer>
   limits: PeerLimits | null
+  /** our rate limits (null: none) */
+  rateGuard: RateGuard | null
   pools: ReadonlyMap<Net, EnvelopePool>
   traffic: PeerTraffic
   /** a light node offers a new peer only its own envelopes */
@@ -204,7 +207,10 @@ export class Peers {
     deps.forwarder.add(state)
     deps.limits?.add(peer, state.key)
     const traffic = deps.traffic
-    peer.on('envelopes', (envs, batch) => traffic.fromPeer(state, envs, batch))
+    const guard = deps.rateGuard
+    peer.on('envelopes', (envs, batch) => {
+      if (guard === null || guard.admit(peer, envs)) traffic.fromPeer(state, envs, batch)
+    })
     peer.on('p2pMessage', (env) => traffic.directFromPeer(peer, env))
     if (traffic.servesMail) peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
     // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
@@ -231,6 +237,7 @@ export class Peers {
     if (t) clearTimeout(t)
     this.reofferTimers.delete(key)
     deps.limits?.remove(key, peer)
+    deps.rateGuard?.forget(peer)
     if (deps.forwarder.get(key)?.peer !== peer || !deps.forwarder.remove(key)) return
     deps.log.info('Whisper peer disconnected', { id: short(peer.id), cap: peer.cap, reason: disconnectReasonName(reason) })
     deps.events.emit('peer:removed', this.summary(peer), reason)

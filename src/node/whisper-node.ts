@@ -25,6 +25,8 @@ import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
 import { SealPool } from './seal-pool.js'
 import { PeerLimits } from './peer-limits.js'
+import { RateGuard } from './rate-guard.js'
+import { NetBridge, type NetBridgeStats } from './net-bridge.js'
 import { Gateway, type GatewayRoom, type GatewayStats } from './gateway.js'
 import { DeliveryWatch, type UndeliveredEvent } from './delivery.js'
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MIN_POW } from './validate.js'
@@ -67,6 +69,8 @@ export class WhisperNode extends EventEmitter {
   private readonly filters: Filters
   private readonly seals: SealPool
   private readonly limits: PeerLimits | null
+  private readonly rateGuard: RateGuard | null
+  private readonly bridge: NetBridge | null
   private readonly gateway: Gateway
   private readonly delivery: DeliveryWatch
   private readonly events: NodeEvents
@@ -129,15 +133,19 @@ export class WhisperNode extends EventEmitter {
     } catch (err) {
       throw new NodeError('params', (err as Error).message)
     }
+    this.rateGuard = opts.rateLimits ? new RateGuard(opts.rateLimits, this.log) : null
     this.delivery = new DeliveryWatch(() => this.host.peers(), (ev) => this.undelivered(ev))
     const phase = () => this.phase
     this.ingest = new Ingest({
       pools: this.pools, requirements: this.requirements, forwarder: this.forwarder, filters: this.filters, limits: this.limits,
-      pooled: (entry, from) => this.gateway.onEnvelope(entry.env, entry.local, from, entry.net), counters: this.counters, envelopeCounts: this.counts, events: this.events, log: this.log,
+      pooled: (entry, from, bridged) => {
+        this.gateway.onEnvelope(entry.env, entry.local, from, entry.net)
+        this.bridge?.onPooled(entry, bridged)
+      }, counters: this.counters, envelopeCounts: this.counts, events: this.events, log: this.log,
       phase, relay: this.relay,
     })
     this.peerSet = new Peers({
-      host: () => this.host, forwarder: this.forwarder, limits: this.limits, pools: this.pools, traffic: this.ingest,
+      host: () => this.host, forwarder: this.forwarder, limits: this.limits, rateGuard: this.rateGuard, pools: this.pools, traffic: this.ingest,
       lightNode: () => this.requirements.lightNode, events: this.events, log: this.log, phase, stopped: this.abort.signal,
     })
     this.posting = new Posting({
@@ -145,9 +153,14 @@ export class WhisperNode extends EventEmitter {
       delivery: this.delivery, peers: this.peerSet, log: this.log, phase, stopped: this.abort.signal,
       maxMessageSize: () => this.requirements.maxMessageSize,
     })
+    const bridgeOpt = opts.netBridge ?? (this.relay && this.nets.includes('shh/6') && this.nets.includes('waku'))
+    if (bridgeOpt !== false && !(this.nets.includes('shh/6') && this.nets.includes('waku'))) {
+      throw new NodeError('params', 'netBridge carries between shh/6 and Waku: the node must offer both')
+    }
+    this.bridge = bridgeOpt === false ? null : new NetBridge(this.ingest, this.log, bridgeOpt === true ? {} : bridgeOpt)
     this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest), opts.gateway)
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
-    const hostOpts = hostOptions(opts, this.key, this.caps, this.requirements, this.log)
+    const hostOpts = hostOptions(opts, this.key, this.caps, this.requirements, this.log, this.rateGuard?.announced)
     this.host = opts.transport ? opts.transport(hostOpts) : new P2PHost(hostOpts)
     for (const url of opts.staticPeers ?? []) this.peerSet.rememberDialled(url)
     this.peerSet.listen(this.host)
@@ -204,6 +217,7 @@ export class WhisperNode extends EventEmitter {
     this.forwarder.close()
     this.limits?.close()
     this.gateway.close()
+    this.bridge?.close()
     this.delivery.clear()
     await Promise.all([wasRunning ? this.host.stop() : Promise.resolve(), this.seals.close()])
     for (const p of this.pools.values()) p.clear()
@@ -269,7 +283,7 @@ export class WhisperNode extends EventEmitter {
   }
 
   /** Counters since start. */
-  stats(): NodeStats & GatewayStats {
+  stats(): NodeStats & GatewayStats & NetBridgeStats {
     let poolSize = 0
     let poolBytes = 0
     for (const p of this.pools.values()) {
@@ -281,6 +295,8 @@ export class WhisperNode extends EventEmitter {
     return {
       peers: this.host.peers().length, poolSize, poolBytes, ...this.counters, peerPauses: limits?.pauses ?? 0, floodDrops: limits?.floodDrops ?? 0,
       undeliveredNoPeer: u['no-peer'], undeliveredPow: u.pow, undeliveredBloom: u.bloom, ...this.gateway.stats,
+      rateLimitDrops: [...(this.rateGuard?.drops.values() ?? [])].reduce((a, b) => a + b, 0),
+      bridged: { ...this.bridge?.stats.bridged }, bridgeDropped: this.bridge?.stats.bridgeDropped ?? 0, bridgeRefused: this.bridge?.stats.bridgeRefused ?? 0,
     }
   }
 
@@ -288,7 +304,10 @@ export class WhisperNode extends EventEmitter {
   detailedStats(): DetailedStats {
     const pools = new Map<Net, { envelopes: number; bytes: number }>()
     for (const [v, p] of this.pools) pools.set(v, { envelopes: p.count, bytes: p.bytes })
-    return { envelopes: this.counts.snapshot(), pools, traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending }
+    return {
+      envelopes: this.counts.snapshot(), pools, traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending,
+      rateLimitDrops: new Map(this.rateGuard?.drops ?? []),
+    }
   }
 
   /**

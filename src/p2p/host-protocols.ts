@@ -64,6 +64,7 @@ export class HostProtocols {
       lightNode: false,
       confirmations: false,
       rateLimits: NO_RATE_LIMITS,
+      bytesRateLimits: NO_RATE_LIMITS,
       ...init,
     }
     checkStatus(this.status)
@@ -140,10 +141,7 @@ export class HostProtocols {
   }
 
   private wakuOptions() {
-    const o = statusOptionsOf(this.status)
-    // status-go announces its limits for both packets and bytes; we limit packets only (the announced bytes: none)
-    o.bytesRateLimits = NO_RATE_LIMITS
-    return o
+    return statusOptionsOf(this.status)
   }
 
   private onReady(peer: NetPeer): void {
@@ -182,6 +180,7 @@ function checkStatus(s: OurStatus): void {
   }
   if (s.topics !== null && s.topics.some((t) => !(t instanceof Uint8Array) || t.length !== 4)) throw new P2PHostError('config', 'topics must be 4 bytes each')
   checkLimits(s.rateLimits)
+  checkLimits(s.bytesRateLimits)
 }
 
 function checkLimits(r: RateLimits): void {

@@ -75,8 +75,10 @@ export interface OurStatus {
   lightNode: boolean
   /** Waku: we confirm the batches peers send us */
   confirmations: boolean
-  /** Waku: the limits we enforce */
+  /** Waku: the packet limits we enforce */
   rateLimits: RateLimits
+  /** Waku (waku/1 announces them): the byte limits we enforce */
+  bytesRateLimits: RateLimits
 }
 
 export interface NetPeerEvents {
@@ -109,6 +111,8 @@ export interface NetPeer extends EventEmitter {
   readonly interest: NetInterest
   /** bytes queued on the socket, not yet written (backpressure hint) */
   readonly bufferedBytes: number
+  /** false while its announced rate limits (Waku) leave no room for another packet from us now */
+  canSend(): boolean
   /** Whether to send it this envelope: PoW at its requirement, and its bloom or topic interest. */
   wants(env: Envelope, pow: number, bloom?: Uint8Array): boolean
   // The send methods return false when nothing was written (peer closed, or not applicable).

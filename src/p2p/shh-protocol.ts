@@ -115,6 +115,11 @@ export class ShhProtocol extends Subprotocol implements ShhPeer, NetPeer {
     return sent
   }
 
+  /** shh announces no rate limits */
+  canSend(): boolean {
+    return true
+  }
+
   /** shh has no confirmations. */
   confirm(): boolean {
     return false

@@ -30,6 +30,7 @@ import { fromHex } from '../whisper/bytes.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
 import type { Cap, NetInterest, NetPeer, OurStatus } from './net-peer.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
+import { TokenBucket } from '../waku/rate-limits.js'
 
 export interface WakuHostContext extends SubprotocolContext {
   /** what we announce in the handshake (status-go StatusOptionsFromHost: a bloom or a topic interest, not both) */
@@ -46,6 +47,9 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
   status: PeerStatus = peerStatusFromHandshake({})
 
   private readonly ctx: WakuHostContext
+  /** what the peer announced it takes from one peer id (us): packets and bytes per second; null = no limit */
+  private outPackets: TokenBucket | null = null
+  private outBytes: TokenBucket | null = null
 
   constructor(version: number, peer: Peer, send: SendMethod, ctx: WakuHostContext) {
     // before super(): a refused version must not leave the status timer running
@@ -95,11 +99,24 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
     return this.sendBatch(envs) !== null
   }
 
+  /**
+   * Room for one more messages packet under the limits the peer announced for one peer id (status-go
+   * stores them and never reads them; we honour them, so a peer that enforces its limits never drops us).
+   */
+  canSend(): boolean {
+    const now = Date.now()
+    return (this.outPackets === null || this.outPackets.peek(1, now)) && (this.outBytes === null || this.outBytes.peek(1, now))
+  }
+
   /** One messages packet; returns its batch hash (what the peer's confirmations name), or null. */
   sendBatch(envs: Envelope[]): Uint8Array | null {
     if (!this.isReady || envs.length === 0) return null
     const payload = encodeEnvelopeList(envs)
-    return this.send(WAKU_CODES.messages, payload) ? batchHash(payload) : null
+    if (!this.send(WAKU_CODES.messages, payload)) return null
+    const now = Date.now()
+    this.outPackets?.take(1, now)
+    this.outBytes?.take(Math.min(payload.length, this.outBytes.rate), now)
+    return batchHash(payload)
   }
 
   /** The options that changed (status-go Notify*Change: one packet per change). */
@@ -164,6 +181,15 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
     const clash = lightNodesClash({ lightNode: this.ctx.ourOptions().lightNode === true, restrictLightToLight: this.ctx.restrictLightToLight() }, opts)
     if (clash) return this.drop(clash)
     this.status = peerStatusFromHandshake(opts)
+    this.followLimits()
+  }
+
+  private followLimits(): void {
+    const now = Date.now()
+    const p = this.status.packetRateLimits.peerId
+    const b = this.status.bytesRateLimits.peerId
+    this.outPackets = p > 0 ? new TokenBucket(p, now) : null
+    this.outBytes = b > 0 ? new TokenBucket(b, now) : null
   }
 
   protected onReady(): void {
@@ -192,6 +218,7 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
         if (clash) return this.drop(clash)
         const before = this.status
         this.status = applyStatusUpdate(before, opts)
+        if (opts.packetRateLimits !== undefined || opts.bytesRateLimits !== undefined) this.followLimits()
         this.deliver('statusUpdate', this.status, opts)
         this.deliver('interest', relaxes(before, this.status))
         return
@@ -249,6 +276,8 @@ export function statusOptionsOf(o: Partial<OurStatus>): StatusOptions {
   if (o.lightNode !== undefined) out.lightNode = o.lightNode
   if (o.confirmations !== undefined) out.confirmations = o.confirmations
   if (o.rateLimits !== undefined) out.packetRateLimits = o.rateLimits
+  // the waku/0 codec leaves this one out
+  if (o.bytesRateLimits !== undefined) out.bytesRateLimits = o.bytesRateLimits
   return out
 }
 

@@ -233,6 +233,9 @@ class MemoryPeer extends EventEmitter implements ShhPeer, NetPeer {
   confirm(): boolean {
     return false
   }
+  canSend(): boolean {
+    return true
+  }
 
   sendPowRequirement(): boolean {
     return false

@@ -82,16 +82,26 @@ export class TokenBucket {
     this.tick = Math.floor(nowMs / THROTTLE_TICK_MS)
   }
 
+  /** Whether n tokens are there now (nothing taken). */
+  peek(n: number, nowMs: number): boolean {
+    this.refill(nowMs)
+    return n <= this.tokens
+  }
+
   /** Takes n tokens if all are there (tb's Halt: a short bucket keeps what it had); false when short. */
   take(n: number, nowMs: number): boolean {
+    this.refill(nowMs)
+    if (n > this.tokens) return false
+    this.tokens -= n
+    return true
+  }
+
+  private refill(nowMs: number): void {
     const tick = Math.floor(nowMs / THROTTLE_TICK_MS)
     if (tick > this.tick) {
       this.tokens = Math.min(this.rate, this.tokens + (tick - this.tick) * this.inc)
       this.tick = tick
     }
-    if (n > this.tokens) return false
-    this.tokens -= n
-    return true
   }
 }
 
