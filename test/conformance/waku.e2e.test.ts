@@ -47,18 +47,29 @@ describe('the waku group against our own node', () => {
     await Promise.all(nodes.map((n) => n.stop()))
   })
 
-  it('a relay speaking waku/0 and waku/1 with confirmations passes every check on both versions', async () => {
-    const relay = await startNode({ relay: true, protocols: ['waku/0', 'waku/1'], confirmations: true })
+  it('a relay speaking waku/0 and waku/1 with confirmations and a per-peer rate limit passes every check on both versions', async () => {
+    // no per-IP limit: every connection of the suite comes from 127.0.0.1
+    const relay = await startNode({ relay: true, protocols: ['waku/0', 'waku/1'], confirmations: true, rateLimits: { packetsPerSecPeer: 50 } })
     nodes.push(relay)
     const r = await runSuite({ enode: relay.enode, shh: 6, only: ['waku'], timeoutMs: 8000, pow: 0.2 })
     expectFailed(r, [])
     expect(r.node?.waku).toEqual([1, 0])
     const passed = (cap: string) => r.results.filter((c) => c.cap === cap && c.status === 'pass').map((c) => c.id)
-    expect(passed('waku/1')).toEqual(['waku.status-options', 'waku.unknown-option', 'waku.topic-interest', 'waku.status-update', 'waku.light-node', 'waku.confirmations'])
-    expect(passed('waku/0')).toEqual(['waku.status-options', 'waku.unknown-option', 'waku.topic-interest', 'waku.light-node', 'waku.confirmations'])
-    // the node has no rate limits to announce: nothing to hold it to
-    for (const c of r.results.filter((x) => x.status === 'skip')) expect(c).toMatchObject({ id: 'waku.rate-limit', detail: 'the node announces no per-peer packet rate limit' })
+    expect(passed('waku/1')).toEqual(['waku.status-options', 'waku.unknown-option', 'waku.topic-interest', 'waku.status-update', 'waku.light-node', 'waku.rate-limit', 'waku.confirmations'])
+    expect(passed('waku/0')).toEqual(['waku.status-options', 'waku.unknown-option', 'waku.topic-interest', 'waku.light-node', 'waku.rate-limit', 'waku.confirmations'])
+    expect(r.skipped).toBe(0)
     expect(formatText(r)).toMatch(/\n {2}ok {4}waku\/1 {2}waku\.confirmations {3}message response then batch acknowledgement, both [0-9a-f]{16}…\n/)
+  }, budget(90_000))
+
+  it('a light node refuses a light peer; the checks that need forwarding are skipped', async () => {
+    const light = await startNode({ protocols: ['waku/1'], lightNode: true })
+    nodes.push(light)
+    const r = await runSuite({ enode: light.enode, shh: 6, only: ['waku'], timeoutMs: 8000, pow: 0.2 })
+    expectFailed(r, [])
+    expect(r.results.find((c) => c.id === 'waku.light-node')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^the node is light, so are we: it disconnected us/) })
+    for (const id of ['waku.unknown-option', 'waku.topic-interest', 'waku.status-update']) {
+      expect(r.results.find((c) => c.id === id)).toMatchObject({ status: 'skip', detail: 'the node announces light mode (it does not forward)' })
+    }
   }, budget(90_000))
 })
 
