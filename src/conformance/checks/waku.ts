@@ -76,7 +76,7 @@ export const wakuChecks: Check[] = [
     id: 'waku.unknown-option',
     group: 'waku',
     rule: 'an unknown option key in the middle of our status is skipped as a whole [key, value] pair: the node keeps us and honours the options after it (our topic interest)',
-    source: "6/WAKU1 Status (unknown keys are ignored); status-go v0.78.0 v1/status_options.go:198-202 skips only the value and loses every later option (no ListEnd), so statusd fails this",
+    source: '6/WAKU1 Status (unknown keys are ignored); status-go v0.78.0 fails it: v1/status_options.go:198-202 skips only the value and loses every later option (no ListEnd), and over waku/0 the handshake then fails and drops us',
     async run(ctx) {
       const w = wk(ctx)
       w.requireForwarding()
