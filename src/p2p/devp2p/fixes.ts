@@ -39,6 +39,7 @@
 //    ConnGuard, for sockets the host gave one, checks frame size on the header (before the body is
 //    buffered), caps the HELLO, refreshes a read deadline per frame, bounds unwritten bytes and writes,
 //    and pings often enough for the peer's read deadline.
+// 9. Our HELLO's integers: see canonicalHello (a capability version 0 went out as 00, refused by geth).
 import type { Socket } from 'node:net'
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
