@@ -8,6 +8,8 @@ export interface BridgePeerSummary {
   enode?: string
   clientId: string
   shh: 5 | 6
+  /** the capability spoken, e.g. 'waku/1' (one node may be a peer on shh/6 and Waku at once) */
+  cap: string
   address: string
   inbound: boolean
   trusted: boolean

@@ -28,6 +28,8 @@ export interface PeerView {
   enode: string | null
   clientId: string
   shh: 5 | 6
+  /** the protocol spoken: shh/5, shh/6, waku/0 or waku/1 */
+  cap: string
   address: string
   inbound: boolean
   trusted: boolean
@@ -65,6 +67,7 @@ export function peerView(p: BridgePeerSummary): PeerView {
     enode: p.enode ?? null,
     clientId: p.clientId,
     shh: p.shh,
+    cap: p.cap,
     address: p.address,
     inbound: p.inbound,
     trusted: p.trusted,

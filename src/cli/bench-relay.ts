@@ -4,11 +4,12 @@ import type { Command } from 'commander'
 import { writeFileSync } from 'node:fs'
 // the load generator's modules load when the command runs, not with every other command
 import { CliError } from './errors.js'
+import { shhOnlyProtocols } from './options.js'
 import { cliIo } from './io.js'
 import { progressLine } from '../log/progress.js'
 
 interface Flags {
-  senders: string; receivers: string; rate: string; duration?: string; size: string; shh?: string; pow?: string
+  senders: string; receivers: string; rate: string; duration?: string; size: string; shh?: string; protocols?: string; pow?: string
   drain: string; json?: boolean; plot?: string; threads?: string
 }
 
@@ -35,13 +36,16 @@ export function registerBenchRelay(bench: Command): void {
     .option('--duration <s>', 'seconds of sending (per ramp step with --rate max; default 10, 2 with max)')
     .option('--size <bytes>', 'payload bytes per envelope', '256')
     .option('--shh <5|6>', "protocol version (default: the highest the target offers, as probe finds it)")
+    .option('--protocols <shh/5|shh/6>', 'the same, as --protocols spells it (no Waku load yet)')
     .option('--pow <p>', "PoW to seal at (at least the target's announced minimum); default 0.2")
     .option('--drain <s>', 'seconds to wait for stragglers after sending', '3')
     .option('--threads <n>', 'sealing threads (default: all cores)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--plot <file.svg>', 'write the latency distribution of each rate as an SVG chart')
     .action(async (enode: string, f: Flags) => {
-      const shh = f.shh === undefined ? undefined : f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
+      const choice = shhOnlyProtocols({ protocols: f.protocols, shh: f.protocols === undefined ? undefined : f.shh }, 'bench relay')
+      if (choice === 'both') throw new CliError('bench relay: --protocols names one version here (shh/5 or shh/6)')
+      const shh = choice !== undefined ? choice : f.shh === undefined ? undefined : f.shh === '5' ? 5 : f.shh === '6' ? 6 : null
       if (shh === null) throw new CliError(`bench relay: --shh must be 5 or 6, got ${JSON.stringify(f.shh)}`)
       const rate = f.rate === 'max' ? 'max' : pos(f.rate, 'rate')
       let pow: number | undefined

@@ -96,7 +96,9 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
   // the node key, identity and history go in it: a bad --datadir is said as such, not as a bad key file
   ensureDirectory(datadir, '--datadir')
   const net = resolveNetwork(flags, { defaultNodekey: join(datadir, 'nodekey') })
-  if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
+  if (rooms.length > 0 && net.shhVersions.length < 2) {
+    throw new CliError(`--room carries rooms between shh/5 and shh/6: it needs --shh both${net.shh === undefined ? ' (or both in --protocols)' : ''}`)
+  }
   const ttl = parseTtl(flags.ttl)
   const pow = parsePow(flags.pow)
   const work = parseWork(flags.work)
@@ -132,7 +134,7 @@ async function runBridge(flags: BridgeFlags): Promise<void> {
     logFile,
   })
 
-  node = createNode(net, { minPow: pow, logger, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
+  node = createNode(net, { minPow: pow, logger, netBridge: true, gatewayRooms: rooms.map((r) => ({ topic: r.topic, symKey: symKeyFromPassword(r.password) })) })
   if (mailCfg) mail = await startMailServer(node, mailCfg, pow).catch((err) => {
     lock.release()
     throw err

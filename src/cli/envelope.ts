@@ -11,7 +11,7 @@ import { isValidPrivateKey, publicKeyOf, symKeyFromPassword } from '../whisper/c
 import { fromHex, toHex } from '../whisper/bytes.js'
 import { rlpDecode } from '../whisper/rlp.js'
 import { WhisperError } from '../whisper/errors.js'
-import { parsePow, parsePublicKey, parseTopicArg, parseTtl } from './options.js'
+import { parsePow, parseProtocols, parsePublicKey, parseTopicArg, parseTtl } from './options.js'
 import { CliError } from './errors.js'
 import { resolveSecret, secretGiven, secretOption, type SecretName } from './secrets.js'
 import { cliIo } from './io.js'
@@ -38,6 +38,18 @@ function parseShhArg(v: string | undefined): ShhVersion | undefined {
   const s = v.trim().replace(/^shh\/?/i, '')
   if (s === '5' || s === '6') return Number(s) as ShhVersion
   throw new CliError(`invalid --shh "${v}": expected 5 or 6`)
+}
+
+/**
+ * The wire format from --shh or --protocols (Waku's envelopes are shh/6's: waku/0 and waku/1 mean
+ * format 6). `what`: the command, for the one-line errors.
+ */
+function formatArg(opts: { shh?: string; protocols?: string }, what: string): ShhVersion | undefined {
+  if (opts.shh !== undefined && opts.protocols !== undefined) throw new CliError(`${what}: give --protocols or --shh, not both`)
+  if (opts.protocols === undefined) return parseShhArg(opts.shh)
+  const formats = new Set(parseProtocols(opts.protocols).map((p) => (p === 'shh/5' ? 5 : 6)))
+  if (formats.size > 1) throw new CliError(`${what}: --protocols "${opts.protocols}" mixes envelope formats (shh/5 is format 5; shh/6, waku/0 and waku/1 are format 6)`)
+  return [...formats][0] as ShhVersion
 }
 
 function symKeyArg(v: string, flag: string): Uint8Array {
@@ -77,13 +89,13 @@ function whisperToCli(e: unknown, what: string): never {
 }
 
 interface SealOpts {
-  shh?: string; password?: string; symKey?: string; to?: string; signKey?: string; topic: string; ttl: string
+  shh?: string; protocols?: string; password?: string; symKey?: string; to?: string; signKey?: string; topic: string; ttl: string
   pow: string; work: string; payload?: string; payloadHex?: string; paddingHex?: string; json?: boolean; force?: boolean
 }
 
 export async function sealCommand(opts: SealOpts): Promise<string> {
-  const shh = parseShhArg(opts.shh)
-  if (shh === undefined) throw new CliError('envelope seal: --shh 5 or --shh 6 is required')
+  const shh = formatArg(opts, 'envelope seal')
+  if (shh === undefined) throw new CliError('envelope seal: --shh 5 or --shh 6 is required (or --protocols, e.g. waku/1)')
   const keys = [opts.password !== undefined, opts.symKey !== undefined, opts.to !== undefined].filter(Boolean).length
   if (keys !== 1) throw new CliError('envelope seal: give exactly one of --password, --sym-key, --to')
   if (opts.payload !== undefined && opts.payloadHex !== undefined) throw new CliError('envelope seal: give --payload or --payload-hex, not both')
@@ -127,7 +139,7 @@ export async function sealCommand(opts: SealOpts): Promise<string> {
   }) + '\n'
 }
 
-interface OpenOpts { shh?: string; password?: string; symKey?: string; key?: string; json?: boolean }
+interface OpenOpts { shh?: string; protocols?: string; password?: string; symKey?: string; key?: string; json?: boolean }
 
 function utf8OrNull(b: Uint8Array): string | null {
   try {
@@ -164,7 +176,7 @@ export async function openCommand(hexArgument: string | undefined, opts: OpenOpt
   const text = hexArgument ?? (await readStdin()).toString('utf8')
   if (text.trim() === '') throw new CliError('envelope open: no envelope given (hex as argument or on standard input)')
   const rlp = hexArg(text.trim(), 'envelope')
-  const shh = parseShhArg(opts.shh) ?? detectShh(rlp)
+  const shh = formatArg(opts, 'envelope open') ?? detectShh(rlp)
   let env: Envelope
   try {
     env = decodeEnvelope(shh, rlp)
@@ -207,6 +219,7 @@ export function registerEnvelope(program: Command): void {
     .command('seal')
     .description('seal a payload into an envelope and print its RLP as one line of hex')
     .option('--shh <version>', 'wire version: 5 or 6')
+    .option('--protocols <protocol>', 'the protocol it is for: shh/5, shh/6, waku/0 or waku/1 (Waku envelopes are format 6)')
   secretOption(seal, 'password', 'password', 'symmetric key from a password (as geth AddSymKeyFromPassword)')
   secretOption(seal, 'symKey', 'hex', 'raw 32-byte symmetric key')
   seal.option('--to <pubkey>', "recipient's public key: asymmetric (ECIES)")
@@ -228,6 +241,7 @@ export function registerEnvelope(program: Command): void {
     .command('open [hex]')
     .description('open an envelope (hex as argument or on standard input) and print payload, signer, PoW, topic, sent time')
     .option('--shh <version>', 'wire version: 5 or 6 (default: told by the field count)')
+    .option('--protocols <protocol>', 'the protocol it came on: shh/5, shh/6, waku/0 or waku/1 (Waku envelopes are format 6)')
   secretOption(open, 'password', 'password', 'symmetric key from a password')
   secretOption(open, 'symKey', 'hex', 'raw 32-byte symmetric key')
   secretOption(open, 'key', 'hex', 'private key (asymmetric envelopes)')

@@ -1,4 +1,4 @@
-// The network flags shared by `chat` and `relay` (--enode, --bootnodes, --listen, --shh, --nodekey,
+// The network flags shared by `chat` and `relay` (--enode, --bootnodes, --listen, --protocols or --shh, --nodekey,
 // --verbosity, --max-peers), checked up front and turned into WhisperNode options.
 import { Option, type Command } from 'commander'
 import { WhisperNode } from '../node/whisper-node.js'
@@ -13,7 +13,7 @@ import { loadOrCreateKeyFile } from './keys.js'
 import { closestWord } from './typo.js'
 import { releaseYoungGeneration } from './young-generation.js'
 import {
-  collect, parseListen, parsePositiveInt, parseShh, parseVerbosity, shhVersionsOf, type HostPort, type ShhChoice,
+  collect, parseListen, parsePositiveInt, parseProtocols, parseShh, parseVerbosity, protocolsOfShh, type HostPort, type Protocol, type ShhChoice,
 } from './options.js'
 
 export interface NetworkFlags {
@@ -21,6 +21,7 @@ export interface NetworkFlags {
   bootnodes: string
   listen?: string
   shh: string
+  protocols?: string
   nodekey?: string
   verbosity: string
   maxPeers?: string
@@ -32,8 +33,12 @@ export interface NetworkConfig {
   staticPeers: string[]
   bootnodes: string[]
   listen?: HostPort
-  shh: ShhChoice
+  /** the --shh choice; undefined when --protocols said what the node offers */
+  shh: ShhChoice | undefined
+  /** the shh versions among the protocols */
   shhVersions: (5 | 6)[]
+  /** what the node offers (--protocols, or --shh's shorthand) */
+  protocols: Protocol[]
   verbosity: number
   maxPeers?: number
 }
@@ -45,11 +50,18 @@ export function addNetworkOptions(cmd: Command, defaults: { listen?: string; ver
   if (defaults.listen) cmd.option('--listen <host:port>', 'accept incoming connections on this address', defaults.listen)
   else cmd.option('--listen <host:port>', 'accept incoming connections on this address (default: off, like the original)')
   cmd
-    .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both').default(defaults.shh ?? 'both'))
+    .addOption(new Option('--shh <version>', 'whisper protocol version to speak: 5, 6 or both (shorthand of --protocols)').default(defaults.shh ?? 'both'))
+    .option('--protocols <list>', 'protocols to offer, comma-separated: shh/5, shh/6, waku/0, waku/1 (each connection runs the highest common version per family)')
     .option('--nodekey <file>', 'node key file (created when missing), for a stable enode URL; default: a new key per run')
     .option('--verbosity <0-5>', 'log level on stderr: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace', defaults.verbosity)
     .option('--log-file <path>', 'write log lines to this file (created 0600, appended) instead of stderr; SIGHUP reopens it')
     .option('--max-peers <n>', 'maximum number of peers', '80')
+  // --shh has a default, so only here can it be told from one given on the command line
+  cmd.hook('preAction', (c) => {
+    if (c.getOptionValueSource('shh') === 'cli' && c.getOptionValue('protocols') !== undefined) {
+      throw new CliError('give --protocols or --shh, not both (--shh 6 is --protocols shh/6)')
+    }
+  })
   return cmd
 }
 
@@ -76,7 +88,8 @@ function resolveBootnodes(value: string): string[] {
 /** `defaultNodekey`: a key file of the command's own (the bridge's datadir), made quietly on first use. */
 export function resolveNetwork(flags: NetworkFlags, opts: { defaultNodekey?: string } = {}): NetworkConfig {
   const verbosity = parseVerbosity(flags.verbosity)
-  const shh = parseShh(flags.shh)
+  const shh = flags.protocols !== undefined ? undefined : parseShh(flags.shh)
+  const protocols = flags.protocols !== undefined ? parseProtocols(flags.protocols) : protocolsOfShh(shh!)
   const staticPeers = (flags.enode ?? []).map((u) => checkEnode(u, '--enode'))
   const bootnodes = resolveBootnodes(flags.bootnodes)
   const listen = flags.listen !== undefined ? parseListen(flags.listen) : undefined
@@ -84,18 +97,22 @@ export function resolveNetwork(flags: NetworkFlags, opts: { defaultNodekey?: str
   const nodeKey = flags.nodekey ? loadOrCreateKeyFile(flags.nodekey, '--nodekey').privateKey
     : opts.defaultNodekey ? loadOrCreateKeyFile(opts.defaultNodekey, '--nodekey', null).privateKey
       : generateNodeKey()
-  return { nodeKey, staticPeers, bootnodes, listen, shh, shhVersions: shhVersionsOf(shh), verbosity, maxPeers }
+  const shhVersions = ([5, 6] as const).filter((v) => protocols.includes(`shh/${v}`))
+  return { nodeKey, staticPeers, bootnodes, listen, shh, shhVersions, protocols, verbosity, maxPeers }
 }
 
 /** The WhisperNode each command runs on: the network flags, plus what the command itself decides. */
 export function createNode(
   net: NetworkConfig,
-  opts: { minPow: number; relay?: boolean; logger: (level: number, msg: string) => void; gatewayRooms?: GatewayRoom[] },
+  opts: { minPow: number; relay?: boolean; netBridge?: boolean; logger: (level: number, msg: string) => void; gatewayRooms?: GatewayRoom[] },
 ): WhisperNode {
+  // a relay (or a bridge) offering shh/6 and a Waku version carries envelopes between the two networks
+  const both = net.protocols.includes('shh/6') && net.protocols.some((p) => p.startsWith('waku/'))
   return new WhisperNode({
+    netBridge: both && (opts.relay === true || opts.netBridge === true),
     privateKey: net.nodeKey,
     listen: net.listen,
-    shhVersions: net.shhVersions,
+    protocols: net.protocols,
     staticPeers: net.staticPeers,
     // the original client made its custom enode a static and a trusted peer at once
     trustedPeers: net.staticPeers,

@@ -37,6 +37,37 @@ export function shhVersionsOf(choice: ShhChoice): (5 | 6)[] {
   return choice === 'both' ? [5, 6] : [choice]
 }
 
+/** What a node offers, as `--protocols` spells it: shh/5, shh/6, waku/0, waku/1. */
+export type Protocol = 'shh/5' | 'shh/6' | 'waku/0' | 'waku/1'
+export const PROTOCOLS: readonly Protocol[] = ['shh/5', 'shh/6', 'waku/0', 'waku/1']
+
+/** `--protocols shh/6,waku/1`: a comma list of PROTOCOLS (any order, repeats ignored), in PROTOCOLS order. */
+export function parseProtocols(value: string): Protocol[] {
+  const items = value.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')
+  if (items.length === 0) throw new CliError(`invalid --protocols "${value}": expected a comma list of ${PROTOCOLS.join(', ')}`)
+  const bad = items.find((s) => !(PROTOCOLS as readonly string[]).includes(s))
+  if (bad !== undefined) throw new CliError(`invalid --protocols "${value}": unknown protocol "${bad}" (expected a comma list of ${PROTOCOLS.join(', ')})`)
+  return PROTOCOLS.filter((p) => items.includes(p))
+}
+
+/**
+ * --shh or --protocols for a command that speaks shh only so far (probe, bench relay): the shh choice;
+ * a Waku entry is refused with one line saying so. Undefined when neither flag was given.
+ */
+export function shhOnlyProtocols(flags: { shh?: string; protocols?: string }, what: string, shhExplicit = true): ShhChoice | undefined {
+  if (flags.protocols === undefined) return flags.shh === undefined ? undefined : parseShh(flags.shh)
+  if (flags.shh !== undefined && shhExplicit) throw new CliError(`${what}: give --protocols or --shh, not both`)
+  const ps = parseProtocols(flags.protocols)
+  const waku = ps.find((p) => p.startsWith('waku/'))
+  if (waku !== undefined) throw new CliError(`${what}: ${waku} is not supported here yet: its checks and load speak shh only (--protocols shh/5, shh/6)`)
+  return ps.length === 2 ? 'both' : ps[0] === 'shh/5' ? 5 : 6
+}
+
+/** The protocols a --shh choice offers. */
+export function protocolsOfShh(choice: ShhChoice): Protocol[] {
+  return shhVersionsOf(choice).map((v) => `shh/${v}` as Protocol)
+}
+
 export interface HostPort {
   host: string
   port: number

@@ -11,11 +11,14 @@ import { GROUPS, type Group, type SuiteReport } from '../conformance/types.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { ProbeConnectError } from '../p2p/probe-connection.js'
 import { CliError } from './errors.js'
-import { parsePow, parseSeconds, parseShh } from './options.js'
+import { parsePow, parseSeconds, parseShh, shhOnlyProtocols } from './options.js'
 import { cliIo, setExitCode } from './io.js'
 
 interface ProbeFlags {
   shh: string
+  protocols?: string
+  /** --shh came from the command line (not its default) */
+  shhExplicit?: boolean
   rpc?: string
   only?: string
   quick?: boolean
@@ -32,6 +35,7 @@ export function registerProbe(program: Command): void {
     .description('Whisper conformance suite: rlpx/hello, status, envelope validation, forwarding, packets, p2p, limits (and mail with --mail-password, rpc with --rpc)')
     .argument('<enode>', 'enode URL of the node to probe')
     .option('--shh <version>', 'versions to test: 5, 6 or both (each one the node offers)', 'both')
+    .option('--protocols <list>', 'the same as a comma list: shh/5, shh/6 (no Waku checks yet)')
     .option('--rpc <url>', "the node's geth-style shh JSON-RPC (http:// or ws://): also test posting, filters, subscriptions, bad calls")
     .option('--only <groups>', `comma-separated groups: ${GROUPS.join(',')}`)
     .option('--quick', 'only the 7 basic checks (handshake, hello, shh version, status, accept, forward, drop)')
@@ -40,7 +44,8 @@ export function registerProbe(program: Command): void {
     .option('--timeout <seconds>', 'how long to wait for each expected event', '10')
     .option('--pow <n>', 'PoW of our test envelopes when the node does not announce its minimum (shh/5 without --rpc)', '0.2')
     .option('--mail-password <pw>', "the node's mail server password: also test history requests (the mail group)")
-    .action(async (url: string, flags: ProbeFlags) => {
+    .action(async (url: string, flags: ProbeFlags, command: Command) => {
+      flags.shhExplicit = command.getOptionValueSource('shh') === 'cli'
       const report = await probe(url, flags)
       cliIo().stdout.write(flags.json ? formatJson(report) : formatText(report))
       if (flags.junit) {
@@ -71,7 +76,7 @@ export async function probe(url: string, flags: ProbeFlags): Promise<SuiteReport
   }
   if (port === 0) throw new CliError(`cannot probe ${url}: port 0 (the node does not listen)`)
   if (flags.mailPassword !== undefined && flags.mailPassword.length === 0) throw new CliError('--mail-password: empty password')
-  const shh = parseShh(flags.shh)
+  const shh = shhOnlyProtocols(flags, 'probe', flags.shhExplicit ?? false) ?? parseShh(flags.shh)
   const timeoutMs = Math.max(1, parseSeconds(flags.timeout, '--timeout')) * 1000
   try {
     return await runSuite({

@@ -79,14 +79,16 @@ function relayOptions(cmd: Command): Command {
 
 /** A gateway needs both versions: --room turns the shh/5 default into both; an explicit other choice is an error later. */
 function roomsNeedBoth(flags: RelayFlags, command: Command): void {
-  if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default') flags.shh = 'both'
+  if ((flags.room ?? []).length > 0 && command.getOptionValueSource('shh') === 'default' && flags.protocols === undefined) flags.shh = 'both'
 }
 
 /** Runs a relay; with a mail password it is also a mail server. */
 export async function runRelay(flags: RelayFlags, mailPassword?: string): Promise<void> {
   const rooms = (flags.room ?? []).map((r) => parseRoom(r))
   const net = resolveNetwork(flags)
-  if (rooms.length > 0 && net.shhVersions.length < 2) throw new CliError('--room carries rooms between shh/5 and shh/6: it needs --shh both')
+  if (rooms.length > 0 && net.shhVersions.length < 2) {
+    throw new CliError(`--room carries rooms between shh/5 and shh/6: it needs --shh both${net.shh === undefined ? ' (or both in --protocols)' : ''}`)
+  }
   const minPow = parsePow(flags.pow)
   const statusEvery = parseSeconds(flags.status, '--status')
   if (flags.metrics !== undefined) parseMetricsAddr(flags.metrics)
@@ -125,6 +127,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   const running = node
   say(running.enode)
   for (const r of rooms) say(`${now()} gateway room ${topicHex(r.topic)}: shh/5 <-> shh/6`)
+  if (running.nets.includes('shh/6') && running.nets.includes('waku')) say(`${now()} bridge: shh/6 <-> waku`)
   metrics = await startMetrics({ flag: flags.metrics, node: running, mail, log: logger, say })
   watchStaticPeers(running, net.staticPeers, logger)
 
@@ -137,7 +140,7 @@ export async function runRelay(flags: RelayFlags, mailPassword?: string): Promis
   let warnedSplit = false
   running.on('peer:added', () => {
     if (warnedSplit) return
-    const versions = new Set(running.peers().map((p) => p.shh))
+    const versions = new Set(running.peers().filter((p) => p.net !== 'waku').map((p) => p.shh))
     if (versions.size > 1) {
       warnedSplit = true
       say(rooms.length > 0
@@ -164,6 +167,7 @@ interface PeerLike {
   id: string
   clientId?: string
   shh?: number
+  cap?: string
   address?: string
   remoteAddress?: string
   remotePort?: number
@@ -172,5 +176,5 @@ interface PeerLike {
 
 function describePeer(p: PeerLike): string {
   const addr = p.address ?? (p.remoteAddress ? `${p.remoteAddress}:${p.remotePort ?? ''}` : '?')
-  return `id=${p.id.slice(0, 16)} shh/${p.shh ?? '?'} ${addr} ${p.inbound ? 'inbound' : 'outbound'} client=${JSON.stringify(p.clientId ?? '')}`
+  return `id=${p.id.slice(0, 16)} ${p.cap ?? `shh/${p.shh ?? '?'}`} ${addr} ${p.inbound ? 'inbound' : 'outbound'} client=${JSON.stringify(p.clientId ?? '')}`
 }

@@ -370,7 +370,7 @@
       const li = el('li')
       li.title = p.enode || p.id
       li.append(el('span', 'peer-name', p.clientId || '(unnamed client)'))
-      li.append(el('span', 'badge', 'shh/' + p.shh))
+      li.append(el('span', 'badge', p.cap || 'shh/' + p.shh))
       li.append(el('span', 'muted', p.address + (p.inbound ? ' · inbound' : ' · outbound')))
       ul.append(li)
     }
