@@ -74,8 +74,8 @@ export interface SuiteReport {
     capabilities: string[]
     /** The shh versions shared with us (the ones tested). */
     shh: ShhVersion[]
-    /** The waku versions shared with us (tested when the waku group runs). */
-    waku?: WakuVersion[]
+    /** The waku versions shared with us (tested when the waku group runs), waku/1 first. */
+    waku?: (0 | 1)[]
     /** Per version tested (`shh/6`): the announced minimum PoW, bloom and light flag. */
     status: Record<string, {
       /** Announced minimum PoW (v6). */
