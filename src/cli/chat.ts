@@ -34,6 +34,7 @@ export const PROMPT = `input ${QUIT_COMMAND} to quit>`
 
 interface ChatFlags extends NetworkFlags, HistoryFlags {
   metrics?: string
+  light?: boolean
   topic: string
   password?: string
   passwordFile?: string
@@ -77,6 +78,7 @@ export function registerChat(program: Command): void {
     .option('--pow <n>', 'proof of work of sent messages, and the minimum accepted from peers', '0.2')
     .option('--work <seconds>', 'maximum time spent on proof of work per message', '5')
     .option('--json', 'print one JSON object per received message (for scripts); status lines go to stderr')
+    .option('--light', "light node: ask peers only for this room's topic (Waku topic interest, shh/6 bloom) and forward only own lines; two light nodes refuse each other on Waku")
     .option('--read-only', 'only receive: stdin is not read, and the chat runs until Ctrl-C or SIGTERM (a reader in a script)')
     .option('--connect-timeout <seconds>', 'without --listen: give up (exit 2) when no peer has connected this long after start; 0 waits forever', '30')
     .option('--mailserver <enode>', 'a mail server to get the room\'s history from, shown before the live lines (repeatable)', collect)
@@ -181,7 +183,7 @@ async function runChat(flags: ChatFlags): Promise<void> {
     },
   })
 
-  node = createNode(net, { minPow: cfg.pow, logger })
+  node = createNode(net, { minPow: cfg.pow, logger, lightNode: flags.light === true })
   await startNode(node, net.listen, () => {
     node = null
   })

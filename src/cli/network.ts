@@ -104,7 +104,7 @@ export function resolveNetwork(flags: NetworkFlags, opts: { defaultNodekey?: str
 /** The WhisperNode each command runs on: the network flags, plus what the command itself decides. */
 export function createNode(
   net: NetworkConfig,
-  opts: { minPow: number; relay?: boolean; netBridge?: boolean; logger: (level: number, msg: string) => void; gatewayRooms?: GatewayRoom[] },
+  opts: { minPow: number; relay?: boolean; lightNode?: boolean; netBridge?: boolean; logger: (level: number, msg: string) => void; gatewayRooms?: GatewayRoom[] },
 ): WhisperNode {
   // a relay (or a bridge) offering shh/6 and a Waku version carries envelopes between the two networks
   const both = net.protocols.includes('shh/6') && net.protocols.some((p) => p.startsWith('waku/'))
@@ -121,6 +121,7 @@ export function createNode(
     maxPeers: net.maxPeers,
     minPow: opts.minPow,
     relay: opts.relay === true,
+    lightNode: opts.lightNode === true,
     gatewayRooms: opts.gatewayRooms,
     verbosity: net.verbosity,
     logger: opts.logger,

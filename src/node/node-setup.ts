@@ -85,13 +85,17 @@ export function hostOptions(opts: NodeOptions, key: NodeKey, caps: Cap[], req: R
 }
 
 /** What the gateway may do with the node: see its peers, seal as the node, and inject what it sealed. */
-export function gatewayHost(log: Logger, versions: ShhVersion[], key: NodeKey, host: () => PeerHost, req: Requirements, posting: Posting, ingest: Ingest): GatewayHost {
+/**
+ * `bridged`: the network bridge carries shh/6 to Waku, so a Waku peer takes what the gateway seals into shh/6
+ * as well (it counts as a peer of the target version and its PoW ask counts too).
+ */
+export function gatewayHost(log: Logger, versions: ShhVersion[], key: NodeKey, host: () => PeerHost, req: Requirements, posting: Posting, ingest: Ingest, bridged: () => boolean): GatewayHost {
   return {
     log,
     versions,
     privateKey: key.privateKey,
-    // the gateway carries between the shh networks: what their peers ask for
-    peers: () => host().peers().flatMap((p) => (p.net === shhNetOf(p.format) ? [{ id: p.id, shh: p.format, minPow: p.interest.minPow }] : [])),
+    // the gateway carries between the shh networks: what their peers (and, bridged, Waku's) ask for
+    peers: () => host().peers().flatMap((p) => (p.net === shhNetOf(p.format) || bridged() ? [{ id: p.id, shh: p.format, minPow: p.interest.minPow }] : [])),
     minPow: () => req.minPow,
     seal: (p) => posting.seal(p),
     inject: (env) => {

@@ -59,6 +59,8 @@ interface Bucket {
 
 interface PeerBudget {
   peer: LimitedPeer
+  /** what it is kept under (add's key) */
+  key: string
   cpu: Bucket
   useless: Bucket
   paused: boolean
@@ -103,7 +105,7 @@ export class PeerLimits {
     const t = this.now()
     const o = this.options
     this.remove(key)
-    this.peers.set(key, { peer, cpu: { tokens: o.cpuBurstMs, at: t }, useless: { tokens: o.uselessBurst, at: t }, paused: false, timer: null })
+    this.peers.set(key, { peer, key, cpu: { tokens: o.cpuBurstMs, at: t }, useless: { tokens: o.uselessBurst, at: t }, paused: false, timer: null })
   }
 
   /** Forgets a peer's budget (of that connection only, when `peer` is given: a reconnection may have replaced it). */
@@ -156,7 +158,7 @@ export class PeerLimits {
     b.timer = setTimeout(() => {
       b.timer = null
       b.paused = false
-      if (this.peers.get(b.peer.id) === b) b.peer.resumeReading!()
+      if (this.peers.get(b.key) === b) b.peer.resumeReading!()
     }, Math.ceil(ms))
     b.timer.unref()
   }

@@ -158,7 +158,7 @@ export class WhisperNode extends EventEmitter {
       throw new NodeError('params', 'netBridge carries between shh/6 and Waku: the node must offer both')
     }
     this.bridge = bridgeOpt === false ? null : new NetBridge(this.ingest, this.log, bridgeOpt === true ? {} : bridgeOpt)
-    this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest), opts.gateway)
+    this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest, () => this.bridge !== null), opts.gateway)
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
     const hostOpts = hostOptions(opts, this.key, this.caps, this.requirements, this.log, this.rateGuard?.announced)
     this.host = opts.transport ? opts.transport(hostOpts) : new P2PHost(hostOpts)

@@ -57,6 +57,16 @@ describe('PeerLimits', () => {
     expect(l.charge('a', 90, 0)).toBe('ok')
   })
 
+  it('a peer budgeted under its own key (the node keys peers by network and id) is resumed too', () => {
+    const l = new PeerLimits({ cpuShare: 0.5, cpuBurstMs: 100, maxPauseMs: 1000 }, undefined, now)
+    const p = new FakePeer('a')
+    l.add(p, 'shh/5:a')
+    expect(l.charge('shh/5:a', 150, 0)).toBe('paused')
+    expect(p.paused).toBe(true)
+    vi.advanceTimersByTime(100)
+    expect(p.paused).toBe(false)
+  })
+
   it('a pause never exceeds maxPauseMs', () => {
     const l = new PeerLimits({ cpuShare: 0.1, cpuBurstMs: 10, maxPauseMs: 250 }, undefined, now)
     const p = new FakePeer('a')

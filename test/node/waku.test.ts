@@ -228,4 +228,21 @@ describe('the shh/6 <-> Waku bridge', () => {
     expect(a.stats().envelopesIn).toBe(1)
     expect(b.stats().envelopesIn).toBe(2)
   })
+
+  it('with the version gateway, an shh/5 room reaches Waku and back (shh/5 -> gateway -> shh/6 -> bridge -> waku)', async () => {
+    const key = newKey()
+    const relay = await net.node({ protocols: ['shh/5', 'shh/6', 'waku/1'], relay: true, name: 'relay', gatewayRooms: [{ topic: TOPIC, symKey: key }] })
+    const old = await net.node({ protocols: ['shh/5'], name: 'shh5' })
+    const b = await net.node({ protocols: ['waku/1'], name: 'waku' })
+    const [inOld, inB] = [inbox(old, key), inbox(b, key)]
+    await link(relay, old)
+    await link(relay, b)
+    // no shh/6 peer at all: the gateway crosses for the Waku peer the bridge serves
+    await say(old, key, 'from shh/5')
+    await until(() => inB.length === 1, 'the waku side hears the shh/5 room')
+    expect(inB[0].relayed?.shh).toBe(5)
+    await say(b, key, 'from waku')
+    await until(() => inOld.length === 2, 'the shh/5 room hears the waku side')
+    expect(inOld.map(text)).toEqual(['from shh/5', 'from waku'])
+  })
 })
