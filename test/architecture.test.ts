@@ -17,7 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   // Waku's error codes and status values for confirmations and our own status
   node: ['whisper', 'waku', 'p2p', 'log'],
   // the conformance suite talks to a remote node over raw connections: no WhisperNode, no adapters
-  conformance: ['whisper', 'p2p', 'log'],
+  conformance: ['whisper', 'waku', 'p2p', 'log'],
   // the HTTP server, access policy and limits the bridge and the JSON-RPC both run on
   http: ['log'],
   bridge: ['node', 'whisper', 'p2p', 'http', 'log'],

@@ -35,7 +35,7 @@ export function registerProbe(program: Command): void {
     .description('Whisper conformance suite: rlpx/hello, status, envelope validation, forwarding, packets, p2p, limits (and mail with --mail-password, rpc with --rpc)')
     .argument('<enode>', 'enode URL of the node to probe')
     .option('--shh <version>', 'versions to test: 5, 6 or both (each one the node offers)', 'both')
-    .option('--protocols <list>', 'the same as a comma list: shh/5, shh/6 (no Waku checks yet)')
+    .option('--protocols <list>', 'the same as a comma list: shh/5, shh/6 (Waku: the waku group runs on every Waku version the node offers)')
     .option('--rpc <url>', "the node's geth-style shh JSON-RPC (http:// or ws://): also test posting, filters, subscriptions, bad calls")
     .option('--only <groups>', `comma-separated groups: ${GROUPS.join(',')}`)
     .option('--quick', 'only the 7 basic checks (handshake, hello, shh version, status, accept, forward, drop)')

@@ -160,6 +160,11 @@ export class SuiteContext {
     // the baseline's slot must be free again before the observer asks for one
     c.close()
     await c.waitClosed(3000)
+    await this.openObserver()
+  }
+
+  /** Opens the shared observer: a session with our default status, which sees what the node forwards. */
+  protected async openObserver(): Promise<void> {
     this.observerConn = await this.session()
   }
 

@@ -11,7 +11,7 @@ export function formatText(r: SuiteReport): string {
     lines.push(`node ${JSON.stringify(r.node.clientId)}, base protocol ${r.node.baseProtocol}, ${r.node.capabilities.join(' ')}${st ? `; tested ${st}` : ''}${r.rpc ? `; rpc ${r.rpc}` : ''}`)
   }
   const width = Math.max(0, ...r.results.map((c) => c.id.length))
-  for (const c of r.results) lines.push(`  ${MARK[c.status]}  ${c.shh ? `shh/${c.shh}` : '     '}  ${c.id.padEnd(width)}  ${c.detail}`)
+  for (const c of r.results) lines.push(`  ${MARK[c.status]}  ${c.cap ?? (c.shh ? `shh/${c.shh}` : '     ')}  ${c.id.padEnd(width)}  ${c.detail}`)
   const refused = r.refusedSlots > 0 ? `; it refused ${r.refusedSlots} for want of a free peer slot` : ''
   lines.push(`at most ${r.maxConnections} connection${r.maxConnections === 1 ? '' : 's'} to the node at once${refused}`)
   lines.push(`${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped (${(r.ms / 1000).toFixed(1)} s)`)
@@ -39,7 +39,7 @@ export function formatJunit(r: SuiteReport): string {
   out.push(`<testsuites name="p2pmessage probe" tests="${r.results.length}" failures="${r.failed}" skipped="${r.skipped}" time="${(r.ms / 1000).toFixed(3)}">`)
   const suites = new Map<string, typeof r.results>()
   for (const c of r.results) {
-    const key = c.shh ? `shh/${c.shh}` : 'node'
+    const key = c.cap ?? (c.shh ? `shh/${c.shh}` : 'node')
     suites.set(key, [...(suites.get(key) ?? []), c])
   }
   for (const [name, cases] of suites) {

@@ -1,17 +1,19 @@
-// Runs the checks against one node: learns its shh versions from a hello, then per version builds a
-// SuiteContext and runs the applicable checks concurrently (scheduler.ts: one at a time once the
+// Runs the checks against one node: learns its shh (and waku) versions from a hello, then per version
+// builds a SuiteContext (a WakuContext for the waku group) and runs the applicable checks concurrently (scheduler.ts: one at a time once the
 // node refuses us a peer slot), the ones that change node settings alone at the end. A check that
 // throws fails with the message; SkipCheck skips it; every check is bounded in time.
 import { parseEnode, type Enode } from '../p2p/enode.js'
 import { RawShhConnection } from '../p2p/raw-shh-connection.js'
 import { isFullBloom } from '../whisper/bloom.js'
 import type { ShhVersion } from '../whisper/envelope.js'
+import { WAKU_CAPABILITY_NAME, type WakuVersion } from '../waku/codes.js'
 import { ALL_CHECKS } from './checks/index.js'
 import { SuiteContext } from './context.js'
 import { NoPeerSlot, PeerSlots, refusedForSlot } from './peer-slots.js'
 import { RpcClient } from './rpc-client.js'
 import { Lanes, noSlotDetail, runCheck, withSlot } from './scheduler.js'
 import type { Check, CheckResult, Group, SuiteReport } from './types.js'
+import { WakuContext } from './waku-context.js'
 
 /** What runSuite probes and how. */
 export interface RunOptions {
@@ -52,6 +54,8 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
   const target: Enode = parseEnode(o.enode)
   const report: SuiteReport = { target: o.enode.trim(), node: null, rpc: o.rpc ?? null, results: [], passed: 0, failed: 0, skipped: 0, ms: 0, ok: false, maxConnections: 0, refusedSlots: 0 }
   const checks = selectChecks(o)
+  const wakuChecks = checks.filter((c) => c.group === 'waku')
+  const shhChecks = checks.filter((c) => c.group !== 'waku')
   const slots = new PeerSlots()
   const width = o.concurrency ?? 4
   const lanes = new Lanes(width, o.timeoutMs)
@@ -59,7 +63,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
   try {
     // which shh versions the node offers: one hello (TCP failure rejects: nothing to report on)
     const hello = await withSlot(async () => {
-      const first = await RawShhConnection.open({ target, shh: 6, capabilities: [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }], timeoutMs: o.timeoutMs, status: 'none' })
+      const caps = [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]
+      if (wakuChecks.length > 0) caps.push({ name: WAKU_CAPABILITY_NAME, version: 0 }, { name: WAKU_CAPABILITY_NAME, version: 1 })
+      const first = await RawShhConnection.open({ target, shh: 6, capabilities: caps, timeoutMs: o.timeoutMs, status: 'none' })
       slots.track(first)
       const h = await first.hello.catch((e: Error) => e)
       // geth refuses before its hello (our relay right after it, but then the hello is all we need)
@@ -83,25 +89,27 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
     }
     const offered = hello.capabilities.filter((c) => c.name === 'shh').map((c) => c.version)
     const versions = wanted.filter((v) => offered.includes(v))
+    const wakuOffered = hello.capabilities.filter((c) => c.name === WAKU_CAPABILITY_NAME).map((c) => c.version)
+    const wakuVersions = ([1, 0] as WakuVersion[]).filter((v) => wakuOffered.includes(v))
     report.node = {
       clientId: hello.clientId,
       baseProtocol: hello.protocolVersion,
       capabilities: hello.capabilities.map((c) => `${c.name}/${c.version}`),
       shh: versions,
+      ...(wakuChecks.length > 0 ? { waku: wakuVersions } : {}),
       status: {},
     }
-    if (versions.length === 0) {
+    const limit = o.timeoutMs * 3 + 10_000
+    if (versions.length === 0 && shhChecks.length > 0) {
       const why = `no shh version in common: the node offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'}, we test ${wanted.map((v) => `shh/${v}`).join(', ')}`
-      for (const c of checks) {
+      for (const c of shhChecks) {
         const failIt = c.id === 'rlpx.capabilities' || c.id === 'rlpx.handshake' || c.id === 'rlpx.hello-id'
         report.results.push({ id: c.id, group: c.group, shh: null, rule: c.rule, source: c.source, status: failIt && c.id === 'rlpx.capabilities' ? 'fail' : failIt ? 'pass' : 'skip', detail: failIt && c.id !== 'rlpx.capabilities' ? `client ${JSON.stringify(hello.clientId)}` : why, ms: 0 })
       }
-      return finish(report, t0, slots)
     }
-    const limit = o.timeoutMs * 3 + 10_000
     // one version after the other: a node has few peer slots (geth 1.9.7: 17 inbound by default)
     for (const [i, shh] of versions.entries()) await (async () => {
-      const list = checks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
+      const list = shhChecks.filter((c) => (!c.versions || c.versions.includes(shh)) && (!c.once || i === 0))
       const ctx = new SuiteContext({ target, shh, timeoutMs: o.timeoutMs, pow: o.pow, rpc, mailPassword: o.mailPassword ?? null, slots })
       const results: CheckResult[] = []
       try {
@@ -130,12 +138,62 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         await ctx.cleanup()
       }
     })()
+    if (wakuChecks.length > 0) await runWaku(report, wakuChecks, wakuVersions, { target, o, rpc, slots, lanes, width, limit })
     // report order: check order, then version
     const order = new Map(ALL_CHECKS.map((c, i) => [c.id, i]))
-    report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0))
+    report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0) || (b.cap ?? '').localeCompare(a.cap ?? ''))
     return finish(report, t0, slots)
   } finally {
     rpc?.close()
+  }
+}
+
+interface WakuRun {
+  target: Enode
+  o: RunOptions
+  rpc: RpcClient | null
+  slots: PeerSlots
+  lanes: Lanes
+  width: number
+  limit: number
+}
+
+/** The waku group, once per waku version the node offers (waku/1 first), like the shh versions above. */
+async function runWaku(report: SuiteReport, checks: Check[], versions: WakuVersion[], r: WakuRun): Promise<void> {
+  const skipAll = (list: Check[], cap: string | undefined, status: 'skip' | 'fail', why: string) => {
+    for (const c of list) report.results.push({ id: c.id, group: c.group, shh: null, ...(cap ? { cap } : {}), rule: c.rule, source: c.source, status, detail: why, ms: 0 })
+  }
+  if (versions.length === 0) {
+    const caps = report.node?.capabilities.join(', ') || 'nothing'
+    return skipAll(checks, undefined, 'skip', `no waku version in common: the node offers ${caps}, we test waku/1, waku/0`)
+  }
+  for (const waku of versions) {
+    const cap = `${WAKU_CAPABILITY_NAME}/${waku}`
+    const list = checks.filter((c) => !c.wakuVersions || c.wakuVersions.includes(waku))
+    const ctx = new WakuContext({ target: r.target, waku, timeoutMs: r.o.timeoutMs, pow: r.o.pow, rpc: r.rpc, mailPassword: r.o.mailPassword ?? null, slots: r.slots })
+    try {
+      try {
+        const ready = await withSlot(() => ctx.init().then(() => true), r.lanes)
+        if (!ready) {
+          skipAll(list, cap, 'skip', noSlotDetail(r.lanes.slotWaitMs))
+          continue
+        }
+      } catch (err) {
+        // the status check fails with the reason; the others cannot run
+        for (const c of list) report.results.push({ id: c.id, group: c.group, shh: null, cap, rule: c.rule, source: c.source, status: c.id === 'waku.status-options' ? 'fail' : 'skip', detail: `no ${cap} session: ${(err as Error).message}`, ms: 0 })
+        continue
+      }
+      const st = ctx.wakuStatus
+      report.node!.status[cap] = { minPow: ctx.node.status.minPow, bloom: st.topicInterest ? `topic interest (${st.topicInterest.length})` : isFullBloom(ctx.node.status.bloom ?? null) ? 'full' : 'partial', lightNode: ctx.node.status.lightNode }
+      const byId = new Map<string, CheckResult>()
+      await pool(list.filter((c) => !c.exclusive), r.width, async (c) => {
+        byId.set(c.id, { ...(await runCheck(c, ctx, null, r.limit, r.lanes)), cap })
+      })
+      for (const c of list.filter((x) => x.exclusive)) byId.set(c.id, { ...(await runCheck(c, ctx, null, r.limit, r.lanes)), cap })
+      for (const c of list) report.results.push(byId.get(c.id)!)
+    } finally {
+      await ctx.cleanup()
+    }
   }
 }
 

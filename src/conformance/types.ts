@@ -1,13 +1,14 @@
 // What a conformance check is and what it yields. Checks are data (id, group, rule, source) plus one
 // async function over a SuiteContext; the runner schedules them, the reporters print them.
+import type { WakuVersion } from '../waku/codes.js'
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { SuiteContext } from './context.js'
 
 /**
  * The check groups, in report order: RLPx handshake, status exchange, envelope validation, forwarding,
- * control packets, p2p messages, mail server, limits, JSON-RPC.
+ * control packets, p2p messages, mail server, limits, JSON-RPC, then Waku (run over waku/1 and waku/0).
  */
-export const GROUPS = ['rlpx', 'status', 'envelope', 'forward', 'packets', 'p2p', 'mail', 'limits', 'rpc'] as const
+export const GROUPS = ['rlpx', 'status', 'envelope', 'forward', 'packets', 'p2p', 'mail', 'limits', 'rpc', 'waku'] as const
 /** One of GROUPS. */
 export type Group = (typeof GROUPS)[number]
 
@@ -26,6 +27,8 @@ export interface Check {
   source: string
   /** shh versions the rule applies to (not listed for the others); default both */
   versions?: ShhVersion[]
+  /** the waku group's: waku versions the rule applies to; default both */
+  wakuVersions?: WakuVersion[]
   /** run once per probe (on the highest shh version tested), not once per version */
   once?: boolean
   /** changes node settings over RPC: runs alone, after the others */
@@ -41,8 +44,10 @@ export interface CheckResult {
   id: string
   /** The check's group. */
   group: Group
-  /** The version it ran on (null: a check of the connection, before any version). */
+  /** The version it ran on (null: a check of the connection, before any version, or a waku check). */
   shh: ShhVersion | null
+  /** The waku group's: the capability it ran on, `waku/1` or `waku/0`. */
+  cap?: string
   /** Passed, failed, or not applicable (why in `detail`). */
   status: 'pass' | 'fail' | 'skip'
   /** What was seen, in one line (for a failure: what was expected instead). */
@@ -69,6 +74,8 @@ export interface SuiteReport {
     capabilities: string[]
     /** The shh versions shared with us (the ones tested). */
     shh: ShhVersion[]
+    /** The waku versions shared with us (tested when the waku group runs), waku/1 first. */
+    waku?: (0 | 1)[]
     /** Per version tested (`shh/6`): the announced minimum PoW, bloom and light flag. */
     status: Record<string, {
       /** Announced minimum PoW (v6). */

@@ -1,4 +1,4 @@
-// One RLPx connection with a bare `shh` capability whose every packet the caller controls, for the
+// One RLPx connection with a bare `shh` (or `waku`) capability whose every packet the caller controls, for the
 // conformance suite (src/conformance/). Unlike ShhProtocol it validates nothing and answers nothing:
 // it records each packet the node sends (code, payload with snappy undone, arrival time), sends our
 // status only when and as told, and sends any code/payload we give it (snappy-compressed from base
@@ -14,6 +14,7 @@ import { dialSocket } from './dial-socket.js'
 import type { Enode } from './enode.js'
 import { outboundPeer, reasonName, remoteHelloOf, type ProbeClose, type RemoteHello } from './probe-connection.js'
 import { SHH_CAPABILITY_LENGTH } from './shh-protocol.js'
+import { WAKU_CAPABILITY_NAME, WAKU_CODES } from '../waku/codes.js'
 
 export interface RawPacket {
   code: number
@@ -92,10 +93,17 @@ export class RawShhConnection extends EventEmitter {
       }
     }
     const caps = opts.capabilities ?? [{ name: 'shh', version: opts.shh }]
+    // the lengths the node expects: devp2p places each capability's codes after the previous one's, so a
+    // wrong length shifts every code of the capabilities sorted after it
+    const lengthOf = (c: { name: string; version: number }): number => {
+      if (c.name === 'shh' && (c.version === 5 || c.version === 6)) return SHH_CAPABILITY_LENGTH[c.version]
+      if (c.name === WAKU_CAPABILITY_NAME) return WAKU_CODES.count
+      return 16
+    }
     const capabilities: Capabilities[] = caps.map((c) => ({
       name: c.name,
       version: c.version,
-      length: c.name === 'shh' && (c.version === 5 || c.version === 6) ? SHH_CAPABILITY_LENGTH[c.version] : 16,
+      length: lengthOf(c),
       constructor: RawShh as unknown as Capabilities['constructor'],
     }))
     const peer = outboundPeer({ socket, target: opts.target, privateKey, timeoutMs, clientId: opts.clientId ?? defaultClientId('p2pmessage-probe'), capabilities })

@@ -38,7 +38,8 @@ export interface AttachedRpc {
  */
 export function nodeRpcService(node: WhisperNode, opts: RpcServiceOptions & { clientId?: string } = {}): RpcService {
   const log = opts.log ?? nodeLog(node)
-  return new RpcService({ shh: new NodeShhBackend(node), net: new NodeNetBackend(node, { clientId: opts.clientId }) }, { ...opts, log })
+  const waku = node.nets.includes('waku') ? new NodeShhBackend(node, 'waku') : undefined
+  return new RpcService({ shh: new NodeShhBackend(node), waku, net: new NodeNetBackend(node, { clientId: opts.clientId }) }, { ...opts, log })
 }
 
 const nodeLog = (node: WhisperNode): LogSink => (level, msg) => node.log.log(level, msg)

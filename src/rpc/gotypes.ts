@@ -1,13 +1,14 @@
 // Decoding JSON-RPC parameters into typed values with the results and error messages of Go's
-// encoding/json (Go 1.13, which built geth v1.9.7) for the handful of Go types the shh/admin/net API
-// takes: string, bool, uint32, float64, hexutil.Bytes, whisperv6.TopicType, slices, and the
-// gencodec-generated request structs (NewMessage, Criteria) whose fields are all optional.
+// encoding/json (Go 1.13, which built geth v1.9.7) for the handful of Go types the shh/waku/admin/net
+// APIs take: string, bool, uint32, float64, hexutil.Bytes, plain []byte (base64, the waku structs),
+// TopicType, slices, and the request structs (NewMessage, Criteria) whose fields are all optional.
 // Go quirks kept on purpose, since callers compare error strings with geth's:
 //  - a type mismatch is remembered and decoding goes on; the FIRST mismatch is reported at the end,
 //    unless a custom unmarshaler fails meanwhile, which aborts at once;
 //  - object keys match field names exactly, else case-insensitively; unknown keys are ignored;
 //  - null leaves a value untouched (zero), except where hexutil.Bytes' own UnmarshalJSON sees it.
 import type { JsonValue } from './gojson.js'
+import { Base64Error, decodeGoBase64 } from './gobase64.js'
 import { HexError, unmarshalBytesText, unmarshalFixedText } from './hexutil.js'
 
 export type GoType =
@@ -16,6 +17,8 @@ export type GoType =
   | { kind: 'uint32' }
   | { kind: 'float64' }
   | { kind: 'bytes' } // hexutil.Bytes (a json.Unmarshaler)
+  | { kind: 'byteSlice' } // a plain []byte: base64 text (gobase64.ts), or an array of uint8
+  | { kind: 'uint8' }
   | { kind: 'fixed'; name: string; textName: string; size: number } // [N]byte with UnmarshalText (TopicType)
   | { kind: 'slice'; elem: GoType }
   | { kind: 'struct'; name: string; structName: string; fields: Record<string, GoType> } // gencodec struct
@@ -25,8 +28,10 @@ export const T = {
   rpcId: { kind: 'string', name: 'rpc.ID' } as GoType,
   bool: { kind: 'bool' } as GoType,
   uint32: { kind: 'uint32' } as GoType,
+  uint8: { kind: 'uint8' } as GoType,
   float64: { kind: 'float64' } as GoType,
   bytes: { kind: 'bytes' } as GoType,
+  byteSlice: { kind: 'byteSlice' } as GoType,
   topic: { kind: 'fixed', name: 'whisperv6.TopicType', textName: 'Topic', size: 4 } as GoType,
 }
 
@@ -36,10 +41,13 @@ function goTypeName(t: GoType): string {
       return t.name
     case 'bool':
     case 'uint32':
+    case 'uint8':
     case 'float64':
       return t.kind
     case 'bytes':
       return 'hexutil.Bytes'
+    case 'byteSlice':
+      return '[]uint8'
     case 'fixed':
     case 'struct':
       return t.name
@@ -81,7 +89,7 @@ interface Ctx {
 }
 
 class DecodeState {
-  saved: GoTypeError | null = null
+  saved: GoDecodeError | null = null
   ctx: Ctx = { struct: '', field: '' }
 
   typeError(value: string, t: GoType): GoTypeError {
@@ -90,6 +98,11 @@ class DecodeState {
 
   save(value: string, t: GoType): void {
     if (!this.saved) this.saved = this.typeError(value, t)
+  }
+
+  /** d.saveError of an error that is not a type mismatch (bad base64) */
+  savePlain(message: string): void {
+    if (!this.saved) this.saved = new GoPlainError(message)
   }
 }
 
@@ -117,10 +130,13 @@ function zeroOf(t: GoType): unknown {
     case 'bool':
       return false
     case 'uint32':
+    case 'uint8':
     case 'float64':
       return 0
     case 'bytes':
       return new Uint8Array(0)
+    case 'byteSlice':
+      return null
     case 'fixed':
       return new Uint8Array(t.size)
     case 'slice':
@@ -151,6 +167,33 @@ function decodeValue(st: DecodeState, v: JsonValue, t: GoType, optional: boolean
         throw e
       }
     }
+    case 'byteSlice': {
+      if (v.kind === 'array') return Uint8Array.from(v.items.map((item) => decodeValue(st, item, T.uint8, false) as number))
+      if (v.kind !== 'string') {
+        st.save(literalName(v), t)
+        return zeroOf(t)
+      }
+      try {
+        return decodeGoBase64(v.value)
+      } catch (e) {
+        if (!(e instanceof Base64Error)) throw e
+        st.savePlain(e.message)
+        return zeroOf(t)
+      }
+    }
+    case 'uint8':
+    case 'uint32': {
+      if (v.kind !== 'number') {
+        st.save(literalName(v), t)
+        return 0
+      }
+      const max = t.kind === 'uint8' ? 0xffn : 0xffffffffn
+      if (!UINT_RE.test(v.raw) || v.raw.length > 20 || BigInt(v.raw) > max) {
+        st.save('number ' + v.raw, t)
+        return 0
+      }
+      return Number(v.raw)
+    }
     case 'fixed': {
       if (v.kind !== 'string') {
         st.save(literalName(v), t)
@@ -171,17 +214,6 @@ function decodeValue(st: DecodeState, v: JsonValue, t: GoType, optional: boolean
       if (v.kind === 'bool') return v.value
       st.save(literalName(v), t)
       return zeroOf(t)
-    case 'uint32': {
-      if (v.kind !== 'number') {
-        st.save(literalName(v), t)
-        return 0
-      }
-      if (!UINT_RE.test(v.raw) || v.raw.length > 20 || BigInt(v.raw) > 0xffffffffn) {
-        st.save('number ' + v.raw, t)
-        return 0
-      }
-      return Number(v.raw)
-    }
     case 'float64': {
       if (v.kind !== 'number') {
         st.save(literalName(v), t)

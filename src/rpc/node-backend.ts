@@ -1,12 +1,14 @@
 // The RPC backends over a real WhisperNode: geth's Whisper methods that the shh API calls, with
 // geth's error texts where the node words things its own way (unknown peers, the pool's add checks,
 // sealing that missed its PoW target, the 10 MiB cap), and the devp2p facts the admin API reports.
-import { MAX_MESSAGE_SIZE_CAP, NodeError, type WhisperNode } from '../node/index.js'
+// A backend is bound to one side of the node: 'shh' posts on shh/6 (with a shh/5 copy) and reads every
+// network, as before Waku; 'waku' posts on and reads only the Waku network, in status-go v0.78.0's words.
+import { MAX_MESSAGE_SIZE_CAP, NodeError, type Net, type WhisperNode } from '../node/index.js'
 import { validateEnvelope } from '../node/validate.js'
 import { defaultClientId } from '../p2p/client-id.js'
 import { parseEnode } from '../p2p/enode.js'
 import { BLOOM_SIZE } from '../whisper/bloom.js'
-import { envelopeHash, envelopePow, type Envelope } from '../whisper/envelope.js'
+import { envelopeHash, envelopePow, envelopeSize, type Envelope } from '../whisper/envelope.js'
 import { keccak256 } from '../whisper/keccak.js'
 import type { ReceivedMessage } from '../whisper/open.js'
 import type { FilterCriteria, NetBackend, PeerDetails, ShhBackend, WrapParams } from './backend.js'
@@ -16,16 +18,28 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 /** Go's %f. */
 const goF = (n: number): string => n.toFixed(6)
 
-/** geth's getPeer error: the id it prints is keccak256 of the public key. */
-function peerNotFound(pubkey: Uint8Array): Error {
-  return new Error(`Could not find peer with ID: ${hex(keccak256(pubkey))}`)
+/** geth's getPeer error (status-go's says "could"): the id it prints is keccak256 of the public key. */
+function peerNotFound(pubkey: Uint8Array, family: RpcFamily): Error {
+  return new Error(`${family === 'waku' ? 'could' : 'Could'} not find peer with ID: ${hex(keccak256(pubkey))}`)
 }
+
+/** Which API a backend serves: geth's shh or status-go's waku. */
+export type RpcFamily = 'shh' | 'waku'
 
 export class NodeShhBackend implements ShhBackend {
   /** the shh/5 copy sealed with each wrapped v6 envelope, sent along with it (issue: one room across versions) */
   private readonly copies = new WeakMap<Envelope, Envelope>()
 
-  constructor(private readonly node: WhisperNode) {}
+  constructor(
+    private readonly node: WhisperNode,
+    readonly family: RpcFamily = 'shh',
+  ) {}
+
+  /** The network posts go to: waku's, or shh/6 when the node also runs Waku (else any network of the format, as before). */
+  private get postNet(): Net | undefined {
+    if (this.family === 'waku') return 'waku'
+    return this.node.nets.includes('waku') && this.node.nets.includes('shh/6') ? 'shh/6' : undefined
+  }
 
   minPow(): number {
     return this.node.minPow
@@ -66,7 +80,7 @@ export class NodeShhBackend implements ShhBackend {
 
   private connected(pubkey: Uint8Array): string {
     const id = hex(pubkey)
-    if (!this.node.peers().some((p) => p.id === id)) throw peerNotFound(pubkey)
+    if (!this.node.peers().some((p) => p.id === id && (this.family === 'shh' || p.net === 'waku'))) throw peerNotFound(pubkey, this.family)
     return id
   }
 
@@ -80,7 +94,7 @@ export class NodeShhBackend implements ShhBackend {
    */
   async wrap(p: WrapParams): Promise<Envelope> {
     const now = Math.floor(Date.now() / 1000)
-    const v5 = this.node.versions.includes(5) ? this.wrapV5(p, now) : Promise.resolve(null)
+    const v5 = this.family === 'shh' && this.node.versions.includes(5) ? this.wrapV5(p, now) : Promise.resolve(null)
     try {
       const env = await this.node.wrap({ ...p, shh: 6, now })
       const copy = await v5
@@ -110,14 +124,15 @@ export class NodeShhBackend implements ShhBackend {
   send(env: Envelope): void {
     try {
       const copy = this.copies.get(env)
-      this.node.send(env, copy ? [copy] : [])
+      this.node.send(env, copy ? [copy] : [], this.postNet)
     } catch (e) {
-      if (e instanceof NodeError && e.code === 'rejected') throw new Error(this.gethAddError(env) ?? e.message)
+      if (e instanceof NodeError && e.code === 'rejected') throw new Error(this.addError(env) ?? e.message)
       throw e
     }
   }
 
-  private gethAddError(env: Envelope): string | null {
+  /** The pool's refusal in the words of geth's add, or of status-go's addAndBridge for waku. */
+  private addError(env: Envelope): string | null {
     const v = validateEnvelope(env, {
       now: Date.now() / 1000,
       minPow: this.node.minPow,
@@ -130,6 +145,16 @@ export class NodeShhBackend implements ShhBackend {
     const h = hex(envelopeHash(env))
     if (v.kind === 'drop') return v.reason === 'expired' ? 'failed to add envelope' : null
     if (v.kind !== 'reject') return null
+    if (this.family === 'waku') {
+      switch (v.reason) {
+        case 'future':
+          return 'envelope from future'
+        case 'very-old':
+          return 'very old envelope'
+        case 'too-big':
+          return `huge messages are not allowed [${h}][${envelopeSize(env)}][${this.node.maxMessageSize}]`
+      }
+    }
     switch (v.reason) {
       case 'future':
         return `envelope created in the future [${h}]`
@@ -145,12 +170,15 @@ export class NodeShhBackend implements ShhBackend {
   }
 
   sendP2P(pubkey: Uint8Array, env: Envelope): void {
-    this.node.sendDirect(this.connected(pubkey), env)
+    this.node.sendDirect(this.connected(pubkey), env, this.family === 'waku' ? 'waku' : undefined)
   }
 
   subscribe(c: FilterCriteria, cb: (m: ReceivedMessage) => void): string {
     return this.node.subscribe(
-      { topics: c.topics, symKey: c.symKey, privateKey: c.privateKey, minPow: c.minPow, allowP2P: c.allowP2P, src: c.src },
+      {
+        topics: c.topics, symKey: c.symKey, privateKey: c.privateKey, minPow: c.minPow, allowP2P: c.allowP2P, src: c.src,
+        ...(this.family === 'waku' ? { net: 'waku' as const } : {}),
+      },
       cb,
     )
   }
@@ -215,7 +243,7 @@ export class NodeNetBackend implements NetBackend {
       return {
         pubkey: p.id,
         clientId: p.clientId,
-        caps: [`shh/${p.shh}`],
+        caps: [p.cap],
         localAddress: local,
         remoteAddress: p.address,
         inbound: p.inbound,

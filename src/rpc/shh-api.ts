@@ -1,11 +1,14 @@
-// The `shh` JSON-RPC namespace of go-ethereum v1.9.7 (whisper/whisperv6/api.go): the same method
-// names, parameter and result shapes, hex encodings and error messages, over a ShhBackend. Posting
-// is always shh/6, as in geth v1.9. Results use hexutil encodings: bytes "0x..", ids as plain hex.
+// The `shh` JSON-RPC namespace of go-ethereum v1.9.7 (whisper/whisperv6/api.go) and the `waku` one of
+// status-go v0.78.0 (waku/api.go, a copy of it): the same method names, parameter and result shapes,
+// encodings and error messages, over a ShhBackend bound to one network. What differs between the two
+// is an ApiFlavour (api-flavour.ts). Posting on shh is always shh/6, as in geth v1.9. Results use
+// hexutil encodings: bytes "0x..", ids as plain hex; waku's message structs carry base64.
 import { isValidPublicKey, publicKeyOf } from '../whisper/crypto.js'
 import { envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { isWhisperError } from '../whisper/errors.js'
 import type { ReceivedMessage } from '../whisper/open.js'
 import type { DeliveredMessage } from '../node/filter.js'
+import { SHH_FLAVOUR, type ApiFlavour } from './api-flavour.js'
 import type { FilterCriteria, ShhBackend, WrapParams } from './backend.js'
 import { parseNodeUrl } from './enode-url.js'
 import { PollFilters, type PollFiltersOptions } from './filters.js'
@@ -16,7 +19,7 @@ import { Keystore } from './keystore.js'
 
 export const PROTOCOL_VERSION_STR = '6.0'
 
-// api.go's error values
+// api.go's error values (the same in both)
 const ERR_SYM_ASYM = 'specify either a symmetric or an asymmetric key'
 const ERR_INVALID_SYMMETRIC_KEY = 'invalid symmetric key'
 const ERR_INVALID_PUBLIC_KEY = 'invalid public key'
@@ -24,39 +27,11 @@ const ERR_INVALID_SIGNING_PUB_KEY = 'invalid signing public key'
 const ERR_TOO_LOW_POW = 'message rejected, PoW too low'
 const ERR_NO_TOPICS = 'missing topic(s)'
 
-/** NewMessage (gen_newmessage_json.go): every field optional. */
-export const NEW_MESSAGE: GoType = {
-  kind: 'struct',
-  name: 'whisperv6.NewMessage',
-  structName: 'NewMessage',
-  fields: {
-    symKeyID: T.string,
-    pubKey: T.bytes,
-    sig: T.string,
-    ttl: T.uint32,
-    topic: T.topic,
-    payload: T.bytes,
-    padding: T.bytes,
-    powTime: T.uint32,
-    powTarget: T.float64,
-    targetPeer: T.string,
-  },
-}
+/** whisperv6.NewMessage (gen_newmessage_json.go): every field optional. */
+export const NEW_MESSAGE: GoType = SHH_FLAVOUR.newMessage
 
-/** Criteria (gen_criteria_json.go). */
-export const CRITERIA: GoType = {
-  kind: 'struct',
-  name: 'whisperv6.Criteria',
-  structName: 'Criteria',
-  fields: {
-    symKeyID: T.string,
-    privateKeyID: T.string,
-    sig: T.bytes,
-    minPow: T.float64,
-    topics: { kind: 'slice', elem: T.topic },
-    allowP2P: T.bool,
-  },
-}
+/** whisperv6.Criteria (gen_criteria_json.go). */
+export const CRITERIA: GoType = SHH_FLAVOUR.criteria
 
 interface NewMessage {
   symKeyID?: string
@@ -80,7 +55,7 @@ interface Criteria {
   allowP2P?: boolean
 }
 
-/** The RPC shape of a received message (api.go Message, gen_message_json.go field order). */
+/** The RPC shape of a received message (api.go Message, in its field order); bytes in the flavour's encoding. */
 export interface RpcMessage {
   sig?: string
   ttl: number
@@ -91,6 +66,8 @@ export interface RpcMessage {
   pow: number
   hash: string
   recipientPublicKey?: string
+  /** waku only: came in a trusted peer's direct packet (status-go's `P2P bool \`json:"bool,omitempty"\``) */
+  bool?: true
   /**
    * Ours, not geth's: re-sealed by a version gateway, original verified (docs/relayed-messages.md).
    * `sig` above is then the gateway's key; this names the original sender (absent: unsigned).
@@ -106,18 +83,20 @@ function validKey(k: Uint8Array, size: number): boolean {
 const isZeroTopic = (t: Uint8Array | undefined): boolean => !t || t.every((b) => b === 0)
 
 /** geth's ToWhisperMessage; `dst` is the filter's public key for messages opened with a private key. */
-function toRpcMessage(m: ReceivedMessage, dst?: Uint8Array): RpcMessage {
+function toRpcMessage(m: ReceivedMessage, flavour: ApiFlavour, dst?: Uint8Array): RpcMessage {
+  const b = flavour.encodeMessageBytes
   const out: RpcMessage = {
     ttl: m.ttl,
     timestamp: m.sent,
     topic: encodeBytes(m.topic),
-    payload: encodeBytes(m.payload),
-    padding: encodeBytes(m.padding),
+    payload: b(m.payload),
+    padding: b(m.padding),
     pow: m.pow,
-    hash: encodeBytes(m.hash),
+    hash: b(m.hash),
   }
-  const ordered: RpcMessage = m.src ? { sig: encodeBytes(m.src), ...out } : out
-  if (!m.symmetric && dst) ordered.recipientPublicKey = encodeBytes(dst)
+  const ordered: RpcMessage = m.src ? { sig: b(m.src), ...out } : out
+  if (!m.symmetric && dst) ordered.recipientPublicKey = b(dst)
+  if (flavour.p2pField && (m as Partial<DeliveredMessage>).p2p === true) ordered.bool = true
   const r = (m as { relayed?: DeliveredMessage['relayed'] }).relayed
   if (r) {
     ordered.relayed = {
@@ -137,14 +116,18 @@ function sealErrorText(workTime: number): string {
 }
 
 export interface ShhApiOptions {
+  /** shared with the node's other namespace (status-go's waku and whisper each hold their own; one node here) */
   keystore?: Keystore
   filters?: PollFiltersOptions
+  /** the namespace and its encodings (default: geth's shh) */
+  flavour?: ApiFlavour
 }
 
-/** The shh service: state shared by all connections of one node (keys, poll filters). */
+/** One namespace's service: state shared by all connections of one node (keys, poll filters). */
 export class ShhApi {
   readonly keystore: Keystore
   readonly filters: PollFilters
+  readonly flavour: ApiFlavour
 
   constructor(
     private readonly backend: ShhBackend,
@@ -152,16 +135,18 @@ export class ShhApi {
   ) {
     this.keystore = opts.keystore ?? new Keystore()
     this.filters = new PollFilters(backend, opts.filters)
+    this.flavour = opts.flavour ?? SHH_FLAVOUR
   }
 
   version(): string {
-    return PROTOCOL_VERSION_STR
+    return this.flavour.version ?? PROTOCOL_VERSION_STR
   }
 
-  /** geth's Info, and (ours) the unpolled filter messages dropped over the filters' bounds (filters.ts). */
-  info(): { memory: number; messages: number; minPow: number; maxMessageSize: number; droppedMessages: number } {
+  /** geth's Info (waku's has no memory), and (ours) the unpolled filter messages dropped over the filters' bounds (filters.ts). */
+  info(): { memory?: number; messages: number; minPow: number; maxMessageSize: number; droppedMessages: number } {
     const i = this.backend.info()
-    return { memory: i.memory, messages: i.messages, minPow: this.backend.minPow(), maxMessageSize: this.backend.maxMessageSize(), droppedMessages: this.filters.dropped }
+    const rest = { messages: i.messages, minPow: this.backend.minPow(), maxMessageSize: this.backend.maxMessageSize(), droppedMessages: this.filters.dropped }
+    return this.flavour.infoMemory ? { memory: i.memory, ...rest } : rest
   }
 
   setMaxMessageSize(size: number): boolean {
@@ -344,19 +329,26 @@ export class ShhApi {
   getFilterMessages(id: string): RpcMessage[] {
     const msgs = this.filters.retrieve(id)
     const dst = this.dsts.get(id)
-    return msgs.map((m) => toRpcMessage(m, dst))
+    return msgs.map((m) => toRpcMessage(m, this.flavour, dst))
   }
 
   deleteMessageFilter(id: string): boolean {
+    if (!this.filters.has(id)) throw new Error(this.flavour.unknownFilter(id))
     this.filters.delete(id)
     this.dsts.delete(id)
     return true
   }
 
+  /** waku_uninstallFilter: DeleteMessageFilter without an answer (status-go ignores Unsubscribe's error). */
+  uninstallFilter(id: string): null {
+    if (this.filters.has(id)) this.deleteMessageFilter(id)
+    return null
+  }
+
   /** shh_subscribe("messages", criteria): starts delivery, returns the cleanup. */
   subscribeMessages(c: Criteria, notify: (m: RpcMessage) => void): () => void {
     const { criteria, dst } = this.criteria(c, true)
-    const id = this.backend.subscribe(criteria, (m) => notify(toRpcMessage(m, dst)))
+    const id = this.backend.subscribe(criteria, (m) => notify(toRpcMessage(m, this.flavour, dst)))
     return () => {
       this.backend.unsubscribe(id)
     }
@@ -369,11 +361,12 @@ export class ShhApi {
     this.keystore.clear()
   }
 
-  /** Registers the shh_* methods and the "messages" subscription on `server`. */
+  /** Registers the `<namespace>_*` methods and the "messages" subscription on `server`. */
   register(server: RpcServer): void {
+    const f = this.flavour
     const m = (name: string, params: GoType[], call: (args: unknown[]) => unknown): void =>
-      server.register('shh', name, { params, call: (args) => call(args) })
-    m('version', [], () => this.version())
+      server.register(f.namespace, name, { params, call: (args) => call(args) })
+    if (f.version !== undefined) m('version', [], () => this.version())
     m('info', [], () => this.info())
     m('setMaxMessageSize', [T.uint32], ([n]) => this.setMaxMessageSize(n as number))
     m('setMinPoW', [T.float64], ([n]) => this.setMinPoW(n as number))
@@ -393,12 +386,13 @@ export class ShhApi {
     m('deleteSymKey', [T.string], ([id]) => this.deleteSymKey(id as string))
     m('makeLightClient', [], () => this.makeLightClient())
     m('cancelLightClient', [], () => this.cancelLightClient())
-    m('post', [NEW_MESSAGE], ([req]) => this.post(req as NewMessage))
-    m('newMessageFilter', [CRITERIA], ([c]) => this.newMessageFilter(c as Criteria))
+    m('post', [f.newMessage], ([req]) => this.post(req as NewMessage))
+    m('newMessageFilter', [f.criteria], ([c]) => this.newMessageFilter(c as Criteria))
     m('getFilterMessages', [T.string], ([id]) => this.getFilterMessages(id as string))
     m('deleteMessageFilter', [T.string], ([id]) => this.deleteMessageFilter(id as string))
-    server.registerSubscription('shh', 'messages', {
-      params: [CRITERIA],
+    if (f.uninstallFilter) m('uninstallFilter', [T.string], ([id]) => this.uninstallFilter(id as string))
+    server.registerSubscription(f.namespace, 'messages', {
+      params: [f.criteria],
       subscribe: ([c], notify) => this.subscribeMessages(c as Criteria, notify),
     })
   }

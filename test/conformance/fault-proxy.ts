@@ -11,6 +11,8 @@ import { fullBloom } from '../../src/whisper/bloom.js'
 import { envelopePow, envelopeSent } from '../../src/whisper/envelope.js'
 import { decodeMessages, encodeMessages, float64ToBits } from '../../src/whisper/packets.js'
 import { rlpDecodeFirst, rlpEncode, type RlpItem } from '../../src/whisper/rlp.js'
+import type { StatusOptions } from '../../src/waku/options.js'
+import { decodeWakuStatus, encodeWakuStatus } from '../../src/waku/status.js'
 import { listenRlpx } from '../support/rlpx-listener.js'
 
 export interface Link {
@@ -32,7 +34,8 @@ export interface FaultProxy {
   close(): Promise<void>
 }
 
-export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Promise<FaultProxy> {
+/** `waku`: the proxy offers (and speaks upstream) waku/1 instead of shh/5 and shh/6. */
+export async function startFaultProxy(nodeEnode: string, fault: Fault = {}, opts: { waku?: boolean } = {}): Promise<FaultProxy> {
   const upstreamTarget = parseEnode(nodeEnode)
   const privateKey = secp256k1.utils.randomSecretKey()
   const id = Buffer.from(secp256k1.getPublicKey(privateKey, false).subarray(1)).toString('hex')
@@ -59,7 +62,8 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
         },
       }
       this.handle = (code, data) => (fault.fromClient ? fault.fromClient(link, code, data) : link.toNode(code, data))
-      void RawShhConnection.open({ target: upstreamTarget, shh: version as 5 | 6, status: 'none', timeoutMs: 5000 }).then((u) => {
+      const upCaps = opts.waku ? [{ name: 'waku', version }] : undefined
+      void RawShhConnection.open({ target: upstreamTarget, shh: opts.waku ? 6 : (version as 5 | 6), capabilities: upCaps, status: 'none', timeoutMs: 5000 }).then((u) => {
         up = u
         uplinks.add(u)
         u.on('packet', (p: { code: number; payload: Uint8Array }) => (fault.fromNode ? fault.fromNode(link, p.code, p.payload) : link.toClient(p.code, p.payload)))
@@ -86,7 +90,9 @@ export async function startFaultProxy(nodeEnode: string, fault: Fault = {}): Pro
     }
   }
 
-  const capabilities: Capabilities[] = [5, 6].map((v) => ({ name: 'shh', version: v, length: v === 5 ? 64 : 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }))
+  const capabilities: Capabilities[] = opts.waku
+    ? [{ name: 'waku', version: 1, length: 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }]
+    : [5, 6].map((v) => ({ name: 'shh', version: v, length: v === 5 ? 64 : 128, constructor: ProxiedShh as unknown as Capabilities['constructor'] }))
   const listener = await listenRlpx(privateKey, { capabilities, clientId: 'fault-proxy/v0', maxPeers: 200, ignoreErrors: true })
   let closing: Promise<void> | null = null
   return {
@@ -178,4 +184,55 @@ function uintBytes(x: bigint): Uint8Array {
   let h = x.toString(16)
   if (h.length % 2) h = '0' + h
   return x === 0n ? new Uint8Array(0) : Uint8Array.from(Buffer.from(h, 'hex'))
+}
+
+/** A waku/1 status (options) rewritten through its decoded form; one that does not decode passes as sent. */
+function rewriteWakuStatus(payload: Uint8Array, edit: (o: StatusOptions) => StatusOptions): Uint8Array {
+  try {
+    return encodeWakuStatus(1, edit(decodeWakuStatus(1, payload)))
+  } catch {
+    return payload
+  }
+}
+
+/** Broken Waku nodes (a waku/1 proxy in front of a real node), one per check of the waku group. */
+export const WAKU_FAULTS: Record<string, Fault> = {
+  // the node's status is sent as waku/0's [version, options]: it does not decode as waku/1's
+  'waku-v0-status': {
+    fromNode(l, code, p) {
+      l.toClient(code, code === 0 ? rlpEncode([1, rlpDecodeFirst(p) as never]) : p)
+    },
+  },
+  // the client's topic interest never reaches the node (a full bloom instead): it is sent everything
+  'waku-no-interest': {
+    fromClient(l, code, p) {
+      l.toNode(code, code === 0 ? rewriteWakuStatus(p, ({ topicInterest: _t, ...o }) => ({ ...o, bloomFilter: fullBloom() })) : p)
+    },
+  },
+  // status updates are swallowed
+  'waku-no-update': {
+    fromClient(l, code, p) {
+      if (code !== 22) l.toNode(code, p)
+    },
+  },
+  // the node says it is a light node but keeps light peers
+  'waku-says-light': {
+    fromNode(l, code, p) {
+      l.toClient(code, code === 0 ? rewriteWakuStatus(p, (o) => ({ ...o, lightNode: true })) : p)
+    },
+  },
+  // the node announces a packet rate limit it does not enforce
+  'waku-says-limit': {
+    fromNode(l, code, p) {
+      l.toClient(code, code === 0 ? rewriteWakuStatus(p, (o) => ({ ...o, packetRateLimits: { ip: 10, peerId: 5, topic: 0 } })) : p)
+    },
+  },
+  // the batch acknowledgement comes before the message response
+  'waku-ack-first': {
+    fromNode(l, code, p) {
+      if (code === 12) return void l.held.push([code, p])
+      l.toClient(code, p)
+      if (code === 11) for (const [c, q] of l.held.splice(0)) l.toClient(c, q)
+    },
+  },
 }

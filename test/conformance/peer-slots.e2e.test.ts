@@ -11,7 +11,7 @@ import { RawShhConnection } from '../../src/p2p/raw-shh-connection.js'
 import { encodeStatus } from '../../src/whisper/packets.js'
 
 // the skips a roomy relay gets too (suite.e2e.test.ts): no --rpc, no --mail-password, its full bloom
-const INHERENT_SKIP = /^(no --rpc given|no --mail-password: |the node announces a full bloom)/
+const INHERENT_SKIP = /^(no --rpc given|no --mail-password: |the node announces a full bloom|no waku version in common: )/
 const NO_SLOT_SKIP = /^no free peer slot \(the node answered TOO_MANY_PEERS for 8 s\)$/
 
 function failures(r: SuiteReport): string[] {

@@ -82,7 +82,7 @@ export class WsRpcClient implements RpcClient {
     })
     this.ws.on('message', (data) => {
       const msg = JSON.parse(data.toString())
-      if (msg.method === 'shh_subscription') {
+      if (typeof msg.method === 'string' && msg.method.endsWith('_subscription')) {
         this.notifications.push(msg.params)
         this.waiters.splice(0).forEach((w) => w())
         return

@@ -9,5 +9,6 @@ import { packetChecks } from './packets.js'
 import { rlpxChecks } from './rlpx.js'
 import { rpcChecks } from './rpc.js'
 import { statusChecks } from './status.js'
+import { wakuChecks } from './waku.js'
 
-export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...mailChecks, ...limitChecks, ...rpcChecks]
+export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...mailChecks, ...limitChecks, ...rpcChecks, ...wakuChecks]

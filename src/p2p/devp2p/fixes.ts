@@ -39,6 +39,7 @@
 //    ConnGuard, for sockets the host gave one, checks frame size on the header (before the body is
 //    buffered), caps the HELLO, refreshes a read deadline per frame, bounds unwritten bytes and writes,
 //    and pings often enough for the peer's read deadline.
+// 9. Our HELLO's integers: see canonicalHello (a capability version 0 went out as 00, refused by geth).
 import type { Socket } from 'node:net'
 import { RLP } from '@ethereumjs/rlp'
 import { DISCONNECT_REASON, Peer } from '@ethereumjs/devp2p'
@@ -83,6 +84,7 @@ export function applyDevp2pFixes(): void {
   }
   const sendMessage = proto._sendMessage
   proto._sendMessage = function (this: PeerInternals, code: number, data: Uint8Array): boolean | undefined {
+    if (code === HELLO) data = canonicalHello(data)
     const guard = guards.get(this._socket)
     if (guard !== undefined && !guard.beforeWrite(data.length + 64)) return false
     const sent = sendMessage.call(this, code, data)
@@ -108,6 +110,31 @@ export function applyDevp2pFixes(): void {
 
 // Decodes the RLP uint message code at the start of a frame body: [code, bytes consumed], or null
 // when it is not a canonical RLP uint.
+/**
+ * 9. Our HELLO with integers as RLP wants them. devp2p: _sendHello (l. 151) writes each capability
+ *    version and the port with intToBytes, which gives 00 for zero; geth's decoder refuses a uint with a
+ *    leading zero ("non-canonical integer"), drops the connection before adding the peer, and so never
+ *    speaks `waku/0` (version 0) with us. Here the numbers are re-encoded without leading zeros.
+ */
+export function canonicalHello(data: Uint8Array): Uint8Array {
+  let hello: unknown
+  try {
+    hello = RLP.decode(data)
+  } catch {
+    return data
+  }
+  if (!Array.isArray(hello) || hello.length < 5 || !Array.isArray(hello[2])) return data
+  const trim = (b: unknown): unknown => {
+    if (!(b instanceof Uint8Array)) return b
+    let i = 0
+    while (i < b.length && b[i] === 0) i++
+    return b.subarray(i)
+  }
+  const [version, clientId, caps, port, ...rest] = hello as unknown[]
+  const fixedCaps = (caps as unknown[]).map((c) => (Array.isArray(c) && c.length >= 2 ? [c[0], trim(c[1]), ...c.slice(2)] : c))
+  return RLP.encode([trim(version), clientId, fixedCaps, trim(port), ...rest] as never)
+}
+
 export function decodeMessageCode(body: Uint8Array): [number, number] | null {
   const b0 = body[0]
   if (b0 === undefined) return null
