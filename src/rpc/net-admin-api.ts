@@ -2,7 +2,7 @@
 //   net_version "1", net_peerCount "0x2" (hexutil.Uint), net_listening true,
 //   web3_clientVersion "<name>", web3_sha3 "0x<keccak256>",
 //   admin_nodeInfo {id, name, enode, enr, ip, ports{discovery, listener}, listenAddr, protocols{shh}},
-//   admin_peers [{enr?, enode, id, name, caps, network{...}, protocols{shh}}],
+//   admin_peers [{enr?, enode, id, name, caps, network{...}, protocols{shh?, waku?}}],
 //   admin_addPeer / admin_removePeer (true, or "invalid enode: ...").
 // geth's node id ("id") is keccak256 of the 64-byte public key, in hex without 0x.
 import { keccak256 } from '../whisper/keccak.js'
@@ -126,8 +126,9 @@ export class NetAdminApi {
           trusted: p.trusted,
           static: p.static,
         },
-        // whisper registers no PeerInfo function, so geth reports "unknown"
-        protocols: { shh: 'unknown' },
+        // keyed by each running protocol's name (Go sorts map keys); neither whisper nor waku registers a
+        // PeerInfo function, so geth and statusd report "unknown"
+        protocols: Object.fromEntries([...new Set(p.caps.map((c) => c.split('/')[0]))].sort().map((n) => [n, 'unknown'])),
       }
     })
   }
