@@ -224,6 +224,10 @@ export class NodeNetBackend implements NetBackend {
     return { ip: e.host, tcpPort, udpPort, listenAddr }
   }
 
+  caps(): string[] {
+    return this.node.caps
+  }
+
   peers(): PeerDetails[] {
     const info = this.node.info()
     // the node lists a peer once per network it is on (shh/6 and waku/1 over one connection are two);

@@ -94,4 +94,10 @@ describe('waku_* between two nodes speaking shh/6 and waku/1', () => {
     expect(peers[0].protocols).toEqual({ shh: 'unknown', waku: 'unknown' })
     expect(await ok(ca, 'net_peerCount')).toBe('0x1')
   })
+
+  it('admin_nodeInfo names both protocols the node runs, as statusd v0.78.0 does', async () => {
+    const info = await ok(ca, 'admin_nodeInfo')
+    const shh = { maxMessageSize: a.node.maxMessageSize, minimumPoW: a.node.minPow }
+    expect(info.protocols).toEqual({ shh: { ...shh, version: '6.0' }, waku: { ...shh, version: '1' } })
+  })
 })
