@@ -60,6 +60,8 @@ export interface NetBackend {
   /** node private key, only used to sign the node record (ENR) in admin_nodeInfo */
   nodePrivateKey(): Uint8Array | null
   listenAddress(): { ip: string; tcpPort: number; udpPort: number; listenAddr: string }
+  /** the capabilities the node offers, e.g. ['shh/6', 'waku/1'] */
+  caps(): string[]
   peers(): PeerDetails[]
   peerCount(): number
   /** dials (and keeps) a peer from a complete enode URL */

@@ -1,8 +1,8 @@
 // The net_, web3_ and admin_ methods a whisper node of geth v1.9.7 answers, in geth's shapes:
 //   net_version "1", net_peerCount "0x2" (hexutil.Uint), net_listening true,
 //   web3_clientVersion "<name>", web3_sha3 "0x<keccak256>",
-//   admin_nodeInfo {id, name, enode, enr, ip, ports{discovery, listener}, listenAddr, protocols{shh}},
-//   admin_peers [{enr?, enode, id, name, caps, network{...}, protocols{shh}}],
+//   admin_nodeInfo {id, name, enode, enr, ip, ports{discovery, listener}, listenAddr, protocols{shh?, waku?}},
+//   admin_peers [{enr?, enode, id, name, caps, network{...}, protocols{shh?, waku?}}],
 //   admin_addPeer / admin_removePeer (true, or "invalid enode: ...").
 // geth's node id ("id") is keccak256 of the 64-byte public key, in hex without 0x.
 import { keccak256 } from '../whisper/keccak.js'
@@ -76,9 +76,21 @@ export class NetAdminApi {
   }
 
   /** The whisper protocol's NodeInfo in geth (whisper.go): version, maxMessageSize, minimumPoW. */
-  private shhInfo(): Record<string, unknown> {
+  private shhInfo(version: string): Record<string, unknown> {
     // Go marshals map keys sorted
-    return { maxMessageSize: this.shh.maxMessageSize(), minimumPoW: this.shh.minPow(), version: PROTOCOL_VERSION_STR }
+    return { maxMessageSize: this.shh.maxMessageSize(), minimumPoW: this.shh.minPow(), version }
+  }
+
+  /** One entry per protocol name the node runs, as geth's Server.NodeInfo builds it. */
+  private protocolInfos(): Record<string, unknown> {
+    const caps = this.net.caps()
+    const out: Record<string, unknown> = {}
+    if (caps.some((c) => c.startsWith('shh/'))) out.shh = this.shhInfo(PROTOCOL_VERSION_STR)
+    // status-go registers waku/0 before waku/1 and geth keeps the first protocol of a name, so a
+    // node offering both answers "0" (statusd v0.78.0 does)
+    if (caps.includes('waku/0')) out.waku = this.shhInfo('0')
+    else if (caps.includes('waku/1')) out.waku = this.shhInfo('1')
+    return out
   }
 
   nodeInfo(): NodeInfo {
@@ -95,7 +107,7 @@ export class NetAdminApi {
       ip: a.ip,
       ports: { discovery: a.udpPort, listener: a.tcpPort },
       listenAddr: a.listenAddr,
-      protocols: { shh: this.shhInfo() },
+      protocols: this.protocolInfos(),
     }
   }
 
@@ -126,8 +138,9 @@ export class NetAdminApi {
           trusted: p.trusted,
           static: p.static,
         },
-        // whisper registers no PeerInfo function, so geth reports "unknown"
-        protocols: { shh: 'unknown' },
+        // keyed by each running protocol's name (Go sorts map keys); neither whisper nor waku registers a
+        // PeerInfo function, so geth and statusd report "unknown"
+        protocols: Object.fromEntries([...new Set(p.caps.map((c) => c.split('/')[0]))].sort().map((n) => [n, 'unknown'])),
       }
     })
   }

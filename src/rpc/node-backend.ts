@@ -224,8 +224,24 @@ export class NodeNetBackend implements NetBackend {
     return { ip: e.host, tcpPort, udpPort, listenAddr }
   }
 
+  caps(): string[] {
+    return this.node.caps
+  }
+
   peers(): PeerDetails[] {
     const info = this.node.info()
+    // the node lists a peer once per network it is on (shh/6 and waku/1 over one connection are two);
+    // geth's admin_peers has one entry per connection, naming every protocol it runs
+    const byId = new Map<string, PeerDetails>()
+    for (const d of this.summaries(info)) {
+      const seen = byId.get(d.pubkey)
+      if (seen) seen.caps = [...seen.caps, ...d.caps].sort()
+      else byId.set(d.pubkey, d)
+    }
+    return [...byId.values()]
+  }
+
+  private summaries(info: ReturnType<WhisperNode['info']>): PeerDetails[] {
     return this.node.peers().map((p) => {
       const colon = p.address.lastIndexOf(':')
       const remoteIp = p.address.slice(0, colon).replace(/^\[|\]$/g, '')
@@ -256,7 +272,7 @@ export class NodeNetBackend implements NetBackend {
   }
 
   peerCount(): number {
-    return this.node.peers().length
+    return new Set(this.node.peers().map((p) => p.id)).size
   }
 
   addPeer(enode: string): void {

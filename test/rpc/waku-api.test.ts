@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WhisperNode } from '../../src/node/index.js'
 import { SHH_FLAVOUR, WAKU_FLAVOUR } from '../../src/rpc/api-flavour.js'
 import { RpcServer } from '../../src/rpc/jsonrpc.js'
-import { NodeShhBackend } from '../../src/rpc/node-backend.js'
+import { NetAdminApi } from '../../src/rpc/net-admin-api.js'
+import { NodeNetBackend, NodeShhBackend } from '../../src/rpc/node-backend.js'
 import { ShhApi } from '../../src/rpc/shh-api.js'
 import { keccak256 } from '../../src/whisper/keccak.js'
 
@@ -42,6 +43,14 @@ describe('waku_* answers as statusd v0.78.0', () => {
     expect(await err('waku_version')).toBe('-32601 the method waku_version does not exist/is not available')
     expect((await call('rpc_modules')).result).toEqual({ rpc: '1.0', waku: '1.0' })
     expect((await call('waku_info')).result).toEqual({ messages: 0, minPow: 0.000002, maxMessageSize: 1048576, droppedMessages: 0 })
+  })
+
+  it('admin_nodeInfo names waku only, with the version statusd gives (waku/0 first when offered)', async () => {
+    const info = (n: WhisperNode): unknown => new NetAdminApi(new NodeNetBackend(n), new NodeShhBackend(n)).nodeInfo().protocols
+    // statusd (a), waku/0 and waku/1: {"waku":{"maxMessageSize":1048576,"minimumPoW":2e-06,"version":"0"}}
+    expect(info(node)).toEqual({ waku: { maxMessageSize: 1048576, minimumPoW: 0.000002, version: '1' } })
+    const both = new WhisperNode({ verbosity: 0, sealThreads: 1, minPow: 0.000002, protocols: ['waku/0', 'waku/1'] })
+    expect(info(both)).toEqual({ waku: { maxMessageSize: 1048576, minimumPoW: 0.000002, version: '0' } })
   })
 
   it('post: parameter decoding and checks, in statusd words', async () => {

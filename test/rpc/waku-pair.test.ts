@@ -85,8 +85,19 @@ describe('waku_* between two nodes speaking shh/6 and waku/1', () => {
     expect(b.node.peers().map((p) => p.cap).sort()).toEqual(['shh/6', 'waku/1'])
   })
 
-  it('admin_peers lists the capability of each network a peer is on', async () => {
+  it('admin_peers lists a peer on both networks once, with both capabilities and protocols, as geth does', async () => {
     const peers = await ok(ca, 'admin_peers')
-    expect(peers.flatMap((p: { caps: string[] }) => p.caps).sort()).toEqual(['shh/6', 'waku/1'])
+    expect(peers).toHaveLength(1)
+    expect(peers[0].id).toBeTypeOf('string')
+    expect(peers[0].caps).toEqual(['shh/6', 'waku/1'])
+    // geth keys protocols by each running protocol's name; neither registers a PeerInfo function
+    expect(peers[0].protocols).toEqual({ shh: 'unknown', waku: 'unknown' })
+    expect(await ok(ca, 'net_peerCount')).toBe('0x1')
+  })
+
+  it('admin_nodeInfo names both protocols the node runs, as statusd v0.78.0 does', async () => {
+    const info = await ok(ca, 'admin_nodeInfo')
+    const shh = { maxMessageSize: a.node.maxMessageSize, minimumPoW: a.node.minPow }
+    expect(info.protocols).toEqual({ shh: { ...shh, version: '6.0' }, waku: { ...shh, version: '1' } })
   })
 })
