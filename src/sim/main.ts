@@ -28,9 +28,12 @@ export function formatSim(results: SimResult[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')
   const r0 = results[0]
+  const mb = (b: number) => `${Math.round(b / 2 ** 20)} MB`
   return [
-    `link latency ${r0.latencyMs} ms (±20%), loss ${r0.loss}, churn ${r0.churn}; wall time ${results.map((r) => `${r.policy} ${(r.wallMs / 1000).toFixed(1)} s`).join(', ')}`,
-    '', fmt(head), ...rows.map(fmt),
+    `simulated time: link latency ${r0.latencyMs} ms (±20%), loss ${r0.loss}, churn ${r0.churn}; processing counts as instant`,
+    '', fmt(head), ...rows.map(fmt), '',
+    `real cost (not in the times above): ${results.map((r) => `${r.policy} ${(r.wallMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU (${r.cpuUsPerCopy} µs per copy received)`).join('; ')}; ` +
+      `peak RSS ${mb(Math.max(...results.map((r) => r.peakRssBytes)))}, load ${results[0].loadAvg1Start.toFixed(2)} at start, ${results[results.length - 1].loadAvg1End.toFixed(2)} at end`,
   ].join('\n')
 }
 
