@@ -5,7 +5,7 @@
 //   relay-latency-ours.svg  `p2pmessage bench relay --rate max` against `p2pmessage relay --shh 6` on loopback
 //   relay-latency-wnode.svg the same against geth's wnode (--wnode PATH), both inside a loopback-only
 //                           network namespace this script makes (unshare -rn); without --wnode it is left as it is
-// Before each part the load is checked: above --max-load (default: the number of cores) it refuses,
+// The relay parts run first: their latencies are the ones the load moves. Before each part the load is checked: above --max-load (default: the number of cores) it refuses,
 // unless --force, which warns and says so on the stamp. --small runs tiny networks and a short relay
 // run (the tests use it to check the plumbing). The tables of every run go to stdout, for the docs.
 import { spawn, spawnSync } from 'node:child_process'
@@ -162,7 +162,6 @@ async function main(argv: string[]): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'figures-'))
   try {
     if (v['netns-wnode']) return await drawWnodeInside(r, tmp, v.wnode!)
-    if (only.includes('sim')) await drawSim(r, tmp)
     if (only.includes('relay')) await drawRelay(r, tmp)
     if (only.includes('wnode')) {
       if (v.wnode === undefined) {
@@ -175,6 +174,8 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(await run('unshare', args))
       }
     }
+    // last: its times are simulated and do not move with the load its own run adds
+    if (only.includes('sim')) await drawSim(r, tmp)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
