@@ -1,6 +1,6 @@
 // npm run figures -- [--only sim,relay,wnode] [--out docs] [--max-load N] [--force] [--wnode PATH] [--small]
 // Redraws every chart in docs/ from fresh runs, each stamped with the date and the 1-minute load
-// average at the start and end of its measurement (src/bench/stamp.ts):
+// average at the start and end of its measurement (bench/stamp.ts):
 //   sim-propagation.svg     `npm run sim` on 1,000 nodes (degree 6) and 10,000 nodes (degree 8), both policies
 //   relay-latency-ours.svg  `p2pmessage bench relay --rate max` against `p2pmessage relay --shh 6` on loopback
 //   relay-latency-wnode.svg the same against geth's wnode (--wnode PATH), both inside a loopback-only
@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadGate, stampSvg, type Stamp } from '../src/bench/stamp.js'
+import { loadGate, stampSvg, type Stamp } from './stamp.js'
 import { propagationPlot } from '../src/sim/main.js'
 import type { SimResult } from '../src/sim/simulate.js'
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { readStamp } from '../../src/bench/stamp.js'
+import { readStamp } from '../../bench/stamp.js'
 import { budget } from '../support/budget.js'
 
 const SCRIPT = resolve(import.meta.dirname, '../../dist/bench/draw-figures.js')

@@ -1,7 +1,7 @@
 // The stamp every chart in docs/ carries (date, cores, load at start and end of its measurement), and
 // the load gate that refuses to draw on a busy machine unless forced.
 import { describe, expect, it } from 'vitest'
-import { loadGate, readStamp, stampSvg, stampText } from '../../src/bench/stamp.js'
+import { loadGate, readStamp, stampSvg, stampText } from '../../bench/stamp.js'
 import { lineChart } from '../../src/bench/plot.js'
 
 const chart = () => lineChart([{ name: 'a', points: [[0, 0], [10, 50], [20, 100]] }], { title: 't', xLabel: 'x', yLabel: 'y', yMax: 100 })
