@@ -35,9 +35,11 @@ function niceTicks(lo: number, hi: number, n: number): number[] {
 const fmtTick = (v: number): string => (Math.abs(v) >= 10000 ? `${v / 1000}k` : String(v))
 
 export function lineChart(series: Series[], o: ChartOptions): string {
-  const W = o.width ?? 760
+  // the legend column widens for long series names (about 6.6 px a character at 12 px), the plot keeps its size
+  const r = Math.max(180, 50 + Math.ceil(Math.max(0, ...series.map((s) => s.name.length)) * 6.6))
+  const W = (o.width ?? 760) + (r - 180)
   const H = o.height ?? 440
-  const m = { l: 64, r: 180, t: 40, b: 52 }
+  const m = { l: 64, r, t: 40, b: 52 }
   const pw = W - m.l - m.r
   const ph = H - m.t - m.b
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0))

@@ -39,9 +39,24 @@ describe('simulation', () => {
     expect(propagationPlot([r])).toMatch(/^<svg[^]*<path[^]*<\/svg>\n$/)
   }, budget(120_000))
 
+  it('times are simulated link time: one 50 ms hop takes 40-60 ms however busy the machine, and the real timers come back', async () => {
+    const realSetTimeout = globalThis.setTimeout
+    const r = await simulate({ nodes: 2, degree: 1, messages: 2, latencyMs: 50, seed: 5 })
+    expect(r.deliveredFraction).toBe(1)
+    expect(r.msTo100!).toBeGreaterThanOrEqual(40)
+    expect(r.msTo100!).toBeLessThanOrEqual(60)
+    expect(r.simulatedMs).toBeGreaterThan(r.msTo100!)
+    expect(r.cpuMs).toBeGreaterThan(0)
+    expect(r.peakRssBytes).toBeGreaterThan(0)
+    expect(globalThis.setTimeout).toBe(realSetTimeout)
+    expect(formatSim([r])).toMatch(/^simulated time: link latency 50 ms[^]*real cost \(not in the times above\): ours [\d.]+ s wall, [\d.]+ s CPU/)
+  }, budget(60_000))
+
   it("geth's 300 ms policy on the same graph also reaches everyone", async () => {
     const r = await simulate({ nodes: 20, degree: 3, messages: 1, latencyMs: 5, seed: 3, policy: 'geth' }, true)
     expect(r.deliveredFraction).toBe(1)
+    // the origin's neighbours wait for their own cycle: more than a link, at most a link and a cycle
+    expect(r.msTo100!).toBeGreaterThan(4)
     r.copiesByNode![0].forEach((c, i) => expect(c).toBeLessThanOrEqual(r.degreesByNode![i]))
   }, budget(60_000))
 
