@@ -62,7 +62,7 @@ describe.each([5, 6])('chat over shh/%i, one listening and one dialling', (shh) 
     const B = spawnCli([...LOCAL, '--shh', String(shh), '--enode', enode, '--identity', b.file, '--topic', 'ffff0000', '--password', '7859931'])
     await A.waitFor(CONNECTED)
     await B.waitFor(/^Please type the message/)
-    expect(await A.waitFor(/Whisper peer connected/, { stream: 'stderr' })).toMatch(new RegExp(`shh=${shh}\\b`))
+    expect(await A.waitFor(/Whisper peer connected/, { stream: 'stderr' })).toMatch(new RegExp(`cap=shh/${shh}\\b`))
     expect(B.stdoutLines.slice(0, 4)).toEqual([
       'Whisper node started,please send message after connect to other nodes',
       'Connected to peer,you can type message now.',
