@@ -370,7 +370,7 @@ export class MailServer {
       }
       if (how === 'done') this.counters.answered++
       if (job.limit !== null) this.endPage(slot, job, how)
-      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how, ...(job.limit === null ? {} : { more: job.more }) })
+      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how, ...(job.limit === null ? {} : { more: job.more, next: job.more && job.last ? toHex(encodeMailCursor(job.last)) : '' }) })
     }
     const next = slot.queue.shift()
     if (next && !this.closed) {
