@@ -2,8 +2,8 @@
 // server is connected, ask it for the room's messages of the last --history; hold the room's lines
 // meanwhile; then print the history in time order, one line saying how it went, and the held live lines.
 // Messages already shown are not shown again (the node's filters deliver an envelope hash once). Over
-// shh/6 the mail client asks in pages of 1000 (mailclient.ts), so a busy day arrives as a series of
-// bounded answers rather than one burst.
+// shh/6 and Waku the mail client asks in pages of 1000 (mailclient.ts), so a busy day arrives as a series
+// of bounded answers rather than one burst; a chat on Waku asks in Waku's request form.
 import type { WhisperNode } from '../node/whisper-node.js'
 import { fetchHistory, waitForMailServer } from '../node/mailclient.js'
 import { nodeIdOf } from '../p2p/enode.js'
@@ -109,7 +109,7 @@ export async function fetchChatHistory(node: WhisperNode, cfg: HistoryConfig, ro
       // a server that pages (shh/6) says so; geth's answer in one piece reads as before
       const pages = r.pages > 0 ? ` in ${r.pages} page(s)` : ''
       if (r.status === 'failed') return `history: mail server ${id} failed after ${r.envelopes} envelope(s)${pages}: ${r.error}`
-      return `history: complete from mail server ${id} (${r.envelopes} envelope(s) received over shh/${r.shh}${pages})`
+      return `history: complete from mail server ${id} (${r.envelopes} envelope(s) received over ${r.net === 'waku' ? 'waku' : `shh/${r.shh}`}${pages})`
     } catch (err) {
       // the node's errors about a mail server already name it
       const msg = (err as Error).message

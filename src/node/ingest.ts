@@ -8,6 +8,7 @@ import { keccak256 } from '../whisper/keccak.js'
 import { toHex } from '../whisper/bytes.js'
 import type { Net, NetPeer } from '../p2p/net-peer.js'
 import type { RequestComplete } from '../waku/request-complete.js'
+import type { MessagesRequest } from '../waku/messages-request.js'
 import { ENVELOPE_OTHER_ERROR, ENVELOPE_TIME_NOT_SYNCED } from '../waku/codes.js'
 import type { EnvelopeError } from '../waku/confirmations.js'
 import { short, type Logger } from '../log/log.js'
@@ -27,6 +28,8 @@ import type { EnvelopeCounts } from './envelope-counts.js'
 export interface MailServerHooks {
   archive(env: Envelope, hash: Uint8Array): void
   request(peer: NetPeer, env: Envelope): void
+  /** a Waku peer's MessagesRequest (the form that is no envelope) */
+  messagesRequest(peer: NetPeer, req: MessagesRequest): void
 }
 
 /** A new envelope accepted into the node's pool (event 'envelope'), whether it opens or not. */
@@ -179,6 +182,11 @@ export class Ingest {
   /** A peer's mail request, for the mail server. */
   mailRequest(peer: NetPeer, env: Envelope): void {
     if (this.mail) this.callMail('request', () => this.mail!.request(peer, env))
+  }
+
+  /** A Waku peer's MessagesRequest, for the mail server. */
+  messagesRequest(peer: NetPeer, req: MessagesRequest): void {
+    if (this.mail) this.callMail('request', () => this.mail!.messagesRequest(peer, req))
   }
 
   /** Our own envelope through geth's add into `net`'s pool; throws NodeError 'rejected' where geth's Send fails. */

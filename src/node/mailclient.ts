@@ -16,12 +16,20 @@
 // not move on cannot keep us asking. status-go v0.78.0's whisper mail server is one, in this payload form:
 // it reads a cursor here only at 40 bytes and its LevelDB seeks to one only at 36, so every request gets
 // the first page again (its own clients page with the RLP form, which we do not send: geth cannot read it).
+//
+// Over Waku (8/WAKU-MAIL) the same client asks in the form status-go's wakuext_requestMessages sends, the
+// only one statusd's Waku mail server reads: an envelope (empty topic, signed with the node key, sealed
+// with the mail password's key) whose payload is the RLP MessagesRequestPayload {lower, upper, bloom,
+// topics, limit, cursor, batch}. Only the payload differs (requestCodec); a Waku server always pages.
 import { encodeMailRequestPayload, MAX_PAGE_LIMIT } from '../whisper/mailrequest.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { equalBytes, toHex } from '../whisper/bytes.js'
 import { envelopeHash, type Envelope, type ShhVersion } from '../whisper/envelope.js'
 import { nodeIdOf } from '../p2p/enode.js'
-import type { RequestComplete } from '../p2p/shh-peer.js'
+import type { RequestComplete } from '../waku/request-complete.js'
+import { encodeMessagesRequestPayload } from '../waku/messages-request.js'
+import { fullBloom, topicBloom } from '../whisper/bloom.js'
+import { formatOfNet, type Net } from '../p2p/net-peer.js'
 import { NodeError } from './errors.js'
 import type { PeerSummary, WhisperNode } from './whisper-node.js'
 
@@ -48,6 +56,8 @@ export interface HistoryOptions {
   signal?: AbortSignal
   /** shh/6: envelopes per page (default 1000, status-go's most; 0 = one request without a limit, as geth's clients) */
   pageLimit?: number
+  /** the network to ask on, when the server is a peer on several (default: the first it is on) */
+  net?: Net
   /** after each page a server ended with a request-complete */
   onPage?: (p: HistoryPage) => void
 }
@@ -69,6 +79,8 @@ export interface HistoryResult {
   /** p2p messages received from the server while waiting, each hash once (not all need be for our filters) */
   envelopes: number
   shh: ShhVersion
+  /** the network asked on */
+  net: Net
   /** pages the server ended with a request-complete (0: it does not page) */
   pages: number
   error?: string
@@ -98,18 +110,16 @@ export function waitForMailServer(node: WhisperNode, mailserver: string, timeout
 /** Asks for the history, page by page where the server pages, and waits for the answer to end (see the file comment). */
 export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promise<HistoryResult> {
   const id = nodeIdOf(o.mailserver)
-  const peer = node.peers().find((p) => p.id === id)
-  if (!peer) throw new NodeError('peer', `mail server ${id.slice(0, 16)} is not connected`)
-  const shh = peer.shh
+  const peer = node.peers().find((p) => p.id === id && (o.net === undefined || p.net === o.net))
+  if (!peer) throw new NodeError('peer', `mail server ${id.slice(0, 16)} is not connected${o.net ? ` on ${o.net}` : ''}`)
+  const { shh, net } = peer
   const pageLimit = o.pageLimit ?? MAX_PAGE_LIMIT
   if (!Number.isInteger(pageLimit) || pageLimit < 0 || pageLimit > MAX_PAGE_LIMIT) throw new NodeError('params', `page limit must be 0..${MAX_PAGE_LIMIT}, got ${pageLimit}`)
-  const paged = shh === 6 && pageLimit > 0
+  const paged = net === 'waku' || (shh === 6 && pageLimit > 0)
   const symKey = symKeyFromPassword(o.password)
+  const codec = requestCodec(net, o, paged ? pageLimit : null)
   const request = async (cursor: Uint8Array | null): Promise<Envelope> => {
-    const payload = encodeMailRequestPayload(shh, {
-      lower: o.lower, upper: o.upper, topic: o.topic,
-      ...(paged ? { limit: pageLimit, ...(cursor ? { cursor } : {}) } : {}),
-    })
+    const payload = codec(cursor)
     return node.wrap({
       shh,
       topic: new Uint8Array(4), // wnode leaves the request's topic empty
@@ -143,7 +153,7 @@ export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promis
     const done = (status: HistoryResult['status'], error?: string) => {
       if (settled) return
       cleanup()
-      resolve({ status, envelopes: seen.size, shh, pages, ...(error !== undefined ? { error } : {}) })
+      resolve({ status, envelopes: seen.size, shh, net, pages, ...(error !== undefined ? { error } : {}) })
     }
     const fail = (err: unknown) => {
       if (settled) return
@@ -185,7 +195,7 @@ export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promis
       request(cursor).then((next) => {
         if (settled) return
         requestId = envelopeHash(next)
-        node.requestHistory(id, next)
+        node.requestHistory(id, next, net)
       }).catch(fail)
     }
     node.on('p2pMessage', onMessage)
@@ -193,9 +203,25 @@ export async function fetchHistory(node: WhisperNode, o: HistoryOptions): Promis
     o.signal?.addEventListener('abort', onAbort, { once: true })
     waitAnswer()
     try {
-      node.requestHistory(id, first)
+      node.requestHistory(id, first, net)
     } catch (err) {
       fail(err)
     }
+  })
+}
+
+/**
+ * A network's request plaintext for a page (`limit` null: not paged, geth's form). shh: wnode's bytes
+ * (mailrequest.ts); Waku: status-go's MessagesRequestPayload, whose limit 0 the server reads as 1000.
+ */
+function requestCodec(net: Net, o: HistoryOptions, limit: number | null): (cursor: Uint8Array | null) => Uint8Array {
+  if (net === 'waku') {
+    const bloom = o.topic ? topicBloom(o.topic) : fullBloom()
+    const topics = o.topic ? [o.topic] : []
+    return (cursor) => encodeMessagesRequestPayload({ lower: o.lower, upper: o.upper, bloom, topics, limit: limit ?? 0, cursor: cursor ?? new Uint8Array(0), batch: true })
+  }
+  return (cursor) => encodeMailRequestPayload(formatOfNet(net), {
+    lower: o.lower, upper: o.upper, topic: o.topic,
+    ...(limit !== null ? { limit, ...(cursor ? { cursor } : {}) } : {}),
   })
 }

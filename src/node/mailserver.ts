@@ -28,12 +28,20 @@
 // request without a limit is answered as before, with no request-complete (geth's clients know none).
 // Each page handed out with a cursor lets that peer's next request past the rate limit once, so a
 // client walking a busy day page by page is not throttled to one page a second.
+//
+// Waku peers (8/WAKU-MAIL, status-go v0.78.0's WakuMailServer) are answered from the same archive as
+// shh/6 ones (the same envelope format), always paged: both request forms (waku/mail-query.ts), the
+// envelopes as p2p messages (127), then a request-complete (125) with the request's id (the envelope's
+// hash, or the MessagesRequest's id). As status-go, every refusal that names a request is answered with
+// a failure (ERROR=), a rate-limited one too ("rate limit exceeded"); Waku requests are not deduplicated
+// by range (status-go does not), only the very same request (envelope hash or id) while it is answered.
 import { equalBytes, fromHex, toHex } from '../whisper/bytes.js'
 import { symKeyFromPassword } from '../whisper/crypto.js'
 import { decodeEnvelope, envelopeHash, type Envelope } from '../whisper/envelope.js'
 import { checkMailRequest, encodeMailCursor, mailMatches, mailRange, MAX_PAGE_LIMIT, type MailQuery } from '../whisper/mailrequest.js'
 import type { NetPeer } from '../p2p/net-peer.js'
 import type { RequestComplete } from '../waku/request-complete.js'
+import { checkWakuEnvelopeRequest, checkWakuMessagesRequest, wakuRequestId, type WakuMailCheck } from '../waku/mail-query.js'
 import type { Archive, ArchiveCursor, ArchivedRow } from './archive.js'
 import { NodeError } from './errors.js'
 import { short, type Logger } from '../log/log.js'
@@ -142,7 +150,12 @@ export class MailServer {
     if (!(Number.isFinite(this.o.minPow) && this.o.minPow >= 0)) throw new NodeError('params', `invalid request PoW ${this.o.minPow}`)
     const hooks: MailServerHooks = {
       archive: (env, hash) => this.archive.add(env, hash),
-      request: (peer, env) => this.onRequest(peer, env),
+      request: (peer, env) => {
+        if (peer.net !== 'waku') return this.onRequest(peer, env)
+        const now = Math.floor(Date.now() / 1000)
+        this.onWakuRequest(peer, env.expiry, envelopeHash(env), () => checkWakuEnvelopeRequest(env, { symKey: this.symKey, minPow: this.o.minPow, now }))
+      },
+      messagesRequest: (peer, req) => this.onWakuRequest(peer, 0, wakuRequestId(req), () => checkWakuMessagesRequest(req, Math.floor(Date.now() / 1000))),
     }
     node.setMailServer(hooks)
     this.pruneTimer = setInterval(() => {
@@ -189,20 +202,52 @@ export class MailServer {
       if (check.reason === 'bad-page') this.answer(peer, { ok: false, requestId: envelopeHash(env), error: `request is invalid: ${check.message}` })
       return
     }
-    const { from, to } = mailRange(check.query)
     const key = requestKey(check.query)
     if (this.isRecent(slot, key)) {
       this.counters.duplicates++
       this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
       return
     }
-    const q = check.query
+    this.start(slot, peer, check.query, { key, envKey, expiry: env.expiry, requestId: envelopeHash(env) })
+  }
+
+  /** A Waku request, either form; `check` decrypts and decodes it (after the rate limit, as for shh). */
+  private onWakuRequest(peer: NetPeer, expiry: number, requestId: Uint8Array, check: () => WakuMailCheck): void {
+    if (this.closed) return
+    this.counters.requests++
+    const slot = this.slot(peer.id)
+    const envKey = `w:${toHex(requestId)}`
+    if (this.isRecent(slot, envKey)) {
+      this.counters.duplicates++
+      this.log.debug('Mail request dropped: same request answered already', { peer: short(peer.id) })
+      return
+    }
+    const refuse = (error: string) => {
+      this.log.info('Mail request refused', { peer: short(peer.id), net: peer.net, err: error })
+      this.answer(peer, { ok: false, requestId, error })
+    }
+    const nextPage = slot.nextPageUntil > Date.now()
+    slot.nextPageUntil = 0
+    if (!nextPage && !this.takeToken(slot)) {
+      this.counters.rateLimited++
+      return refuse('rate limit exceeded')
+    }
+    const c = check()
+    if (!c.ok) {
+      this.counters.refused++
+      return refuse(c.message)
+    }
+    this.start(slot, peer, c.query, { key: envKey, envKey, expiry, requestId })
+  }
+
+  private start(slot: PeerSlot, peer: NetPeer, q: MailQuery, r: { key: string; envKey: string; expiry: number; requestId: Uint8Array }): void {
+    const { from, to } = mailRange(q)
     const limit = q.limit === null ? null : q.limit === 0 ? MAX_PAGE_LIMIT : q.limit
     const job: Job = {
-      peer, query: q, from, to, after: null, sent: 0, key, envKey, expiry: env.expiry,
-      requestId: envelopeHash(env), limit, last: null, more: false, seek: q.cursor !== null,
+      peer, query: q, from, to, after: null, sent: 0, key: r.key, envKey: r.envKey, expiry: r.expiry,
+      requestId: r.requestId, limit, last: null, more: false, seek: q.cursor !== null,
     }
-    this.log.info('Mail request', { peer: short(peer.id), shh: peer.format, lower: q.lower, upper: q.upper, ...(limit === null ? {} : { limit, cursor: q.cursor ? toHex(encodeMailCursor(q.cursor)) : '' }) })
+    this.log.info('Mail request', { peer: short(peer.id), net: peer.net, lower: q.lower, upper: q.upper, ...(limit === null ? {} : { limit, cursor: q.cursor ? toHex(encodeMailCursor(q.cursor)) : '' }) })
     if (slot.running) {
       if (slot.queue.length >= this.o.maxQueued) {
         this.counters.rateLimited++
@@ -325,7 +370,7 @@ export class MailServer {
       }
       if (how === 'done') this.counters.answered++
       if (job.limit !== null) this.endPage(slot, job, how)
-      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how, ...(job.limit === null ? {} : { more: job.more }) })
+      this.log.info('Mail request answered', { peer: short(job.peer.id), envelopes: job.sent, end: how, ...(job.limit === null ? {} : { more: job.more, next: job.more && job.last ? toHex(encodeMailCursor(job.last)) : '' }) })
     }
     const next = slot.queue.shift()
     if (next && !this.closed) {

@@ -8,6 +8,7 @@ import type { PeerHost } from '../p2p/transport.js'
 import type { DialTargetStatus } from '../p2p/host.js'
 import { netKey, type Cap, type Net, type NetPeer } from '../p2p/net-peer.js'
 import type { RequestComplete } from '../waku/request-complete.js'
+import type { MessagesRequest } from '../waku/messages-request.js'
 import { DISCONNECT_REASON, disconnectReasonName } from '../p2p/shh-peer.js'
 import { formatEnode, nodeIdOf } from '../p2p/enode.js'
 import { short, type Logger } from '../log/log.js'
@@ -61,6 +62,7 @@ export interface PeerTraffic {
   directFromPeer(peer: NetPeer, env: Envelope): void
   requestComplete(peer: NetPeer, r: RequestComplete): void
   mailRequest(peer: NetPeer, env: Envelope): void
+  messagesRequest(peer: NetPeer, req: MessagesRequest): void
   readonly servesMail: boolean
 }
 
@@ -215,7 +217,11 @@ export class Peers {
     })
     peer.on('p2pMessage', (env) => traffic.directFromPeer(peer, env))
     peer.on('requestComplete', (r) => traffic.requestComplete(peer, r))
-    if (traffic.servesMail) peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
+    if (traffic.servesMail) {
+      peer.on('p2pRequest', (env) => traffic.mailRequest(peer, env))
+      // Waku's two request forms (the envelope one goes the same way as shh's, the server tells them by net)
+      if (peer.net === 'waku') peer.on('messagesRequest', (r) => (r.form === 'envelope' ? traffic.mailRequest(peer, r.envelope) : traffic.messagesRequest(peer, r.request)))
+    }
     // A relaxed requirement may admit envelopes skipped so far. Only a relaxation re-offers the pool,
     // and at most once per REOFFER_MS: a peer repeating an 11-byte packet must not make us rescan
     // (and resend) the whole pool each time.

@@ -10,6 +10,7 @@ import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import type { EnvelopeError } from '../waku/confirmations.js'
 import type { RateLimits } from '../waku/rate-limits.js'
 import type { RequestComplete } from '../waku/request-complete.js'
+import type { P2PRequest } from '../waku/messages-request.js'
 
 export type Net = 'shh/5' | 'shh/6' | 'waku'
 /** A capability as offered in the devp2p hello. */
@@ -89,6 +90,8 @@ export interface NetPeerEvents {
   p2pMessage: [env: Envelope]
   /** an envelope-form mail request; read only while someone listens */
   p2pRequest: [env: Envelope]
+  /** Waku: a history request in either form (envelope or MessagesRequest); read only while someone listens */
+  messagesRequest: [req: P2PRequest]
   /** the end of a page of a mail server's answer (shh/6 and Waku code 125); only from trusted peers */
   requestComplete: [r: RequestComplete]
   /** the peer changed what it wants; `relaxed` when it may now want something it did not */
