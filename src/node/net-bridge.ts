@@ -19,6 +19,7 @@ export interface BridgeTarget {
   bridgeIn(env: Envelope, net: Net): 'added' | 'known' | string
 }
 
+/** How the shh/6 <-> Waku bridge runs (`NodeOptions.netBridge`). */
 export interface NetBridgeOptions {
   /** the two networks carried between (default shh/6 and Waku) */
   between?: [Net, Net]
@@ -26,6 +27,7 @@ export interface NetBridgeOptions {
   maxQueue?: number
 }
 
+/** What the shh/6 <-> Waku bridge has carried, dropped and had refused since the node started. */
 export interface NetBridgeStats {
   /** envelopes carried, by the network they entered */
   bridged: Partial<Record<Net, number>>

@@ -13,9 +13,13 @@ import { NodeError } from './errors.js'
 
 /** What a node enforces (NodeOptions.rateLimits); 0 = no limit on that count. */
 export interface RateLimitOptions {
+  /** packets per second from one IP address, all its peers together (0 or absent: no limit) */
   packetsPerSecIp?: number
+  /** packets per second from one peer (0 or absent: no limit) */
   packetsPerSecPeer?: number
+  /** bytes per second from one IP address (0 or absent: no limit) */
   bytesPerSecIp?: number
+  /** bytes per second from one peer (0 or absent: no limit) */
   bytesPerSecPeer?: number
   /** envelopes per second on one topic from one peer */
   envelopesPerSecTopic?: number

@@ -12,17 +12,22 @@ import type { RateLimits } from '../waku/rate-limits.js'
 import type { RequestComplete } from '../waku/request-complete.js'
 import type { P2PRequest } from '../waku/messages-request.js'
 
+/** A network the node keeps one envelope pool for: shh/5, shh/6, or Waku (waku/0 and waku/1 share one, as in status-go). */
 export type Net = 'shh/5' | 'shh/6' | 'waku'
 /** A capability as offered in the devp2p hello. */
 export type Cap = 'shh/5' | 'shh/6' | 'waku/0' | 'waku/1'
 
+/** Every network, in the order the node reports them. */
 export const NETS: readonly Net[] = ['shh/5', 'shh/6', 'waku']
+/** Every capability the node can offer, in `--protocols` spelling. */
 export const CAPS: readonly Cap[] = ['shh/5', 'shh/6', 'waku/0', 'waku/1']
 
+/** Whether `x` names a network (`'shh/5'`, `'shh/6'` or `'waku'`). */
 export function isNet(x: unknown): x is Net {
   return x === 'shh/5' || x === 'shh/6' || x === 'waku'
 }
 
+/** Whether `x` names a capability (`'shh/5'`, `'shh/6'`, `'waku/0'` or `'waku/1'`). */
 export function isCap(x: unknown): x is Cap {
   return (CAPS as readonly unknown[]).includes(x)
 }

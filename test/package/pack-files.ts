@@ -5,8 +5,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
-/** The ceiling for the tarball: 709 kB and 675 files when it was set (0.1.0); 809 files with the PostgreSQL archive (three modules, four files each). */
-export const PACK_LIMITS = { bytes: 900_000, files: 850 }
+/**
+ * The ceiling for the tarball: 709 kB and 675 files when it was set (0.1.0); 809 files with the PostgreSQL
+ * archive (three modules, four files each); 962 kB and 869 files with Waku as a third protocol family (its
+ * capability, network bridge, rate guard, mail query, RPC flavour and conformance group).
+ */
+export const PACK_LIMITS = { bytes: 1_050_000, files: 950 }
 
 const TOP = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/p2pmessage']
 const LEFT_OUT = /^src\/sim\//
