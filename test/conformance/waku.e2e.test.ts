@@ -61,6 +61,16 @@ describe('the waku group against our own node', () => {
     expect(formatText(r)).toMatch(/\n {2}ok {4}waku\/1 {2}waku\.confirmations {3}message response then batch acknowledgement, both [0-9a-f]{16}…\n/)
   }, budget(90_000))
 
+  it('--protocols waku/0 alone: the waku group runs on waku/0 only, the shh groups are skipped', async () => {
+    const relay = await startNode({ relay: true, protocols: ['shh/6', 'waku/0', 'waku/1'] })
+    nodes.push(relay)
+    const r = await runSuite({ enode: relay.enode, shh: 'none', waku: [0], only: ['status', 'waku'], timeoutMs: 8000, pow: 0.2 })
+    expectFailed(r, [])
+    expect(r.node?.waku).toEqual([0])
+    expect([...new Set(r.results.filter((c) => c.group === 'waku').map((c) => c.cap))]).toEqual(['waku/0'])
+    for (const c of r.results.filter((x) => x.group === 'status')) expect(c).toMatchObject({ status: 'skip', detail: 'no shh version to test: --protocols names only waku/0' })
+  }, budget(90_000))
+
   it('a light node refuses a light peer; the checks that need forwarding are skipped', async () => {
     const light = await startNode({ protocols: ['waku/1'], lightNode: true })
     nodes.push(light)
