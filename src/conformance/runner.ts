@@ -25,7 +25,7 @@ export interface RunOptions {
    * Waku versions the waku group runs on (each the node offers). Given (from `--protocols`), the
    * first hello offers exactly the shh and waku versions named; absent, both waku versions.
    */
-  waku?: WakuVersion[]
+  waku?: (0 | 1)[]
   /** The node's JSON-RPC URL (http(s) or ws(s)): enables the rpc group and the checks that change its settings. */
   rpc?: string
   /** Run only these groups. */
