@@ -51,7 +51,7 @@ export function parseProtocols(value: string): Protocol[] {
 }
 
 /**
- * --shh or --protocols for a command that speaks shh only so far (probe, bench relay): the shh choice;
+ * --shh or --protocols for a command that speaks shh only so far (bench relay): the shh choice;
  * a Waku entry is refused with one line saying so. Undefined when neither flag was given.
  */
 export function shhOnlyProtocols(flags: { shh?: string; protocols?: string }, what: string, shhExplicit = true): ShhChoice | undefined {
@@ -59,7 +59,7 @@ export function shhOnlyProtocols(flags: { shh?: string; protocols?: string }, wh
   if (flags.shh !== undefined && shhExplicit) throw new CliError(`${what}: give --protocols or --shh, not both`)
   const ps = parseProtocols(flags.protocols)
   const waku = ps.find((p) => p.startsWith('waku/'))
-  if (waku !== undefined) throw new CliError(`${what}: ${waku} is not supported here yet: its checks and load speak shh only (--protocols shh/5, shh/6)`)
+  if (waku !== undefined) throw new CliError(`${what}: ${waku} is not supported here yet: its load speaks shh only (--protocols shh/5, shh/6)`)
   return ps.length === 2 ? 'both' : ps[0] === 'shh/5' ? 5 : 6
 }
 

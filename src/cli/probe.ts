@@ -11,7 +11,8 @@ import { GROUPS, type Group, type SuiteReport } from '../conformance/types.js'
 import { EnodeError, parseEnode } from '../p2p/enode.js'
 import { ProbeConnectError } from '../p2p/probe-connection.js'
 import { CliError } from './errors.js'
-import { parsePow, parseSeconds, parseShh, shhOnlyProtocols } from './options.js'
+import type { WakuVersion } from '../waku/codes.js'
+import { parsePow, parseProtocols, parseSeconds, parseShh, type ShhChoice } from './options.js'
 import { cliIo, setExitCode } from './io.js'
 
 interface ProbeFlags {
@@ -35,7 +36,7 @@ export function registerProbe(program: Command): void {
     .description('Whisper conformance suite: rlpx/hello, status, envelope validation, forwarding, packets, p2p, limits (and mail with --mail-password, rpc with --rpc)')
     .argument('<enode>', 'enode URL of the node to probe')
     .option('--shh <version>', 'versions to test: 5, 6 or both (each one the node offers)', 'both')
-    .option('--protocols <list>', 'the same as a comma list: shh/5, shh/6 (Waku: the waku group runs on every Waku version the node offers)')
+    .option('--protocols <list>', 'comma list of shh/5, shh/6, waku/0, waku/1: the probe offers exactly these; the shh groups run on the shh versions named, the waku group on the waku versions named (default: shh/5, shh/6 and both waku versions)')
     .option('--rpc <url>', "the node's geth-style shh JSON-RPC (http:// or ws://): also test posting, filters, subscriptions, bad calls")
     .option('--only <groups>', `comma-separated groups: ${GROUPS.join(',')}`)
     .option('--quick', 'only the 7 basic checks (handshake, hello, shh version, status, accept, forward, drop)')
@@ -76,12 +77,13 @@ export async function probe(url: string, flags: ProbeFlags): Promise<SuiteReport
   }
   if (port === 0) throw new CliError(`cannot probe ${url}: port 0 (the node does not listen)`)
   if (flags.mailPassword !== undefined && flags.mailPassword.length === 0) throw new CliError('--mail-password: empty password')
-  const shh = shhOnlyProtocols(flags, 'probe', flags.shhExplicit ?? false) ?? parseShh(flags.shh)
+  const { shh, waku } = probeVersions(flags)
   const timeoutMs = Math.max(1, parseSeconds(flags.timeout, '--timeout')) * 1000
   try {
     return await runSuite({
       enode: url,
-      shh: shh === 'both' ? 'both' : shh,
+      shh,
+      ...(waku !== undefined ? { waku } : {}),
       rpc: flags.rpc,
       only: flags.only !== undefined ? parseGroups(flags.only) : undefined,
       quick: flags.quick,
@@ -93,4 +95,17 @@ export async function probe(url: string, flags: ProbeFlags): Promise<SuiteReport
     if (err instanceof ProbeConnectError || err instanceof RpcTransportError) throw new CliError(err.message)
     throw err
   }
+}
+
+/**
+ * The versions --protocols (or --shh) names: each group runs only on its family's versions named, so
+ * `--protocols waku/1` probes Waku alone and skips the shh groups, saying why.
+ */
+function probeVersions(flags: ProbeFlags): { shh: ShhChoice | 'none'; waku?: WakuVersion[] } {
+  if (flags.protocols === undefined) return { shh: parseShh(flags.shh) }
+  if (flags.shhExplicit) throw new CliError('probe: give --protocols or --shh, not both')
+  const ps = parseProtocols(flags.protocols)
+  const shh = ps.filter((p) => p.startsWith('shh/')).map((p) => Number(p.slice(4)) as 5 | 6)
+  const waku = ps.filter((p) => p.startsWith('waku/')).map((p) => Number(p.slice(5)) as WakuVersion)
+  return { shh: shh.length === 2 ? 'both' : shh.length === 0 ? 'none' : shh[0], waku }
 }

@@ -19,8 +19,13 @@ import { WakuContext } from './waku-context.js'
 export interface RunOptions {
   /** The node to probe, `enode://<id>@<host>:<port>`. */
   enode: string
-  /** Versions to test; 'both' tests each the node offers. */
-  shh: 5 | 6 | 'both'
+  /** Versions to test; 'both' tests each the node offers; 'none' skips every shh group (a Waku-only probe). */
+  shh: 5 | 6 | 'both' | 'none'
+  /**
+   * Waku versions the waku group runs on (each the node offers). Given (from `--protocols`), the
+   * first hello offers exactly the shh and waku versions named; absent, both waku versions.
+   */
+  waku?: (0 | 1)[]
   /** The node's JSON-RPC URL (http(s) or ws(s)): enables the rpc group and the checks that change its settings. */
   rpc?: string
   /** Run only these groups. */
@@ -59,12 +64,16 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
   const slots = new PeerSlots()
   const width = o.concurrency ?? 4
   const lanes = new Lanes(width, o.timeoutMs)
+  const wanted: ShhVersion[] = o.shh === 'both' ? [6, 5] : o.shh === 'none' ? [] : [o.shh]
+  const wakuWanted: WakuVersion[] = ([1, 0] as WakuVersion[]).filter((v) => o.waku === undefined || o.waku.includes(v))
   const rpc = o.rpc ? await RpcClient.connect(o.rpc, o.timeoutMs) : null
   try {
     // which shh versions the node offers: one hello (TCP failure rejects: nothing to report on)
     const hello = await withSlot(async () => {
-      const caps = [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]
-      if (wakuChecks.length > 0) caps.push({ name: WAKU_CAPABILITY_NAME, version: 0 }, { name: WAKU_CAPABILITY_NAME, version: 1 })
+      const caps = o.waku !== undefined
+        ? [...wanted.map((v) => ({ name: 'shh', version: v })), ...o.waku.map((v) => ({ name: WAKU_CAPABILITY_NAME, version: v }))]
+        : [{ name: 'shh', version: 5 }, { name: 'shh', version: 6 }]
+      if (o.waku === undefined && wakuChecks.length > 0) caps.push({ name: WAKU_CAPABILITY_NAME, version: 0 }, { name: WAKU_CAPABILITY_NAME, version: 1 })
       const first = await RawShhConnection.open({ target, shh: 6, capabilities: caps, timeoutMs: o.timeoutMs, status: 'none' })
       slots.track(first)
       const h = await first.hello.catch((e: Error) => e)
@@ -75,7 +84,6 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
       if (refused) throw new NoPeerSlot()
       return h
     }, lanes)
-    const wanted: ShhVersion[] = o.shh === 'both' ? [6, 5] : [o.shh]
     const unrun = (shh: ShhVersion | null, why: string, list: Check[]) => {
       for (const c of list) report.results.push({ id: c.id, group: c.group, shh, rule: c.rule, source: c.source, status: c.id === 'rlpx.handshake' && hello instanceof Error ? 'fail' : 'skip', detail: why, ms: 0 })
     }
@@ -90,7 +98,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
     const offered = hello.capabilities.filter((c) => c.name === 'shh').map((c) => c.version)
     const versions = wanted.filter((v) => offered.includes(v))
     const wakuOffered = hello.capabilities.filter((c) => c.name === WAKU_CAPABILITY_NAME).map((c) => c.version)
-    const wakuVersions = ([1, 0] as WakuVersion[]).filter((v) => wakuOffered.includes(v))
+    const wakuVersions = wakuWanted.filter((v) => wakuOffered.includes(v))
     report.node = {
       clientId: hello.clientId,
       baseProtocol: hello.protocolVersion,
@@ -100,7 +108,10 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
       status: {},
     }
     const limit = o.timeoutMs * 3 + 10_000
-    if (versions.length === 0 && shhChecks.length > 0) {
+    if (wanted.length === 0) {
+      const why = `no shh version to test: --protocols names only ${wakuWanted.map((v) => `${WAKU_CAPABILITY_NAME}/${v}`).join(', ')}`
+      for (const c of shhChecks) report.results.push({ id: c.id, group: c.group, shh: null, rule: c.rule, source: c.source, status: 'skip', detail: why, ms: 0 })
+    } else if (versions.length === 0 && shhChecks.length > 0) {
       const why = `no shh version in common: the node offers ${hello.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing'}, we test ${wanted.map((v) => `shh/${v}`).join(', ')}`
       for (const c of shhChecks) {
         const failIt = c.id === 'rlpx.capabilities' || c.id === 'rlpx.handshake' || c.id === 'rlpx.hello-id'
@@ -138,7 +149,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteReport> {
         await ctx.cleanup()
       }
     })()
-    if (wakuChecks.length > 0) await runWaku(report, wakuChecks, wakuVersions, { target, o, rpc, slots, lanes, width, limit })
+    if (wakuChecks.length > 0) await runWaku(report, wakuChecks, wakuVersions, wakuWanted, { target, o, rpc, slots, lanes, width, limit })
     // report order: check order, then version
     const order = new Map(ALL_CHECKS.map((c, i) => [c.id, i]))
     report.results.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (b.shh ?? 0) - (a.shh ?? 0) || (b.cap ?? '').localeCompare(a.cap ?? ''))
@@ -159,13 +170,14 @@ interface WakuRun {
 }
 
 /** The waku group, once per waku version the node offers (waku/1 first), like the shh versions above. */
-async function runWaku(report: SuiteReport, checks: Check[], versions: WakuVersion[], r: WakuRun): Promise<void> {
+async function runWaku(report: SuiteReport, checks: Check[], versions: WakuVersion[], wanted: WakuVersion[], r: WakuRun): Promise<void> {
   const skipAll = (list: Check[], cap: string | undefined, status: 'skip' | 'fail', why: string) => {
     for (const c of list) report.results.push({ id: c.id, group: c.group, shh: null, ...(cap ? { cap } : {}), rule: c.rule, source: c.source, status, detail: why, ms: 0 })
   }
+  if (wanted.length === 0) return skipAll(checks, undefined, 'skip', '--protocols names no waku version')
   if (versions.length === 0) {
     const caps = report.node?.capabilities.join(', ') || 'nothing'
-    return skipAll(checks, undefined, 'skip', `no waku version in common: the node offers ${caps}, we test waku/1, waku/0`)
+    return skipAll(checks, undefined, 'skip', `no waku version in common: the node offers ${caps}, we test ${wanted.map((v) => `${WAKU_CAPABILITY_NAME}/${v}`).join(', ')}`)
   }
   for (const waku of versions) {
     const cap = `${WAKU_CAPABILITY_NAME}/${waku}`

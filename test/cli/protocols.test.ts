@@ -1,6 +1,7 @@
 // --protocols on every command that takes --shh (issue 22 item 3): the comma list, one clear line and
 // exit 2 on a bad entry, --shh as its shorthand, both given = an error; envelope seal/open take a Waku
-// protocol as format 6; probe and bench relay refuse Waku with a line saying so.
+// protocol as format 6; probe runs each group on its family's versions named; bench relay refuses Waku
+// with a line saying so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectUsageError, LOCAL, LOCAL_RELAY } from './harness.js'
 import { run } from './in-process.js'
@@ -8,6 +9,7 @@ import { parseProtocols, protocolsOfShh } from '../../src/cli/options.js'
 import { CliError } from '../../src/cli/errors.js'
 import { resolveNetwork } from '../../src/cli/network.js'
 import { tempDirs } from '../support/temp-dirs.js'
+import { WhisperNode } from '../../src/node/index.js'
 
 const ENODE = 'enode://1f465ada3edb807037f73cd53a9391aa9ccd2342d257288fe8566825582a395175b58576899ba3628a1e6cdf599ac3087ea4910d2693a72fa7e916b86cd0600d@127.0.0.1:30303'
 
@@ -53,11 +55,31 @@ describe('--protocols', () => {
         /^p2pmessage: --room carries rooms between shh\/5 and shh\/6: it needs --shh both \(or both in --protocols\)$/)
     })
 
-    it('probe and bench relay speak shh only so far: Waku is refused by name', async () => {
-      expectUsageError(await run(['probe', ENODE, '--protocols', 'shh/6,waku/1']),
-        /^p2pmessage: probe: waku\/1 is not supported here yet: its checks and load speak shh only \(--protocols shh\/5, shh\/6\)$/)
+    it('bench relay speaks shh only so far: Waku is refused by name; probe refuses --protocols with --shh', async () => {
       expectUsageError(await run(['probe', ENODE, '--protocols', 'shh/6', '--shh', '5']), /^p2pmessage: probe: give --protocols or --shh, not both$/)
+      expectUsageError(await run(['probe', ENODE, '--protocols', 'waku/2']), /^p2pmessage: invalid --protocols "waku\/2": unknown protocol "waku\/2"/)
       expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'waku/0']), /^p2pmessage: bench relay: waku\/0 is not supported here yet/)
+    })
+
+    it('probe: each group runs on its family\'s versions named; a group with none named is skipped, saying why', async () => {
+      const node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, verbosity: 0, sealThreads: 1, relay: true, protocols: ['shh/6', 'waku/0', 'waku/1'] })
+      await node.start()
+      try {
+        const wakuOnly = await run(['probe', node.enode, '--protocols', 'waku/1', '--only', 'status', '--json'])
+        expect(wakuOnly.code).toBe(0)
+        const a = JSON.parse(wakuOnly.stdout) as { node: { shh: number[] }; results: { status: string; detail: string }[] }
+        expect(a.node.shh).toEqual([])
+        expect(a.results.length).toBeGreaterThan(0)
+        for (const c of a.results) expect(c).toMatchObject({ status: 'skip', detail: 'no shh version to test: --protocols names only waku/1' })
+        const shhOnly = await run(['probe', node.enode, '--protocols', 'shh/6', '--only', 'waku', '--json'])
+        expect(shhOnly.code).toBe(0)
+        const b = JSON.parse(shhOnly.stdout) as { node: { waku: number[] }; results: { status: string; detail: string }[] }
+        expect(b.node.waku).toEqual([])
+        expect(b.results.length).toBeGreaterThan(0)
+        for (const c of b.results) expect(c).toMatchObject({ status: 'skip', detail: '--protocols names no waku version' })
+      } finally {
+        await node.stop()
+      }
     })
 
     it('envelope seal and open: a Waku protocol means format 6; mixed formats are refused', async () => {

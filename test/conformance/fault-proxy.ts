@@ -13,6 +13,7 @@ import { decodeMessages, encodeMessages, float64ToBits } from '../../src/whisper
 import { rlpDecodeFirst, rlpEncode, type RlpItem } from '../../src/whisper/rlp.js'
 import type { StatusOptions } from '../../src/waku/options.js'
 import { decodeWakuStatus, encodeWakuStatus } from '../../src/waku/status.js'
+import { decodeRequestComplete, encodeRequestCompleted } from '../../src/waku/request-complete.js'
 import { listenRlpx } from '../support/rlpx-listener.js'
 
 export interface Link {
@@ -225,6 +226,14 @@ export const WAKU_FAULTS: Record<string, Fault> = {
   'waku-says-limit': {
     fromNode(l, code, p) {
       l.toClient(code, code === 0 ? rewriteWakuStatus(p, (o) => ({ ...o, packetRateLimits: { ip: 10, peerId: 5, topic: 0 } })) : p)
+    },
+  },
+  // a mail server that drops the cursor: every request-complete says "last page"
+  'waku-no-cursor': {
+    fromNode(l, code, p) {
+      if (code !== 125) return l.toClient(code, p)
+      const rc = decodeRequestComplete(p)
+      l.toClient(code, rc.ok ? encodeRequestCompleted(rc.requestId, rc.lastEnvelopeHash, null) : p)
     },
   },
   // the batch acknowledgement comes before the message response

@@ -10,5 +10,6 @@ import { rlpxChecks } from './rlpx.js'
 import { rpcChecks } from './rpc.js'
 import { statusChecks } from './status.js'
 import { wakuChecks } from './waku.js'
+import { wakuMailChecks } from './waku-mail.js'
 
-export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...mailChecks, ...limitChecks, ...rpcChecks, ...wakuChecks]
+export const ALL_CHECKS: Check[] = [...rlpxChecks, ...statusChecks, ...envelopeChecks, ...forwardChecks, ...packetChecks, ...p2pChecks, ...mailChecks, ...limitChecks, ...rpcChecks, ...wakuChecks, ...wakuMailChecks]

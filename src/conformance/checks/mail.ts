@@ -42,9 +42,9 @@ function p2pHashes(ctx: SuiteContext, c: RawShhConnection): Set<string> {
 }
 
 /** Sends envelopes dated `sent` (unix s) on a fresh connection, closed once the node forwarded each (it accepted them). */
-async function archived(ctx: SuiteContext, sents: number[]): Promise<Envelope[]> {
+export async function archived(ctx: SuiteContext, sents: number[], topic?: Uint8Array): Promise<Envelope[]> {
   const a = await ctx.session()
-  const envs = sents.map((now) => ctx.seal({ now, ttl: 600 + (nowSec() - now) }))
+  const envs = sents.map((now) => ctx.seal({ now, ttl: 600 + (nowSec() - now), ...(topic ? { topic } : {}) }))
   const seen = Promise.all(envs.map((e) => ctx.waitEnvelope(ctx.observer, e)))
   ctx.sendEnvelopes(a, envs)
   const ok = await seen
@@ -58,20 +58,25 @@ async function archived(ctx: SuiteContext, sents: number[]): Promise<Envelope[]>
 
 /** A history request as wnode builds it: symmetric with the mail password's key, signed, PoW >= max(node minimum, geth's 0.2). */
 function request(ctx: SuiteContext, o: { lower: number; upper: number; signer: Uint8Array | null; password: string }): Uint8Array {
+  return encodeEnvelopePacket(sealRequest(ctx, encodeMailRequestPayload(ctx.shh, { lower: o.lower, upper: o.upper }), o.signer, o.password))
+}
+
+/** A request envelope carrying `payload`, sealed as wnode (and status-go's envelope form) seals it. */
+export function sealRequest(ctx: SuiteContext, payload: Uint8Array, signer: Uint8Array | null, password: string): Envelope {
   const need = Math.max(ctx.node.minPow, REQUEST_POW)
   let target = need * 1.2
   for (let i = 0; i < 8; i++, target *= 1.5) {
     const env = sealMessage({
       shh: ctx.shh,
       topic: randomBytes(4),
-      payload: encodeMailRequestPayload(ctx.shh, { lower: o.lower, upper: o.upper }),
-      symKey: symKeyFromPassword(o.password),
-      src: o.signer ?? undefined,
+      payload,
+      symKey: symKeyFromPassword(password),
+      src: signer ?? undefined,
       ttl: 50,
       pow: target,
       workTime: 30,
     })
-    if (envelopePow(env) >= need) return encodeEnvelopePacket(env)
+    if (envelopePow(env) >= need) return env
   }
   throw new Error(`cannot seal a request reaching PoW ${need}`)
 }
