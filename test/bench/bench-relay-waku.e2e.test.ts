@@ -29,7 +29,7 @@ describe('p2pmessage bench relay over Waku (binaries)', () => {
   it('a relay with --protocols waku/1: sent = delivered x receivers, nothing lost, the report says waku/1', async () => {
     const enode = await spawnRelay('waku/1')
     const { summary } = await load(enode, 'waku/1', ['--json'])
-    expect(summary).toMatchObject({ sent: 20, delivered: 40, lost: 0, duplicates: 0, disconnects: 0 })
+    expect(summary).toMatchObject({ sent: 20, delivered: 40, lost: 0, duplicates: 0, disconnects: 0, target: { protocol: 'waku/1', shh: 6 } })
     const { cli } = await load(enode, 'waku/1')
     expect(cli.stdout).toMatch(/^target {4}p2pmessage\/\S+ waku\/1, announced min PoW 0\.01$/m)
   })
