@@ -1,12 +1,18 @@
 // `bench relay --protocols waku/1` through the real binaries: a spawned relay offering waku/1 (and one
 // offering shh/6 and waku/1, loaded over waku), the generator at a small fixed rate: everything sent
-// reaches every receiver, over Waku, and the report names the protocol. And `bench sink` over waku/0.
+// reaches every receiver, over Waku, and the report names the protocol; an shh/6 corpus replays over
+// Waku; and `bench sink` over waku/0.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
 import { Cli, ensureBuilt, LOCAL_RELAY } from '../cli/harness.js'
+import { tempDirs } from '../support/temp-dirs.js'
 
 const stops: (() => Promise<void>)[] = []
+// the processes go before the directories they may read
+const dirs = tempDirs('p2pmessage-bench-waku-', null)
 afterEach(async () => {
   await Promise.all(stops.splice(0).map((s) => s()))
+  dirs.cleanup()
 })
 beforeAll(() => ensureBuilt())
 
@@ -43,6 +49,19 @@ describe('p2pmessage bench relay over Waku (binaries)', () => {
     expect(refused.stderr).toMatch(/no waku\/0 session: .*start it with --protocols waku\/0/)
     expect((await load(enode, 'waku/1', ['--json'])).summary).toMatchObject({ sent: 20, delivered: 40, lost: 0, duplicates: 0 })
     expect((await load(enode, 'shh/6', ['--json'])).summary).toMatchObject({ sent: 20, delivered: 40, lost: 0, duplicates: 0 })
+  })
+
+  it('an shh/6 corpus replays over waku/1 from a sender process: everything delivered', async () => {
+    const file = join(dirs.make(), 'corpus.bin')
+    const seal = new Cli(['bench', 'relay', '--seal-corpus', file, '--shh', '6', '--count', '40', '--pow', '0.01', '--size', '32', '--ttl', '600', '--threads', '1'])
+    stops.push(() => seal.dispose())
+    expect((await seal.exited).code, seal.stderr).toBe(0)
+    const enode = await spawnRelay('waku/1')
+    const cli = new Cli(['bench', 'relay', enode, '--protocols', 'waku/1', '--corpus', file, '--processes', '1', '--senders', '2', '--receivers', '2',
+      '--rate', '20', '--duration', '1', '--drain', '10', '--json'])
+    stops.push(() => cli.dispose())
+    expect((await cli.exited).code, cli.stderr).toBe(0)
+    expect(JSON.parse(cli.stdoutLines[0])).toMatchObject({ sent: 20, delivered: 40, lost: 0, duplicates: 0, target: { protocol: 'waku/1' }, corpus: { processes: 1 } })
   })
 
   it('bench sink --protocols waku/0 passes everything on to the receivers', async () => {
