@@ -1,6 +1,6 @@
 // --protocols on every command that takes --shh (issue 22 item 3): the comma list, one clear line and
 // exit 2 on a bad entry, --shh as its shorthand, both given = an error; envelope seal/open take a Waku
-// protocol as format 6; probe and bench relay refuse Waku with a line saying so.
+// protocol as format 6; probe refuses Waku with a line saying so; bench relay and sink take one protocol.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectUsageError, LOCAL, LOCAL_RELAY } from './harness.js'
 import { run } from './in-process.js'
