@@ -102,7 +102,7 @@ export function latencyPlot(r: RelayLoadReport): string {
     points: cdf(s.latencySample.filter((x) => x > 0)),
   }))
   return lineChart(series, {
-    title: `Relay latency, ${r.target.clientId.split('/')[0] || 'target'} shh/${r.target.shh} (${r.senders} senders, ${r.receivers} receivers)`,
+    title: `Relay latency, ${r.target.clientId.split('/')[0] || 'target'} ${r.target.protocol} (${r.senders} senders, ${r.receivers} receivers)`,
     xLabel: 'latency, send to receive (ms, log scale)',
     yLabel: 'share of deliveries',
     logX: true,

@@ -6,20 +6,19 @@
 // and every receiver records what arrives: delivered, lost, duplicated, latency from the moment our
 // sender wrote it to the moment our receiver read it. The target cannot tell us from real peers.
 //
-// Senders announce (v6) an all-zero bloom: the target then sends them nothing back, so they cost the
-// generator no decoding. Receivers announce "everything". On v5 there is no such announcement and the
-// senders read (and ignore) the target's copies too.
+// Senders announce (v6, Waku) an all-zero bloom: the target then sends them nothing back, so they cost
+// the generator no decoding. Receivers announce "everything". On v5 there is no such announcement and
+// the senders read (and ignore) the target's copies too. Over Waku (waku/0, waku/1) the envelopes are
+// shh/6's format: everything else is the same measurement (relay-conn.ts opens either kind).
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { ProbeConnection } from '../p2p/probe-connection.js'
 import { parseEnode } from '../p2p/enode.js'
-import { generateNodeKey } from '../p2p/nodekey.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
 import type { Envelope, ShhVersion } from '../whisper/envelope.js'
 import { presealTimed } from './preseal.js'
 import { percentile } from './stats.js'
 import { CorpusError, corpusEnvelopes, envelopeKey } from './relay-corpus.js'
+import { loadProtocolName, openLoadConn, type LoadConn, type LoadPeer, type LoadProtocol } from './relay-conn.js'
 import { RemoteSenders, type RemoteStepResult } from './relay-senders.js'
 import type { ReceiverResult, RelayLoadOptions, RelayLoadReport, StepResult } from './relay-types.js'
 
@@ -32,8 +31,8 @@ const TICK_MS = 5
 const BUSY_BYTES = 1024 * 1024
 
 interface Conn {
-  conn: ProbeConnection
-  peer: ShhPeer
+  conn: LoadConn
+  peer: LoadPeer
   closed: boolean
 }
 
@@ -53,7 +52,9 @@ interface Tracker {
 export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport> {
   const nSend = o.senders ?? 4
   const nRecv = o.receivers ?? 4
-  let shh: ShhVersion | null = o.shh ?? null
+  if (o.waku !== undefined && o.shh !== undefined) throw new Error('give shh or waku, not both')
+  // over Waku the protocol is fixed; over shh, null until the first connection finds it
+  let protocol: LoadProtocol | null = o.waku ?? o.shh ?? null
   const durationS = o.durationS ?? (o.rate === 'max' ? 2 : 10)
   const payloadBytes = o.payloadBytes ?? 256
   const say = o.progress ?? (() => {})
@@ -65,8 +66,11 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
   const warnings: string[] = []
   const corpus = o.corpus
   if (corpus) {
-    if (shh !== null && shh !== corpus.header.shh) throw new CorpusError(`corpus ${corpus.file} holds shh/${corpus.header.shh} envelopes, not shh/${shh}`)
-    shh = corpus.header.shh
+    const format = protocol === null ? corpus.header.shh : typeof protocol === 'number' ? protocol : 6
+    if (format !== corpus.header.shh) {
+      throw new CorpusError(`corpus ${corpus.file} holds shh/${corpus.header.shh} envelopes, not the format-${format} envelopes ${loadProtocolName(protocol ?? format)} carries`)
+    }
+    protocol ??= corpus.header.shh
     if (o.pow !== undefined && o.pow !== corpus.header.pow) throw new CorpusError(`corpus ${corpus.file} was sealed at PoW ${corpus.header.pow}, not the --pow ${o.pow} asked for`)
   }
   const tracker: Tracker = { index: new Map(), sentAt: new Float64Array(0), arrivals: [], counts: [], dups: [] }
@@ -75,30 +79,14 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
   const senders: Conn[] = []
   let remote: RemoteSenders | null = null
   const open = async (recv: boolean): Promise<Conn> => {
-    const conn = await ProbeConnection.open({
-      target,
-      privateKey: generateNodeKey(),
-      // no version given: offer both, the session settles on the highest the target shares
-      shhVersions: shh === null ? [6, 5] : [shh],
-      // senders ask for nothing (an empty v6 bloom), receivers for everything
-      ourStatus: { minPow: 0, bloom: recv ? null : new Uint8Array(64), lightNode: false },
-    })
-    let peer: ShhPeer
-    try {
-      peer = await conn.shh
-    } catch (err) {
-      conn.close()
-      const offered = await conn.hello.then((h) => h.capabilities.map((c) => `${c.name}/${c.version}`).join(', ') || 'nothing', () => null)
-      const hint = offered === null ? '' : ` (the target offers ${offered}${shh === null ? '' : `; --shh ${shh === 6 ? 5 : 6} or no --shh to find the version`})`
-      throw new Error(`${o.enode.slice(0, 24)}…: no shh${shh === null ? '' : `/${shh}`} session: ${(err as Error).message}${hint}`)
-    }
-    shh ??= peer.shh
-    const c: Conn = { conn, peer, closed: false }
+    const conn = await openLoadConn(o.enode, protocol, recv)
+    protocol ??= conn.protocol
+    const c: Conn = { conn, peer: conn.peer, closed: false }
     void conn.closed.then(() => (c.closed = true))
     return c
   }
   try {
-    say(`connecting ${nRecv} receivers and ${nSend} senders to ${target.host}:${target.port} (${shh === null ? 'finding its shh version' : `shh/${shh}`})`, false)
+    say(`connecting ${nRecv} receivers and ${nSend} senders to ${target.host}:${target.port} (${protocol === null ? 'finding its shh version' : loadProtocolName(protocol)})`, false)
     for (let i = 0; i < nRecv; i++) receivers.push(await open(true))
     // with sender processes the sender connections are theirs: none here
     const localSenders = corpus && (o.processes ?? 0) > 0 ? 0 : nSend
@@ -123,10 +111,12 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
         }
       })
     })
-    const first = receivers[0].peer
-    const version = first.shh
+    const first = receivers[0]
+    const spoken = first.conn.protocol
+    // the envelope format: Waku carries shh/6's
+    const version: ShhVersion = typeof spoken === 'number' ? spoken : 6
     // shh/5 has no PoW requirement in its status: nothing was announced (null, shown as n/a)
-    const announced = version === 5 ? null : first.minPow
+    const announced = first.conn.minPow
     if (corpus && announced !== null && announced > corpus.header.pow) {
       throw new CorpusError(`the target asks for PoW ${announced}, corpus ${corpus.file} was sealed at ${corpus.header.pow}: run the target with --pow ${corpus.header.pow} (wnode: -pow) or seal at ${announced}`)
     }
@@ -138,12 +128,12 @@ export async function runRelayLoad(o: RelayLoadOptions): Promise<RelayLoadReport
     const drainS = o.drainS ?? 3
     let ttl = corpus ? corpus.header.ttl : Math.ceil(durationS + drainS + 60)
     const report: RelayLoadReport = {
-      target: { enode: o.enode, clientId: first.clientId, shh: version, minPow: announced },
+      target: { enode: o.enode, clientId: first.peer.clientId, shh: version, protocol: loadProtocolName(spoken), minPow: announced },
       senders: nSend, receivers: nRecv, payloadBytes: corpus ? corpus.header.payloadBytes : payloadBytes, pow, ttl, durationS, steps: [], warnings,
     }
     if (corpus && (o.processes ?? 0) > 0) {
       say(`starting ${o.processes} sender processes with ${nSend} connections`, false)
-      remote = await RemoteSenders.start({ processes: o.processes!, connections: nSend, enode: o.enode, shh: version, corpus })
+      remote = await RemoteSenders.start({ processes: o.processes!, connections: nSend, enode: o.enode, protocol: spoken, corpus })
       report.corpus = { file: corpus.file, processes: remote.processes }
     } else if (corpus) report.corpus = { file: corpus.file, processes: 0 }
     let cursor = 0 // next unused corpus envelope

@@ -45,7 +45,7 @@ const num = (x: number): string => (Number.isFinite(x) ? String(x) : '-')
 
 export function formatRelayReport(r: RelayLoadReport): string {
   const lines: string[] = []
-  lines.push(`target    ${r.target.clientId || '?'} shh/${r.target.shh}, announced min PoW ${r.target.minPow ?? 'n/a'}`)
+  lines.push(`target    ${r.target.clientId || '?'} ${r.target.protocol}, announced min PoW ${r.target.minPow ?? 'n/a'}`)
   lines.push(`load      ${r.senders} senders, ${r.receivers} receivers, ${r.payloadBytes}-byte payloads, PoW ${r.pow}, ${r.durationS} s per rate`)
   if (r.corpus) lines.push(`corpus    ${r.corpus.file}, sent from ${r.corpus.processes === 0 ? 'this process' : `${r.corpus.processes} sender processes`}`)
   lines.push('')

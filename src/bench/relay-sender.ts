@@ -6,13 +6,10 @@
 // the generator's own CPU from being what the ramp finds.
 import { readSync, openSync, closeSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { ProbeConnection } from '../p2p/probe-connection.js'
-import { parseEnode } from '../p2p/enode.js'
-import type { ShhPeer } from '../p2p/shh-peer.js'
-import type { ShhVersion } from '../whisper/envelope.js'
+import { openLoadConn, type LoadConn, type LoadPeer, type LoadProtocol } from './relay-conn.js'
 import { splitRecords } from './relay-corpus.js'
 
-export interface SenderInit { enode: string; shh: ShhVersion; connections: number; file: string }
+export interface SenderInit { enode: string; protocol: LoadProtocol; connections: number; file: string }
 export type SenderCommand =
   | { cmd: 'step'; rate: number; startAt: number; first: number; count: number; byteStart: number; byteEnd: number }
   | { cmd: 'stop' }
@@ -34,12 +31,11 @@ function post(m: SenderReport): void {
 }
 
 async function main(init: SenderInit): Promise<void> {
-  const target = parseEnode(init.enode)
-  const conns: { conn: ProbeConnection; peer: ShhPeer; closed: boolean }[] = []
+  const conns: { conn: LoadConn; peer: LoadPeer; closed: boolean }[] = []
   for (let i = 0; i < init.connections; i++) {
-    // senders ask for nothing back (an empty v6 bloom), as in relay-load.ts
-    const conn = await ProbeConnection.open({ target, shhVersions: [init.shh], ourStatus: { minPow: 0, bloom: new Uint8Array(64), lightNode: false } })
-    const c = { conn, peer: await conn.shh, closed: false }
+    // senders ask for nothing back (an empty bloom), as in relay-load.ts
+    const conn = await openLoadConn(init.enode, init.protocol, false)
+    const c = { conn, peer: conn.peer, closed: false }
     void conn.closed.then(() => (c.closed = true))
     conns.push(c)
   }
@@ -53,7 +49,7 @@ async function main(init: SenderInit): Promise<void> {
     }
     const bytes = new Uint8Array(m.byteEnd - m.byteStart)
     readSync(fd, bytes, 0, bytes.length, m.byteStart)
-    void step(m, splitRecords(init.shh, bytes))
+    void step(m, splitRecords(typeof init.protocol === 'number' ? init.protocol : 6, bytes))
   })
   post({ ev: 'ready' })
 

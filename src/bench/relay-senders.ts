@@ -4,7 +4,7 @@
 // performance.now() time base, where the receivers stamp arrivals.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { ShhVersion } from '../whisper/envelope.js'
+import type { LoadProtocol } from './relay-conn.js'
 import type { Corpus } from './relay-corpus.js'
 import { benchScript } from './scripts.js'
 import type { SenderCommand, SenderInit, SenderReport } from './relay-sender.js'
@@ -31,7 +31,7 @@ export class RemoteSenders {
   private constructor(private readonly children: Child[], private readonly corpus: Corpus) {}
 
   /** Forks `processes` senders holding `connections` sender connections between them; resolves once all are connected. */
-  static async start(o: { processes: number; connections: number; enode: string; shh: ShhVersion; corpus: Corpus }): Promise<RemoteSenders> {
+  static async start(o: { processes: number; connections: number; enode: string; protocol: LoadProtocol; corpus: Corpus }): Promise<RemoteSenders> {
     const script = fileURLToPath(benchScript('relay-sender'))
     const children: Child[] = []
     const ready: Promise<void>[] = []
@@ -54,7 +54,7 @@ export class RemoteSenders {
           child.onDone?.({ ev: 'done', sent: 0, lagMsP99: 0, lagMsMax: 0, closed: connections, socketsBusy: false, onTime: false })
         })
       }))
-      proc.send({ enode: o.enode, shh: o.shh, connections: Math.max(1, connections), file: o.corpus.file } satisfies SenderInit)
+      proc.send({ enode: o.enode, protocol: o.protocol, connections: Math.max(1, connections), file: o.corpus.file } satisfies SenderInit)
     }
     const senders = new RemoteSenders(children, o.corpus)
     try {

@@ -13,6 +13,8 @@ export interface RelayLoadOptions {
   payloadBytes?: number
   /** default: the highest version the target offers (learnt from the first connection, as probe does) */
   shh?: ShhVersion
+  /** run over Waku instead (shh/6's envelope format); not with shh */
+  waku?: 'waku/0' | 'waku/1'
   /** PoW to seal at; raised to the target's announced minimum (v6). Default 0.2 (geth's default minimum). */
   pow?: number
   /** seconds to wait for the last envelopes after sending stopped (longer when they keep coming) */
@@ -68,8 +70,11 @@ export interface StepResult extends DeliveryFigures {
 }
 
 export interface RelayLoadReport {
-  /** minPow: the target's announced requirement (shh/6); null on shh/5, whose status has none */
-  target: { enode: string; clientId: string; shh: ShhVersion; minPow: number | null }
+  /**
+   * shh: the envelope format (6 over Waku); protocol: the capability the run spoke (shh/6, waku/1, ...);
+   * minPow: the target's announced requirement (shh/6, Waku); null on shh/5, whose status has none
+   */
+  target: { enode: string; clientId: string; shh: ShhVersion; protocol: string; minPow: number | null }
   senders: number
   receivers: number
   payloadBytes: number

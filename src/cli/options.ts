@@ -50,19 +50,6 @@ export function parseProtocols(value: string): Protocol[] {
   return PROTOCOLS.filter((p) => items.includes(p))
 }
 
-/**
- * --shh or --protocols for a command that speaks shh only so far (bench relay): the shh choice;
- * a Waku entry is refused with one line saying so. Undefined when neither flag was given.
- */
-export function shhOnlyProtocols(flags: { shh?: string; protocols?: string }, what: string, shhExplicit = true): ShhChoice | undefined {
-  if (flags.protocols === undefined) return flags.shh === undefined ? undefined : parseShh(flags.shh)
-  if (flags.shh !== undefined && shhExplicit) throw new CliError(`${what}: give --protocols or --shh, not both`)
-  const ps = parseProtocols(flags.protocols)
-  const waku = ps.find((p) => p.startsWith('waku/'))
-  if (waku !== undefined) throw new CliError(`${what}: ${waku} is not supported here yet: its load speaks shh only (--protocols shh/5, shh/6)`)
-  return ps.length === 2 ? 'both' : ps[0] === 'shh/5' ? 5 : 6
-}
-
 /** The protocols a --shh choice offers. */
 export function protocolsOfShh(choice: ShhChoice): Protocol[] {
   return shhVersionsOf(choice).map((v) => `shh/${v}` as Protocol)

@@ -1,7 +1,7 @@
 // --protocols on every command that takes --shh (issue 22 item 3): the comma list, one clear line and
 // exit 2 on a bad entry, --shh as its shorthand, both given = an error; envelope seal/open take a Waku
-// protocol as format 6; probe runs each group on its family's versions named; bench relay refuses Waku
-// with a line saying so.
+// protocol as format 6; probe runs each group on its family's versions named; bench relay and sink take
+// one protocol, shh or waku.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectUsageError, LOCAL, LOCAL_RELAY } from './harness.js'
 import { run } from './in-process.js'
@@ -55,10 +55,23 @@ describe('--protocols', () => {
         /^p2pmessage: --room carries rooms between shh\/5 and shh\/6: it needs --shh both \(or both in --protocols\)$/)
     })
 
-    it('bench relay speaks shh only so far: Waku is refused by name; probe refuses --protocols with --shh', async () => {
+    it('probe refuses --protocols with --shh, and an unknown protocol', async () => {
       expectUsageError(await run(['probe', ENODE, '--protocols', 'shh/6', '--shh', '5']), /^p2pmessage: probe: give --protocols or --shh, not both$/)
       expectUsageError(await run(['probe', ENODE, '--protocols', 'waku/2']), /^p2pmessage: invalid --protocols "waku\/2": unknown protocol "waku\/2"/)
-      expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'waku/0']), /^p2pmessage: bench relay: waku\/0 is not supported here yet/)
+    })
+
+    it('bench relay and bench sink take one protocol, shh or waku; a mix is one line, exit 2', async () => {
+      const one = /^p2pmessage: bench relay: --protocols names one protocol here \(shh\/5, shh\/6, waku\/0 or waku\/1\), got shh\/6,waku\/1: measure each in its own run$/
+      expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'shh/6,waku/1']), one)
+      expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'waku/0,waku/1']), /^p2pmessage: bench relay: --protocols names one protocol here .*got waku\/0,waku\/1/)
+      expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'waku/1', '--shh', '6']), /^p2pmessage: bench relay: give --protocols or --shh, not both$/)
+      expectUsageError(await run(['bench', 'relay', ENODE, '--protocols', 'waku/2']), /^p2pmessage: invalid --protocols "waku\/2": unknown protocol "waku\/2"/)
+      expectUsageError(await run(['bench', 'sink', '--protocols', 'shh/5,waku/0']), /^p2pmessage: bench sink: --protocols names one protocol here .*got shh\/5,waku\/0/)
+      expectUsageError(await run(['bench', 'sink', '--shh', '7']), /^p2pmessage: bench sink: --shh must be 5 or 6, got "7"$/)
+      // a corpus for Waku is an shh/6 one: the same envelope format
+      const sealed = await run(['bench', 'relay', '--seal-corpus', `${dir}/c.bin`, '--protocols', 'waku/1', '--count', '2', '--pow', '0', '--size', '8', '--threads', '1'])
+      expect(sealed.code, sealed.stderr).toBe(0)
+      expect(sealed.stdout).toMatch(/^corpus \S+: 2 shh\/6 \(and waku\) envelopes, 8-byte payloads, PoW 0, usable until /)
     })
 
     it('probe: each group runs on its family\'s versions named; a group with none named is skipped, saying why', async () => {
