@@ -1,6 +1,6 @@
 // What WhisperNode's constructor derives from NodeOptions before it wires its parts (the logger, the
 // versions, the node key and the peer host's options, each checked with a NodeError 'params' naming
-// the bad option), and the gateway's view of the node.
+// the bad option), the shh/6 <-> Waku bridge it asks for, and the gateway's view of the node.
 import type { ShhVersion } from '../whisper/envelope.js'
 import type { P2PHostOptions } from '../p2p/host.js'
 import type { RateLimits } from '../waku/rate-limits.js'
@@ -14,6 +14,7 @@ import type { GatewayHost } from './gateway.js'
 import type { Ingest } from './ingest.js'
 import type { Posting } from './posting.js'
 import type { NodeOptions } from './node-types.js'
+import { NetBridge } from './net-bridge.js'
 
 /** The node's logger: the caller's sink (stderr by default), and `also` for the node's 'log' event. */
 export function nodeLogger(opts: NodeOptions, also: LogSink): Logger {
@@ -104,4 +105,15 @@ export function gatewayHost(log: Logger, versions: ShhVersion[], key: NodeKey, h
       return e.key
     },
   }
+}
+
+/**
+ * The shh/6 <-> Waku bridge: as `netBridge` says, else on for a relay offering both; null when off. A bridge
+ * asked of a node without both networks is a NodeError 'params'.
+ */
+export function netBridge(opts: NodeOptions, relay: boolean, nets: readonly Net[], ingest: Ingest, log: Logger): NetBridge | null {
+  const both = nets.includes('shh/6') && nets.includes('waku')
+  const want = opts.netBridge ?? (relay && both)
+  if (want !== false && !both) throw new NodeError('params', 'netBridge carries between shh/6 and Waku: the node must offer both')
+  return want === false ? null : new NetBridge(ingest, log, want === true ? {} : want)
 }

@@ -15,18 +15,18 @@ import type { SealParams } from '../whisper/seal.js'
 import { toHex } from '../whisper/bytes.js'
 import { P2PHost } from '../p2p/host.js'
 import type { PeerHost } from '../p2p/transport.js'
-import { formatOfNet, type Cap, type Net, type NetPeer } from '../p2p/net-peer.js'
+import { type Cap, type Net, type NetPeer } from '../p2p/net-peer.js'
 import type { NodeKey } from '../p2p/nodekey.js'
 import { NodeError } from './errors.js'
 import type { Logger } from '../log/log.js'
-import { gatewayHost, hostOptions, nodeLogger, resolveCaps, resolveNodeKey } from './node-setup.js'
-import { EnvelopePool } from './pool.js'
+import { gatewayHost, hostOptions, netBridge, nodeLogger, resolveCaps, resolveNodeKey } from './node-setup.js'
+import { NetPools } from './net-pools.js'
 import { Forwarder } from './forwarder.js'
 import { Filters, type FilterSpec, type MessageHandler } from './filter.js'
 import { SealPool } from './seal-pool.js'
 import { PeerLimits } from './peer-limits.js'
 import { RateGuard } from './rate-guard.js'
-import { NetBridge, type NetBridgeStats } from './net-bridge.js'
+import type { NetBridge, NetBridgeStats } from './net-bridge.js'
 import { Gateway, type GatewayRoom, type GatewayStats } from './gateway.js'
 import { DeliveryWatch, type UndeliveredEvent } from './delivery.js'
 import { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MIN_POW } from './validate.js'
@@ -65,7 +65,7 @@ export class WhisperNode extends EventEmitter {
   readonly log: Logger
   private readonly key: NodeKey
   private readonly host: PeerHost
-  private readonly pools = new Map<Net, EnvelopePool>()
+  private readonly pools: NetPools
   private readonly forwarder: Forwarder<NetPeer>
   private readonly filters: Filters
   private readonly seals: SealPool
@@ -114,9 +114,7 @@ export class WhisperNode extends EventEmitter {
     )
 
     this.key = resolveNodeKey(opts)
-    for (const n of this.nets) {
-      this.pools.set(n, new EnvelopePool({ maxBytes: opts.poolMaxBytes, maxEnvelopes: opts.poolMaxEnvelopes }))
-    }
+    this.pools = new NetPools(this.nets, { maxBytes: opts.poolMaxBytes, maxEnvelopes: opts.poolMaxEnvelopes })
     this.forwarder = new Forwarder<NetPeer>({
       log: this.log,
       intervalMs: opts.forwardIntervalMs,
@@ -154,11 +152,7 @@ export class WhisperNode extends EventEmitter {
       delivery: this.delivery, peers: this.peerSet, log: this.log, phase, stopped: this.abort.signal,
       maxMessageSize: () => this.requirements.maxMessageSize,
     })
-    const bridgeOpt = opts.netBridge ?? (this.relay && this.nets.includes('shh/6') && this.nets.includes('waku'))
-    if (bridgeOpt !== false && !(this.nets.includes('shh/6') && this.nets.includes('waku'))) {
-      throw new NodeError('params', 'netBridge carries between shh/6 and Waku: the node must offer both')
-    }
-    this.bridge = bridgeOpt === false ? null : new NetBridge(this.ingest, this.log, bridgeOpt === true ? {} : bridgeOpt)
+    this.bridge = netBridge(opts, this.relay, this.nets, this.ingest, this.log)
     this.gateway = new Gateway(gatewayHost(this.log, this.versions, this.key, () => this.host, this.requirements, this.posting, this.ingest, () => this.bridge !== null), opts.gateway)
     for (const r of opts.gatewayRooms ?? []) this.gateway.addRoom(r)
     const hostOpts = hostOptions(opts, this.key, this.caps, this.requirements, this.log, this.rateGuard?.announced)
@@ -285,12 +279,7 @@ export class WhisperNode extends EventEmitter {
 
   /** Counters since start. */
   stats(): NodeStats & GatewayStats & NetBridgeStats {
-    let poolSize = 0
-    let poolBytes = 0
-    for (const p of this.pools.values()) {
-      poolSize += p.count
-      poolBytes += p.bytes
-    }
+    const { envelopes: poolSize, bytes: poolBytes } = this.pools.totals()
     const limits = this.limits?.stats
     const u = this.delivery.counts
     return {
@@ -303,10 +292,8 @@ export class WhisperNode extends EventEmitter {
 
   /** @internal per-version envelope outcomes and pool sizes, wire traffic (null on a transport without it), seals waiting: for this package's metrics (p2pmessage --metrics), not a stable surface */
   detailedStats(): DetailedStats {
-    const pools = new Map<Net, { envelopes: number; bytes: number }>()
-    for (const [v, p] of this.pools) pools.set(v, { envelopes: p.count, bytes: p.bytes })
     return {
-      envelopes: this.counts.snapshot(), pools, traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending,
+      envelopes: this.counts.snapshot(), pools: this.pools.sizes(), traffic: this.host.traffic?.() ?? null, sealing: this.seals.pending,
       rateLimitDrops: new Map(this.rateGuard?.drops ?? []),
     }
   }
@@ -316,17 +303,7 @@ export class WhisperNode extends EventEmitter {
    * of the networks of one format (5, 6), or of every network (an envelope in two pools comes once).
    */
   envelopes(which?: Net | ShhVersion): Envelope[] {
-    const out: Envelope[] = []
-    const seen = new Set<string>()
-    for (const [net, pool] of this.pools) {
-      if (which !== undefined && which !== net && which !== formatOfNet(net)) continue
-      for (const e of pool.values()) {
-        if (seen.has(e.key)) continue
-        seen.add(e.key)
-        out.push(e.env)
-      }
-    }
-    return out
+    return this.pools.envelopes(which)
   }
 
   // ---- messages (posting.ts) ----
@@ -479,11 +456,10 @@ export class WhisperNode extends EventEmitter {
 
   private expire(): void {
     const now = unixNow()
-    for (const [net, pool] of this.pools) {
-      const gone = pool.expire(now)
-      if (gone.length > 0) this.counts.of(net).expired += gone.length
+    this.pools.expire(now, (net, gone) => {
+      this.counts.of(net).expired += gone.length
       for (const e of gone) this.forwarder.forget(e.key)
-    }
+    })
     this.delivery.check(now)
   }
 
