@@ -29,6 +29,7 @@ import {
 import { fromHex } from '../whisper/bytes.js'
 import type { Capabilities, Peer } from './devp2p/index.js'
 import type { Cap, NetInterest, NetPeer, OurStatus } from './net-peer.js'
+import { EnvelopeBatch } from './envelope-batch.js'
 import { Subprotocol, type SendMethod, type SubprotocolContext } from './subprotocol.js'
 import { TokenBucket } from '../waku/rate-limits.js'
 
@@ -96,7 +97,18 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
   // ---- sending: false when nothing was written (not ready, closed, or nothing to send) ----
 
   sendEnvelopes(envs: Envelope[]): boolean {
-    return this.sendBatch(envs) !== null
+    return this.sendEnvelopeBatch(new EnvelopeBatch(envs))
+  }
+
+  /** As sendEnvelopes; the packet is encoded and compressed once for every peer the batch goes to (shh/6's payload). */
+  sendEnvelopeBatch(batch: EnvelopeBatch): boolean {
+    if (!this.isReady || batch.envs.length === 0) return false
+    const [payload] = batch.payloads(6)
+    if (!this.send(WAKU_CODES.messages, payload)) return false
+    const now = Date.now()
+    this.outPackets?.take(1, now)
+    this.outBytes?.take(Math.min(payload.raw.length, this.outBytes.rate), now)
+    return true
   }
 
   /**
@@ -110,13 +122,8 @@ export class WakuProtocol extends Subprotocol implements NetPeer {
 
   /** One messages packet; returns its batch hash (what the peer's confirmations name), or null. */
   sendBatch(envs: Envelope[]): Uint8Array | null {
-    if (!this.isReady || envs.length === 0) return null
-    const payload = encodeEnvelopeList(envs)
-    if (!this.send(WAKU_CODES.messages, payload)) return null
-    const now = Date.now()
-    this.outPackets?.take(1, now)
-    this.outBytes?.take(Math.min(payload.length, this.outBytes.rate), now)
-    return batchHash(payload)
+    const batch = new EnvelopeBatch(envs)
+    return this.sendEnvelopeBatch(batch) ? batch.batchHash() : null
   }
 
   /** The options that changed (status-go Notify*Change: one packet per change). */
