@@ -3,11 +3,8 @@
 // The archive is filled through its own API before the mail server starts on it.
 import { afterEach, beforeAll, expect, it } from 'vitest'
 import { tempDirs } from '../support/temp-dirs.js'
-import { Archive } from '../../src/node/archive.js'
-import { envelopeHash } from '../../src/whisper/envelope.js'
-import { buildEnvelope, sealEnvelope } from '../../src/whisper/seal.js'
-import { symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { Cli, ensureBuilt, LOCAL, LOCAL_RELAY } from './harness.js'
+import { seedRoomArchive } from './room-archive.js'
 
 const procs: Cli[] = []
 const dirs = tempDirs('p2pm-paging-e2e-', null)
@@ -22,16 +19,7 @@ const PER_SECOND = 4
 
 it('--history 24h over 20,000 archived envelopes arrives in pages, in order, nothing twice', async () => {
   const datadir = dirs.make()
-  const archive = await Archive.open({ dir: datadir })
-  const symKey = symKeyFromPassword('roompw')
-  const topic = Uint8Array.of(0xff, 0xff, 0, 0)
-  // four a second over the last ~83 minutes, long expired: only the archive has them
-  const t0 = Math.floor(Date.now() / 1000) - N / PER_SECOND - 600
-  for (let i = 0; i < N; i++) {
-    const env = sealEnvelope(buildEnvelope({ shh: 6, topic, payload: new TextEncoder().encode(`line ${i}`), ttl: 50, pow: 0, workTime: 1, symKey, now: t0 + Math.floor(i / PER_SECOND) }), 0.01, 5)
-    archive.add(env, envelopeHash(env))
-  }
-  archive.close()
+  await seedRoomArchive(datadir, N, PER_SECOND)
 
   const ms = new Cli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--shh', '6', '--password', 'mailpw', '--datadir', datadir, '--status', '0', '--verbosity', '4'])
   procs.push(ms)

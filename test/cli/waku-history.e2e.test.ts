@@ -3,11 +3,8 @@
 // envelope), the server answers in pages of 1000 with a cursor, and every line shows once, in order.
 import { afterEach, beforeAll, expect, it } from 'vitest'
 import { tempDirs } from '../support/temp-dirs.js'
-import { Archive } from '../../src/node/archive.js'
-import { envelopeHash } from '../../src/whisper/envelope.js'
-import { buildEnvelope, sealEnvelope } from '../../src/whisper/seal.js'
-import { symKeyFromPassword } from '../../src/whisper/crypto.js'
 import { Cli, ensureBuilt, LOCAL, LOCAL_RELAY } from './harness.js'
+import { seedRoomArchive } from './room-archive.js'
 
 const procs: Cli[] = []
 const dirs = tempDirs('p2pm-waku-history-e2e-', null)
@@ -22,15 +19,7 @@ const PER_SECOND = 4
 
 it('--history over waku/1 pages through our mail server: every line once, in order', async () => {
   const datadir = dirs.make()
-  const archive = await Archive.open({ dir: datadir })
-  const symKey = symKeyFromPassword('roompw')
-  const topic = Uint8Array.of(0xff, 0xff, 0, 0)
-  const t0 = Math.floor(Date.now() / 1000) - N / PER_SECOND - 600
-  for (let i = 0; i < N; i++) {
-    const env = sealEnvelope(buildEnvelope({ shh: 6, topic, payload: new TextEncoder().encode(`line ${i}`), ttl: 50, pow: 0, workTime: 1, symKey, now: t0 + Math.floor(i / PER_SECOND) }), 0.01, 5)
-    archive.add(env, envelopeHash(env))
-  }
-  await archive.close()
+  await seedRoomArchive(datadir, N, PER_SECOND)
 
   const ms = new Cli(['mailserver', ...LOCAL_RELAY, '--listen', '127.0.0.1:0', '--protocols', 'waku/1', '--password', 'mailpw', '--datadir', datadir, '--status', '0', '--verbosity', '4'])
   procs.push(ms)
