@@ -13,7 +13,7 @@ import { concatBytes, toHex } from '../../src/whisper/bytes.js'
 import { envelopeHash, type Envelope } from '../../src/whisper/envelope.js'
 import { topicBloom } from '../../src/whisper/bloom.js'
 import type { RequestComplete, ShhPeer } from '../../src/p2p/shh-peer.js'
-import { DEBUG, Net, TOPIC, newKey, until } from './net-helpers.js'
+import { DEBUG, Net, TOPIC, newKey, seedArchive, until } from './net-helpers.js'
 import { tempDirs } from '../support/temp-dirs.js'
 
 const net = new Net()
@@ -42,21 +42,9 @@ async function mailNode(o: Partial<ConstructorParameters<typeof MailServer>[1]> 
   return { node, server, archive }
 }
 
-/** Archives `perSecond` envelopes in each of `seconds` seconds from T0, in that order; returns them in archive order. */
-function seed(archive: Archive, seconds: number, perSecond: number, topicOf: (i: number) => Uint8Array = () => TOPIC): Envelope[] {
-  const room = newKey()
-  const out: Envelope[] = []
-  for (let s = 0; s < seconds; s++) {
-    for (let j = 0; j < perSecond; j++) {
-      const i = s * perSecond + j
-      const env = sealEnvelope(buildEnvelope({ shh: 6, topic: topicOf(i), payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: T0 + s }), 0.0001, 1)
-      archive.add(env, envelopeHash(env))
-      out.push(env)
-    }
-  }
-  archive.flush()
-  return out
-}
+/** Archives `perSecond` envelopes in each of `seconds` seconds from T0; returns them in archive order. */
+const seed = (archive: Archive, seconds: number, perSecond: number, topicOf?: (i: number) => Uint8Array): Promise<Envelope[]> =>
+  seedArchive(archive, T0, seconds, perSecond, topicOf)
 
 const hex = (e: Envelope) => toHex(envelopeHash(e))
 
@@ -89,7 +77,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
     // a small bucket: without the follow-up a page hands out, pages 3.. would be rate limited
     const m = await mailNode({ burst: 2, refillMs: 600_000, batchEnvelopes: 4 })
     // 3 seconds x 10, every third of another topic (the bloom leaves them out)
-    const all = seed(m.archive, 3, 10, (i) => (i % 3 === 2 ? OTHER_TOPIC : TOPIC))
+    const all = await seed(m.archive, 3, 10, (i) => (i % 3 === 2 ? OTHER_TOPIC : TOPIC))
     const want = all.filter((_, i) => i % 3 !== 2).map(hex)
     const a = await asker(m.node)
     const pages: string[][] = []
@@ -113,7 +101,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
 
   it('takes the 40-byte DB key (cursor | topic) as the 36-byte cursor', async () => {
     const m = await mailNode()
-    const all = seed(m.archive, 2, 6)
+    const all = await seed(m.archive, 2, 6)
     const a = await asker(m.node)
     const first = await a.ask(encodeMailRequestPayload(6, { ...range, limit: 5 }))
     expect(first.envs).toEqual(all.slice(0, 5).map(hex))
@@ -130,7 +118,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
   it('a cursor whose envelope was pruned since goes on with what is left of the archive, nothing twice', async () => {
     let now = T0 + 100
     const m = await mailNode({}, () => now)
-    const all = seed(m.archive, 3, 4)
+    const all = await seed(m.archive, 3, 4)
     const a = await asker(m.node)
     const first = await a.ask(encodeMailRequestPayload(6, { ...range, limit: 3 }))
     if (!first.done.ok || !first.done.cursor) throw new Error('expected a cursor')
@@ -144,7 +132,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
 
   it('a bad cursor or a limit over 1000 gets an error answer; the peer stays and a good request is answered', async () => {
     const m = await mailNode()
-    seed(m.archive, 1, 3)
+    await seed(m.archive, 1, 3)
     const a = await asker(m.node)
     const paged = encodeMailRequestPayload(6, { ...range, limit: 10 })
     const short = await a.ask(concatBytes(paged, new Uint8Array(20)))
@@ -162,7 +150,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
 
   it('a request without a limit (geth\'s wnode) is answered whole with no request-complete', async () => {
     const m = await mailNode()
-    const all = seed(m.archive, 2, 5)
+    const all = await seed(m.archive, 2, 5)
     const a = await asker(m.node)
     a.peer.sendP2PRequest(a.seal(encodeMailRequestPayload(6, range)))
     await until(() => a.got.length === 10, 'whole answer')
@@ -175,7 +163,7 @@ describe('paged mail requests (shh/6, status-go whisper)', () => {
 
   it('our mail client pages by itself, counting each envelope once', async () => {
     const m = await mailNode({ burst: 1, refillMs: 600_000 })
-    const all = seed(m.archive, 5, 9)
+    const all = await seed(m.archive, 5, 9)
     const client = await net.node({ shhVersions: [6], name: 'client' })
     const got: string[] = []
     client.subscribe({ topics: [TOPIC], symKey: newKey(), allowP2P: true }, () => {})
@@ -195,7 +183,7 @@ describe('paging against another server', () => {
     const client = await net.node({ shhVersions: [6], name: 'client' })
     const { peer: server } = await net.probe(client, 6)
     const archive = await Archive.open({ dir: dirs.make() })
-    const envs = seed(archive, 1, 2)
+    const envs = await seed(archive, 1, 2)
     archive.close()
     let asked = 0
     // every request gets the same first page and the same cursor back

@@ -7,7 +7,9 @@ import type { DeliveredMessage } from '../../src/node/filter.js'
 import { ProbeConnection } from '../../src/p2p/probe-connection.js'
 import { parseEnode } from '../../src/p2p/enode.js'
 import type { ShhPeer } from '../../src/p2p/shh-peer.js'
-import type { ShhVersion } from '../../src/whisper/envelope.js'
+import { envelopeHash, type Envelope, type ShhVersion } from '../../src/whisper/envelope.js'
+import { buildEnvelope, sealEnvelope } from '../../src/whisper/seal.js'
+import type { Archive } from '../../src/node/archive.js'
 import { randomBytes } from '../../src/whisper/crypto.js'
 
 export const DEBUG = process.env.NODE_TEST_LOG === '1'
@@ -80,4 +82,23 @@ export async function connected(node: WhisperNode, id: string): Promise<void> {
 export async function link(a: WhisperNode, b: WhisperNode): Promise<void> {
   b.addPeer(a.enode)
   await Promise.all([connected(a, b.id), connected(b, a.id)])
+}
+
+/**
+ * Archives `perSecond` envelopes (one room key, payloads m0, m1, ...) in each of `seconds` seconds from `t0`, in
+ * that order, and waits for the commit; returns them in archive order. For the mail paging tests (shh/6, Waku).
+ */
+export async function seedArchive(archive: Archive, t0: number, seconds: number, perSecond: number, topicOf: (i: number) => Uint8Array = () => TOPIC): Promise<Envelope[]> {
+  const room = newKey()
+  const out: Envelope[] = []
+  for (let s = 0; s < seconds; s++) {
+    for (let j = 0; j < perSecond; j++) {
+      const i = s * perSecond + j
+      const env = sealEnvelope(buildEnvelope({ shh: 6, topic: topicOf(i), payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: t0 + s }), 0.0001, 1)
+      archive.add(env, envelopeHash(env))
+      out.push(env)
+    }
+  }
+  await archive.flush()
+  return out
 }

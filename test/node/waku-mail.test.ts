@@ -20,7 +20,7 @@ import { encodeCursor, type RequestComplete } from '../../src/waku/request-compl
 import { WakuProtocol } from '../../src/p2p/waku-protocol.js'
 import type { P2PHost } from '../../src/p2p/host.js'
 import { makeHost } from '../p2p/helpers.js'
-import { DEBUG, Net, TOPIC, newKey, until, waitEvent } from './net-helpers.js'
+import { DEBUG, Net, TOPIC, seedArchive, until, waitEvent } from './net-helpers.js'
 import { tempDirs } from '../support/temp-dirs.js'
 
 const net = new Net()
@@ -53,20 +53,8 @@ async function mailNode(o: Partial<ConstructorParameters<typeof MailServer>[1]> 
 }
 
 /** Archives `perSecond` envelopes in each of `seconds` seconds from T0; returns them in archive order. */
-async function seed(archive: Archive, seconds: number, perSecond: number, topicOf: (i: number) => Uint8Array = () => TOPIC): Promise<Envelope[]> {
-  const room = newKey()
-  const out: Envelope[] = []
-  for (let s = 0; s < seconds; s++) {
-    for (let j = 0; j < perSecond; j++) {
-      const i = s * perSecond + j
-      const env = sealEnvelope(buildEnvelope({ shh: 6, topic: topicOf(i), payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: T0 + s }), 0.0001, 1)
-      archive.add(env, envelopeHash(env))
-      out.push(env)
-    }
-  }
-  await archive.flush()
-  return out
-}
+const seed = (archive: Archive, seconds: number, perSecond: number, topicOf?: (i: number) => Uint8Array): Promise<Envelope[]> =>
+  seedArchive(archive, T0, seconds, perSecond, topicOf)
 
 const hex = (e: Envelope) => toHex(envelopeHash(e))
 
