@@ -90,7 +90,7 @@ describe('mail options: clear errors', () => {
       const env = rawEnvelope(i % 2 ? 6 : 5, { sent: t + i, data: new Uint8Array(200) })
       archive.add(env, envelopeHash(env))
     }
-    archive.close()
+    await archive.close()
     const file = join(dir, ARCHIVE_FILE)
     const first = Math.floor(statSync(file).size / 4096 * 0.4)
     const fd = openSync(file, 'r+')

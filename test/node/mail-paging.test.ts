@@ -184,7 +184,7 @@ describe('paging against another server', () => {
     const { peer: server } = await net.probe(client, 6)
     const archive = await Archive.open({ dir: dirs.make() })
     const envs = await seed(archive, 1, 2)
-    archive.close()
+    await archive.close()
     let asked = 0
     // every request gets the same first page and the same cursor back
     server.on('p2pRequest', (req) => {

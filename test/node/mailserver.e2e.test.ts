@@ -123,7 +123,7 @@ for (const shh of [5, 6] as const) {
         const env = sealEnvelope(buildEnvelope({ shh, topic: TOPIC, payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: now - 100 + i }), 0.0001, 1)
         m.archive.add(env, envelopeHash(env))
       }
-      m.archive.flush()
+      await m.archive.flush()
       const client = await net.node({ shhVersions: [shh], name: 'client' })
       await link(m.node, client)
       const request = (lower: number) => client.wrap({ shh, topic: new Uint8Array(4), payload: encodeMailRequestPayload(shh, { lower, upper: now + 10, topic: shh === 5 ? TOPIC : undefined }), symKey: symKeyFromPassword(PASSWORD), src: client.privateKey, ttl: 50, pow: 0.001, workTime: 5 })
@@ -161,7 +161,7 @@ for (const shh of [5, 6] as const) {
         const env = sealEnvelope(buildEnvelope({ shh, topic: TOPIC, payload: new TextEncoder().encode(`m${i}`), ttl: 50, pow: 0, workTime: 1, symKey: room, now: now - 1000 + i }), 0.0001, 1)
         m.archive.add(env, envelopeHash(env))
       }
-      m.archive.flush()
+      await m.archive.flush()
       const client = await net.node({ shhVersions: [shh], name: 'client' })
       const got = p2pInbox(client, room)
       await link(m.node, client)
